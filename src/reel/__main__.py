@@ -1,0 +1,5 @@
+"""Allow `python -m reel`."""
+
+from reel.cli.main import main
+
+main()

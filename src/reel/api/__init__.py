@@ -1,0 +1,1 @@
+"""Operator API under /api/v1/."""

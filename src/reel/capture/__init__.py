@@ -1,0 +1,1 @@
+"""Capture: serving the web recorder (the TypeScript in web/src/recorder) to monitored pages."""

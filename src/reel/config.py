@@ -1,0 +1,70 @@
+"""Settings from command-line options and REEL_* environment variables, with the brief's defaults (§5)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+KIB = 1024
+MIB = 1024 * KIB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Ingest caps (brief §5): Sentry Relay's 10 MiB compressed / 100 MiB decompressed."""
+
+    max_body_bytes: int = 10 * MIB
+    max_decompressed_bytes: int = 100 * MIB
+    max_events_per_beacon: int = 100_000
+    max_nesting_depth: int = 2_000
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """Session model defaults (brief §5), overridable per application later."""
+
+    idle_timeout_ms: int = 30 * 60 * 1000
+    split_after_actions: int = 200
+    split_after_ms: int = 8 * 60 * 60 * 1000
+    retention_days: int = 30
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `reel serve` needs to run."""
+
+    data_dir: Path = Path(".reel-data")
+    host: str = "127.0.0.1"
+    port: int = 8700
+    database_url: str = ""
+    blob_url: str = ""
+    limits: Limits = field(default_factory=Limits)
+    sessions: SessionPolicy = field(default_factory=SessionPolicy)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The session store URL; SQLite in the data directory unless set."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'reel.sqlite3'}"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        """The replay store URL; files under the data directory unless set."""
+        return self.blob_url or f"file://{(self.data_dir / 'blobs').resolve()}"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """A copy with the given non-None fields replaced."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> Settings:
+    """Read REEL_DATA_DIR, REEL_HOST, REEL_PORT, REEL_DATABASE_URL and REEL_BLOB_URL."""
+    env = dict(os.environ) if env is None else env
+    base = Settings()
+    return Settings(
+        data_dir=Path(env.get("REEL_DATA_DIR", str(base.data_dir))),
+        host=env.get("REEL_HOST", base.host),
+        port=int(env.get("REEL_PORT", str(base.port))),
+        database_url=env.get("REEL_DATABASE_URL", ""),
+        blob_url=env.get("REEL_BLOB_URL", ""),
+    )

@@ -1,0 +1,1 @@
+"""Ingest: where beacons arrive — authentication, limits, decoding, dedupe and durable acknowledgement."""

@@ -1,0 +1,1 @@
+"""Player: the operator pages — session list and the sandboxed replay player."""

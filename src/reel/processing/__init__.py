@@ -1,0 +1,1 @@
+"""Processing: pure transformations of replay data — the DOM mirror, sessions and actions, masking."""

@@ -1,0 +1,1 @@
+"""Server: the ASGI app factory, shared context, health and readiness."""

@@ -1,0 +1,1 @@
+"""Storage: the session store (SQL: applications, recordings, beacons, sessions) and the replay store (blobs)."""

@@ -1,0 +1,2 @@
+// placeholder until the player lands
+export {};

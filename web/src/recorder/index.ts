@@ -1,0 +1,2 @@
+// placeholder until the recorder lands
+export {};
