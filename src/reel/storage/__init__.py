@@ -1,1 +1,1 @@
-"""Storage: the session store (SQL: applications, recordings, beacons, sessions) and the replay store (blobs)."""
+"""Storage: the session store (SQL: apps, recordings, beacons, sessions) and the replay store (blobs)."""

@@ -1,0 +1,55 @@
+"""`reel`: serve, manage applications, run the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import uvicorn
+
+from reel import __version__
+from reel.cli.apps import apps_group
+from reel.cli.common import settings_from_options
+
+
+@click.group()
+@click.version_option(__version__, prog_name="reel")
+def cli() -> None:
+    """Reel: self-hosted session replay."""
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to listen on (REEL_HOST; default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (REEL_PORT; default 8700).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--database-url", default=None, help="Session store URL (REEL_DATABASE_URL).")
+def serve(host: str | None, port: int | None, data_dir: Path | None, database_url: str | None) -> None:
+    """Run the Reel server."""
+    from reel.server.app import create_app
+
+    settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
+        host=host, port=port
+    )
+    app = create_app(settings)
+    click.echo(f"Reel {__version__} on http://{settings.host}:{settings.port}/ (data: {settings.data_dir})")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=20)
+
+
+@cli.command()
+@click.option("--port", type=int, default=8700, show_default=True, help="Reel's port.")
+@click.option("--shop-port", type=int, default=8701, show_default=True, help="The demo shop's port.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=Path(".reel-data/demo"))
+@click.option("--visit/--no-visit", default=True, help="Drive one scripted visit in Chromium at start.")
+def demo(port: int, shop_port: int, data_dir: Path, visit: bool) -> None:
+    """Run Reel with the demo shop on embedded storage."""
+    from reel.demo.runner import run_demo
+
+    run_demo(data_dir=data_dir, port=port, shop_port=shop_port, visit=visit)
+
+
+cli.add_command(apps_group)
+
+
+def main() -> None:
+    """Console entry point."""
+    cli()

@@ -1,0 +1,88 @@
+"""The web beacon envelope (docs/contracts/web-beacon.md): parsing and validation, pure."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from reel.errors import BadRequest, InvalidField, PayloadTooLarge
+from reel.ids import check_client_id
+
+ENVELOPE_VERSION = 1
+MAX_SEQ = 2**31 - 1
+# Event times are ms since the epoch; anything past 2^53 cannot be a time a browser produced.
+MAX_TIMESTAMP = 2**53
+KNOWN_EVENT_TYPES = range(0, 7)
+
+
+@dataclass(frozen=True)
+class WebBeacon:
+    """One validated web beacon."""
+
+    recording_id: str
+    session_id: str
+    seq: int
+    sent_at: int | None
+    final: bool
+    events: tuple[dict[str, Any], ...]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
+    """Parse and validate a decoded beacon body; every failure names its field."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
+        raise BadRequest(f"body is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise BadRequest("body must be a JSON object")
+    version = doc.get("v", ENVELOPE_VERSION)
+    if version != ENVELOPE_VERSION or not _is_int(version):
+        raise InvalidField(f"v must be {ENVELOPE_VERSION}", field="v")
+    recording_id = check_client_id(doc.get("recording_id"), "recording_id")
+    session_id = check_client_id(doc.get("session_id"), "session_id")
+    seq = doc.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
+        raise InvalidField(f"seq must be an integer from 0 to {MAX_SEQ}", field="seq")
+    sent_at = doc.get("sent_at")
+    if sent_at is not None and (not isinstance(sent_at, int | float) or isinstance(sent_at, bool)):
+        raise InvalidField("sent_at must be a number of milliseconds", field="sent_at")
+    final = doc.get("final", False)
+    if not isinstance(final, bool):
+        raise InvalidField("final must be a boolean", field="final")
+    events = doc.get("events")
+    if not isinstance(events, list):
+        raise InvalidField("events must be an array", field="events")
+    if len(events) > max_events:
+        raise PayloadTooLarge(f"a beacon may carry at most {max_events} events")
+    for index, event in enumerate(events):
+        _check_event(event, index)
+    return WebBeacon(
+        recording_id=recording_id,
+        session_id=session_id,
+        seq=seq,
+        sent_at=int(sent_at) if isinstance(sent_at, int | float) and math.isfinite(sent_at) else None,
+        final=final,
+        events=tuple(events),
+    )
+
+
+def _check_event(event: object, index: int) -> None:
+    where = f"events[{index}]"
+    if not isinstance(event, dict):
+        raise InvalidField(f"{where} must be an object", field=where)
+    kind = event.get("type")
+    if not _is_int(kind) or kind not in KNOWN_EVENT_TYPES:
+        raise InvalidField(f"{where}.type must be an rrweb event type (0-6)", field=f"{where}.type")
+    ts = event.get("timestamp")
+    if not isinstance(ts, int | float) or isinstance(ts, bool) or not (0 < ts < MAX_TIMESTAMP):
+        raise InvalidField(f"{where}.timestamp must be ms since the epoch", field=f"{where}.timestamp")
+    if isinstance(ts, float):
+        event["timestamp"] = int(ts)

@@ -1,0 +1,98 @@
+"""How a session's replay data is laid out for the player: chunks to fetch and gaps to show (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reel.storage.records import Session, StoredBeacon
+
+CHUNK_BEACONS = 8
+CHUNK_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of received beacons the player fetches in one request."""
+
+    from_seq: int
+    to_seq: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of missing beacons and the time between the data around it."""
+
+    from_seq: int
+    to_seq: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ReplayIndex:
+    """Chunks and gaps of one session."""
+
+    chunks: tuple[Chunk, ...]
+    gaps: tuple[Gap, ...]
+
+
+def session_beacons(session: Session, recording_beacons: Sequence[StoredBeacon]) -> list[StoredBeacon]:
+    """The beacons of `session`, by seq."""
+    return sorted((b for b in recording_beacons if b.session_id == session.id), key=lambda b: b.seq)
+
+
+def build_replay_index(session: Session, recording_beacons: Sequence[StoredBeacon]) -> ReplayIndex:
+    """Chunks of the session's beacons and the gaps among them.
+
+    A gap is a seq that no stored beacon has, between the session's first and last beacon; for the first
+    session of a recording the range starts at seq 0, so a lost opening beacon shows too.
+    """
+    own = session_beacons(session, recording_beacons)
+    if not own:
+        return ReplayIndex((), ())
+    present = {b.seq: b for b in recording_beacons}
+    earlier_elsewhere = any(b.seq < own[0].seq for b in recording_beacons if b.session_id != session.id)
+    low = own[0].seq if earlier_elsewhere else 0
+    return ReplayIndex(_chunks(own), _gaps(present, low, own[-1].seq, session.start))
+
+
+def _chunks(own: list[StoredBeacon]) -> tuple[Chunk, ...]:
+    chunks: list[Chunk] = []
+    group: list[StoredBeacon] = []
+    size = 0
+    for beacon in own:
+        if group and (len(group) >= CHUNK_BEACONS or size + beacon.stored_bytes > CHUNK_BYTES):
+            chunks.append(_chunk(group))
+            group, size = [], 0
+        group.append(beacon)
+        size += beacon.stored_bytes
+    chunks.append(_chunk(group))
+    return tuple(chunks)
+
+
+def _chunk(group: list[StoredBeacon]) -> Chunk:
+    with_events = [b for b in group if b.events]
+    start = min((b.first_ts for b in with_events), default=0)
+    end = max((b.last_ts for b in with_events), default=0)
+    return Chunk(group[0].seq, group[-1].seq, start, end)
+
+
+def _gaps(present: dict[int, StoredBeacon], low: int, high: int, session_start: int) -> tuple[Gap, ...]:
+    gaps: list[Gap] = []
+    seq = low
+    while seq <= high:
+        if seq in present:
+            seq += 1
+            continue
+        first_missing = seq
+        while seq <= high and seq not in present:
+            seq += 1
+        before = present.get(first_missing - 1)
+        after = present.get(seq)
+        start = before.last_ts if before and before.events else session_start
+        end = after.first_ts if after and after.events else start
+        gaps.append(Gap(first_missing, seq - 1, start, max(start, end)))
+    return tuple(gaps)

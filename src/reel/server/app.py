@@ -1,0 +1,86 @@
+"""The ASGI app factory: wires routes of every stage of the data path to one context."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import cast
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from reel import __version__
+from reel.clock import Clock, SystemClock
+from reel.config import Settings
+from reel.errors import BadRequest, ReelError
+from reel.server.assets import BUILT_DIR
+from reel.server.context import ReelContext
+from reel.server.responses import error_response
+from reel.storage.replay_store import ReplayStore, open_replay_store
+from reel.storage.session_store import SessionStore, open_session_store
+
+PLAYER_STATIC = Path(__file__).resolve().parent.parent / "player" / "static"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    sessions: SessionStore | None = None,
+    blobs: ReplayStore | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """A Reel app on the stores named by `settings`, unless stores are passed in (tests)."""
+    ctx = ReelContext(
+        settings=settings,
+        sessions=sessions or open_session_store(settings.resolved_database_url),
+        blobs=blobs or open_replay_store(settings.resolved_blob_url),
+        clock=clock or SystemClock(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.draining = True
+        ctx.sessions.close()
+
+    app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url="/api/docs")
+    app.state.reel = ctx
+    app.state.draining = False
+    _install_error_handlers(app)
+    _include_routes(app)
+    return app
+
+
+def _include_routes(app: FastAPI) -> None:
+    # Imported here so that each stage's module stays importable without the whole server.
+    from reel.api import sessions as sessions_api
+    from reel.capture import routes as capture_routes
+    from reel.ingest import routes as ingest_routes
+    from reel.player import pages as player_pages
+    from reel.server import health
+
+    app.include_router(health.router)
+    app.include_router(capture_routes.router)
+    app.include_router(ingest_routes.router)
+    app.include_router(sessions_api.router)
+    app.include_router(player_pages.router)
+    BUILT_DIR.mkdir(parents=True, exist_ok=True)
+    app.mount("/static/built", StaticFiles(directory=BUILT_DIR), name="built")
+    app.mount("/static/player", StaticFiles(directory=PLAYER_STATIC, check_dir=False), name="player-static")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def on_reel_error(_request: Request, exc: Exception) -> Response:
+        return error_response(cast(ReelError, exc))  # registered for ReelError only
+
+    async def on_validation_error(_request: Request, exc: Exception) -> Response:
+        errors = cast(RequestValidationError, exc).errors()
+        first = errors[0] if errors else {}
+        field = ".".join(str(p) for p in first.get("loc", ())[1:]) or None
+        return error_response(BadRequest(f"invalid request: {first.get('msg', 'bad input')}", field=field))
+
+    app.add_exception_handler(ReelError, on_reel_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -1,0 +1,38 @@
+"""How replay events are stored in a blob: version-stamped JSON, zstd-compressed."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+import zstandard
+
+from reel.errors import StorageUnavailable
+
+CHUNK_VERSION = 1
+_LEVEL = 6  # measured: within a few % of level 19's size on rrweb JSON, at a fraction of the CPU
+
+
+def encode_events(events: Sequence[dict[str, Any]]) -> bytes:
+    """The stored form of a batch of events."""
+    doc = orjson.dumps({"v": CHUNK_VERSION, "events": list(events)})
+    return zstandard.ZstdCompressor(level=_LEVEL).compress(doc)
+
+
+def decode_events(blob: bytes) -> list[dict[str, Any]]:
+    """The events of a stored blob; a blob that does not decode is a storage fault, not bad input."""
+    try:
+        doc = orjson.loads(zstandard.ZstdDecompressor().decompress(blob))
+    except (zstandard.ZstdError, orjson.JSONDecodeError) as exc:
+        raise StorageUnavailable(f"stored replay data is unreadable: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("v") != CHUNK_VERSION or not isinstance(doc.get("events"), list):
+        raise StorageUnavailable("stored replay data has an unknown format version")
+    events: list[dict[str, Any]] = doc["events"]
+    return events
+
+
+def content_digest(data: bytes) -> str:
+    """A short hex digest naming a blob's content."""
+    return hashlib.sha256(data).hexdigest()[:20]

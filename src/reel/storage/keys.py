@@ -1,0 +1,53 @@
+"""Blob keys: one pure function decides where every piece of replay data lives."""
+
+from __future__ import annotations
+
+import re
+
+from reel.errors import BadRequest
+
+_SAFE = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def retention_class(days: int) -> str:
+    """The key prefix for a retention period, e.g. 'r30d', so object-store lifecycle rules can expire it."""
+    return f"r{int(days)}d"
+
+
+def _segment(value: str, what: str) -> str:
+    # Ids are validated at ingest already; this is the last line against a path escaping its folder.
+    if not _SAFE.fullmatch(value):
+        raise BadRequest(f"{what} is not a valid key segment")
+    return value
+
+
+def beacon_blob_key(*, retention_days: int, app_id: str, recording_id: str, seq: int, digest: str) -> str:
+    """Key of one beacon's events: `{retention}/{app}/{recording}/{seq:010d}-{digest}`.
+
+    The content digest in the name means two different bodies claiming the same seq never overwrite
+    each other; the session store's row says which one was acknowledged.
+    """
+    if seq < 0:
+        raise BadRequest("seq must be >= 0")
+    return "/".join(
+        (
+            retention_class(retention_days),
+            _segment(app_id, "app id"),
+            _segment(recording_id, "recording id"),
+            f"{seq:010d}-{_segment(digest, 'digest')}",
+        )
+    )
+
+
+def recording_prefix(*, retention_days: int, app_id: str, recording_id: str) -> str:
+    """The prefix holding every blob of one recording (for deletion)."""
+    return (
+        "/".join(
+            (
+                retention_class(retention_days),
+                _segment(app_id, "app id"),
+                _segment(recording_id, "recording id"),
+            )
+        )
+        + "/"
+    )

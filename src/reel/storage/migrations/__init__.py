@@ -1,0 +1,1 @@
+"""Versioned SQL schema migrations, one folder per SQL dialect."""

@@ -1,0 +1,41 @@
+"""The replay store interface (blobs of replay data) and the factory that picks a backend by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+
+class ReplayStore(Protocol):
+    """Immutable blobs by key; `put` returns once the blob is durable; errors raise, never hide."""
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store `data` under `key` atomically: readers see the whole blob or nothing."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The blob under `key`; raises BlobNotFound if absent and StorageUnavailable on store errors."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove `key`; deleting an absent key is not an error."""
+        ...
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key starting with `prefix`, in lexical order."""
+        ...
+
+
+def open_replay_store(url: str) -> ReplayStore:
+    """A replay store for `url`: `file:///path` or `memory://`."""
+    from reel.storage.file_blobs import FileReplayStore
+    from reel.storage.memory_blobs import MemoryReplayStore
+
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return FileReplayStore(Path(parsed.path))
+    if parsed.scheme == "memory":
+        return MemoryReplayStore()
+    raise ValueError(f"unsupported replay store URL: {url!r}")

@@ -1,0 +1,87 @@
+"""The session store interface (SQL: applications, recordings, beacons, sessions) and its factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlparse
+
+from reel.storage.records import Application, Session, SessionKey, SessionPage, SessionQuery, StoredBeacon
+
+SessionFold = Callable[[Session | None], Session]
+"""Pure function from the session a beacon lands in (None if new) to its updated state."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """Outcome of saving a beacon: stored now, or already stored earlier (a retry)."""
+
+    duplicate: bool
+    session_id: str
+
+
+class SessionStore(Protocol):
+    """Searchable session data. Every write is one transaction; errors raise StorageUnavailable."""
+
+    def create_application(self, app: Application) -> None:
+        """Add an application; its id and app key must be new."""
+        ...
+
+    def application(self, app_id: str) -> Application | None:
+        """The application with this id."""
+        ...
+
+    def application_by_key(self, app_key: str) -> Application | None:
+        """The application whose public app key is `app_key`."""
+        ...
+
+    def applications(self) -> list[Application]:
+        """Every application, oldest first."""
+        ...
+
+    def beacon_session(self, recording_id: str, seq: int) -> str | None:
+        """The session id of the stored beacon (recording_id, seq), or None if it is not stored."""
+        ...
+
+    def recording_app(self, recording_id: str) -> str | None:
+        """The id of the application that owns a recording, if the recording is known."""
+        ...
+
+    def save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult:
+        """In one transaction: claim the recording, fold the beacon into its session, store the beacon row.
+
+        `beacon.session_id` is ignored and replaced by the id of the session `fold` returns. A beacon
+        whose (recording_id, seq) is already stored changes nothing and answers duplicate=True. A
+        recording owned by another application raises Conflict.
+        """
+        ...
+
+    def session(self, session_id: str) -> Session | None:
+        """One session by id."""
+        ...
+
+    def list_sessions(self, query: SessionQuery) -> SessionPage:
+        """Sessions matching `query`, newest first."""
+        ...
+
+    def beacons(self, recording_id: str) -> list[StoredBeacon]:
+        """Every stored beacon of a recording, by seq."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def open_session_store(url: str) -> SessionStore:
+    """A session store for `url`: `sqlite:///path/to/file.sqlite3` or `memory://`."""
+    from reel.storage.memory_sessions import MemorySessionStore
+    from reel.storage.sqlite_sessions import SqliteSessionStore
+
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        return SqliteSessionStore(parsed.path)
+    if parsed.scheme == "memory":
+        return MemorySessionStore()
+    raise ValueError(f"unsupported session store URL: {url!r}")

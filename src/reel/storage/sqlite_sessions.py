@@ -1,0 +1,292 @@
+"""Session store on SQLite in WAL mode: one write connection behind a lock, a read connection per thread."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from reel.errors import Conflict, StorageUnavailable
+from reel.storage.migrations.runner import migrate_sqlite
+from reel.storage.records import Application, Session, SessionKey, SessionPage, SessionQuery, StoredBeacon
+from reel.storage.session_store import SaveResult, SessionFold
+
+_SESSION_COLUMNS = (
+    "id, app_id, recording_id, client_session_id, part, start_ts, end_ts, first_url, last_url, pages, "
+    "beacons, events, min_seq, max_seq, has_full_snapshot, has_meta, closed, created_at, updated_at"
+)
+_BEACON_COLUMNS = (
+    "app_id, recording_id, seq, session_id, blob_key, received_at, first_ts, last_ts, events, "
+    "stored_bytes, final"
+)
+_APP_COLUMNS = "id, name, app_key, origins, created_at, enabled, retention_days"
+
+
+class SqliteSessionStore:
+    """SQLite-backed session store; `path` is the database file (created with its folder if missing)."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        with self._guard():
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            migrate_sqlite(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        # FULL: a commit is on disk before ingest acknowledges the beacon, even across a power cut.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"session store error: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock, self._guard():
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._guard():
+            return list(self._reader().execute(sql, params))
+
+    # applications
+
+    def create_application(self, app: Application) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    f"INSERT INTO applications ({_APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        app.id,
+                        app.name,
+                        app.app_key,
+                        orjson.dumps(list(app.origins)).decode(),
+                        app.created_at,
+                        int(app.enabled),
+                        app.retention_days,
+                    ),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("application id or key already exists") from exc
+
+    def application(self, app_id: str) -> Application | None:
+        rows = self._read(f"SELECT {_APP_COLUMNS} FROM applications WHERE id = ?", (app_id,))
+        return _app(rows[0]) if rows else None
+
+    def application_by_key(self, app_key: str) -> Application | None:
+        rows = self._read(f"SELECT {_APP_COLUMNS} FROM applications WHERE app_key = ?", (app_key,))
+        return _app(rows[0]) if rows else None
+
+    def applications(self) -> list[Application]:
+        return [
+            _app(r) for r in self._read(f"SELECT {_APP_COLUMNS} FROM applications ORDER BY created_at, id")
+        ]
+
+    # beacons and sessions
+
+    def beacon_session(self, recording_id: str, seq: int) -> str | None:
+        rows = self._read(
+            "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (recording_id, seq)
+        )
+        return str(rows[0][0]) if rows else None
+
+    def recording_app(self, recording_id: str) -> str | None:
+        rows = self._read("SELECT app_id FROM recordings WHERE id = ?", (recording_id,))
+        return str(rows[0][0]) if rows else None
+
+    def save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult:
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?",
+                (beacon.recording_id, beacon.seq),
+            ).fetchone()
+            if row is not None:
+                return SaveResult(duplicate=True, session_id=str(row[0]))
+            owner = conn.execute("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,)).fetchone()
+            if owner is None:
+                conn.execute(
+                    "INSERT INTO recordings (id, app_id, created_at) VALUES (?, ?, ?)",
+                    (key.recording_id, key.app_id, beacon.received_at),
+                )
+            elif owner[0] != key.app_id:
+                raise Conflict("recording belongs to another application", field="recording_id")
+            cur = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
+                "AND client_session_id = ? ORDER BY part DESC LIMIT 1",
+                (key.app_id, key.recording_id, key.client_session_id),
+            ).fetchone()
+            updated = fold(_session(cur) if cur else None)
+            _upsert_session(conn, updated)
+            stored = dataclasses.replace(beacon, session_id=updated.id)
+            conn.execute(
+                f"INSERT INTO beacons ({_BEACON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    stored.app_id,
+                    stored.recording_id,
+                    stored.seq,
+                    stored.session_id,
+                    stored.blob_key,
+                    stored.received_at,
+                    stored.first_ts,
+                    stored.last_ts,
+                    stored.events,
+                    stored.stored_bytes,
+                    int(stored.final),
+                ),
+            )
+            return SaveResult(duplicate=False, session_id=updated.id)
+
+    def session(self, session_id: str) -> Session | None:
+        rows = self._read(f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+        return _session(rows[0]) if rows else None
+
+    def list_sessions(self, query: SessionQuery) -> SessionPage:
+        where = ""
+        params: tuple[str, ...] = ()
+        if query.app_ids is not None:
+            if not query.app_ids:
+                return SessionPage((), 0)
+            where = f"WHERE app_id IN ({', '.join('?' * len(query.app_ids))})"
+            params = tuple(query.app_ids)
+        total = int(self._read(f"SELECT COUNT(*) FROM sessions {where}", params)[0][0])
+        rows = self._read(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions {where} ORDER BY created_at DESC, id DESC "
+            "LIMIT ? OFFSET ?",
+            (*params, query.limit, query.offset),
+        )
+        return SessionPage(tuple(_session(r) for r in rows), total)
+
+    def beacons(self, recording_id: str) -> list[StoredBeacon]:
+        rows = self._read(
+            f"SELECT {_BEACON_COLUMNS} FROM beacons WHERE recording_id = ? ORDER BY seq", (recording_id,)
+        )
+        return [_beacon(r) for r in rows]
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+
+
+def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:
+    conn.execute(
+        f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES ({', '.join('?' * 19)}) "
+        "ON CONFLICT(id) DO UPDATE SET start_ts=excluded.start_ts, end_ts=excluded.end_ts, "
+        "first_url=excluded.first_url, last_url=excluded.last_url, pages=excluded.pages, "
+        "beacons=excluded.beacons, events=excluded.events, min_seq=excluded.min_seq, "
+        "max_seq=excluded.max_seq, has_full_snapshot=excluded.has_full_snapshot, "
+        "has_meta=excluded.has_meta, closed=excluded.closed, updated_at=excluded.updated_at",
+        (
+            s.id,
+            s.app_id,
+            s.recording_id,
+            s.client_session_id,
+            s.part,
+            s.start,
+            s.end,
+            s.first_url,
+            s.last_url,
+            s.pages,
+            s.beacons,
+            s.events,
+            s.min_seq,
+            s.max_seq,
+            int(s.has_full_snapshot),
+            int(s.has_meta),
+            int(s.closed),
+            s.created_at,
+            s.updated_at,
+        ),
+    )
+
+
+def _app(r: tuple[Any, ...]) -> Application:
+    return Application(
+        id=r[0],
+        name=r[1],
+        app_key=r[2],
+        origins=tuple(orjson.loads(r[3])),
+        created_at=r[4],
+        enabled=bool(r[5]),
+        retention_days=r[6],
+    )
+
+
+def _session(r: tuple[Any, ...]) -> Session:
+    return Session(
+        id=r[0],
+        app_id=r[1],
+        recording_id=r[2],
+        client_session_id=r[3],
+        part=r[4],
+        start=r[5],
+        end=r[6],
+        first_url=r[7],
+        last_url=r[8],
+        pages=r[9],
+        beacons=r[10],
+        events=r[11],
+        min_seq=r[12],
+        max_seq=r[13],
+        has_full_snapshot=bool(r[14]),
+        has_meta=bool(r[15]),
+        closed=bool(r[16]),
+        created_at=r[17],
+        updated_at=r[18],
+    )
+
+
+def _beacon(r: tuple[Any, ...]) -> StoredBeacon:
+    return StoredBeacon(
+        app_id=r[0],
+        recording_id=r[1],
+        seq=r[2],
+        session_id=r[3],
+        blob_key=r[4],
+        received_at=r[5],
+        first_ts=r[6],
+        last_ts=r[7],
+        events=r[8],
+        stored_bytes=r[9],
+        final=bool(r[10]),
+    )

@@ -1,0 +1,75 @@
+"""Shared fixtures: settings on a temporary data dir, stores of every backend, a test client, beacons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reel.cli.apps import create_application
+from reel.clock import FixedClock
+from reel.config import Limits, Settings
+from reel.server.app import create_app
+from reel.storage.memory_blobs import MemoryReplayStore
+from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.records import Application
+from support import ORIGIN, T0, make_events
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock at a fixed time that tests move by hand."""
+    return FixedClock(T0)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on a temporary data directory, with small caps so limits are cheap to test."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        limits=Limits(
+            max_body_bytes=256 * 1024, max_decompressed_bytes=1024 * 1024, max_events_per_beacon=1000
+        ),
+    )
+
+
+@pytest.fixture(params=["memory", "embedded"])
+def client(request: pytest.FixtureRequest, settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+    """A test client on in-memory stores or on the embedded ones (SQLite + files)."""
+    if request.param == "memory":
+        app = create_app(settings, sessions=MemorySessionStore(), blobs=MemoryReplayStore(), clock=clock)
+    else:
+        app = create_app(settings, clock=clock)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo_app(client: TestClient, clock: FixedClock) -> Application:
+    """An application allowing ORIGIN, in the client's session store."""
+    return create_application(client.app.state.reel.sessions, "Shop", [ORIGIN], now_ms=clock.now_ms())  # type: ignore[attr-defined]
+
+
+BeaconMaker = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def beacon() -> BeaconMaker:
+    """Build a beacon envelope dict."""
+
+    def build(seq: int, events: list[dict[str, Any]] | None = None, **fields: Any) -> dict[str, Any]:
+        doc: dict[str, Any] = {
+            "v": 1,
+            "recording_id": fields.pop("recording_id", "rec-1"),
+            "session_id": fields.pop("session_id", "ses-1"),
+            "seq": seq,
+            "sent_at": T0,
+            "events": events if events is not None else make_events(T0 + seq * 1000, 3, full=seq == 0),
+        }
+        doc.update(fields)
+        return doc
+
+    return build
