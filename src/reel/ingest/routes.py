@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
@@ -56,19 +58,20 @@ async def _receive(request: Request) -> Response:
     check_origin(app, request.headers.get("origin"))
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
-        await _drain(request)
+        await _drain(request.stream())
         raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
     encoding = request.query_params.get("ce") or request.headers.get("content-encoding") or "identity"
     decoder = CappedDecoder(encoding, max_out=limits.max_decompressed_bytes)
     received = 0
+    stream = request.stream()
     try:
-        async for chunk in request.stream():
+        async for chunk in stream:
             received += len(chunk)
             if received > limits.max_body_bytes:
                 raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
             decoder.feed(chunk)
     except PayloadTooLarge:
-        await _drain(request)
+        await _drain(stream)
         raise
     body = decoder.finish()
     beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
@@ -78,11 +81,11 @@ async def _receive(request: Request) -> Response:
     )
 
 
-async def _drain(request: Request) -> None:
+async def _drain(stream: AsyncIterator[bytes]) -> None:
     """Read and discard what is left of the body, up to a bound."""
     seen = 0
     try:
-        async for chunk in request.stream():
+        async for chunk in stream:
             seen += len(chunk)
             if seen > _DRAIN_LIMIT:
                 return

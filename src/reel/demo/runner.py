@@ -1,0 +1,72 @@
+"""`reel demo`: Reel and the demo shop on embedded storage, with one scripted visit recorded at start."""
+
+from __future__ import annotations
+
+import threading
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+
+from reel.cli.apps import create_application
+from reel.clock import SystemClock
+from reel.config import Settings
+from reel.demo.browser import ChromiumNotFoundError, find_chromium
+from reel.demo.serving import serve_in_thread
+from reel.demo.shop import create_shop_app
+from reel.server.app import create_app
+from reel.storage.records import Application
+from reel.storage.session_store import SessionStore, open_session_store
+
+DEMO_APP_NAME = "Demo shop"
+
+
+def snippet(reel_url: str, app_key: str) -> str:
+    """The one script tag a site adds to be recorded (brief §4)."""
+    return f'<script src="{reel_url}/capture/reel.js" data-app-key="{app_key}" async></script>'
+
+
+def demo_application(sessions: SessionStore, shop_port: int) -> Application:
+    """The demo shop's application, created on first run and reused after."""
+    origins = [f"http://127.0.0.1:{shop_port}", f"http://localhost:{shop_port}"]
+    for app in sessions.applications():
+        if app.name == DEMO_APP_NAME and set(app.origins) == set(origins):
+            return app
+    return create_application(sessions, DEMO_APP_NAME, origins, now_ms=SystemClock().now_ms())
+
+
+def run_demo(*, data_dir: Path, port: int, shop_port: int, visit: bool, forever: bool = True) -> None:
+    """Serve Reel and the shop, drive a scripted visit if Chromium is present, then serve until Ctrl-C."""
+    settings = Settings(data_dir=data_dir, port=port)
+    sessions = open_session_store(settings.resolved_database_url)
+    app = demo_application(sessions, shop_port)
+    with ExitStack() as stack:
+        reel_url = stack.enter_context(serve_in_thread(create_app(settings, sessions=sessions), port=port))
+        shop_url = stack.enter_context(
+            serve_in_thread(create_shop_app(snippet(reel_url, app.app_key)), port=shop_port)
+        )
+        click.echo(f"Reel:      {reel_url}/sessions   (sessions list and player)")
+        click.echo(f"Demo shop: {shop_url}/   (recorded by Reel; app key {app.app_key})")
+        click.echo(f"Data:      {data_dir.resolve()}")
+        if visit:
+            threading.Thread(target=_scripted_visit, args=(shop_url, reel_url), daemon=True).start()
+        while forever:
+            time.sleep(3600)
+
+
+def _scripted_visit(shop_url: str, reel_url: str) -> None:
+    try:
+        find_chromium()
+    except ChromiumNotFoundError:
+        click.echo("Chromium not found: skipping the scripted visit (`make chromium` installs it).")
+        return
+    from reel.demo.visit import run_visit_in_chromium
+
+    click.echo("Recording a scripted visit to the shop in headless Chromium…")
+    try:
+        run_visit_in_chromium(shop_url)
+    except Exception as exc:  # the demo keeps serving even if the scripted visit fails
+        click.echo(f"The scripted visit failed: {exc}")
+        return
+    click.echo(f"Done. Play it back at {reel_url}/sessions")

@@ -1,0 +1,198 @@
+"""Ingest over HTTP: what the recorder gets back for good and bad beacons, on every store backend."""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import BeaconMaker
+from reel.storage.records import Application
+from support import ORIGIN, T0, make_events, post_beacon
+
+
+def sessions_of(client: TestClient) -> list[dict[str, Any]]:
+    return client.get("/api/v1/sessions").json()["sessions"]
+
+
+def test_a_beacon_is_acknowledged_and_listed(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    response = post_beacon(client, demo_app, beacon(0))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"ok": True, "seq": 0, "duplicate": False}
+    assert response.headers["access-control-allow-origin"] == "*"
+    [session] = sessions_of(client)
+    assert session["first_url"] == "http://shop.test:8701/"
+    assert session["has_replay"] is True and session["beacons"] == 1 and session["events"] == 5
+
+
+def test_gzip_beacons_are_accepted(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    assert post_beacon(client, demo_app, beacon(0), gzip_body=True).status_code == 200
+    assert post_beacon(client, demo_app, beacon(1), gzip_body=True).status_code == 200
+    [session] = sessions_of(client)
+    assert session["beacons"] == 2
+
+
+def test_a_repeated_beacon_is_stored_once(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    doc = beacon(0)
+    assert post_beacon(client, demo_app, doc).json()["duplicate"] is False
+    again = post_beacon(client, demo_app, doc)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+    [session] = sessions_of(client)
+    assert session["beacons"] == 1
+    events = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]
+    assert len(events) == len(doc["events"])
+    blobs = list(client.app.state.reel.blobs.keys())  # type: ignore[attr-defined]
+    assert len(blobs) == 1
+
+
+def test_out_of_order_beacons_play_in_order(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    for seq in [3, 1, 0, 2]:
+        assert post_beacon(client, demo_app, beacon(seq)).status_code == 200
+    [session] = sessions_of(client)
+    detail = client.get(f"/api/v1/sessions/{session['id']}").json()
+    assert detail["gaps"] == [] and detail["missing_beacons"] == 0
+    events = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]
+    stamps = [e["timestamp"] for e in events]
+    assert stamps == sorted(stamps)
+    assert events[0]["type"] == 4 and events[1]["type"] == 2
+    assert detail["start"] == T0 and detail["end"] == T0 + 3000 + 300
+
+
+def test_a_missing_beacon_is_reported_as_a_gap(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    for seq in [0, 1, 4]:
+        post_beacon(client, demo_app, beacon(seq))
+    [session] = sessions_of(client)
+    assert session["missing_beacons"] == 2
+    detail = client.get(f"/api/v1/sessions/{session['id']}").json()
+    [gap] = detail["gaps"]
+    assert (gap["from_seq"], gap["to_seq"]) == (2, 3)
+    assert gap["start"] == T0 + 1000 + 300 and gap["end"] == T0 + 4000 + 100
+    chunk_seqs = [(c["from_seq"], c["to_seq"]) for c in detail["chunks"]]
+    assert chunk_seqs == [(0, 4)]
+
+
+def test_events_can_be_fetched_by_chunk(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    for seq in range(20):
+        post_beacon(client, demo_app, beacon(seq))
+    [session] = sessions_of(client)
+    detail = client.get(f"/api/v1/sessions/{session['id']}").json()
+    assert len(detail["chunks"]) >= 3
+    total = 0
+    for chunk in detail["chunks"]:
+        part = client.get(
+            f"/api/v1/sessions/{session['id']}/events",
+            params={"from_seq": chunk["from_seq"], "to_seq": chunk["to_seq"]},
+        ).json()["events"]
+        assert all(chunk["start"] <= e["timestamp"] <= chunk["end"] for e in part)
+        total += len(part)
+    assert total == session["events"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "status", "code"),
+    [
+        (lambda d: {**d, "seq": "one"}, 400, "invalid_field"),
+        (lambda d: {**d, "recording_id": "../../x"}, 400, "invalid_field"),
+        (lambda d: {**d, "events": [{"type": 2}]}, 400, "invalid_field"),
+    ],
+)
+def test_bad_fields_answer_400_naming_the_field(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker, mutate: Any, status: int, code: str
+) -> None:
+    response = post_beacon(client, demo_app, mutate(beacon(0)))
+    assert response.status_code == status
+    body = response.json()["error"]
+    assert body["code"] == code and body["field"]
+    assert sessions_of(client) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"\xff\xfe\xfd", b'{"v":1,"recording_id":"\\udc00"}', b"[" * 3000 + b"]" * 3000, b""],
+)
+def test_malformed_bodies_answer_400(client: TestClient, demo_app: Application, raw: bytes) -> None:
+    response = post_beacon(client, demo_app, None, raw=raw)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+
+
+def test_truncated_gzip_answers_400(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    packed = gzip.compress(orjson.dumps(beacon(0)))
+    response = client.post(
+        "/v1/web/beacons", params={"k": demo_app.app_key, "ce": "gzip"}, content=packed[:-10], headers={"Origin": ORIGIN}
+    )
+    assert response.status_code == 400 and "gzip" in response.json()["error"]["message"]
+
+
+def test_body_over_the_compressed_cap_answers_413(client: TestClient, demo_app: Application) -> None:
+    response = post_beacon(client, demo_app, None, raw=b"x" * (300 * 1024))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_gzip_bomb_answers_413(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    doc = beacon(0, events=make_events(T0, 1, full=True))
+    # A small body that would inflate to ~20 MiB, far past the 1 MiB test cap.
+    doc["padding"] = " " * (20 * 1024 * 1024)
+    response = post_beacon(client, demo_app, doc, gzip_body=True)
+    assert response.status_code == 413
+    assert sessions_of(client) == []
+
+
+def test_unsupported_encoding_answers_415(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    response = client.post(
+        "/v1/web/beacons", params={"k": demo_app.app_key, "ce": "br"}, content=b"{}", headers={"Origin": ORIGIN}
+    )
+    assert response.status_code == 415
+
+
+@pytest.mark.parametrize("key", ["", "rk-unknown"])
+def test_unknown_or_missing_app_key_answers_401_with_one_body(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker, key: str
+) -> None:
+    response = post_beacon(client, None, beacon(0), key=key)
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": "unauthorized", "message": "missing, unknown or disabled app key"}}
+
+
+@pytest.mark.parametrize("origin", [None, "null", "https://evil.example", "http://shop.test:9999"])
+def test_disallowed_origin_answers_403(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker, origin: str | None
+) -> None:
+    response = post_beacon(client, demo_app, beacon(0), origin=origin)
+    assert response.status_code == 403
+    assert sessions_of(client) == []
+
+
+def test_a_recording_of_another_app_is_refused(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+    from reel.cli.apps import create_application
+
+    other = create_application(client.app.state.reel.sessions, "Other", [ORIGIN], now_ms=T0)  # type: ignore[attr-defined]
+    assert post_beacon(client, demo_app, beacon(0)).status_code == 200
+    response = post_beacon(client, other, beacon(1))
+    assert response.status_code == 409
+    assert response.json()["error"]["field"] == "recording_id"
+
+
+def test_cors_preflight_is_answered(client: TestClient) -> None:
+    response = client.options(
+        "/v1/web/beacons",
+        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-encoding"},
+    )
+    assert response.status_code == 204
+    assert "POST" in response.headers["access-control-allow-methods"]
+    assert "Content-Encoding" in response.headers["access-control-allow-headers"]
+
+
+def test_unknown_session_answers_404_and_malformed_id_400(client: TestClient) -> None:
+    assert client.get("/api/v1/sessions/ses_doesnotexist").status_code == 404
+    assert client.get("/api/v1/sessions/..%2F..%2Fetc").status_code in (400, 404)
+    assert client.get("/api/v1/sessions/ses_a.b").status_code == 400
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"ok": True}
+    assert client.get("/readyz").status_code == 200
