@@ -22,23 +22,46 @@ T0 = 1_764_240_000_000
 
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
-    s: SessionStore = MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+    s: SessionStore = (
+        MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+    )
     yield s
     s.close()
 
 
 def app(n: int = 1) -> Application:
-    return Application(id=f"app_{n}", name=f"App {n}", app_key=f"rk-{n}", origins=("https://a.example",), created_at=T0 + n)
+    return Application(
+        id=f"app_{n}", name=f"App {n}", app_key=f"rk-{n}", origins=("https://a.example",), created_at=T0 + n
+    )
 
 
-def save(store: SessionStore, seq: int, *, app_id: str = "app_1", recording: str = "rec-1", client: str = "c-1",
-         url: str = "https://a.example/", new_id: str = "ses_new", final: bool = False) -> tuple[bool, str]:
+def save(
+    store: SessionStore,
+    seq: int,
+    *,
+    app_id: str = "app_1",
+    recording: str = "rec-1",
+    client: str = "c-1",
+    url: str = "https://a.example/",
+    new_id: str = "ses_new",
+    final: bool = False,
+) -> tuple[bool, str]:
     key = SessionKey(app_id, recording, client)
     summary = BeaconSummary(T0 + seq * 1000, T0 + seq * 1000 + 500, 3, (url,), seq == 0, seq == 0)
     facts = BeaconFacts(seq=seq, summary=summary, received_at=T0 + seq, final=final)
-    row = StoredBeacon(app_id=app_id, recording_id=recording, seq=seq, session_id="", blob_key=f"k/{recording}/{seq}",
-                       received_at=T0 + seq, first_ts=summary.first_ts, last_ts=summary.last_ts, events=3,
-                       stored_bytes=100, final=final)
+    row = StoredBeacon(
+        app_id=app_id,
+        recording_id=recording,
+        seq=seq,
+        session_id="",
+        blob_key=f"k/{recording}/{seq}",
+        received_at=T0 + seq,
+        first_ts=summary.first_ts,
+        last_ts=summary.last_ts,
+        events=3,
+        stored_bytes=100,
+        final=final,
+    )
 
     def fold(current: Session | None) -> Session:
         return fold_beacon(current, key, facts, new_id)

@@ -49,7 +49,9 @@ def make_client(settings: Settings, clock: FixedClock) -> Iterator[object]:
         c.close()
 
 
-def test_blob_write_failure_answers_503_and_stores_no_row(make_client: object, beacon: BeaconMaker, clock: FixedClock) -> None:
+def test_blob_write_failure_answers_503_and_stores_no_row(
+    make_client: object, beacon: BeaconMaker, clock: FixedClock
+) -> None:
     sessions = MemorySessionStore()
     client = make_client(sessions, FailingBlobs())  # type: ignore[operator]
     app = create_application(sessions, "Shop", [ORIGIN], now_ms=clock.now_ms())
@@ -57,7 +59,7 @@ def test_blob_write_failure_answers_503_and_stores_no_row(make_client: object, b
     assert response.status_code == 503
     assert response.headers["retry-after"] == "30"
     assert sessions.beacon_session("rec-1", 0) is None
-    assert client.get('/api/v1/sessions').json()['total'] == 0
+    assert client.get("/api/v1/sessions").json()["total"] == 0
 
 
 def test_row_write_failure_answers_503(make_client: object, beacon: BeaconMaker, clock: FixedClock) -> None:
@@ -72,15 +74,18 @@ def test_row_write_failure_answers_503(make_client: object, beacon: BeaconMaker,
     assert sessions.beacon_session("rec-1", 0) is None
 
 
-def test_sqlite_disk_errors_become_503(tmp_path: Path, settings: Settings, beacon: BeaconMaker, clock: FixedClock) -> None:
+def test_sqlite_disk_errors_become_503(
+    tmp_path: Path, settings: Settings, beacon: BeaconMaker, clock: FixedClock
+) -> None:
     from reel.storage.sqlite_sessions import SqliteSessionStore
 
     sessions = SqliteSessionStore(tmp_path / "db.sqlite3")
     app = create_application(sessions, "Shop", [ORIGIN], now_ms=clock.now_ms())
-    with TestClient(create_app(settings, sessions=sessions, blobs=MemoryReplayStore(), clock=clock)) as client:
+    with TestClient(
+        create_app(settings, sessions=sessions, blobs=MemoryReplayStore(), clock=clock)
+    ) as client:
         sessions._writer.execute("PRAGMA query_only=ON")  # every write now fails inside SQLite
         response = post_beacon(client, app, beacon(0))
         assert response.status_code == 503
         sessions._writer.execute("PRAGMA query_only=OFF")
         assert post_beacon(client, app, beacon(0)).status_code == 200
-

@@ -18,7 +18,9 @@ def sessions_of(client: TestClient) -> list[dict[str, Any]]:
     return client.get("/api/v1/sessions").json()["sessions"]
 
 
-def test_a_beacon_is_acknowledged_and_listed(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_a_beacon_is_acknowledged_and_listed(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     response = post_beacon(client, demo_app, beacon(0))
     assert response.status_code == 200, response.text
     assert response.json() == {"ok": True, "seq": 0, "duplicate": False}
@@ -35,7 +37,9 @@ def test_gzip_beacons_are_accepted(client: TestClient, demo_app: Application, be
     assert session["beacons"] == 2
 
 
-def test_a_repeated_beacon_is_stored_once(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_a_repeated_beacon_is_stored_once(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     doc = beacon(0)
     assert post_beacon(client, demo_app, doc).json()["duplicate"] is False
     again = post_beacon(client, demo_app, doc)
@@ -48,7 +52,9 @@ def test_a_repeated_beacon_is_stored_once(client: TestClient, demo_app: Applicat
     assert len(blobs) == 1
 
 
-def test_out_of_order_beacons_play_in_order(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_out_of_order_beacons_play_in_order(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     for seq in [3, 1, 0, 2]:
         assert post_beacon(client, demo_app, beacon(seq)).status_code == 200
     [session] = sessions_of(client)
@@ -61,7 +67,9 @@ def test_out_of_order_beacons_play_in_order(client: TestClient, demo_app: Applic
     assert detail["start"] == T0 and detail["end"] == T0 + 3000 + 300
 
 
-def test_a_missing_beacon_is_reported_as_a_gap(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_a_missing_beacon_is_reported_as_a_gap(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     for seq in [0, 1, 4]:
         post_beacon(client, demo_app, beacon(seq))
     [session] = sessions_of(client)
@@ -74,7 +82,9 @@ def test_a_missing_beacon_is_reported_as_a_gap(client: TestClient, demo_app: App
     assert chunk_seqs == [(0, 4)]
 
 
-def test_events_can_be_fetched_by_chunk(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_events_can_be_fetched_by_chunk(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     for seq in range(20):
         post_beacon(client, demo_app, beacon(seq))
     [session] = sessions_of(client)
@@ -122,7 +132,10 @@ def test_malformed_bodies_answer_400(client: TestClient, demo_app: Application, 
 def test_truncated_gzip_answers_400(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
     packed = gzip.compress(orjson.dumps(beacon(0)))
     response = client.post(
-        "/v1/web/beacons", params={"k": demo_app.app_key, "ce": "gzip"}, content=packed[:-10], headers={"Origin": ORIGIN}
+        "/v1/web/beacons",
+        params={"k": demo_app.app_key, "ce": "gzip"},
+        content=packed[:-10],
+        headers={"Origin": ORIGIN},
     )
     assert response.status_code == 400 and "gzip" in response.json()["error"]["message"]
 
@@ -142,9 +155,14 @@ def test_gzip_bomb_answers_413(client: TestClient, demo_app: Application, beacon
     assert sessions_of(client) == []
 
 
-def test_unsupported_encoding_answers_415(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_unsupported_encoding_answers_415(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     response = client.post(
-        "/v1/web/beacons", params={"k": demo_app.app_key, "ce": "br"}, content=b"{}", headers={"Origin": ORIGIN}
+        "/v1/web/beacons",
+        params={"k": demo_app.app_key, "ce": "br"},
+        content=b"{}",
+        headers={"Origin": ORIGIN},
     )
     assert response.status_code == 415
 
@@ -155,7 +173,9 @@ def test_unknown_or_missing_app_key_answers_401_with_one_body(
 ) -> None:
     response = post_beacon(client, None, beacon(0), key=key)
     assert response.status_code == 401
-    assert response.json() == {"error": {"code": "unauthorized", "message": "missing, unknown or disabled app key"}}
+    assert response.json() == {
+        "error": {"code": "unauthorized", "message": "missing, unknown or disabled app key"}
+    }
 
 
 @pytest.mark.parametrize("origin", [None, "null", "https://evil.example", "http://shop.test:9999"])
@@ -167,7 +187,9 @@ def test_disallowed_origin_answers_403(
     assert sessions_of(client) == []
 
 
-def test_a_recording_of_another_app_is_refused(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
+def test_a_recording_of_another_app_is_refused(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
     from reel.cli.apps import create_application
 
     other = create_application(client.app.state.reel.sessions, "Other", [ORIGIN], now_ms=T0)  # type: ignore[attr-defined]
@@ -180,7 +202,11 @@ def test_a_recording_of_another_app_is_refused(client: TestClient, demo_app: App
 def test_cors_preflight_is_answered(client: TestClient) -> None:
     response = client.options(
         "/v1/web/beacons",
-        headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-encoding"},
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-encoding",
+        },
     )
     assert response.status_code == 204
     assert "POST" in response.headers["access-control-allow-methods"]

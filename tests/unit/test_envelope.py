@@ -14,7 +14,11 @@ from support import T0, make_events
 
 def envelope(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "v": 1, "recording_id": "rec-1", "session_id": "ses-1", "seq": 0, "sent_at": T0,
+        "v": 1,
+        "recording_id": "rec-1",
+        "session_id": "ses-1",
+        "seq": 0,
+        "sent_at": T0,
         "events": make_events(T0, 2, full=True),
     }
     doc.update(changes)
@@ -67,7 +71,16 @@ def test_wrong_fields_are_named(changes: dict[str, Any], field: str) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"{", b"[]", b"null", b'"text"', b"\xff\xfe{}", b'{"recording_id": "\\ud800"}', b"[" * 5000 + b"]" * 5000],
+    [
+        b"",
+        b"{",
+        b"[]",
+        b"null",
+        b'"text"',
+        b"\xff\xfe{}",
+        b'{"recording_id": "\\ud800"}',
+        b"[" * 5000 + b"]" * 5000,
+    ],
 )
 def test_malformed_bodies_are_bad_requests(body: bytes) -> None:
     with pytest.raises(BadRequest):
@@ -76,8 +89,11 @@ def test_malformed_bodies_are_bad_requests(body: bytes) -> None:
 
 def test_a_node_tree_nested_10000_deep_is_refused_before_any_recursion_limit() -> None:
     node: dict[str, Any] = {"type": 3, "id": 99999, "textContent": "x"}
-    body = b'{"v":1,"recording_id":"r","session_id":"s","seq":0,"events":[{"type":2,"timestamp":1,"data":{"node":'
-    body += b'{"type":2,"tagName":"div","childNodes":[' * 10_000 + orjson.dumps(node) + b"]}" * 10_000 + b"}}]}"
+    body = b'{"v":1,"recording_id":"r","session_id":"s","seq":0,'
+    body += b'"events":[{"type":2,"timestamp":1,"data":{"node":'
+    body += (
+        b'{"type":2,"tagName":"div","childNodes":[' * 10_000 + orjson.dumps(node) + b"]}" * 10_000 + b"}}]}"
+    )
     with pytest.raises(BadRequest, match="JSON"):
         parse_web_beacon(body, max_events=100)
 
