@@ -8,7 +8,13 @@ from reel.errors import Forbidden, Unauthorized
 from reel.ingest.origins import UNKNOWN_KEY_MESSAGE, check_app, check_origin, normalise_origin
 from reel.storage.records import Application
 
-APP = Application(id="app_x", name="x", app_key="rk-1", origins=("https://shop.example", "http://localhost:8701"), created_at=0)
+APP = Application(
+    id="app_x",
+    name="x",
+    app_key="rk-1",
+    origins=("https://shop.example", "http://localhost:8701"),
+    created_at=0,
+)
 
 
 @pytest.mark.parametrize(
@@ -32,7 +38,10 @@ def test_allowed_origins_pass() -> None:
     assert check_origin(APP, "https://SHOP.example:443") == "https://shop.example"
 
 
-@pytest.mark.parametrize("origin", [None, "", "null", "https://evil.example", "https://shop.example.evil.example", "http://shop.example"])
+@pytest.mark.parametrize(
+    "origin",
+    [None, "", "null", "https://evil.example", "https://shop.example.evil.example", "http://shop.example"],
+)
 def test_other_origins_are_forbidden(origin: str | None) -> None:
     with pytest.raises(Forbidden):
         check_origin(APP, origin)

@@ -1,0 +1,157 @@
+"""End to end: record a scripted visit to the demo shop in real Chromium, then play it back and compare."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from reel.cli.apps import create_application
+from reel.config import Settings
+from reel.demo.browser import chromium_browser
+from reel.demo.runner import snippet
+from reel.demo.serving import serve_in_thread
+from reel.demo.shop import create_shop_app
+from reel.demo.visit import VisitLog, run_visit_in_chromium
+from reel.server.app import create_app
+from reel.storage.chunks import decode_events
+
+pytestmark = pytest.mark.browser
+
+# What identifies each page of the shop in a DOM (the replay's or the live one).
+PAGE_MARKERS = {
+    "/": ".product-card",
+    "/products/enamel-mug": "#add-to-cart",
+    "/cart": "#checkout-link",
+    "/checkout": "#checkout-form",
+    "/thanks": "#thanks",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Recorded:
+    reel_url: str
+    data_dir: Path
+    log: VisitLog
+    session: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
+    """One scripted visit recorded by a real Reel on embedded storage (SQLite + files)."""
+    data_dir = tmp_path_factory.mktemp("reel") / "data"
+    settings = Settings(data_dir=data_dir)
+    app = create_app(settings)
+    shop_port = free_port()
+    application = create_application(
+        app.state.reel.sessions, "Shop", [f"http://127.0.0.1:{shop_port}"], now_ms=int(time.time() * 1000)
+    )
+    with serve_in_thread(app) as reel_url:
+        shop = create_shop_app(snippet(reel_url, application.app_key))
+        with serve_in_thread(shop, port=shop_port) as shop_url:
+            log = run_visit_in_chromium(shop_url)
+        session = wait_for_session(reel_url, log)
+        yield Recorded(reel_url, data_dir, log, session)
+
+
+def wait_for_session(reel_url: str, log: VisitLog, timeout_s: float = 20.0) -> dict[str, Any]:
+    """The visit's session once its last beacons have arrived (nothing new for a second)."""
+    deadline = time.monotonic() + timeout_s
+    last: tuple[int, int] | None = None
+    while time.monotonic() < deadline:
+        sessions = httpx.get(f"{reel_url}/api/v1/sessions").json()["sessions"]
+        if len(sessions) == 1:
+            s = sessions[0]
+            now = (s["beacons"], s["events"])
+            if now == last and s["end"] >= log.moment("thanks").wall_ms:
+                return httpx.get(f"{reel_url}/api/v1/sessions/{s['id']}").json()  # type: ignore[no-any-return]
+            last = now
+        time.sleep(1.0)
+    listing = httpx.get(f"{reel_url}/api/v1/sessions").text
+    raise AssertionError(f"the visit's session did not settle: {listing}")
+
+
+def test_the_visit_is_one_complete_playable_session(recorded: Recorded) -> None:
+    s = recorded.session
+    assert s["has_replay"] is True
+    assert s["missing_beacons"] == 0 and s["gaps"] == []
+    assert s["pages"] >= 5
+    assert s["first_url"].endswith("/") and "/thanks" in s["last_url"]
+    assert s["start"] <= recorded.log.moment("catalogue").wall_ms
+    assert s["end"] >= recorded.log.moment("thanks").wall_ms
+
+
+def replay_state(page: Any) -> dict[str, Any]:
+    return page.evaluate(  # type: ignore[no-any-return]
+        """(markersBySelector) => {
+          const frame = window.reelPlayer.iframe();
+          const doc = frame && frame.contentDocument;
+          if (!doc) return null;
+          const modal = doc.getElementById("modal");
+          const markers = {};
+          for (const [path, selector] of Object.entries(markersBySelector)) {
+            markers[path] = doc.querySelector(selector) !== null;
+          }
+          return {
+            url: window.reelPlayer.currentUrl(),
+            modal: modal !== null && !modal.hasAttribute("hidden"),
+            markers,
+            scrollY: frame.contentWindow ? Math.round(frame.contentWindow.scrollY) : -1,
+            html: doc.documentElement ? doc.documentElement.outerHTML : "",
+          };
+        }""",
+        PAGE_MARKERS,
+    )
+
+
+def test_seeking_shows_the_page_and_state_the_user_saw(recorded: Recorded) -> None:
+    s = recorded.session
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{recorded.reel_url}/sessions/{s['id']}")
+        page.wait_for_function("() => window.reelPlayer !== undefined")
+        page.evaluate("() => window.reelPlayer.ready")
+        sandbox = page.evaluate("() => window.reelPlayer.iframe().getAttribute('sandbox')")
+        assert sandbox == "allow-same-origin"
+        seen_html: list[str] = []
+        for moment in recorded.log.moments:
+            page.evaluate("ms => window.reelPlayer.seek(ms)", moment.wall_ms - s["start"])
+            state = replay_state(page)
+            assert state is not None, moment.step
+            seen_html.append(state["html"])
+            assert state["url"] == moment.url, moment.step
+            shown = [path for path, present in state["markers"].items() if present]
+            assert shown == [moment.path], (moment.step, shown)
+            assert state["modal"] == moment.modal_open, moment.step
+            if moment.step == "product-scrolled":
+                assert abs(state["scrollY"] - moment.scroll_y) <= 80, (state["scrollY"], moment.scroll_y)
+        for typed in recorded.log.typed_strings:
+            assert not any(typed in html for html in seen_html), typed
+
+
+def test_typed_text_is_in_no_stored_byte_and_no_player_response(recorded: Recorded) -> None:
+    typed = recorded.log.typed_strings
+    # Every stored blob, decompressed, and the SQLite files as raw bytes.
+    blob_root = recorded.data_dir / "blobs"
+    blob_texts = [str(decode_events(p.read_bytes())) for p in blob_root.rglob("*") if p.is_file()]
+    assert blob_texts, "no blobs were stored"
+    db_bytes = b"".join(p.read_bytes() for p in recorded.data_dir.glob("reel.sqlite3*"))
+    events = httpx.get(f"{recorded.reel_url}/api/v1/sessions/{recorded.session['id']}/events").text
+    for text in typed:
+        assert not any(text in blob for blob in blob_texts), text
+        assert text.encode() not in db_bytes, text
+        assert text not in events, text
+    # The canary prefix itself must not survive either (no partial leaks such as the first letters).
+    assert recorded.log.typed[0][1].split("-")[0] not in events
