@@ -14,9 +14,10 @@ from reel.clock import FixedClock
 from reel.config import Limits, Settings
 from reel.server.app import create_app
 from reel.storage.memory_blobs import MemoryReplayStore
+from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.records import Application
-from support import ORIGIN, T0, make_events
+from support import ORIGIN, T0, admin_headers, make_events
 
 
 @pytest.fixture
@@ -38,12 +39,20 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(params=["memory", "embedded"])
 def client(request: pytest.FixtureRequest, settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
-    """A test client on in-memory stores or on the embedded ones (SQLite + files)."""
+    """A test client on in-memory stores or on the embedded ones (SQLite + files), logged in as an admin."""
     if request.param == "memory":
-        app = create_app(settings, sessions=MemorySessionStore(), blobs=MemoryReplayStore(), clock=clock)
+        app = create_app(
+            settings,
+            sessions=MemorySessionStore(),
+            blobs=MemoryReplayStore(),
+            clock=clock,
+            operators=MemoryOperatorStore(),
+        )
     else:
         app = create_app(settings, clock=clock)
-    with TestClient(app) as test_client:
+    # Every operator route needs a login; the client sends an admin's API token unless a test overrides it.
+    headers = admin_headers(app.state.reel.operators, now_ms=clock.now_ms())
+    with TestClient(app, headers=headers) as test_client:
         yield test_client
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from fastapi.testclient import TestClient
 
+from reel.accounts import create_operator, issue_token
+from reel.storage.operator_store import OperatorStore
 from reel.storage.records import Application
 
 ORIGIN = "http://shop.test:8701"
@@ -58,6 +60,13 @@ def make_events(
     return events
 
 
+def admin_headers(operators: OperatorStore, *, now_ms: int = T0, name: str = "test-admin") -> dict[str, str]:
+    """An Authorization header carrying a new API token of a new admin (no password: nothing to hash)."""
+    admin = create_operator(operators, name, "admin", None, now_ms=now_ms)
+    _token, secret = issue_token(operators, admin, "tests", now_ms=now_ms)
+    return {"Authorization": f"Bearer {secret}"}
+
+
 def post_beacon(
     client: TestClient,
     app: Application | None,
@@ -78,3 +87,85 @@ def post_beacon(
     if origin is not None:
         headers["Origin"] = origin
     return client.post("/v1/web/beacons", params=params, content=body, headers=headers)
+
+
+HOUR = 60 * 60 * 1000
+MINUTE = 60 * 1000
+
+
+def dashboard_snapshot(ts: int, url: str = "http://shop.test:8701/dashboard") -> list[dict[str, Any]]:
+    """Meta + FullSnapshot of a page with a ticking clock: html(2) > body(3) > div#clock(4) > text(5)."""
+    node = {
+        "type": 0,
+        "id": 1,
+        "childNodes": [
+            {
+                "type": 2,
+                "id": 2,
+                "tagName": "html",
+                "attributes": {},
+                "childNodes": [
+                    {
+                        "type": 2,
+                        "id": 3,
+                        "tagName": "body",
+                        "attributes": {},
+                        "childNodes": [
+                            {
+                                "type": 2,
+                                "id": 4,
+                                "tagName": "div",
+                                "attributes": {"id": "clock"},
+                                "childNodes": [{"type": 3, "id": 5, "textContent": "0"}],
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    return [
+        {"type": 4, "timestamp": ts, "data": {"href": url, "width": 1280, "height": 720}},
+        {"type": 2, "timestamp": ts, "data": {"node": node, "initialOffset": {"top": 0, "left": 0}}},
+    ]
+
+
+def tick(ts: int, value: str) -> dict[str, Any]:
+    """A text mutation of the clock."""
+    return {
+        "type": 3,
+        "timestamp": ts,
+        "data": {
+            "source": 0,
+            "texts": [{"id": 5, "value": value}],
+            "attributes": [],
+            "removes": [],
+            "adds": [],
+        },
+    }
+
+
+def add_element(ts: int, node_id: int, element_id: str) -> dict[str, Any]:
+    """A mutation appending <div id=element_id> to the body."""
+    node = {"type": 2, "id": node_id, "tagName": "div", "attributes": {"id": element_id}, "childNodes": []}
+    return {
+        "type": 3,
+        "timestamp": ts,
+        "data": {
+            "source": 0,
+            "adds": [{"parentId": 3, "nextId": None, "node": node}],
+            "texts": [],
+            "attributes": [],
+            "removes": [],
+        },
+    }
+
+
+def click(ts: int, node_id: int = 4, x: float = 10, y: float = 10) -> dict[str, Any]:
+    """A click on a node."""
+    return {"type": 3, "timestamp": ts, "data": {"source": 2, "type": 2, "id": node_id, "x": x, "y": y}}
+
+
+def custom(ts: int, tag: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """A custom event as the recorder adds them (identify, event, error)."""
+    return {"type": 5, "timestamp": ts, "data": {"tag": tag, "payload": payload}}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -52,12 +51,9 @@ def shop_url() -> Iterator[str]:
 
 
 def test_scripted_visit_walks_the_shop_and_logs_distinct_moments(shop_url: str) -> None:
-    began = time.monotonic()
     log = run_visit_in_chromium(shop_url, typed_text="e2eCanary")
-    elapsed = time.monotonic() - began
 
     assert [(m.step, m.path) for m in log.moments] == STEPS
-    assert elapsed < 25 and log.duration_ms < 16_000
     times = [m.wall_ms for m in log.moments]
     assert log.started_ms <= times[0] and times[-1] <= log.ended_ms
     # Each moment sits in its own quiet stretch, so a replay can be sought to it unambiguously.

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from reel.accounts import create_operator, issue_token
 from reel.cli.apps import create_application
 from reel.config import Settings
 from reel.demo.browser import chromium_browser
@@ -32,6 +33,7 @@ PAGE_MARKERS = {
     "/checkout": "#checkout-form",
     "/thanks": "#thanks",
 }
+OPERATOR, PASSWORD = "e2e-admin", "e2e-password"
 
 
 def free_port() -> int:
@@ -46,6 +48,7 @@ class Recorded:
     data_dir: Path
     log: VisitLog
     session: dict[str, Any]
+    auth: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -55,31 +58,39 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     settings = Settings(data_dir=data_dir)
     app = create_app(settings)
     shop_port = free_port()
+    now_ms = int(time.time() * 1000)
     application = create_application(
-        app.state.reel.sessions, "Shop", [f"http://127.0.0.1:{shop_port}"], now_ms=int(time.time() * 1000)
+        app.state.reel.sessions, "Shop", [f"http://127.0.0.1:{shop_port}"], now_ms=now_ms
     )
+    # The operator API needs a login: a token for httpx, the password for the browser's login form.
+    operator = create_operator(app.state.reel.operators, OPERATOR, "admin", PASSWORD, now_ms=now_ms)
+    _token, secret = issue_token(app.state.reel.operators, operator, "e2e", now_ms=now_ms)
+    auth = {"Authorization": f"Bearer {secret}"}
     with serve_in_thread(app) as reel_url:
         shop = create_shop_app(snippet(reel_url, application.app_key))
         with serve_in_thread(shop, port=shop_port) as shop_url:
             log = run_visit_in_chromium(shop_url)
-        session = wait_for_session(reel_url, log)
-        yield Recorded(reel_url, data_dir, log, session)
+        session = wait_for_session(reel_url, log, auth)
+        yield Recorded(reel_url, data_dir, log, session, auth)
 
 
-def wait_for_session(reel_url: str, log: VisitLog, timeout_s: float = 20.0) -> dict[str, Any]:
+def wait_for_session(
+    reel_url: str, log: VisitLog, auth: dict[str, str], timeout_s: float = 20.0
+) -> dict[str, Any]:
     """The visit's session once its last beacons have arrived (nothing new for a second)."""
     deadline = time.monotonic() + timeout_s
     last: tuple[int, int] | None = None
     while time.monotonic() < deadline:
-        sessions = httpx.get(f"{reel_url}/api/v1/sessions").json()["sessions"]
+        sessions = httpx.get(f"{reel_url}/api/v1/sessions", headers=auth).json()["sessions"]
         if len(sessions) == 1:
             s = sessions[0]
             now = (s["beacons"], s["events"])
-            if now == last and s["end"] >= log.moment("thanks").wall_ms:
-                return httpx.get(f"{reel_url}/api/v1/sessions/{s['id']}").json()  # type: ignore[no-any-return]
+            if now == last and s["closed"] and "/thanks" in s["last_url"]:
+                detail = httpx.get(f"{reel_url}/api/v1/sessions/{s['id']}", headers=auth)
+                return detail.json()  # type: ignore[no-any-return]
             last = now
         time.sleep(1.0)
-    listing = httpx.get(f"{reel_url}/api/v1/sessions").text
+    listing = httpx.get(f"{reel_url}/api/v1/sessions", headers=auth).text
     raise AssertionError(f"the visit's session did not settle: {listing}")
 
 
@@ -90,7 +101,8 @@ def test_the_visit_is_one_complete_playable_session(recorded: Recorded) -> None:
     assert s["pages"] >= 5
     assert s["first_url"].endswith("/") and "/thanks" in s["last_url"]
     assert s["start"] <= recorded.log.moment("catalogue").wall_ms
-    assert s["end"] >= recorded.log.moment("thanks").wall_ms
+    assert s["end"] >= recorded.log.moment("checkout-filled").wall_ms
+    assert s["closed"] and s["close_reason"] == "tab_closed"
 
 
 def replay_state(page: Any) -> dict[str, Any]:
@@ -121,6 +133,12 @@ def test_seeking_shows_the_page_and_state_the_user_saw(recorded: Recorded) -> No
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{recorded.reel_url}/sessions/{s['id']}")
+        # Not logged in yet: the player sends us to the login form, which brings us back.
+        page.wait_for_url(lambda url: "/login?next=" in url)
+        page.fill("#login-name", OPERATOR)
+        page.fill("#login-password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"**/sessions/{s['id']}")
         page.wait_for_function("() => window.reelPlayer !== undefined")
         page.evaluate("() => window.reelPlayer.ready")
         sandbox = page.evaluate("() => window.reelPlayer.iframe().getAttribute('sandbox')")
@@ -148,7 +166,8 @@ def test_typed_text_is_in_no_stored_byte_and_no_player_response(recorded: Record
     blob_texts = [str(decode_events(p.read_bytes())) for p in blob_root.rglob("*") if p.is_file()]
     assert blob_texts, "no blobs were stored"
     db_bytes = b"".join(p.read_bytes() for p in recorded.data_dir.glob("reel.sqlite3*"))
-    events = httpx.get(f"{recorded.reel_url}/api/v1/sessions/{recorded.session['id']}/events").text
+    events_url = f"{recorded.reel_url}/api/v1/sessions/{recorded.session['id']}/events"
+    events = httpx.get(events_url, headers=recorded.auth).text
     for text in typed:
         assert not any(text in blob for blob in blob_texts), text
         assert text.encode() not in db_bytes, text

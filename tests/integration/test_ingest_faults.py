@@ -18,7 +18,7 @@ from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.records import SessionKey, StoredBeacon
 from reel.storage.session_store import SaveResult, SessionFold
-from support import ORIGIN, post_beacon
+from support import ORIGIN, admin_headers, post_beacon
 
 
 class FailingBlobs(MemoryReplayStore):
@@ -40,7 +40,8 @@ def make_client(settings: Settings, clock: FixedClock) -> Iterator[object]:
     clients: list[TestClient] = []
 
     def build(sessions: MemorySessionStore, blobs: MemoryReplayStore) -> TestClient:
-        c = TestClient(create_app(settings, sessions=sessions, blobs=blobs, clock=clock))
+        app = create_app(settings, sessions=sessions, blobs=blobs, clock=clock)
+        c = TestClient(app, headers=admin_headers(app.state.reel.operators, now_ms=clock.now_ms()))
         clients.append(c)
         return c
 

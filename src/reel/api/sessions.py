@@ -1,20 +1,21 @@
-"""Operator API for sessions: list, one session with its replay index, and its events."""
+"""Operator API for sessions: search, one session with its parts and replay index, its events and actions."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
-from reel.processing.replay_index import build_replay_index, session_beacons
+from reel.processing.replay_index import build_replay_index, part_window, session_beacons
+from reel.server.auth import ApiCaller, Caller
 from reel.server.context import ReelContext, get_context
 from reel.server.responses import OrjsonResponse
-from reel.storage.chunks import decode_events
-from reel.storage.records import Session, SessionQuery
+from reel.storage.chunks import decode_doc, decode_events
+from reel.storage.records import SORTS, Session, SessionQuery
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
@@ -38,7 +39,14 @@ def session_json(s: Session) -> dict[str, Any]:
         "events": s.events,
         "has_replay": s.has_replay,
         "closed": s.closed,
+        "close_reason": s.close_reason,
         "created_at": s.created_at,
+        "user_id": s.user_id,
+        "actions": s.actions,
+        "errors": s.errors,
+        "rage_clicks": s.rage_clicks,
+        "dead_clicks": s.dead_clicks,
+        "platform": s.platform,
     }
 
 
@@ -52,41 +60,104 @@ def load_session(ctx: ReelContext, session_id: str) -> Session:
     return session
 
 
-def _with_completeness(ctx: ReelContext, s: Session) -> dict[str, Any]:
-    index = build_replay_index(s, ctx.sessions.beacons(s.recording_id))
+def visible_session(ctx: ReelContext, caller: Caller, session_id: str) -> Session:
+    """As `load_session`, and 404 (the same answer as an unknown id) for another tenant's session."""
+    session = load_session(ctx, session_id)
+    if not caller.can_see(session.app_id):
+        raise NotFound("no such session")
+    return session
+
+
+def _parts(ctx: ReelContext, s: Session) -> list[Session]:
+    return ctx.sessions.session_parts(s.app_id, s.recording_id, s.client_session_id)
+
+
+def _part_ids(parts: list[Session]) -> frozenset[str]:
+    return frozenset(p.id for p in parts)
+
+
+def _summary(ctx: ReelContext, s: Session) -> dict[str, Any]:
+    index = build_replay_index(s, ctx.sessions.beacons(s.recording_id), _part_ids(_parts(ctx, s)))
     doc = session_json(s)
     doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in index.gaps)
     return doc
 
 
-@router.get("/sessions", summary="List sessions, newest first")
+def _flag(value: str | None, name: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    if value.lower() in ("0", "false", "no"):
+        return False
+    raise BadRequest(f"{name} must be true or false", field=name)
+
+
+@router.get("/sessions", summary="Search sessions")
 async def list_sessions(
     request: Request,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    caller: ApiCaller,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    user_id: Annotated[str | None, Query(max_length=200)] = None,
+    url: Annotated[str | None, Query(max_length=2048, description="Text a visited URL contains")] = None,
+    app_id: Annotated[str | None, Query(max_length=80)] = None,
+    platform: Annotated[str | None, Query(pattern="^(web|mobile)$")] = None,
+    started_after: Annotated[int | None, Query(ge=0)] = None,
+    started_before: Annotated[int | None, Query(ge=0)] = None,
+    min_duration_ms: Annotated[int | None, Query(ge=0)] = None,
+    max_duration_ms: Annotated[int | None, Query(ge=0)] = None,
+    min_actions: Annotated[int | None, Query(ge=0)] = None,
+    max_actions: Annotated[int | None, Query(ge=0)] = None,
+    has_errors: str | None = None,
+    has_rage_clicks: str | None = None,
+    sort: Annotated[str, Query(pattern="^-?(" + "|".join(SORTS) + ")$")] = "-start",
 ) -> OrjsonResponse:
-    """Sessions with their completeness."""
+    """Sessions of the applications the caller may see, filtered, sorted and paged."""
     ctx = get_context(request)
+    visible = caller.app_ids
+    if app_id is not None:
+        visible = (app_id,) if caller.can_see(app_id) else ()
+    query = SessionQuery(
+        app_ids=visible,
+        user_id=user_id or None,
+        url_contains=url or None,
+        started_after=started_after,
+        started_before=started_before,
+        min_duration_ms=min_duration_ms,
+        max_duration_ms=max_duration_ms,
+        min_actions=min_actions,
+        max_actions=max_actions,
+        has_errors=_flag(has_errors, "has_errors"),
+        has_rage_clicks=_flag(has_rage_clicks, "has_rage_clicks"),
+        platform=platform,
+        sort=sort.lstrip("-"),
+        descending=sort.startswith("-"),
+        limit=limit,
+        offset=offset,
+    )
 
     def work() -> dict[str, Any]:
-        page = ctx.sessions.list_sessions(SessionQuery(limit=limit, offset=offset))
-        return {"sessions": [_with_completeness(ctx, s) for s in page.sessions], "total": page.total}
+        page = ctx.sessions.list_sessions(query)
+        return {"sessions": [_summary(ctx, s) for s in page.sessions], "total": page.total}
 
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/sessions/{session_id}", summary="One session and how to load its replay")
-async def get_session(request: Request, session_id: str) -> OrjsonResponse:
-    """The session, its chunks and its gaps."""
+@router.get("/sessions/{session_id}", summary="One session, its parts and how to load its replay")
+async def get_session(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
+    """The session, its chunks and gaps, and the parts of a split session."""
     ctx = get_context(request)
 
     def work() -> dict[str, Any]:
-        session = load_session(ctx, session_id)
-        index = build_replay_index(session, ctx.sessions.beacons(session.recording_id))
+        session = visible_session(ctx, caller, session_id)
+        parts = _parts(ctx, session)
+        index = build_replay_index(session, ctx.sessions.beacons(session.recording_id), _part_ids(parts))
         doc = session_json(session)
         doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in index.gaps)
         doc["chunks"] = [asdict(c) for c in index.chunks]
         doc["gaps"] = [asdict(g) for g in index.gaps]
+        doc["parts"] = [{"id": p.id, "part": p.part, "start": p.start, "end": p.end} for p in parts]
         return doc
 
     return OrjsonResponse(await run_in_threadpool(work))
@@ -96,20 +167,63 @@ async def get_session(request: Request, session_id: str) -> OrjsonResponse:
 async def get_events(
     request: Request,
     session_id: str,
-    from_seq: int = Query(0, ge=0),
-    to_seq: int | None = Query(None, ge=0),
+    caller: ApiCaller,
+    from_seq: Annotated[int, Query(ge=0)] = 0,
+    to_seq: Annotated[int | None, Query(ge=0)] = None,
 ) -> OrjsonResponse:
-    """Events of the session's beacons with from_seq <= seq <= to_seq, sorted by timestamp."""
+    """Events of the session's beacons with from_seq <= seq <= to_seq, sorted by timestamp.
+
+    A split part plays only its own time range; its first chunk starts with the DOM state at its start,
+    rebuilt on the server from everything recorded before (a checkpoint), so it needs no earlier data.
+    """
     ctx = get_context(request)
 
     def work() -> dict[str, Any]:
-        session = load_session(ctx, session_id)
+        session = visible_session(ctx, caller, session_id)
+        parts = _parts(ctx, session)
+        window = part_window(session)
+        beacons = session_beacons(session, ctx.sessions.beacons(session.recording_id), _part_ids(parts))
         events: list[dict[str, Any]] = []
-        for beacon in session_beacons(session, ctx.sessions.beacons(session.recording_id)):
+        if session.part > 1 and beacons and from_seq <= beacons[0].seq:
+            checkpoint = ctx.sessions.checkpoint(session.recording_id, session.start)
+            if checkpoint is not None:
+                events.extend(_checkpoint_events(ctx, checkpoint.blob_key))
+        for beacon in beacons:
             if beacon.seq < from_seq or (to_seq is not None and beacon.seq > to_seq):
                 continue
-            events.extend(decode_events(ctx.blobs.get(beacon.blob_key)))
-        events.sort(key=lambda e: e["timestamp"])  # stable: equal times keep their seq order
+            events.extend(
+                e for e in decode_events(ctx.blobs.get(beacon.blob_key)) if window.holds(e["timestamp"])
+            )
+        events.sort(key=lambda e: e["timestamp"])  # stable: the checkpoint and equal times keep their order
         return {"events": events}
+
+    return OrjsonResponse(await run_in_threadpool(work))
+
+
+def _checkpoint_events(ctx: ReelContext, key: str) -> list[dict[str, Any]]:
+    events = decode_doc(ctx.blobs.get(key))
+    return events if isinstance(events, list) else []
+
+
+@router.get("/sessions/{session_id}/actions", summary="Actions of a session, by time")
+async def get_actions(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
+    """Load, navigation, clicks, inputs, errors, rage and dead clicks… of one session part."""
+    ctx = get_context(request)
+
+    def work() -> dict[str, Any]:
+        session = visible_session(ctx, caller, session_id)
+        return {
+            "actions": [
+                {
+                    "ts": a.ts,
+                    "kind": a.kind,
+                    "url": a.url,
+                    "target": a.target,
+                    "label": a.label,
+                    "data": a.data,
+                }
+                for a in ctx.sessions.actions(session.id)
+            ]
+        }
 
     return OrjsonResponse(await run_in_threadpool(work))

@@ -1,4 +1,4 @@
-"""`reel`: serve, manage applications, run the demo."""
+"""`reel`: serve, manage applications, operators and tokens, run the demo."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import uvicorn
 from reel import __version__
 from reel.cli.apps import apps_group
 from reel.cli.common import settings_from_options
+from reel.cli.operators import tokens_group, users_group
 
 
 @click.group()
@@ -48,6 +49,8 @@ def demo(port: int, shop_port: int, data_dir: Path, visit: bool) -> None:
 
 
 cli.add_command(apps_group)
+cli.add_command(users_group)
+cli.add_command(tokens_group)
 
 
 def main() -> None:

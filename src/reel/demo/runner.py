@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from reel.accounts import create_operator
 from reel.cli.apps import create_application
 from reel.clock import SystemClock
 from reel.config import Settings
@@ -16,10 +17,14 @@ from reel.demo.browser import ChromiumNotFoundError, find_chromium
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
 from reel.server.app import create_app
+from reel.storage.operator_store import OperatorStore, open_operator_store
 from reel.storage.records import Application
 from reel.storage.session_store import SessionStore, open_session_store
 
 DEMO_APP_NAME = "Demo shop"
+# The demo's operator login, printed at start; fixed so the demo is one command. Never use it beyond the demo.
+DEMO_OPERATOR = "demo"
+DEMO_PASSWORD = "reel-demo"  # noqa: S105 -- printed on purpose; the demo runs on a private data dir
 
 
 def snippet(reel_url: str, app_key: str) -> str:
@@ -36,18 +41,28 @@ def demo_application(sessions: SessionStore, shop_port: int) -> Application:
     return create_application(sessions, DEMO_APP_NAME, origins, now_ms=SystemClock().now_ms())
 
 
+def demo_operator(operators: OperatorStore) -> None:
+    """Create the demo admin on first run; a later run keeps it (and any password changed since)."""
+    if operators.operator_by_name(DEMO_OPERATOR) is None:
+        create_operator(operators, DEMO_OPERATOR, "admin", DEMO_PASSWORD, now_ms=SystemClock().now_ms())
+
+
 def run_demo(*, data_dir: Path, port: int, shop_port: int, visit: bool, forever: bool = True) -> None:
     """Serve Reel and the shop, drive a scripted visit if Chromium is present, then serve until Ctrl-C."""
     settings = Settings(data_dir=data_dir, port=port)
     sessions = open_session_store(settings.resolved_database_url)
     app = demo_application(sessions, shop_port)
+    operators = open_operator_store(settings.resolved_database_url)
+    demo_operator(operators)
     with ExitStack() as stack:
-        reel_url = stack.enter_context(serve_in_thread(create_app(settings, sessions=sessions), port=port))
+        reel_app = create_app(settings, sessions=sessions, operators=operators)
+        reel_url = stack.enter_context(serve_in_thread(reel_app, port=port))
         shop_url = stack.enter_context(
             serve_in_thread(create_shop_app(snippet(reel_url, app.app_key)), port=shop_port)
         )
         click.echo(f"Reel:      {reel_url}/sessions   (sessions list and player)")
         click.echo(f"Demo shop: {shop_url}/   (recorded by Reel; app key {app.app_key})")
+        click.echo(f"Login:     {DEMO_OPERATOR} / {DEMO_PASSWORD}")
         click.echo(f"Data:      {data_dir.resolve()}")
         if visit:
             threading.Thread(target=_scripted_visit, args=(shop_url, reel_url), daemon=True).start()

@@ -39,24 +39,72 @@ class ReplayIndex:
     gaps: tuple[Gap, ...]
 
 
-def session_beacons(session: Session, recording_beacons: Sequence[StoredBeacon]) -> list[StoredBeacon]:
-    """The beacons of `session`, by seq."""
-    return sorted((b for b in recording_beacons if b.session_id == session.id), key=lambda b: b.seq)
+@dataclass(frozen=True)
+class Window:
+    """The event times a session part plays: from `lower` (inclusive) up to `upper` (exclusive)."""
+
+    lower: int | None
+    upper: int | None
+
+    def holds(self, ts: int) -> bool:
+        """True if an event at `ts` belongs to the part."""
+        return (self.lower is None or ts >= self.lower) and (self.upper is None or ts < self.upper)
 
 
-def build_replay_index(session: Session, recording_beacons: Sequence[StoredBeacon]) -> ReplayIndex:
+def part_window(session: Session) -> Window:
+    """Part 1 plays from the start of its data; a split part from its start time; a split-closed part
+    until the split (the event at the split time opens the next part)."""
+    return Window(
+        session.start if session.part > 1 else None,
+        session.end if session.close_reason == "split" else None,
+    )
+
+
+def session_beacons(
+    session: Session, recording_beacons: Sequence[StoredBeacon], part_ids: frozenset[str] | None = None
+) -> list[StoredBeacon]:
+    """The beacons holding events of `session`, by seq; `part_ids` are the ids of all its parts."""
+    ids = part_ids or frozenset({session.id})
+    window = part_window(session)
+    return sorted(
+        (
+            b
+            for b in recording_beacons
+            if b.session_id in ids
+            and (window.lower is None or b.last_ts >= window.lower)
+            and (window.upper is None or b.first_ts < window.upper)
+        ),
+        key=lambda b: b.seq,
+    )
+
+
+def build_replay_index(
+    session: Session, recording_beacons: Sequence[StoredBeacon], part_ids: frozenset[str] | None = None
+) -> ReplayIndex:
     """Chunks of the session's beacons and the gaps among them.
 
     A gap is a seq that no stored beacon has, between the session's first and last beacon; for the first
     session of a recording the range starts at seq 0, so a lost opening beacon shows too.
     """
-    own = session_beacons(session, recording_beacons)
+    own = session_beacons(session, recording_beacons, part_ids)
     if not own:
         return ReplayIndex((), ())
+    ids = part_ids or frozenset({session.id})
     present = {b.seq: b for b in recording_beacons}
-    earlier_elsewhere = any(b.seq < own[0].seq for b in recording_beacons if b.session_id != session.id)
-    low = own[0].seq if earlier_elsewhere else 0
-    return ReplayIndex(_chunks(own), _gaps(present, low, own[-1].seq, session.start))
+    earlier_elsewhere = any(b.seq < own[0].seq for b in recording_beacons if b.session_id not in ids)
+    low = own[0].seq if earlier_elsewhere or session.part > 1 else 0
+    window = part_window(session)
+    chunks = [_clip(c, window) for c in _chunks(own)]
+    if window.lower is not None:
+        # A split part's first chunk opens with the checkpoint, which is timed at the part's start.
+        chunks[0] = Chunk(chunks[0].from_seq, chunks[0].to_seq, window.lower, chunks[0].end)
+    return ReplayIndex(tuple(chunks), _gaps(present, low, own[-1].seq, session.start))
+
+
+def _clip(chunk: Chunk, window: Window) -> Chunk:
+    start = chunk.start if window.lower is None else max(chunk.start, window.lower)
+    end = chunk.end if window.upper is None else min(chunk.end, window.upper)
+    return Chunk(chunk.from_seq, chunk.to_seq, start, max(start, end))
 
 
 def _chunks(own: list[StoredBeacon]) -> tuple[Chunk, ...]:

@@ -6,7 +6,8 @@ import dataclasses
 from dataclasses import dataclass
 
 from reel.processing.beacon_summary import BeaconSummary
-from reel.storage.records import Session, SessionKey
+from reel.processing.splits import UNCOUNTED_KINDS
+from reel.storage.records import NewPart, Session, SessionKey, SessionQuery, StoredAction
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
             has_full_snapshot=s.has_full_snapshot,
             has_meta=s.has_meta,
             closed=beacon.final,
+            close_reason="tab_closed" if beacon.final else "",
             created_at=beacon.received_at,
             updated_at=beacon.received_at,
         )
@@ -78,6 +80,80 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
         max_seq=max(current.max_seq, beacon.seq),
         has_full_snapshot=current.has_full_snapshot or s.has_full_snapshot,
         has_meta=current.has_meta or s.has_meta,
-        closed=current.closed or beacon.final,
+        # More data reopens a session closed for silence or by a tab close (a page restored from the
+        # back/forward cache goes on recording); one replaced by a newer recorder session stays closed.
+        closed=beacon.final or (current.closed and current.close_reason == "idle"),
+        close_reason="tab_closed" if beacon.final else ("idle" if current.close_reason == "idle" else ""),
         updated_at=max(current.updated_at, beacon.received_at),
     )
+
+
+def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Session]:
+    """The session that ends at a split, and the part that starts there (pure; the store writes both)."""
+    ended = dataclasses.replace(
+        closed,
+        end=min(max(closed.start, part.at), max(closed.end, part.at)),
+        closed=True,
+        close_reason="split",
+        updated_at=now,
+    )
+    opened = dataclasses.replace(
+        closed,
+        id=part.session_id,
+        part=part.part,
+        start=part.at,
+        end=max(part.at, closed.end),
+        first_url=part.url or closed.last_url,
+        pages=1,
+        beacons=0,
+        events=0,
+        has_full_snapshot=bool(part.checkpoint_key),
+        has_meta=bool(part.checkpoint_key),
+        closed=False,
+        close_reason="",
+        created_at=now,
+        updated_at=now,
+        actions=0,
+        errors=0,
+        rage_clicks=0,
+        dead_clicks=0,
+    )
+    return ended, opened
+
+
+def with_counters(session: Session, actions: list[StoredAction]) -> Session:
+    """`session` with its search counters recomputed from all its actions (so re-processing is harmless)."""
+    identified = [a.label for a in sorted(actions, key=lambda a: a.ts) if a.kind == "identify" and a.label]
+    return dataclasses.replace(
+        session,
+        actions=sum(1 for a in actions if a.kind not in UNCOUNTED_KINDS),
+        errors=sum(1 for a in actions if a.kind == "error"),
+        rage_clicks=sum(1 for a in actions if a.kind == "rage_click"),
+        dead_clicks=sum(1 for a in actions if a.kind == "dead_click"),
+        user_id=identified[-1] if identified else session.user_id,
+    )
+
+
+def session_matches(s: Session, q: SessionQuery, page_urls: tuple[str, ...] = ()) -> bool:
+    """True if `s` passes every filter of `q` (the reference the SQL stores are tested against)."""
+    checks = (
+        q.app_ids is None or s.app_id in q.app_ids,
+        q.user_id is None or s.user_id == q.user_id,
+        q.url_contains is None or any(q.url_contains in u for u in (s.first_url, s.last_url, *page_urls)),
+        q.started_after is None or s.start >= q.started_after,
+        q.started_before is None or s.start < q.started_before,
+        q.min_duration_ms is None or s.duration_ms >= q.min_duration_ms,
+        q.max_duration_ms is None or s.duration_ms <= q.max_duration_ms,
+        q.min_actions is None or s.actions >= q.min_actions,
+        q.max_actions is None or s.actions <= q.max_actions,
+        q.has_errors is None or (s.errors > 0) == q.has_errors,
+        q.has_rage_clicks is None or (s.rage_clicks > 0) == q.has_rage_clicks,
+        q.platform is None or s.platform == q.platform,
+    )
+    return all(checks)
+
+
+def sort_key(s: Session, sort: str) -> tuple[int, str]:
+    """The value sessions are ordered by for `sort` (ties broken by id)."""
+    value = {"start": s.start, "duration": s.duration_ms, "actions": s.actions, "errors": s.errors}[sort]
+    return (value, s.id)

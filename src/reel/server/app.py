@@ -17,8 +17,10 @@ from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.errors import BadRequest, ReelError
 from reel.server.assets import BUILT_DIR
+from reel.server.auth import install_auth
 from reel.server.context import ReelContext
 from reel.server.responses import error_response
+from reel.storage.operator_store import OperatorStore, open_operator_store
 from reel.storage.replay_store import ReplayStore, open_replay_store
 from reel.storage.session_store import SessionStore, open_session_store
 
@@ -31,6 +33,7 @@ def create_app(
     sessions: SessionStore | None = None,
     blobs: ReplayStore | None = None,
     clock: Clock | None = None,
+    operators: OperatorStore | None = None,
 ) -> FastAPI:
     """A Reel app on the stores named by `settings`, unless stores are passed in (tests)."""
     ctx = ReelContext(
@@ -38,6 +41,8 @@ def create_app(
         sessions=sessions or open_session_store(settings.resolved_database_url),
         blobs=blobs or open_replay_store(settings.resolved_blob_url),
         clock=clock or SystemClock(),
+        # Operators live in the session store's database: one URL, one file to back up.
+        operators=operators if operators is not None else open_operator_store(settings.resolved_database_url),
     )
 
     @asynccontextmanager
@@ -45,27 +50,32 @@ def create_app(
         yield
         app.state.draining = True
         ctx.sessions.close()
+        ctx.operators.close()
 
     app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url="/api/docs")
     app.state.reel = ctx
     app.state.draining = False
     _install_error_handlers(app)
+    install_auth(app)
     _include_routes(app)
     return app
 
 
 def _include_routes(app: FastAPI) -> None:
     # Imported here so that each stage's module stays importable without the whole server.
+    from reel.api import applications as applications_api
     from reel.api import sessions as sessions_api
     from reel.capture import routes as capture_routes
     from reel.ingest import routes as ingest_routes
     from reel.player import pages as player_pages
-    from reel.server import health
+    from reel.server import health, login
 
     app.include_router(health.router)
     app.include_router(capture_routes.router)
     app.include_router(ingest_routes.router)
     app.include_router(sessions_api.router)
+    app.include_router(applications_api.router)
+    app.include_router(login.router)
     app.include_router(player_pages.router)
     BUILT_DIR.mkdir(parents=True, exist_ok=True)
     app.mount("/static/built", StaticFiles(directory=BUILT_DIR), name="built")

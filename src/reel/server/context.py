@@ -1,4 +1,4 @@
-"""The shared context every route reads: settings, the two stores and the clock."""
+"""The shared context every route reads: settings, the stores and the clock."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from reel.clock import Clock
 from reel.config import Settings
 
 if TYPE_CHECKING:
+    from reel.storage.operator_store import OperatorStore
     from reel.storage.replay_store import ReplayStore
     from reel.storage.session_store import SessionStore
 
@@ -23,6 +24,7 @@ class ReelContext:
     sessions: SessionStore
     blobs: ReplayStore
     clock: Clock
+    operators: OperatorStore
 
 
 def get_context(conn: HTTPConnection) -> ReelContext:

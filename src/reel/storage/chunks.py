@@ -36,3 +36,16 @@ def decode_events(blob: bytes) -> list[dict[str, Any]]:
 def content_digest(data: bytes) -> str:
     """A short hex digest naming a blob's content."""
     return hashlib.sha256(data).hexdigest()[:20]
+
+
+def encode_doc(doc: object) -> bytes:
+    """A JSON document (a checkpoint, processing state) in its stored form."""
+    return zstandard.ZstdCompressor(level=3).compress(orjson.dumps(doc))
+
+
+def decode_doc(blob: bytes) -> Any:
+    """The JSON document of a blob written by `encode_doc`."""
+    try:
+        return orjson.loads(zstandard.ZstdDecompressor().decompress(blob))
+    except (zstandard.ZstdError, orjson.JSONDecodeError) as exc:
+        raise StorageUnavailable(f"stored document is unreadable: {exc}") from exc

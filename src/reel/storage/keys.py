@@ -51,3 +51,17 @@ def recording_prefix(*, retention_days: int, app_id: str, recording_id: str) -> 
         )
         + "/"
     )
+
+
+def checkpoint_blob_key(*, retention_days: int, app_id: str, recording_id: str, ts: int) -> str:
+    """Key of the DOM state of a recording at `ts` (a split start)."""
+    return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
+        f"cp-{int(ts):015d}"
+    )
+
+
+def processing_state_key(*, retention_days: int, app_id: str, recording_id: str, seq: int) -> str:
+    """Key of processing's resumable state after beacon `seq` of a recording."""
+    return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
+        f"state-{int(seq):010d}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,13 @@ class Session:
     closed: bool
     created_at: int
     updated_at: int
+    user_id: str = ""
+    actions: int = 0
+    errors: int = 0
+    rage_clicks: int = 0
+    dead_clicks: int = 0
+    platform: str = "web"
+    close_reason: str = ""
 
     @property
     def duration_ms(self) -> int:
@@ -87,11 +95,84 @@ class SessionPage:
     total: int
 
 
+SORTS = ("start", "duration", "actions", "errors")
+
+
 @dataclass(frozen=True)
 class SessionQuery:
-    """Filters and paging for listing sessions."""
+    """Filters, sorting and paging for listing sessions (brief §3.3); None means no filter."""
 
     app_ids: tuple[str, ...] | None = None
+    user_id: str | None = None
+    url_contains: str | None = None
+    started_after: int | None = None
+    started_before: int | None = None
+    min_duration_ms: int | None = None
+    max_duration_ms: int | None = None
+    min_actions: int | None = None
+    max_actions: int | None = None
+    has_errors: bool | None = None
+    has_rage_clicks: bool | None = None
+    platform: str | None = None
+    sort: str = "start"
+    descending: bool = True
     limit: int = 50
     offset: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredAction:
+    """One action row of the session data."""
+
+    recording_id: str
+    session_id: str
+    app_id: str
+    ts: int
+    kind: str
+    url: str
+    target: str
+    label: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewPart:
+    """A split: `closed_session_id` ends at `at` and part `part` (id `session_id`) starts there."""
+
+    closed_session_id: str
+    session_id: str
+    part: int
+    at: int
+    url: str
+    checkpoint_key: str
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The full DOM state of a recording at `ts`, stored as a blob of rrweb events."""
+
+    recording_id: str
+    ts: int
+    blob_key: str
+
+
+@dataclass(frozen=True)
+class ProcessingProgress:
+    """How far processing has read a recording, and where its resumable state is."""
+
+    recording_id: str
+    processed_seq: int
+    state_key: str
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class ProcessingBatch:
+    """Everything one processing round writes for one recording, in one transaction."""
+
+    recording_id: str
+    processed_seq: int
+    state_key: str
+    actions: tuple[StoredAction, ...]
+    parts: tuple[NewPart, ...]
+    now: int

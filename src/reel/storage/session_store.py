@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlparse
 
-from reel.storage.records import Application, Session, SessionKey, SessionPage, SessionQuery, StoredBeacon
+from reel.storage.records import (
+    Application,
+    Checkpoint,
+    ProcessingBatch,
+    ProcessingProgress,
+    Session,
+    SessionKey,
+    SessionPage,
+    SessionQuery,
+    StoredAction,
+    StoredBeacon,
+)
 
 SessionFold = Callable[[Session | None], Session]
 """Pure function from the session a beacon lands in (None if new) to its updated state."""
@@ -59,6 +70,30 @@ class SessionStore(Protocol):
 
     def session(self, session_id: str) -> Session | None:
         """One session by id."""
+        ...
+
+    def session_parts(self, app_id: str, recording_id: str, client_session_id: str) -> list[Session]:
+        """Every part of one recorder session, by part number."""
+        ...
+
+    def close_silent_sessions(self, silent_before: int, now: int) -> int:
+        """Close open sessions with no beacon received since `silent_before`; returns how many."""
+        ...
+
+    def pending_processing(self, limit: int) -> list[ProcessingProgress]:
+        """Recordings with beacons past their processed seq (processed_seq is -1 before any)."""
+        ...
+
+    def save_processing(self, batch: ProcessingBatch) -> None:
+        """In one transaction: new parts and their checkpoints, actions (each once), counters, progress."""
+        ...
+
+    def actions(self, session_id: str) -> list[StoredAction]:
+        """The actions of a session, by time."""
+        ...
+
+    def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:
+        """The checkpoint of a recording at exactly `ts`."""
         ...
 
     def list_sessions(self, query: SessionQuery) -> SessionPage:

@@ -13,14 +13,34 @@ from typing import Any
 import orjson
 
 from reel.errors import Conflict, StorageUnavailable
+from reel.processing.sessions import split_session, with_counters
 from reel.storage.migrations.runner import migrate_sqlite
-from reel.storage.records import Application, Session, SessionKey, SessionPage, SessionQuery, StoredBeacon
+from reel.storage.records import (
+    Application,
+    Checkpoint,
+    ProcessingBatch,
+    ProcessingProgress,
+    Session,
+    SessionKey,
+    SessionPage,
+    SessionQuery,
+    StoredAction,
+    StoredBeacon,
+)
 from reel.storage.session_store import SaveResult, SessionFold
 
 _SESSION_COLUMNS = (
     "id, app_id, recording_id, client_session_id, part, start_ts, end_ts, first_url, last_url, pages, "
-    "beacons, events, min_seq, max_seq, has_full_snapshot, has_meta, closed, created_at, updated_at"
+    "beacons, events, min_seq, max_seq, has_full_snapshot, has_meta, closed, created_at, updated_at, "
+    "user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason"
 )
+_ACTION_COLUMNS = "recording_id, session_id, app_id, ts, kind, url, target, label, data"
+_SORT_COLUMNS = {
+    "start": "start_ts",
+    "duration": "(end_ts - start_ts)",
+    "actions": "actions",
+    "errors": "errors",
+}
 _BEACON_COLUMNS = (
     "app_id, recording_id, seq, session_id, blob_key, received_at, first_ts, last_ts, events, "
     "stored_bytes, final"
@@ -155,6 +175,16 @@ class SqliteSessionStore:
                 (key.app_id, key.recording_id, key.client_session_id),
             ).fetchone()
             updated = fold(_session(cur) if cur else None)
+            if cur is None:
+                # A new recorder session on a recording means the user came back after the idle timeout.
+                conn.execute(
+                    "UPDATE sessions SET closed = 1, close_reason = 'idle' WHERE recording_id = ? "
+                    "AND client_session_id != ? AND closed = 0",
+                    (key.recording_id, key.client_session_id),
+                )
+            conn.execute(
+                "UPDATE recordings SET max_seq = MAX(max_seq, ?) WHERE id = ?", (beacon.seq, key.recording_id)
+            )
             _upsert_session(conn, updated)
             stored = dataclasses.replace(beacon, session_id=updated.id)
             conn.execute(
@@ -180,20 +210,112 @@ class SqliteSessionStore:
         return _session(rows[0]) if rows else None
 
     def list_sessions(self, query: SessionQuery) -> SessionPage:
-        where = ""
-        params: tuple[str, ...] = ()
-        if query.app_ids is not None:
-            if not query.app_ids:
-                return SessionPage((), 0)
-            where = f"WHERE app_id IN ({', '.join('?' * len(query.app_ids))})"
-            params = tuple(query.app_ids)
+        where, params = _where(query)
         total = int(self._read(f"SELECT COUNT(*) FROM sessions {where}", params)[0][0])
+        order = "DESC" if query.descending else "ASC"
         rows = self._read(
-            f"SELECT {_SESSION_COLUMNS} FROM sessions {where} ORDER BY created_at DESC, id DESC "
-            "LIMIT ? OFFSET ?",
+            f"SELECT {_SESSION_COLUMNS} FROM sessions {where} "
+            f"ORDER BY {_SORT_COLUMNS[query.sort]} {order}, id {order} LIMIT ? OFFSET ?",
             (*params, query.limit, query.offset),
         )
         return SessionPage(tuple(_session(r) for r in rows), total)
+
+    def session_parts(self, app_id: str, recording_id: str, client_session_id: str) -> list[Session]:
+        rows = self._read(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
+            "AND client_session_id = ? ORDER BY part",
+            (app_id, recording_id, client_session_id),
+        )
+        return [_session(r) for r in rows]
+
+    def close_silent_sessions(self, silent_before: int, now: int) -> int:
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE sessions SET closed = 1, close_reason = 'silent', updated_at = ? "
+                "WHERE closed = 0 AND updated_at < ?",
+                (now, silent_before),
+            )
+            return int(cur.rowcount)
+
+    def pending_processing(self, limit: int) -> list[ProcessingProgress]:
+        rows = self._read(
+            "SELECT r.id, COALESCE(p.processed_seq, -1), COALESCE(p.state_key, ''), "
+            "COALESCE(p.updated_at, 0) "
+            "FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
+            "WHERE r.max_seq > COALESCE(p.processed_seq, -1) ORDER BY r.id LIMIT ?",
+            (limit,),
+        )
+        return [ProcessingProgress(str(r[0]), int(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+    def save_processing(self, batch: ProcessingBatch) -> None:
+        with self._write() as conn:
+            touched: set[str] = set()
+            for part in batch.parts:
+                row = conn.execute(
+                    f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (part.closed_session_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                ended, opened = split_session(_session(row), part, batch.now)
+                _upsert_session(conn, ended)
+                if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (opened.id,)).fetchone() is None:
+                    _upsert_session(conn, opened)
+                conn.execute(
+                    "INSERT OR IGNORE INTO checkpoints (recording_id, ts, blob_key) VALUES (?, ?, ?)",
+                    (batch.recording_id, part.at, part.checkpoint_key),
+                )
+                touched.update((ended.id, opened.id))
+            conn.executemany(
+                f"INSERT OR IGNORE INTO actions ({_ACTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        a.recording_id,
+                        a.session_id,
+                        a.app_id,
+                        a.ts,
+                        a.kind,
+                        a.url,
+                        a.target,
+                        a.label,
+                        orjson.dumps(a.data).decode(),
+                    )
+                    for a in batch.actions
+                ],
+            )
+            touched.update(a.session_id for a in batch.actions)
+            for session_id in sorted(touched):
+                row = conn.execute(
+                    f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,)
+                ).fetchone()
+                if row is None:
+                    continue
+                own = [
+                    _action(r)
+                    for r in conn.execute(
+                        f"SELECT {_ACTION_COLUMNS} FROM actions WHERE session_id = ?", (session_id,)
+                    )
+                ]
+                _upsert_session(conn, with_counters(_session(row), own))
+            conn.execute(
+                "INSERT INTO processing (recording_id, processed_seq, state_key, updated_at) "
+                "VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(recording_id) DO UPDATE SET processed_seq = excluded.processed_seq, "
+                "state_key = excluded.state_key, updated_at = excluded.updated_at",
+                (batch.recording_id, batch.processed_seq, batch.state_key, batch.now),
+            )
+
+    def actions(self, session_id: str) -> list[StoredAction]:
+        rows = self._read(
+            f"SELECT {_ACTION_COLUMNS} FROM actions WHERE session_id = ? ORDER BY ts, kind", (session_id,)
+        )
+        return [_action(r) for r in rows]
+
+    def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:
+        rows = self._read(
+            "SELECT recording_id, ts, blob_key FROM checkpoints WHERE recording_id = ? AND ts = ?",
+            (recording_id, ts),
+        )
+        return Checkpoint(str(rows[0][0]), int(rows[0][1]), str(rows[0][2])) if rows else None
 
     def beacons(self, recording_id: str) -> list[StoredBeacon]:
         rows = self._read(
@@ -210,12 +332,15 @@ class SqliteSessionStore:
 
 def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:
     conn.execute(
-        f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES ({', '.join('?' * 19)}) "
+        f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES ({', '.join('?' * 26)}) "
         "ON CONFLICT(id) DO UPDATE SET start_ts=excluded.start_ts, end_ts=excluded.end_ts, "
         "first_url=excluded.first_url, last_url=excluded.last_url, pages=excluded.pages, "
         "beacons=excluded.beacons, events=excluded.events, min_seq=excluded.min_seq, "
         "max_seq=excluded.max_seq, has_full_snapshot=excluded.has_full_snapshot, "
-        "has_meta=excluded.has_meta, closed=excluded.closed, updated_at=excluded.updated_at",
+        "has_meta=excluded.has_meta, closed=excluded.closed, updated_at=excluded.updated_at, "
+        "user_id=excluded.user_id, actions=excluded.actions, errors=excluded.errors, "
+        "rage_clicks=excluded.rage_clicks, dead_clicks=excluded.dead_clicks, platform=excluded.platform, "
+        "close_reason=excluded.close_reason",
         (
             s.id,
             s.app_id,
@@ -236,6 +361,13 @@ def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:
             int(s.closed),
             s.created_at,
             s.updated_at,
+            s.user_id,
+            s.actions,
+            s.errors,
+            s.rage_clicks,
+            s.dead_clicks,
+            s.platform,
+            s.close_reason,
         ),
     )
 
@@ -273,6 +405,13 @@ def _session(r: tuple[Any, ...]) -> Session:
         closed=bool(r[16]),
         created_at=r[17],
         updated_at=r[18],
+        user_id=r[19],
+        actions=r[20],
+        errors=r[21],
+        rage_clicks=r[22],
+        dead_clicks=r[23],
+        platform=r[24],
+        close_reason=r[25],
     )
 
 
@@ -290,3 +429,52 @@ def _beacon(r: tuple[Any, ...]) -> StoredBeacon:
         stored_bytes=r[9],
         final=bool(r[10]),
     )
+
+
+def _action(r: tuple[Any, ...]) -> StoredAction:
+    return StoredAction(
+        recording_id=r[0],
+        session_id=r[1],
+        app_id=r[2],
+        ts=r[3],
+        kind=r[4],
+        url=r[5],
+        target=r[6],
+        label=r[7],
+        data=orjson.loads(r[8]),
+    )
+
+
+def _where(q: SessionQuery) -> tuple[str, tuple[Any, ...]]:
+    """WHERE clause and parameters for a query; the semantics are processing.sessions.session_matches."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if q.app_ids is not None:
+        clauses.append(f"app_id IN ({', '.join('?' * len(q.app_ids))})" if q.app_ids else "0")
+        params.extend(q.app_ids)
+    simple = (
+        (q.user_id, "user_id = ?"),
+        (q.started_after, "start_ts >= ?"),
+        (q.started_before, "start_ts < ?"),
+        (q.min_duration_ms, "end_ts - start_ts >= ?"),
+        (q.max_duration_ms, "end_ts - start_ts <= ?"),
+        (q.min_actions, "actions >= ?"),
+        (q.max_actions, "actions <= ?"),
+        (q.platform, "platform = ?"),
+    )
+    for value, clause in simple:
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if q.has_errors is not None:
+        clauses.append("errors > 0" if q.has_errors else "errors = 0")
+    if q.has_rage_clicks is not None:
+        clauses.append("rage_clicks > 0" if q.has_rage_clicks else "rage_clicks = 0")
+    if q.url_contains is not None:
+        # instr, not LIKE: the operator's text is matched literally, % and _ included.
+        clauses.append(
+            "(instr(first_url, ?) > 0 OR instr(last_url, ?) > 0 OR EXISTS (SELECT 1 FROM actions a "
+            "WHERE a.session_id = sessions.id AND a.kind IN ('load', 'navigation') AND instr(a.url, ?) > 0))"
+        )
+        params.extend([q.url_contains] * 3)
+    return ("WHERE " + " AND ".join(clauses) if clauses else "", tuple(params))

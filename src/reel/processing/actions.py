@@ -1,0 +1,244 @@
+"""Action extraction: rrweb events in, the actions worth listing out (pure, resumable).
+
+Clicks are named from the DOM mirror; rage clicks (3+ clicks within 1 s within 30 px) and dead clicks
+(a click after which nothing changes within 1 s) are found here too. The extractor keeps a little state
+between batches, so a rage burst or a dead click's second can span two beacons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reel.processing.mirror import DomMirror
+from reel.processing.rrweb import EventType, IncrementalSource
+from reel.processing.targets import Target, describe_target
+
+CLICK = 2  # rrweb MouseInteractions.Click
+RAGE_CLICKS, RAGE_WINDOW_MS, RAGE_RADIUS_PX = 3, 1000, 30
+DEAD_WINDOW_MS = 1000
+TEXT_MAX = 200
+# Sources whose events change what the user sees; any of them after a click makes it alive.
+_VISIBLE_CHANGES = frozenset(
+    {
+        IncrementalSource.MUTATION,
+        IncrementalSource.SCROLL,
+        IncrementalSource.VIEWPORT_RESIZE,
+        IncrementalSource.INPUT,
+        IncrementalSource.MEDIA_INTERACTION,
+        IncrementalSource.STYLE_SHEET_RULE,
+        IncrementalSource.STYLE_DECLARATION,
+        IncrementalSource.ADOPTED_STYLE_SHEET,
+    }
+)
+# Clicks on these only focus or open native UI; their effect is not in the DOM, so they are never "dead".
+_FIELD_TAGS = frozenset({"input", "select", "textarea", "label", "option"})
+_BUTTON_INPUTS = frozenset({"submit", "button", "reset", "image"})
+
+
+@dataclass(frozen=True)
+class Action:
+    """One listed action: when, what kind, on what, and the page it happened on."""
+
+    ts: int
+    kind: str
+    url: str
+    target: str = ""
+    label: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Click:
+    ts: int
+    x: float
+    y: float
+    target: Target | None
+
+
+def _mutation_changes_something(data: Mapping[str, Any]) -> bool:
+    return any(data.get(k) for k in ("adds", "removes", "texts", "attributes"))
+
+
+def _text(value: object, limit: int = TEXT_MAX) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
+class ActionExtractor:
+    """Feed events in order (after the mirror has seen them); collect actions with `drain()`."""
+
+    def __init__(self, url: str = "") -> None:
+        self.url = url
+        self._out: list[Action] = []
+        self._burst: list[_Click] = []
+        self._raged = False
+        self._pending_dead: list[_Click] = []
+        self._last_input: int | None = None
+
+    def drain(self) -> list[Action]:
+        """Actions found since the last drain, in time order."""
+        out, self._out = self._out, []
+        out.sort(key=lambda a: a.ts)
+        return out
+
+    def finish(self) -> list[Action]:
+        """End of the stream: clicks still waiting for their second are dead."""
+        for click in self._pending_dead:
+            self._emit_dead(click)
+        self._pending_dead = []
+        return self.drain()
+
+    def feed(self, event: Mapping[str, Any], mirror: DomMirror) -> None:
+        """Take one event; `mirror` must already have applied it (targets are read from it)."""
+        ts = event.get("timestamp")
+        kind = event.get("type")
+        data = event.get("data")
+        if not isinstance(ts, int) or not isinstance(data, Mapping):
+            return
+        self._settle_dead(ts, event)
+        if kind == EventType.META:
+            self._on_meta(ts, data)
+        elif kind == EventType.CUSTOM:
+            self._on_custom(ts, data)
+        elif kind == EventType.INCREMENTAL_SNAPSHOT:
+            source = data.get("source")
+            if source == IncrementalSource.MOUSE_INTERACTION and data.get("type") == CLICK:
+                self._on_click(ts, data, mirror)
+            elif source == IncrementalSource.INPUT:
+                self._on_input(ts, data, mirror)
+
+    def _settle_dead(self, ts: int, event: Mapping[str, Any]) -> None:
+        if not self._pending_dead:
+            return
+        changes = _is_visible_change(event)
+        still: list[_Click] = []
+        for click in self._pending_dead:
+            if ts > click.ts + DEAD_WINDOW_MS:
+                self._emit_dead(click)
+            elif not (changes and ts >= click.ts):
+                still.append(click)
+        self._pending_dead = still
+
+    def _emit_dead(self, click: _Click) -> None:
+        self._out.append(self._click_action(click, "dead_click"))
+
+    def _click_action(self, click: _Click, kind: str, **extra: Any) -> Action:
+        t = click.target
+        return Action(
+            ts=click.ts,
+            kind=kind,
+            url=self.url,
+            target=t.selector if t else "",
+            label=t.label if t else "",
+            data={"x": click.x, "y": click.y, **extra},
+        )
+
+    def _on_meta(self, ts: int, data: Mapping[str, Any]) -> None:
+        href = _text(data.get("href"), 2048)
+        if href and href != self.url:
+            self._out.append(Action(ts=ts, kind="load", url=href))
+        self.url = href or self.url
+        self._last_input = None
+
+    def _on_custom(self, ts: int, data: Mapping[str, Any]) -> None:
+        tag = data.get("tag")
+        payload = data.get("payload")
+        body: Mapping[str, Any] = payload if isinstance(payload, Mapping) else {}
+        if tag == "reel.identify":
+            user = _text(body.get("userId"), 200)
+            if user:
+                self._out.append(Action(ts=ts, kind="identify", url=self.url, label=user))
+        elif tag == "reel.event":
+            name = _text(body.get("name"), 200)
+            if name:
+                self._out.append(Action(ts=ts, kind="custom", url=self.url, label=name))
+        elif tag == "reel.error":
+            message = _text(body.get("message")) or "Error"
+            self._out.append(
+                Action(
+                    ts=ts,
+                    kind="error",
+                    url=self.url,
+                    label=message,
+                    data={"source": _text(body.get("source"))},
+                )
+            )
+        elif tag == "reel.navigation":
+            href = _text(body.get("href"), 2048)
+            if href and href != self.url:
+                self.url = href
+                self._out.append(Action(ts=ts, kind="navigation", url=href))
+        elif tag == "reel.submit":
+            self._out.append(Action(ts=ts, kind="submit", url=self.url, target=_text(body.get("target"))))
+
+    def _on_click(self, ts: int, data: Mapping[str, Any], mirror: DomMirror) -> None:
+        node_id = data.get("id")
+        target = describe_target(mirror, node_id) if isinstance(node_id, int) else None
+        x, y = data.get("x"), data.get("y")
+        click = _Click(
+            ts,
+            float(x) if isinstance(x, int | float) else 0.0,
+            float(y) if isinstance(y, int | float) else 0.0,
+            target,
+        )
+        self._out.append(self._click_action(click, "click"))
+        self._last_input = None
+        self._burst = [
+            c
+            for c in self._burst
+            if ts - c.ts <= RAGE_WINDOW_MS
+            and abs(c.x - click.x) <= RAGE_RADIUS_PX
+            and abs(c.y - click.y) <= RAGE_RADIUS_PX
+        ]
+        if not self._burst:
+            self._raged = False
+        self._burst.append(click)
+        if len(self._burst) >= RAGE_CLICKS and not self._raged:
+            self._raged = True
+            self._out.append(self._click_action(self._burst[0], "rage_click", clicks=len(self._burst)))
+        if _can_be_dead(target):
+            self._pending_dead.append(click)
+
+    def _on_input(self, ts: int, data: Mapping[str, Any], mirror: DomMirror) -> None:
+        node_id = data.get("id")
+        if not isinstance(node_id, int) or node_id == self._last_input:
+            return  # keystrokes into the same field are one input action
+        self._last_input = node_id
+        target = describe_target(mirror, node_id)
+        kind = "select" if target is not None and target.tag == "select" else "input"
+        self._out.append(
+            Action(
+                ts=ts,
+                kind=kind,
+                url=self.url,
+                target=target.selector if target else "",
+                label=target.label if target else "",
+            )
+        )
+
+
+def _can_be_dead(target: Target | None) -> bool:
+    if target is None:
+        return True
+    if target.tag in _FIELD_TAGS:
+        return target.tag == "input" and target.input_type in _BUTTON_INPUTS
+    return True
+
+
+def _is_visible_change(event: Mapping[str, Any]) -> bool:
+    kind = event.get("type")
+    if kind in (EventType.FULL_SNAPSHOT, EventType.META):
+        return True
+    if kind == EventType.CUSTOM:
+        data = event.get("data")
+        return isinstance(data, Mapping) and data.get("tag") == "reel.navigation"
+    if kind != EventType.INCREMENTAL_SNAPSHOT:
+        return False
+    data = event.get("data")
+    if not isinstance(data, Mapping):
+        return False
+    source = data.get("source")
+    if source == IncrementalSource.MUTATION:
+        return _mutation_changes_something(data)
+    return source in _VISIBLE_CHANGES

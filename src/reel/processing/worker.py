@@ -1,0 +1,159 @@
+"""The I/O edge of processing: reads stored beacons in seq order, runs the pure processor, writes results.
+
+Runs as a background thread in every `reel serve` process. Several processes may run it: a round for a
+recording is idempotent (actions are stored once, split parts have derived ids, progress only moves on).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from reel.errors import BlobNotFound, ReelError
+from reel.processing.recording import BeaconSession, RecordingProcessor
+from reel.processing.splits import SplitPolicy
+from reel.server.context import ReelContext
+from reel.storage.chunks import decode_doc, decode_events, encode_doc
+from reel.storage.keys import checkpoint_blob_key, processing_state_key
+from reel.storage.records import NewPart, ProcessingBatch, ProcessingProgress, StoredAction, StoredBeacon
+
+log = logging.getLogger("reel.processing")
+
+GAP_WAIT_MS = 60_000
+"""How long processing waits for a missing beacon before reading past the gap."""
+SILENCE_GRACE_MS = 5 * 60 * 1000
+"""Beyond the idle timeout, how long a recorder may stay silent before the server closes its session."""
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    """What one processing round did."""
+
+    recordings: int
+    beacons: int
+    actions: int
+    splits: int
+    closed_silent: int
+
+
+def _ready_beacons(beacons: list[StoredBeacon], processed_seq: int, now: int) -> list[StoredBeacon]:
+    """The beacons after `processed_seq` that can be read now: contiguous, or past a gap given up on."""
+    ready: list[StoredBeacon] = []
+    expected = processed_seq + 1
+    for beacon in beacons:
+        if beacon.seq < expected:
+            continue
+        if beacon.seq != expected and now - beacon.received_at < GAP_WAIT_MS:
+            break  # a missing beacon may still arrive; wait for it a while
+        ready.append(beacon)
+        expected = beacon.seq + 1
+    return ready
+
+
+def _load_state(ctx: ReelContext, key: str) -> dict[str, Any] | None:
+    if not key:
+        return None
+    try:
+        state = decode_doc(ctx.blobs.get(key))
+    except BlobNotFound:
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def process_recording(
+    ctx: ReelContext, progress: ProcessingProgress, policy: SplitPolicy
+) -> tuple[int, int, int]:
+    """One round for one recording; returns (beacons read, actions found, splits made)."""
+    now = ctx.clock.now_ms()
+    rec = progress.recording_id
+    ready = _ready_beacons(ctx.sessions.beacons(rec), progress.processed_seq, now)
+    if not ready:
+        return (0, 0, 0)
+    app = ctx.sessions.application(ready[0].app_id)
+    if app is None:
+        return (0, 0, 0)
+    processor = RecordingProcessor(rec, policy, _load_state(ctx, progress.state_key))
+    sessions: dict[str, BeaconSession] = {}
+    for beacon in ready:
+        if beacon.session_id not in sessions:
+            s = ctx.sessions.session(beacon.session_id)
+            if s is None:
+                continue
+            sessions[s.id] = BeaconSession(s.id, s.client_session_id, s.part, s.start)
+        processor.feed_beacon(sessions[beacon.session_id], decode_events(ctx.blobs.get(beacon.blob_key)))
+    out = processor.take_output()
+    parts = []
+    for split in out.splits:
+        key = checkpoint_blob_key(
+            retention_days=app.retention_days, app_id=app.id, recording_id=rec, ts=split.at
+        )
+        ctx.blobs.put(key, encode_doc(split.checkpoint))
+        parts.append(
+            NewPart(
+                split.closed_session_id, split.opened.session_id, split.opened.part, split.at, split.url, key
+            )
+        )
+    last_seq = ready[-1].seq
+    state_key = processing_state_key(
+        retention_days=app.retention_days, app_id=app.id, recording_id=rec, seq=last_seq
+    )
+    ctx.blobs.put(state_key, encode_doc(processor.export_state()))
+    actions = tuple(
+        StoredAction(rec, session_id, app.id, a.ts, a.kind, a.url, a.target, a.label, dict(a.data))
+        for session_id, a in out.actions
+    )
+    ctx.sessions.save_processing(ProcessingBatch(rec, last_seq, state_key, actions, tuple(parts), now))
+    if progress.state_key and progress.state_key != state_key:
+        ctx.blobs.delete(progress.state_key)  # only after the new state is committed
+    return (len(ready), len(actions), len(parts))
+
+
+def process_pending(ctx: ReelContext, policy: SplitPolicy | None = None, *, limit: int = 100) -> RoundResult:
+    """Process every recording with unread beacons once, and close sessions whose recorder went silent."""
+    policy = policy or SplitPolicy(
+        ctx.settings.sessions.split_after_actions, ctx.settings.sessions.split_after_ms
+    )
+    totals = [0, 0, 0, 0]
+    for progress in ctx.sessions.pending_processing(limit):
+        b, a, s = process_recording(ctx, progress, policy)
+        if b:
+            totals[0] += 1
+        totals[1] += b
+        totals[2] += a
+        totals[3] += s
+    now = ctx.clock.now_ms()
+    silent_before = now - ctx.settings.sessions.idle_timeout_ms - SILENCE_GRACE_MS
+    closed = ctx.sessions.close_silent_sessions(silent_before, now)
+    return RoundResult(totals[0], totals[1], totals[2], totals[3], closed)
+
+
+class BackgroundProcessing:
+    """Runs `process_pending` every `interval_s` on a daemon thread until stopped."""
+
+    def __init__(self, ctx: ReelContext, interval_s: float = 1.0) -> None:
+        self.ctx = ctx
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reel-processing", daemon=True)
+
+    def start(self) -> BackgroundProcessing:
+        """Start the thread; returns self."""
+        self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Ask the thread to stop after its current round and wait for it."""
+        self._stop.set()
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                process_pending(self.ctx)
+            except ReelError as exc:
+                log.warning("processing round failed, retrying: %s", exc.message)
+            except Exception:
+                log.exception("processing round failed, retrying")
+            self._stop.wait(self.interval_s)

@@ -1,0 +1,243 @@
+"""Operator store on SQLite, in the session store's database file: one write connection behind a lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, cast
+
+import orjson
+
+from reel.errors import Conflict, NotFound, StorageUnavailable
+from reel.storage.migrations.runner import migrate_sqlite
+from reel.storage.operator_store import ROLES, ApiToken, LoginSession, Operator, Role
+
+_OPERATOR_COLUMNS = "id, name, role, app_ids, created_at, disabled"
+_TOKEN_COLUMNS = "id, operator_id, name, created_at, last_used_at, expires_at"  # noqa: S105 -- column names
+_LOGIN_COLUMNS = "id, operator_id, created_at, last_seen_at"
+
+
+class SqliteOperatorStore:
+    """SQLite-backed operator store; `path` is the database file shared with the session store."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        with self._guard():
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            migrate_sqlite(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        # FULL, as the session store: a revoked token must stay revoked across a power cut.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
+        try:
+            yield
+        except sqlite3.IntegrityError:
+            raise
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"operator store error: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock, self._guard():
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._guard():
+            return list(self._reader().execute(sql, params))
+
+    @staticmethod
+    def _require(conn: sqlite3.Connection, operator_id: str) -> None:
+        if conn.execute("SELECT 1 FROM operators WHERE id = ?", (operator_id,)).fetchone() is None:
+            raise NotFound("no such operator")
+
+    # operators
+
+    def create_operator(self, operator: Operator, password_hash: str | None) -> None:
+        app_ids = None if operator.app_ids is None else orjson.dumps(list(operator.app_ids)).decode()
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    f"INSERT INTO operators ({_OPERATOR_COLUMNS}, password_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        operator.id,
+                        operator.name,
+                        operator.role,
+                        app_ids,
+                        operator.created_at,
+                        int(operator.disabled),
+                        password_hash,
+                    ),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("operator id or name already exists", field="name") from exc
+
+    def operator(self, operator_id: str) -> Operator | None:
+        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE id = ?", (operator_id,))
+        return _operator(rows[0]) if rows else None
+
+    def operator_by_name(self, name: str) -> Operator | None:
+        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE name = ?", (name,))
+        return _operator(rows[0]) if rows else None
+
+    def operators(self) -> list[Operator]:
+        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id")
+        return [_operator(r) for r in rows]
+
+    def password_hash(self, operator_id: str) -> str | None:
+        rows = self._read("SELECT password_hash FROM operators WHERE id = ?", (operator_id,))
+        return cast("str | None", rows[0][0]) if rows else None
+
+    def set_password_hash(self, operator_id: str, password_hash: str | None) -> None:
+        with self._write() as conn:
+            self._require(conn, operator_id)
+            conn.execute("UPDATE operators SET password_hash = ? WHERE id = ?", (password_hash, operator_id))
+
+    def set_disabled(self, operator_id: str, disabled: bool) -> None:
+        with self._write() as conn:
+            self._require(conn, operator_id)
+            conn.execute("UPDATE operators SET disabled = ? WHERE id = ?", (int(disabled), operator_id))
+
+    # API tokens
+
+    def create_token(self, token: ApiToken, secret_hash: str) -> None:
+        try:
+            with self._write() as conn:
+                self._require(conn, token.operator_id)
+                conn.execute(
+                    f"INSERT INTO api_tokens ({_TOKEN_COLUMNS}, secret_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        token.id,
+                        token.operator_id,
+                        token.name,
+                        token.created_at,
+                        token.last_used_at,
+                        token.expires_at,
+                        secret_hash,
+                    ),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("token id or secret already exists") from exc
+
+    def token_by_hash(self, secret_hash: str) -> ApiToken | None:
+        rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?", (secret_hash,))
+        return _token(rows[0]) if rows else None
+
+    def tokens(self, operator_id: str | None = None) -> list[ApiToken]:
+        if operator_id is None:
+            rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id")
+        else:
+            rows = self._read(
+                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE operator_id = ? ORDER BY created_at, id",
+                (operator_id,),
+            )
+        return [_token(r) for r in rows]
+
+    def touch_token(self, token_id: str, now_ms: int) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", (now_ms, token_id))
+
+    def revoke_token(self, token_id: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("DELETE FROM api_tokens WHERE id = ?", (token_id,)).rowcount > 0
+
+    # login sessions
+
+    def create_login(self, login: LoginSession, secret_hash: str) -> None:
+        try:
+            with self._write() as conn:
+                self._require(conn, login.operator_id)
+                conn.execute(
+                    f"INSERT INTO login_sessions ({_LOGIN_COLUMNS}, secret_hash) VALUES (?, ?, ?, ?, ?)",
+                    (login.id, login.operator_id, login.created_at, login.last_seen_at, secret_hash),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("login session id or secret already exists") from exc
+
+    def login_by_hash(self, secret_hash: str) -> LoginSession | None:
+        rows = self._read(
+            f"SELECT {_LOGIN_COLUMNS} FROM login_sessions WHERE secret_hash = ?", (secret_hash,)
+        )
+        return _login(rows[0]) if rows else None
+
+    def touch_login(self, login_id: str, now_ms: int) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE login_sessions SET last_seen_at = ? WHERE id = ?", (now_ms, login_id))
+
+    def delete_login(self, login_id: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM login_sessions WHERE id = ?", (login_id,))
+
+    def purge_logins(self, *, seen_before: int, created_before: int) -> int:
+        with self._write() as conn:
+            return conn.execute(
+                "DELETE FROM login_sessions WHERE last_seen_at < ? OR created_at < ?",
+                (seen_before, created_before),
+            ).rowcount
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
+
+
+def _role(value: str) -> Role:
+    for role in ROLES:
+        if role == value:
+            return role
+    raise StorageUnavailable(f"operator store holds an unknown role {value!r}")
+
+
+def _operator(r: tuple[Any, ...]) -> Operator:
+    return Operator(
+        id=r[0],
+        name=r[1],
+        role=_role(r[2]),
+        app_ids=None if r[3] is None else tuple(orjson.loads(r[3])),
+        created_at=r[4],
+        disabled=bool(r[5]),
+    )
+
+
+def _token(r: tuple[Any, ...]) -> ApiToken:
+    return ApiToken(id=r[0], operator_id=r[1], name=r[2], created_at=r[3], last_used_at=r[4], expires_at=r[5])
+
+
+def _login(r: tuple[Any, ...]) -> LoginSession:
+    return LoginSession(id=r[0], operator_id=r[1], created_at=r[2], last_seen_at=r[3])

@@ -1,0 +1,154 @@
+// The seek bar: played and loaded ranges, gap bands, click or drag to seek. Times here are milliseconds
+// from the session start (0 … total).
+import { h } from "./dom";
+import { beaconRange, formatClock } from "./format";
+
+export interface Band {
+  from: number;
+  to: number;
+  fromSeq: number;
+  toSeq: number;
+}
+
+export class Timeline {
+  readonly element: HTMLElement;
+  private readonly track: HTMLElement;
+  private readonly played: HTMLElement;
+  private readonly loaded: HTMLElement;
+  private readonly thumb: HTMLElement;
+  private readonly hover: HTMLElement;
+  private dragging = false;
+  private position = 0;
+
+  constructor(
+    private readonly total: number,
+    gaps: readonly Band[],
+    /** Called while dragging, so the time label can follow before the (costly) seek happens on release. */
+    private readonly onScrub: (ms: number) => void,
+    private readonly onSeek: (ms: number) => void,
+  ) {
+    this.loaded = h("div", { class: "tl-loaded" });
+    this.played = h("div", { class: "tl-played" });
+    this.thumb = h("div", { class: "tl-thumb" });
+    this.hover = h("div", { class: "tl-hover", attrs: { "aria-hidden": "true" } });
+    const bands = gaps.map((gap) => this.band(gap));
+    this.track = h("div", { class: "tl-track" }, this.loaded, ...bands, this.played, this.thumb);
+    this.element = h(
+      "div",
+      {
+        class: "timeline",
+        attrs: {
+          role: "slider",
+          tabindex: "0",
+          "aria-label": "Seek",
+          "aria-valuemin": "0",
+          "aria-valuemax": String(total),
+        },
+      },
+      this.track,
+      this.hover,
+    );
+    this.listen();
+    this.setPosition(0);
+  }
+
+  /** True while the operator drags the playhead; the time shown then follows the drag. */
+  get isDragging(): boolean {
+    return this.dragging;
+  }
+
+  /** Moves the playhead (ignored while the operator drags it). */
+  setPosition(ms: number): void {
+    if (this.dragging) return;
+    this.draw(ms);
+  }
+
+  /** How far events are loaded, in ms from the start (Infinity when all are). */
+  setLoaded(ms: number): void {
+    this.loaded.style.width = `${this.percent(ms)}%`;
+  }
+
+  private draw(ms: number): void {
+    this.position = clamp(ms, 0, this.total);
+    const p = this.percent(this.position);
+    this.played.style.width = `${p}%`;
+    this.thumb.style.left = `${p}%`;
+    this.element.setAttribute("aria-valuenow", String(Math.round(this.position)));
+    this.element.setAttribute("aria-valuetext", `${formatClock(this.position)} of ${formatClock(this.total)}`);
+  }
+
+  private band(gap: Band): HTMLElement {
+    const left = this.percent(gap.from);
+    // A gap of a few milliseconds would be invisible; give every band a minimum width so it can be found.
+    const width = Math.max(this.percent(gap.to) - left, 0.6);
+    const el = h("div", {
+      class: "tl-gap",
+      attrs: { title: `Missing data: ${beaconRange(gap.fromSeq, gap.toSeq)} not received` },
+    });
+    el.style.left = `${left}%`;
+    el.style.width = `${width}%`;
+    return el;
+  }
+
+  private percent(ms: number): number {
+    if (this.total <= 0) return ms > 0 ? 100 : 0;
+    return (clamp(ms, 0, this.total) / this.total) * 100;
+  }
+
+  private timeAt(clientX: number): number {
+    const rect = this.track.getBoundingClientRect();
+    const fraction = rect.width > 0 ? (clientX - rect.left) / rect.width : 0;
+    return clamp(fraction, 0, 1) * this.total;
+  }
+
+  private listen(): void {
+    const el = this.element;
+    el.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0) return;
+      event.preventDefault();
+      el.focus({ preventScroll: true });
+      el.setPointerCapture(event.pointerId);
+      this.dragging = true;
+      el.classList.add("dragging");
+      this.scrub(event.clientX);
+    });
+    el.addEventListener("pointermove", (event) => {
+      this.showHover(event.clientX);
+      if (this.dragging) this.scrub(event.clientX);
+    });
+    const release = (event: PointerEvent, commit: boolean): void => {
+      if (!this.dragging) return;
+      this.dragging = false;
+      el.classList.remove("dragging");
+      if (el.hasPointerCapture(event.pointerId)) el.releasePointerCapture(event.pointerId);
+      if (commit) this.onSeek(this.timeAt(event.clientX));
+    };
+    el.addEventListener("pointerup", (event) => release(event, true));
+    el.addEventListener("pointercancel", (event) => release(event, false));
+    el.addEventListener("pointerleave", () => el.classList.remove("hovering"));
+    // Home/End on the focused slider; arrows are the page-wide shortcuts (see controls.ts).
+    el.addEventListener("keydown", (event) => {
+      if (event.key === "Home") this.onSeek(0);
+      else if (event.key === "End") this.onSeek(this.total);
+      else return;
+      event.preventDefault();
+    });
+  }
+
+  private scrub(clientX: number): void {
+    const ms = this.timeAt(clientX);
+    this.draw(ms);
+    this.onScrub(ms);
+  }
+
+  private showHover(clientX: number): void {
+    const ms = this.timeAt(clientX);
+    this.hover.textContent = formatClock(ms);
+    this.hover.style.left = `${this.percent(ms)}%`;
+    this.element.classList.add("hovering");
+  }
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}

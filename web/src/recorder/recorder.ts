@@ -1,0 +1,189 @@
+// The recorder: runs rrweb, buffers its events, rotates idle sessions and cuts the buffer into beacons.
+import { record } from "@rrweb/record";
+import type { eventWithTime } from "@rrweb/types";
+import { envelope, newBeacon, splitBySize, utf8Length } from "./beacon";
+import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
+import { customEvent, isInteraction } from "./events";
+import type { TabState } from "./ids";
+import { maskInput, maskText } from "./mask";
+import type { Outbox } from "./queue";
+
+/** Buffers events and turns them into numbered beacons for the outbox. */
+export class Recorder {
+  /** Set before record() is called: rrweb emits the first full snapshot before record() returns. */
+  private active = false;
+  private stopRrweb: (() => void) | null = null;
+  /** Events already serialised, oldest first. */
+  private parts: string[] = [];
+  /** Events awaiting serialisation in a task of their own (keeps JSON.stringify out of rrweb's tasks). */
+  private raw: eventWithTime[] = [];
+  private chars = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  private serializeTimer: ReturnType<typeof setTimeout> | 0 = 0;
+
+  constructor(private readonly tab: TabState, private readonly outbox: Outbox) {}
+
+  /** Whether rrweb is recording. */
+  get recording(): boolean {
+    return this.active;
+  }
+
+  /** Events buffered and not yet cut into a beacon. */
+  get buffered(): number {
+    return this.parts.length + this.raw.length;
+  }
+
+  /** Starts rrweb (a full snapshot now, incremental events after). */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.stopRrweb = record({
+      emit: (e: eventWithTime) => this.onRrwebEvent(e),
+      maskAllInputs: true,
+      maskTextSelector: "*",
+      maskTextFn: maskText,
+      maskInputFn: maskInput,
+      inlineStylesheet: true,
+      recordCanvas: false,
+      collectFonts: false,
+      slimDOMOptions: {
+        script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaSocial: true,
+        headMetaRobots: true, headMetaHttpEquiv: true, headMetaAuthorship: true, headMetaVerification: true,
+        headMetaDescKeywords: true,
+      },
+      // rrweb reports errors inside its observers here; swallowing them keeps the host page unaffected.
+      errorHandler: () => true,
+    }) ?? null;
+    // rrweb declines some contexts (e.g. no document); then we are not recording.
+    if (!this.stopRrweb) this.active = false;
+  }
+
+  /** Stops rrweb; with `discard`, buffered events are thrown away instead of kept for the next flush. */
+  stop(discard: boolean): void {
+    const stop = this.stopRrweb;
+    this.active = false;
+    this.stopRrweb = null;
+    try {
+      stop?.();
+    } catch {
+      // rrweb failed to detach; its events are ignored now that `active` is false.
+    }
+    if (discard) {
+      this.parts = [];
+      this.raw = [];
+      this.chars = 0;
+    }
+  }
+
+  /** Adds a Reel custom event (identify, event, error) while recording. */
+  addCustom(tag: string, payload: unknown): void {
+    if (this.active) this.push(customEvent(tag, payload));
+  }
+
+  /** Cuts the buffer into one beacon and hands it to the outbox to compress and send. */
+  flush(): void {
+    this.clearFlushTimer();
+    this.serialize();
+    if (this.parts.length === 0) return;
+    const parts = this.takeParts();
+    const seq = this.tab.takeSeq();
+    this.outbox.add(newBeacon(seq, envelope(this.tab.recordingId, this.tab.sessionId, seq, false, parts)), true);
+  }
+
+  /**
+   * Cuts the buffer into keepalive-sized beacons and sends everything now, without awaiting compression.
+   * `unloading` (pagehide) marks the last beacon final, sending an empty one if nothing is buffered.
+   */
+  flushNow(unloading: boolean): void {
+    this.clearFlushTimer();
+    this.serialize();
+    const final = unloading && this.recording;
+    if (this.parts.length > 0 || final) {
+      const { recordingId: rid, sessionId: sid } = this.tab;
+      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, []));
+      const groups = splitBySize(this.takeParts(), overhead, KEEPALIVE_BODY_MAX);
+      if (groups.length === 0) groups.push([]);
+      groups.forEach((group, i) => {
+        const seq = this.tab.takeSeq();
+        const last = final && i === groups.length - 1;
+        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, group)), false);
+      });
+    }
+    this.outbox.sendNow(unloading);
+  }
+
+  private onRrwebEvent(e: eventWithTime): void {
+    try {
+      if (!this.active) return;
+      if (isInteraction(e)) {
+        const now = Date.now();
+        if (this.tab.isIdle(now)) {
+          // The old session's events go out under its id; this interaction opens the new session,
+          // which gets its own full snapshot (taken after rrweb returns, not inside its emit).
+          this.flush();
+          this.tab.newSession(now);
+          setTimeout(() => this.checkout(), 0);
+        } else {
+          this.tab.touch(now);
+        }
+      }
+      this.push(e);
+    } catch {
+      // A recorder fault must never surface in the host page.
+    }
+  }
+
+  private checkout(): void {
+    try {
+      if (this.active) record.takeFullSnapshot(true);
+    } catch {
+      // As above.
+    }
+  }
+
+  private push(e: eventWithTime): void {
+    this.raw.push(e);
+    if (!this.serializeTimer) this.serializeTimer = setTimeout(() => this.serializeSoon(), 0);
+    if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  /** The task that serialises pending events and, past the size bound, cuts a beacon right away. */
+  private serializeSoon(): void {
+    try {
+      this.serialize();
+      if (this.chars >= FLUSH_AT_CHARS) this.flush();
+    } catch {
+      // As above.
+    }
+  }
+
+  /** Serialises pending events into JSON strings. */
+  private serialize(): void {
+    if (this.serializeTimer) clearTimeout(this.serializeTimer);
+    this.serializeTimer = 0;
+    const raw = this.raw;
+    this.raw = [];
+    for (const e of raw) {
+      let json: string;
+      try {
+        json = JSON.stringify(e);
+      } catch {
+        continue; // Cyclic or BigInt payload in a custom event: skip that event only.
+      }
+      this.parts.push(json);
+      this.chars += json.length;
+    }
+  }
+
+  private takeParts(): string[] {
+    const parts = this.parts;
+    this.parts = [];
+    this.chars = 0;
+    return parts;
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = 0;
+  }
+}
