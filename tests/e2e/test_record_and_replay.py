@@ -21,7 +21,7 @@ from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
 from reel.demo.visit import VisitLog, run_visit_in_chromium
 from reel.server.app import create_app
-from reel.storage.chunks import decode_events
+from reel.storage.chunks import decode_doc, decode_events
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +56,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     """One scripted visit recorded by a real Reel on embedded storage (SQLite + files)."""
     data_dir = tmp_path_factory.mktemp("reel") / "data"
     settings = Settings(data_dir=data_dir)
-    app = create_app(settings)
+    app = create_app(settings, background=True)
     shop_port = free_port()
     now_ms = int(time.time() * 1000)
     application = create_application(
@@ -66,7 +66,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     operator = create_operator(app.state.reel.operators, OPERATOR, "admin", PASSWORD, now_ms=now_ms)
     _token, secret = issue_token(app.state.reel.operators, operator, "e2e", now_ms=now_ms)
     auth = {"Authorization": f"Bearer {secret}"}
-    with serve_in_thread(app) as reel_url:
+    with serve_in_thread(app, lifespan="on") as reel_url:
         shop = create_shop_app(snippet(reel_url, application.app_key))
         with serve_in_thread(shop, port=shop_port) as shop_url:
             log = run_visit_in_chromium(shop_url)
@@ -159,11 +159,18 @@ def test_seeking_shows_the_page_and_state_the_user_saw(recorded: Recorded) -> No
             assert not any(typed in html for html in seen_html), typed
 
 
+def decode_stored(path: Path) -> object:
+    """A blob's content: beacon events, or a JSON document (processing state, checkpoints)."""
+    if path.name[:10].isdigit():
+        return decode_events(path.read_bytes())
+    return decode_doc(path.read_bytes())
+
+
 def test_typed_text_is_in_no_stored_byte_and_no_player_response(recorded: Recorded) -> None:
     typed = recorded.log.typed_strings
     # Every stored blob, decompressed, and the SQLite files as raw bytes.
     blob_root = recorded.data_dir / "blobs"
-    blob_texts = [str(decode_events(p.read_bytes())) for p in blob_root.rglob("*") if p.is_file()]
+    blob_texts = [str(decode_stored(p)) for p in blob_root.rglob("*") if p.is_file()]
     assert blob_texts, "no blobs were stored"
     db_bytes = b"".join(p.read_bytes() for p in recorded.data_dir.glob("reel.sqlite3*"))
     events_url = f"{recorded.reel_url}/api/v1/sessions/{recorded.session['id']}/events"

@@ -209,16 +209,15 @@ def test_pagehide_sends_keepalive_bodies_within_the_budget(page: Page, ingest: F
     assert keepalive and max(keepalive) <= KEEPALIVE_MAX and sum(keepalive) <= 65_536
     assert any(not x["keepalive"] and x["bytes"] > KEEPALIVE_MAX for x in log)  # the 100 kB event
     names = {f"bulk{i}" for i in range(30)} | {"huge", "tail"}
-    try:
-        wait_until(lambda: names <= set(ingest.custom_names()))
-    except AssertionError:
-        print("DEBUG missing", names - set(ingest.custom_names()), log,
-              sorted((b["env"]["seq"], b["status"], len(b["text"])) for b in ingest.beacons))
-        raise
+    # Beacons the unload may cancel (sent by plain fetch) are re-sent by the next page, under the same seq.
+    wait_until(lambda: names <= set(ingest.custom_names()))
     by_seq = sorted(ingest.beacons, key=lambda b: b["env"]["seq"])
     unload = [b for b in by_seq if any(e["type"] == 5 for e in b["env"]["events"])]
     assert len(unload) >= 5 and unload[-1]["env"]["final"] is True
-    assert len({b["env"]["seq"] for b in ingest.beacons}) == len(ingest.beacons)
+    bodies: dict[int, set[str]] = {}
+    for b in ingest.beacons:
+        bodies.setdefault(b["env"]["seq"], set()).add(b["text"])
+    assert all(len(texts) == 1 for texts in bodies.values())  # a seq is never reused for other content
 
 
 def test_retryable_statuses_are_retried_and_other_4xx_dropped(page: Page, ingest: FakeIngest) -> None:

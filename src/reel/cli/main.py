@@ -31,7 +31,7 @@ def serve(host: str | None, port: int | None, data_dir: Path | None, database_ur
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
         host=host, port=port
     )
-    app = create_app(settings)
+    app = create_app(settings, background=True)
     click.echo(f"Reel {__version__} on http://{settings.host}:{settings.port}/ (data: {settings.data_dir})")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=20)
 

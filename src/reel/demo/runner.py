@@ -55,8 +55,8 @@ def run_demo(*, data_dir: Path, port: int, shop_port: int, visit: bool, forever:
     operators = open_operator_store(settings.resolved_database_url)
     demo_operator(operators)
     with ExitStack() as stack:
-        reel_app = create_app(settings, sessions=sessions, operators=operators)
-        reel_url = stack.enter_context(serve_in_thread(reel_app, port=port))
+        reel_app = create_app(settings, sessions=sessions, operators=operators, background=True)
+        reel_url = stack.enter_context(serve_in_thread(reel_app, port=port, lifespan="on"))
         shop_url = stack.enter_context(
             serve_in_thread(create_shop_app(snippet(reel_url, app.app_key)), port=shop_port)
         )

@@ -16,6 +16,7 @@ from reel import __version__
 from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.errors import BadRequest, ReelError
+from reel.processing.worker import BackgroundProcessing
 from reel.server.assets import BUILT_DIR
 from reel.server.auth import install_auth
 from reel.server.context import ReelContext
@@ -34,8 +35,13 @@ def create_app(
     blobs: ReplayStore | None = None,
     clock: Clock | None = None,
     operators: OperatorStore | None = None,
+    background: bool = False,
 ) -> FastAPI:
-    """A Reel app on the stores named by `settings`, unless stores are passed in (tests)."""
+    """A Reel app on the stores named by `settings`, unless stores are passed in (tests).
+
+    With `background`, the app's lifespan also runs processing (actions, splits, closing silent
+    sessions) on a thread; tests leave it off and call `reel.processing.worker.process_pending`.
+    """
     ctx = ReelContext(
         settings=settings,
         sessions=sessions or open_session_store(settings.resolved_database_url),
@@ -47,8 +53,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = BackgroundProcessing(ctx).start() if background else None
         yield
         app.state.draining = True
+        if worker is not None:
+            worker.stop()
         ctx.sessions.close()
         ctx.operators.close()
 
