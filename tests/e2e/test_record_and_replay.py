@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,15 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
-from reel.accounts import create_operator, issue_token
-from reel.cli.apps import create_application
-from reel.config import Settings
+from live import LiveReel, live_reel, open_logged_in
 from reel.demo.browser import chromium_browser
-from reel.demo.runner import snippet
-from reel.demo.serving import serve_in_thread
-from reel.demo.shop import create_shop_app
 from reel.demo.visit import VisitLog, run_visit_in_chromium
-from reel.server.app import create_app
 from reel.storage.chunks import decode_doc, decode_events
 
 pytestmark = pytest.mark.browser
@@ -33,45 +26,25 @@ PAGE_MARKERS = {
     "/checkout": "#checkout-form",
     "/thanks": "#thanks",
 }
-OPERATOR, PASSWORD = "e2e-admin", "e2e-password"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
 class Recorded:
-    reel_url: str
-    data_dir: Path
+    live: LiveReel
     log: VisitLog
     session: dict[str, Any]
-    auth: dict[str, str]
+
+    @property
+    def reel_url(self) -> str:
+        return self.live.reel_url
 
 
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
     """One scripted visit recorded by a real Reel on embedded storage (SQLite + files)."""
-    data_dir = tmp_path_factory.mktemp("reel") / "data"
-    settings = Settings(data_dir=data_dir)
-    app = create_app(settings, background=True)
-    shop_port = free_port()
-    now_ms = int(time.time() * 1000)
-    application = create_application(
-        app.state.reel.sessions, "Shop", [f"http://127.0.0.1:{shop_port}"], now_ms=now_ms
-    )
-    # The operator API needs a login: a token for httpx, the password for the browser's login form.
-    operator = create_operator(app.state.reel.operators, OPERATOR, "admin", PASSWORD, now_ms=now_ms)
-    _token, secret = issue_token(app.state.reel.operators, operator, "e2e", now_ms=now_ms)
-    auth = {"Authorization": f"Bearer {secret}"}
-    with serve_in_thread(app, lifespan="on") as reel_url:
-        shop = create_shop_app(snippet(reel_url, application.app_key))
-        with serve_in_thread(shop, port=shop_port) as shop_url:
-            log = run_visit_in_chromium(shop_url)
-        session = wait_for_session(reel_url, log, auth)
-        yield Recorded(reel_url, data_dir, log, session, auth)
+    with live_reel(tmp_path_factory.mktemp("reel") / "data") as live:
+        log = run_visit_in_chromium(live.shop_url)
+        yield Recorded(live, log, wait_for_session(live.reel_url, log, live.auth))
 
 
 def wait_for_session(
@@ -132,13 +105,7 @@ def test_seeking_shows_the_page_and_state_the_user_saw(recorded: Recorded) -> No
     s = recorded.session
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{recorded.reel_url}/sessions/{s['id']}")
-        # Not logged in yet: the player sends us to the login form, which brings us back.
-        page.wait_for_url(lambda url: "/login?next=" in url)
-        page.fill("#login-name", OPERATOR)
-        page.fill("#login-password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"**/sessions/{s['id']}")
+        open_logged_in(page, f"{recorded.reel_url}/sessions/{s['id']}")
         page.wait_for_function("() => window.reelPlayer !== undefined")
         page.evaluate("() => window.reelPlayer.ready")
         sandbox = page.evaluate("() => window.reelPlayer.iframe().getAttribute('sandbox')")
@@ -169,12 +136,12 @@ def decode_stored(path: Path) -> object:
 def test_typed_text_is_in_no_stored_byte_and_no_player_response(recorded: Recorded) -> None:
     typed = recorded.log.typed_strings
     # Every stored blob, decompressed, and the SQLite files as raw bytes.
-    blob_root = recorded.data_dir / "blobs"
+    blob_root = recorded.live.data_dir / "blobs"
     blob_texts = [str(decode_stored(p)) for p in blob_root.rglob("*") if p.is_file()]
     assert blob_texts, "no blobs were stored"
-    db_bytes = b"".join(p.read_bytes() for p in recorded.data_dir.glob("reel.sqlite3*"))
+    db_bytes = b"".join(p.read_bytes() for p in recorded.live.data_dir.glob("reel.sqlite3*"))
     events_url = f"{recorded.reel_url}/api/v1/sessions/{recorded.session['id']}/events"
-    events = httpx.get(events_url, headers=recorded.auth).text
+    events = httpx.get(events_url, headers=recorded.live.auth).text
     for text in typed:
         assert not any(text in blob for blob in blob_texts), text
         assert text.encode() not in db_bytes, text

@@ -1,0 +1,73 @@
+"""A real Reel (embedded storage, background processing) and the demo shop on loopback, for e2e tests."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from reel.accounts import create_operator, issue_token
+from reel.cli.apps import create_application
+from reel.config import Settings
+from reel.demo.runner import snippet
+from reel.demo.serving import serve_in_thread
+from reel.demo.shop import create_shop_app
+from reel.server.app import create_app
+
+OPERATOR, PASSWORD = "e2e-admin", "e2e-password"
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class LiveReel:
+    """Where the running Reel and shop are, and how to call the operator API."""
+
+    reel_url: str
+    shop_url: str
+    data_dir: Path
+    auth: dict[str, str]
+
+    def api(self, path: str, **params: Any) -> Any:
+        """GET an operator API path and return its JSON."""
+        response = httpx.get(f"{self.reel_url}{path}", params=params, headers=self.auth)
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def live_reel(data_dir: Path) -> Iterator[LiveReel]:
+    """Reel with an application for the shop, an admin with a token, and the shop with the snippet."""
+    app = create_app(Settings(data_dir=data_dir), background=True)
+    shop_port = free_port()
+    now_ms = int(time.time() * 1000)
+    ctx = app.state.reel
+    application = create_application(ctx.sessions, "Shop", [f"http://127.0.0.1:{shop_port}"], now_ms=now_ms)
+    # The operator API needs a login: a token for httpx, the password for the browser's login form.
+    operator = create_operator(ctx.operators, OPERATOR, "admin", PASSWORD, now_ms=now_ms)
+    _token, secret = issue_token(ctx.operators, operator, "e2e", now_ms=now_ms)
+    with serve_in_thread(app, lifespan="on") as reel_url:
+        shop = create_shop_app(snippet(reel_url, application.app_key))
+        with serve_in_thread(shop, port=shop_port) as shop_url:
+            yield LiveReel(reel_url, shop_url, data_dir, {"Authorization": f"Bearer {secret}"})
+
+
+def open_logged_in(page: Any, url: str) -> None:
+    """Open an operator page; the login form it redirects to brings the browser back after login."""
+    page.goto(url)
+    page.wait_for_url(lambda current: "/login?next=" in current)
+    page.fill("#login-name", OPERATOR)
+    page.fill("#login-password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url)
