@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
 from reel.processing.replay_index import build_replay_index, part_window, session_beacons
+from reel.processing.sanitize import sanitize_events
 from reel.server.auth import ApiCaller, Caller
 from reel.server.context import ReelContext, get_context
 from reel.server.responses import OrjsonResponse
@@ -195,7 +196,7 @@ async def get_events(
                 e for e in decode_events(ctx.blobs.get(beacon.blob_key)) if window.holds(e["timestamp"])
             )
         events.sort(key=lambda e: e["timestamp"])  # stable: the checkpoint and equal times keep their order
-        return {"events": events}
+        return {"events": sanitize_events(events)}
 
     return OrjsonResponse(await run_in_threadpool(work))
 
