@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import platform
 import sys
@@ -11,9 +12,8 @@ from pathlib import Path
 
 def machine() -> str:
     """One line describing where the figures were measured."""
-    import os
-
-    return f"{platform.platform()} · {platform.processor() or platform.machine()} · {os.cpu_count()} CPUs · Python {platform.python_version()}"
+    cpu = platform.processor() or platform.machine()
+    return f"{platform.platform()} · {cpu} · {os.cpu_count()} CPUs · Python {platform.python_version()}"
 
 
 def main(argv: list[str]) -> int:
