@@ -21,6 +21,7 @@ from reel.server.assets import BUILT_DIR
 from reel.server.auth import install_auth
 from reel.server.context import ReelContext
 from reel.server.responses import error_response
+from reel.server.security import install_security_headers
 from reel.storage.operator_store import OperatorStore, open_operator_store
 from reel.storage.replay_store import ReplayStore, open_replay_store
 from reel.storage.session_store import SessionStore, open_session_store
@@ -66,6 +67,7 @@ def create_app(
     app.state.draining = False
     _install_error_handlers(app)
     install_auth(app)
+    install_security_headers(app)
     _include_routes(app)
     return app
 

@@ -1,0 +1,70 @@
+"""Security headers on every response: a strict Content-Security-Policy with a per-request nonce.
+
+The replay iframe has no `src`, so it inherits the operator page's policy: scripts can never run in it
+(and the sandbox has no allow-scripts either). Recorded pages need inline styles, and until resources
+are served from Reel's own store they also need images and fonts from their sites.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def content_security_policy(nonce: str) -> str:
+    """The policy of operator pages; scripts only from Reel itself, with this request's nonce."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            f"script-src 'self' 'nonce-{nonce}'",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob: http: https:",
+            "font-src 'self' data: http: https:",
+            "media-src 'self' blob: http: https:",
+            "connect-src 'self'",
+            "worker-src 'self' blob:",
+            "frame-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+class SecurityHeaders:
+    """ASGI middleware adding CSP, nosniff, referrer and framing headers (cheap: no body buffering).
+
+    The nonce is put in the request scope's state, where templates read it as `request.state.csp_nonce`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["csp_nonce"] = nonce
+        extra = [
+            (b"content-security-policy", content_security_policy(nonce).encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+        ]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def install_security_headers(app: FastAPI) -> None:
+    """Add the security headers to every response of `app`."""
+    app.add_middleware(SecurityHeaders)
