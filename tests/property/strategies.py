@@ -125,7 +125,8 @@ def _element_attrs(draw: st.DrawFn, tag: str) -> dict[str, Any]:
 
 def _snapshot(draw: st.DrawFn, model: PageModel) -> list[Event]:
     """Meta + a full snapshot of a fresh random page (the model is reset to it)."""
-    model.kind.clear(), model.tag.clear(), model.parent.clear(), model.kids.clear()
+    for table in (model.kind, model.tag, model.parent, model.kids):
+        table.clear()
     model.style_ids.clear()
     text: dict[int, str] = {}
     attrs: dict[int, dict[str, Any]] = {}

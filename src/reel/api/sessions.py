@@ -48,6 +48,7 @@ def session_json(s: Session) -> dict[str, Any]:
         "rage_clicks": s.rage_clicks,
         "dead_clicks": s.dead_clicks,
         "platform": s.platform,
+        "rules_version": s.rules_version,
     }
 
 

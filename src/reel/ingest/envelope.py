@@ -28,6 +28,7 @@ class WebBeacon:
     sent_at: int | None
     final: bool
     events: tuple[dict[str, Any], ...]
+    rules_version: int = 0
 
 
 def _is_int(value: object) -> bool:
@@ -57,6 +58,13 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     final = doc.get("final", False)
     if not isinstance(final, bool):
         raise InvalidField("final must be a boolean", field="final")
+    rules_version = doc.get("rules_version", 0)
+    if (
+        not isinstance(rules_version, int)
+        or isinstance(rules_version, bool)
+        or not 0 <= rules_version <= MAX_SEQ
+    ):
+        raise InvalidField("rules_version must be an integer >= 0", field="rules_version")
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
@@ -71,6 +79,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         sent_at=int(sent_at) if isinstance(sent_at, int | float) and math.isfinite(sent_at) else None,
         final=final,
         events=tuple(events),
+        rules_version=rules_version,
     )
 
 

@@ -58,7 +58,14 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
         final=beacon.final,
     )
     session_key = SessionKey(app.id, beacon.recording_id, beacon.session_id)
-    facts = BeaconFacts(seq=beacon.seq, summary=summary, received_at=now, final=beacon.final)
+    facts = BeaconFacts(
+        seq=beacon.seq,
+        summary=summary,
+        received_at=now,
+        final=beacon.final,
+        platform="web",
+        rules_version=beacon.rules_version,
+    )
     new_session_id = new_id("ses")
 
     def fold(current: Session | None) -> Session:

@@ -18,6 +18,8 @@ class BeaconFacts:
     summary: BeaconSummary
     received_at: int
     final: bool
+    platform: str = "web"
+    rules_version: int = 0
 
 
 def _count_pages(previous_url: str, urls: tuple[str, ...]) -> int:
@@ -56,12 +58,22 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
             close_reason="tab_closed" if beacon.final else "",
             created_at=beacon.received_at,
             updated_at=beacon.received_at,
+            platform=beacon.platform,
+            rules_version=beacon.rules_version,
         )
     # Beacons can arrive out of order: the first URL belongs to the lowest seq, the last to the highest.
     earlier = beacon.seq < current.min_seq
     later = beacon.seq > current.max_seq
     first_url = s.urls[0] if s.urls and (earlier or not current.first_url) else current.first_url
     last_url = s.urls[-1] if s.urls and (later or not current.last_url) else current.last_url
+    # Later data reopens a session closed for silence or by a tab close (a page restored from the
+    # back/forward cache records on); an earlier beacon arriving late (say, after the small final one)
+    # does not, and a session replaced by a newer recorder session stays closed.
+    closed, reason = current.closed, current.close_reason
+    if beacon.final:
+        closed, reason = True, "tab_closed"
+    elif later and current.close_reason != "idle":
+        closed, reason = False, ""
     start, end = current.start, current.end
     if s.events and not current.events:
         start, end = s.first_ts, s.last_ts
@@ -80,11 +92,10 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
         max_seq=max(current.max_seq, beacon.seq),
         has_full_snapshot=current.has_full_snapshot or s.has_full_snapshot,
         has_meta=current.has_meta or s.has_meta,
-        # More data reopens a session closed for silence or by a tab close (a page restored from the
-        # back/forward cache goes on recording); one replaced by a newer recorder session stays closed.
-        closed=beacon.final or (current.closed and current.close_reason == "idle"),
-        close_reason="tab_closed" if beacon.final else ("idle" if current.close_reason == "idle" else ""),
+        closed=closed,
+        close_reason=reason,
         updated_at=max(current.updated_at, beacon.received_at),
+        rules_version=max(current.rules_version, beacon.rules_version),
     )
 
 

@@ -66,6 +66,8 @@ class Session:
     dead_clicks: int = 0
     platform: str = "web"
     close_reason: str = ""
+    rules_version: int = 0
+    """The masking rules version the recorder applied at capture (0: its built-in defaults)."""
 
     @property
     def duration_ms(self) -> int:

@@ -32,7 +32,7 @@ from reel.storage.session_store import SaveResult, SessionFold
 _SESSION_COLUMNS = (
     "id, app_id, recording_id, client_session_id, part, start_ts, end_ts, first_url, last_url, pages, "
     "beacons, events, min_seq, max_seq, has_full_snapshot, has_meta, closed, created_at, updated_at, "
-    "user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason"
+    "user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason, rules_version"
 )
 _ACTION_COLUMNS = "recording_id, session_id, app_id, ts, kind, url, target, label, data"
 _SORT_COLUMNS = {
@@ -332,7 +332,7 @@ class SqliteSessionStore:
 
 def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:
     conn.execute(
-        f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES ({', '.join('?' * 26)}) "
+        f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES ({', '.join('?' * 27)}) "
         "ON CONFLICT(id) DO UPDATE SET start_ts=excluded.start_ts, end_ts=excluded.end_ts, "
         "first_url=excluded.first_url, last_url=excluded.last_url, pages=excluded.pages, "
         "beacons=excluded.beacons, events=excluded.events, min_seq=excluded.min_seq, "
@@ -340,7 +340,7 @@ def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:
         "has_meta=excluded.has_meta, closed=excluded.closed, updated_at=excluded.updated_at, "
         "user_id=excluded.user_id, actions=excluded.actions, errors=excluded.errors, "
         "rage_clicks=excluded.rage_clicks, dead_clicks=excluded.dead_clicks, platform=excluded.platform, "
-        "close_reason=excluded.close_reason",
+        "close_reason=excluded.close_reason, rules_version=excluded.rules_version",
         (
             s.id,
             s.app_id,
@@ -368,6 +368,7 @@ def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:
             s.dead_clicks,
             s.platform,
             s.close_reason,
+            s.rules_version,
         ),
     )
 
@@ -412,6 +413,7 @@ def _session(r: tuple[Any, ...]) -> Session:
         dead_clicks=r[23],
         platform=r[24],
         close_reason=r[25],
+        rules_version=r[26],
     )
 
 

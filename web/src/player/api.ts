@@ -2,8 +2,14 @@
 // the API may send more.
 import type { eventWithTime } from "@rrweb/types";
 
+/** Why a session ended: the tab closed, the user went idle, the recorder went silent, or a split. */
+export type CloseReason = "" | "tab_closed" | "idle" | "silent" | "split";
+
 export interface SessionSummary {
   id: string;
+  app_id: string;
+  /** 1 for a session that was not split; k for the k-th part of a split one. */
+  part: number;
   start: number; // ms since the Unix epoch
   end: number;
   duration_ms: number;
@@ -15,6 +21,45 @@ export interface SessionSummary {
   events: number;
   has_replay: boolean;
   closed: boolean;
+  close_reason: CloseReason;
+  /** The id given to `identify()`, or "" for an anonymous user. */
+  user_id: string;
+  actions: number;
+  errors: number;
+  rage_clicks: number;
+  dead_clicks: number;
+  platform: string;
+}
+
+/** One part of a split session (the only one when the session was not split). */
+export interface PartRef {
+  id: string;
+  part: number;
+  start: number;
+  end: number;
+}
+
+export type ActionKind =
+  | "load"
+  | "navigation"
+  | "click"
+  | "rage_click"
+  | "dead_click"
+  | "input"
+  | "select"
+  | "submit"
+  | "identify"
+  | "custom"
+  | "error";
+
+/** An action of the session, as the server extracted it; `ts` is on the events' clock (ms epoch). */
+export interface Action {
+  ts: number;
+  kind: ActionKind | string; // a kind added on the server later is listed, not dropped
+  url: string;
+  target: string;
+  label: string;
+  data: Record<string, unknown>;
 }
 
 /** A run of received beacons the player fetches in one request. */
@@ -36,6 +81,12 @@ export interface Gap {
 export interface SessionDetail extends SessionSummary {
   chunks: Chunk[];
   gaps: Gap[];
+  parts: PartRef[];
+}
+
+export interface Application {
+  id: string;
+  name: string;
 }
 
 export interface SessionPage {
@@ -102,12 +153,23 @@ async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(status, message, code);
 }
 
-export function listSessions(limit: number, offset: number): Promise<SessionPage> {
-  return getJson<SessionPage>(`/sessions?limit=${limit}&offset=${offset}`);
+/** One page of the session search; `params` are the API's filters and sort (see filters.ts). */
+export function listSessions(params: URLSearchParams, signal?: AbortSignal): Promise<SessionPage> {
+  return getJson<SessionPage>(`/sessions?${params.toString()}`, signal);
+}
+
+export async function listApplications(signal?: AbortSignal): Promise<Application[]> {
+  const body = await getJson<{ applications: Application[] }>("/applications", signal);
+  return body.applications;
 }
 
 export function getSession(id: string): Promise<SessionDetail> {
   return getJson<SessionDetail>(`/sessions/${encodeURIComponent(id)}`);
+}
+
+export async function getActions(id: string): Promise<Action[]> {
+  const body = await getJson<{ actions: Action[] }>(`/sessions/${encodeURIComponent(id)}/actions`);
+  return body.actions;
 }
 
 export async function getEvents(id: string, chunk: Chunk, signal?: AbortSignal): Promise<eventWithTime[]> {

@@ -1,6 +1,7 @@
 // Entry of the operator pages' bundle: the page template says which page this is in <body data-page>.
 import { runSessionList } from "./list";
-import { Player, type PlayerHook } from "./player";
+import type { PlayerHook } from "./hook";
+import { Player } from "./player";
 
 declare global {
   interface Window {

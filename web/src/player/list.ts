@@ -1,67 +1,193 @@
-// The session list page (/sessions): a table of recorded sessions, newest first, each row opening the player.
-import { ApiError, listSessions, loginHref, type SessionSummary } from "./api";
+// The session list page (/sessions): the filter bar and a table of matching sessions, each row opening the
+// player. The search lives in the page URL (?user_id=…&has_errors=1&offset=50), so it can be shared and
+// back/forward step through earlier searches.
+import { ApiError, listApplications, listSessions, loginHref, type SessionPage, type SessionSummary } from "./api";
 import { h } from "./dom";
-import { completeness, formatDateTime, formatDuration, shortUrl } from "./format";
+import { FilterForm } from "./filterform";
+import { DEFAULT_FILTERS, apiParams, isFiltered, pageQuery, readFilters, type Filters } from "./filters";
+import { completeness, formatDateTime, formatDuration, plural, shortUrl } from "./format";
 
 const PAGE_SIZE = 50;
 
+/** Columns the table can sort by, with the API's sort key and the direction a first click asks for. */
+const SORTABLE: Record<string, { key: string; first: "-" | "" }> = {
+  Started: { key: "start", first: "-" },
+  Duration: { key: "duration", first: "-" },
+  Actions: { key: "actions", first: "-" },
+  Errors: { key: "errors", first: "-" },
+};
+const COLUMNS = ["Started", "User", "Duration", "First page", "Pages", "Actions", "Errors", "Rage clicks", "Ended"];
+
+const ENDINGS: Record<string, { text: string; title: string }> = {
+  tab_closed: { text: "tab closed", title: "The user closed the tab or left the site" },
+  idle: { text: "idle", title: "No interaction for the idle timeout; what followed is a new session" },
+  silent: { text: "recorder silent", title: "The recorder stopped sending (browser killed, connection lost)" },
+  split: { text: "split", title: "Split after 200 actions or 8 hours; the recording continues in the next part" },
+};
+
 export function runSessionList(root: HTMLElement): void {
-  const offset = Math.max(0, Number.parseInt(new URLSearchParams(location.search).get("offset") ?? "0", 10) || 0);
-  void load(root, offset);
+  new SessionList(root).start();
 }
 
-async function load(root: HTMLElement, offset: number): Promise<void> {
-  root.replaceChildren(h("p", { class: "muted loading", text: "Loading sessions…" }));
-  root.setAttribute("aria-busy", "true");
-  try {
-    const page = await listSessions(PAGE_SIZE, offset);
-    root.replaceChildren(page.total === 0 ? emptyState() : table(page.sessions, page.total, offset));
-    root.dataset.state = "ready";
-  } catch (err) {
-    root.replaceChildren(errorState(err, () => void load(root, offset)));
-    root.dataset.state = "error";
-  } finally {
-    root.removeAttribute("aria-busy");
+class SessionList {
+  private filters: Filters = readFilters(location.search);
+  private readonly form: FilterForm;
+  private readonly status = h("p", { class: "summary muted", attrs: { role: "status", "aria-live": "polite" } });
+  private readonly results = h("div", { class: "results" });
+  private request: AbortController | null = null;
+
+  constructor(private readonly root: HTMLElement) {
+    this.form = new FilterForm(this.filters, (filters, force) => this.change(filters, force));
   }
-}
 
-function table(sessions: SessionSummary[], total: number, offset: number): HTMLElement {
-  const head = h(
-    "thead",
-    {},
-    h(
-      "tr",
-      {},
-      ...["Started", "Duration", "First page", "Pages", "Events", "Completeness"].map((label) =>
-        h("th", { text: label, attrs: { scope: "col" } }),
-      ),
-    ),
-  );
-  const body = h("tbody", {}, ...sessions.map(row));
-  return h(
-    "div",
-    {},
-    h("p", { class: "summary muted", text: summary(total, offset, sessions.length) }),
-    h("div", { class: "table-wrap" }, h("table", { class: "sessions" }, head, body)),
-    pager(total, offset),
-  );
+  start(): void {
+    this.root.replaceChildren(this.form.element, this.status, this.results);
+    window.addEventListener("popstate", () => {
+      this.filters = readFilters(location.search);
+      this.form.set(this.filters);
+      void this.load();
+    });
+    // The application filter appears only for operators who see several applications.
+    listApplications().then(
+      (apps) => this.form.setApplications(apps),
+      () => {}, // not worth an error: the other filters still work
+    );
+    void this.load();
+  }
+
+  /** A new search from the form (always from the first page), or the same one again when `force`. */
+  private change(filters: Filters, force: boolean): void {
+    const query = pageQuery(filters);
+    if (query === location.search && !force) return;
+    this.filters = filters;
+    if (query !== location.search) history.pushState(null, "", location.pathname + query);
+    void this.load();
+  }
+
+  /** Goes to another page of the same search, as a new history entry. */
+  private goTo(filters: Filters): void {
+    this.filters = filters;
+    this.form.set(filters);
+    history.pushState(null, "", location.pathname + pageQuery(filters));
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    this.request?.abort(); // an older, slower answer must not overwrite this one
+    const request = new AbortController();
+    this.request = request;
+    const filters = this.filters;
+    this.root.setAttribute("aria-busy", "true");
+    this.root.dataset.state = "loading";
+    if (!this.results.firstChild) this.results.replaceChildren(h("p", { class: "muted loading", text: "Loading sessions…" }));
+    else this.results.classList.add("stale");
+    try {
+      const page = await listSessions(apiParams(filters, PAGE_SIZE), request.signal);
+      if (request.signal.aborted) return;
+      this.show(page, filters);
+      this.root.dataset.state = "ready";
+    } catch (err) {
+      if (request.signal.aborted) return;
+      this.status.textContent = "";
+      this.results.replaceChildren(errorState(err, () => void this.load()));
+      this.root.dataset.state = "error";
+    } finally {
+      if (this.request === request) {
+        this.root.removeAttribute("aria-busy");
+        this.results.classList.remove("stale");
+      }
+    }
+  }
+
+  private show(page: SessionPage, filters: Filters): void {
+    if (page.total === 0 && !isFiltered(filters)) {
+      this.status.textContent = "";
+      this.results.replaceChildren(emptyState());
+      return;
+    }
+    if (page.sessions.length === 0) {
+      this.status.textContent = page.total === 0 ? "No sessions match these filters." : "No sessions on this page.";
+      const clear = h("button", { class: "button", text: "Clear filters", attrs: { type: "button" } });
+      clear.addEventListener("click", () => this.goTo({ ...DEFAULT_FILTERS, sort: filters.sort }));
+      const first = h("button", { class: "button", text: "First page", attrs: { type: "button" } });
+      first.addEventListener("click", () => this.goTo({ ...filters, offset: 0 }));
+      this.results.replaceChildren(h("div", { class: "no-match" }, page.total === 0 ? clear : first));
+      return;
+    }
+    this.status.textContent = summary(page.total, filters.offset, page.sessions.length, isFiltered(filters));
+    this.results.replaceChildren(
+      h("div", { class: "table-wrap" }, h("table", { class: "sessions" }, this.head(filters), h("tbody", {}, ...page.sessions.map(row)))),
+      this.pager(page.total, filters),
+    );
+  }
+
+  private head(filters: Filters): HTMLElement {
+    const cells = COLUMNS.map((label) => {
+      const th = h("th", { attrs: { scope: "col" } });
+      const sortable = SORTABLE[label];
+      if (!sortable) {
+        th.textContent = label;
+        return th;
+      }
+      const current = filters.sort.replace(/^-/, "") === sortable.key;
+      const descending = filters.sort.startsWith("-");
+      if (current) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+      const next = current ? (descending ? "" : "-") + sortable.key : sortable.first + sortable.key;
+      const b = h("button", { class: current ? "sort current" : "sort", text: label, attrs: { type: "button", title: `Sort by ${label.toLowerCase()}` } });
+      if (current) b.append(h("span", { class: "arrow", text: descending ? " ↓" : " ↑", attrs: { "aria-hidden": "true" } }));
+      b.addEventListener("click", () => this.goTo({ ...filters, sort: next, offset: 0 }));
+      th.append(b);
+      return th;
+    });
+    return h("thead", {}, h("tr", {}, ...cells));
+  }
+
+  private pager(total: number, filters: Filters): HTMLElement | string {
+    if (total <= PAGE_SIZE && filters.offset === 0) return "";
+    const nav = h("nav", { class: "pager", attrs: { "aria-label": "Pages of sessions" } });
+    const link = (label: string, offset: number): HTMLElement => {
+      const target = { ...filters, offset };
+      const a = h("a", { class: "button", text: label, attrs: { href: location.pathname + pageQuery(target) } });
+      a.addEventListener("click", (event) => {
+        if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return; // new tab: let it
+        event.preventDefault();
+        this.goTo(target);
+        window.scrollTo({ top: 0 });
+      });
+      return a;
+    };
+    const newer = Math.max(0, filters.offset - PAGE_SIZE);
+    const older = filters.offset + PAGE_SIZE;
+    nav.append(
+      filters.offset > 0 ? link("← Previous", newer) : h("span"),
+      older < total ? link("Next →", older) : h("span"),
+    );
+    return nav;
+  }
 }
 
 function row(s: SessionSummary): HTMLTableRowElement {
   const href = `/sessions/${encodeURIComponent(s.id)}`;
   const link = h("a", { text: formatDateTime(s.start), attrs: { href } });
   const badges: Node[] = [];
-  if (!s.closed) badges.push(h("span", { class: "badge live", text: "open" }));
+  if (s.part > 1 || s.close_reason === "split") {
+    badges.push(h("span", { class: "badge part", text: `part ${s.part}`, attrs: { title: "One part of a session split after 200 actions or 8 hours" } }));
+  }
   if (!s.has_replay) badges.push(h("span", { class: "badge muted-badge", text: "no replay" }));
+  // Completeness is worth a column's width only when something is missing.
+  if (s.missing_beacons) badges.push(h("span", { class: "status warn", text: completeness(s.missing_beacons), attrs: { title: "Beacons that never arrived: the replay has gaps" } }));
   const tr = h(
     "tr",
     { attrs: { "data-session-id": s.id } },
     h("td", { class: "start" }, link, ...badges),
+    h("td", { class: "user" }, s.user_id ? h("span", { text: s.user_id, attrs: { title: s.user_id } }) : h("span", { class: "muted", text: "anonymous" })),
     h("td", { class: "num", text: formatDuration(s.duration_ms) }),
     h("td", { class: "first-url", text: shortUrl(s.first_url), attrs: { title: s.first_url ?? "" } }),
     h("td", { class: "num", text: s.pages.toLocaleString() }),
-    h("td", { class: "num", text: s.events.toLocaleString() }),
-    h("td", {}, h("span", { class: s.missing_beacons ? "status warn" : "status ok", text: completeness(s.missing_beacons) })),
+    h("td", { class: "num", text: s.actions.toLocaleString() }),
+    h("td", { class: "num" }, count(s.errors, "errors", plural(s.errors, "error"))),
+    h("td", { class: "num" }, count(s.rage_clicks, "rage", plural(s.rage_clicks, "rage click"))),
+    h("td", { class: "ended" }, ending(s)),
   );
   // The whole row is a target; the link inside keeps keyboard access, middle-click and "open in new tab".
   tr.addEventListener("click", (event) => {
@@ -73,21 +199,22 @@ function row(s: SessionSummary): HTMLTableRowElement {
   return tr;
 }
 
-function summary(total: number, offset: number, shown: number): string {
-  if (total <= shown) return `${total.toLocaleString()} session${total === 1 ? "" : "s"}`;
-  return `Sessions ${(offset + 1).toLocaleString()}–${(offset + shown).toLocaleString()} of ${total.toLocaleString()}`;
+/** A count worth noticing as a coloured badge; zero as a quiet dash. */
+function count(n: number, kind: string, title: string): HTMLElement {
+  if (n === 0) return h("span", { class: "muted", text: "–", attrs: { title } });
+  return h("span", { class: `count ${kind}`, text: n.toLocaleString(), attrs: { title } });
 }
 
-function pager(total: number, offset: number): HTMLElement | string {
-  if (total <= PAGE_SIZE) return "";
-  const nav = h("nav", { class: "pager", attrs: { "aria-label": "Pages of sessions" } });
-  const newer = Math.max(0, offset - PAGE_SIZE);
-  const older = offset + PAGE_SIZE;
-  nav.append(
-    offset > 0 ? h("a", { class: "button", text: "← Newer", attrs: { href: `?offset=${newer}` } }) : h("span"),
-    older < total ? h("a", { class: "button", text: "Older →", attrs: { href: `?offset=${older}` } }) : h("span"),
-  );
-  return nav;
+function ending(s: SessionSummary): HTMLElement {
+  if (!s.closed) return h("span", { class: "badge live", text: "open", attrs: { title: "Still recording, or not closed yet" } });
+  const known = ENDINGS[s.close_reason];
+  return h("span", { class: "muted", text: known?.text ?? "closed", attrs: { title: known?.title ?? "" } });
+}
+
+function summary(total: number, offset: number, shown: number, filtered: boolean): string {
+  const what = filtered ? "matching session" : "session";
+  if (offset === 0 && total <= shown) return plural(total, what);
+  return `${(offset + 1).toLocaleString()}–${(offset + shown).toLocaleString()} of ${plural(total, what)}`;
 }
 
 function emptyState(): HTMLElement {
@@ -117,11 +244,7 @@ function errorState(err: unknown, retry: () => void): HTMLElement {
     );
   }
   const message = err instanceof ApiError ? err.message : "Something went wrong while loading sessions.";
-  return h("section", { class: "notice error" }, h("p", { text: message }), button("Try again", retry));
-}
-
-function button(label: string, onClick: () => void): HTMLButtonElement {
-  const b = h("button", { class: "button", text: label, attrs: { type: "button" } });
-  b.addEventListener("click", onClick);
-  return b;
+  const b = h("button", { class: "button", text: "Try again", attrs: { type: "button" } });
+  b.addEventListener("click", retry);
+  return h("section", { class: "notice error" }, h("p", { text: message }), b);
 }

@@ -1,9 +1,10 @@
-// What the player says: the session header, and the overlay for each thing that can stand between the
-// operator and the replay (an error, a gap, a moment without a page). Pure: data in, content out.
+// What the player says in the overlay for each thing that can stand between the operator and the replay
+// (an error, a gap, a moment without a page). Pure: data in, content out.
 import { ApiError, loginHref, type Gap, type SessionDetail } from "./api";
-import { h } from "./dom";
-import { beaconRange, completeness, formatClock, formatDateTime, formatDuration, plural } from "./format";
+import { beaconRange, formatClock } from "./format";
+import type { PlayerState } from "./hook";
 import type { OverlayContent } from "./overlay";
+import type { Replay } from "./replay";
 
 const BACK = { label: "Back to sessions", href: "/sessions" };
 
@@ -63,23 +64,26 @@ export function gapContent(session: SessionDetail, gap: Gap): OverlayContent {
   };
 }
 
-export function sessionHeader(s: SessionDetail): HTMLElement {
-  const facts = [formatDuration(s.duration_ms), plural(s.pages, "page"), plural(s.events, "event")];
-  return h(
-    "div",
-    { class: "player-head" },
-    h("a", { class: "back", text: "← Sessions", attrs: { href: "/sessions" } }),
-    h(
-      "div",
-      { class: "head-main" },
-      h("h1", { text: formatDateTime(s.start) }),
-      h(
-        "p",
-        { class: "facts" },
-        ...facts.map((f) => h("span", { text: f })),
-        h("span", { class: s.missing_beacons ? "status warn" : "status ok", text: completeness(s.missing_beacons) }),
-        s.closed ? null : h("span", { class: "badge live", text: "open" }),
-      ),
-    ),
-  );
+/**
+ * What stands between the operator and the replay at `at` (ms epoch), if anything: loading, no page yet,
+ * a gap, buffering. Asked on every animation frame; the overlay redraws only when the answer changes.
+ */
+export function stageMessage(
+  session: SessionDetail,
+  replay: Replay | null,
+  status: PlayerState,
+  at: number,
+  jump: (ms: number) => void,
+): OverlayContent | null {
+  if (status === "loading" || !replay) {
+    return { kind: "loading", title: "Loading…", detail: "Fetching the replay data for this moment." };
+  }
+  if (!replay.hasSnapshotAt(at)) {
+    const next = replay.nextSnapshotAfter(at);
+    return noSnapshotContent(session, next === null ? null : next - session.start, jump);
+  }
+  const gap = session.gaps.find((g) => g.start <= at && at < g.end);
+  if (gap) return gapContent(session, gap);
+  if (status === "buffering") return { kind: "buffering", title: "Loading…" };
+  return null;
 }

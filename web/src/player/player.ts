@@ -1,40 +1,31 @@
 // The player page (/sessions/{id}?t=MS): loads the session's metadata, then its replay events chunk by
-// chunk, and drives the replay, controls, timeline and overlays from one small state machine.
+// chunk and its actions, and drives the replay, controls, timeline, action list and overlays from one
+// small state machine.
 import type { eventWithTime } from "@rrweb/types";
-import { ApiError, getSession, type SessionDetail } from "./api";
-import { Controls } from "./controls";
+import { ApiError, getActions, getSession, type Action, type SessionDetail } from "./api";
 import { h } from "./dom";
-import { formatDateTime, shortUrl } from "./format";
+import { formatDateTime } from "./format";
+import type { PlayerHook, PlayerState } from "./hook";
 import { ChunkLoader } from "./loader";
-import { errorContent, gapContent, noSnapshotContent, sessionHeader } from "./messages";
+import { markersFor } from "./markers";
+import { errorContent, stageMessage } from "./messages";
 import { Overlay } from "./overlay";
 import { loadPrefs, savePrefs, type Prefs } from "./prefs";
 import { Replay } from "./replay";
-import { Timeline } from "./timeline";
+import { clamp, macrotask, nextFrame } from "./util";
+import { PlayerView } from "./view";
 
-export type PlayerState = "loading" | "playing" | "paused" | "buffering" | "ended" | "error" | "empty";
-
-/** The test hook on `window.reelPlayer` (end-to-end tests seek and then read `iframe().contentDocument`). */
-export interface PlayerHook {
-  ready: Promise<void>;
-  seek(ms: number): Promise<void>;
-  currentTime(): number;
-  state(): PlayerState;
-  loaded(): boolean;
-  iframe(): HTMLIFrameElement | null;
-  /** The page URL at the current time (the href of the last Meta event at or before it). */
-  currentUrl(): string | null;
-  error(): string | null;
-}
+/** Picking an action starts playback this long before it, so the operator sees it happen. */
+const ACTION_LEAD_MS = 1000;
 
 export class Player {
   private session: SessionDetail | null = null;
   private replay: Replay | null = null;
   private loader: ChunkLoader | null = null;
-  private controls: Controls | null = null;
-  private timeline: Timeline | null = null;
+  private view: PlayerView | null = null;
+  private actions: Action[] = [];
+  private actionsLoaded: Promise<void> = Promise.resolve();
   private readonly overlay = new Overlay();
-  private readonly urlText = h("span", { class: "url-text", text: "" });
   private readonly stage = h("div", { class: "stage" });
   private readonly frame = h("div", { class: "frame" });
   private readonly banner = h("div", { class: "banner" });
@@ -62,7 +53,7 @@ export class Player {
       this.togglePlay();
     });
     // One listener for the page's lifetime; the controls it reaches are rebuilt when the page retries.
-    document.addEventListener("keydown", (event) => this.controls?.handleKey(event));
+    document.addEventListener("keydown", (event) => this.view?.controls.handleKey(event));
   }
 
   hook(): PlayerHook {
@@ -79,10 +70,25 @@ export class Player {
       iframe: () => this.replay?.iframe ?? null,
       currentUrl: () => this.replay?.hrefAt(this.abs(this.currentTime())) ?? null,
       error: () => this.errorMessage,
+      actions: () => this.actions.map((a) => ({ ts: a.ts, kind: a.kind })),
+      markers: () => this.view?.timeline.markerCount ?? 0,
     };
   }
 
   async start(): Promise<void> {
+    this.actionsLoaded = Promise.resolve();
+    await this.open();
+    // Tests may rely on the actions and markers as soon as `ready` resolves.
+    await this.actionsLoaded;
+    this.markReady();
+    if (!this.ticking && this.replay) {
+      this.ticking = true;
+      requestAnimationFrame(() => this.tick());
+    }
+  }
+
+  /** Loads the session and its first chunk and shows the first frame (or says why not). */
+  private async open(): Promise<void> {
     this.errorMessage = null;
     this.status = "loading";
     this.root.dataset.state = "loading";
@@ -93,11 +99,11 @@ export class Player {
       session = await getSession(this.sessionId);
     } catch (err) {
       this.fail(err, () => void this.start());
-      this.markReady();
       return;
     }
     this.session = session;
     this.build(session);
+    this.actionsLoaded = this.loadActions(session);
     if (session.chunks.length === 0) {
       this.setState("empty");
       this.overlay.show({
@@ -106,7 +112,6 @@ export class Player {
         detail: "This session has no recorded page content yet.",
         link: { label: "Back to sessions", href: "/sessions" },
       });
-      this.markReady();
       return;
     }
     this.loader = ChunkLoader.forSession(
@@ -123,13 +128,11 @@ export class Player {
       }
     } catch (err) {
       this.fail(err, () => void this.restart());
-      this.markReady();
       return;
     }
     if (!this.replay) {
       this.setState("empty");
       this.overlay.show({ kind: "empty", title: "No replay data", detail: "This session's beacons hold no events." });
-      this.markReady();
       return;
     }
     const requested = Number.parseInt(new URLSearchParams(location.search).get("t") ?? "", 10);
@@ -138,10 +141,22 @@ export class Player {
     } else {
       this.play();
     }
-    this.markReady();
-    if (!this.ticking) {
-      this.ticking = true;
-      requestAnimationFrame(() => this.tick());
+  }
+
+  /** Fetches the actions for the list and the markers; never rejects (the list offers a retry). */
+  private async loadActions(session: SessionDetail): Promise<void> {
+    const panel = this.view?.panel;
+    panel?.loading();
+    try {
+      const actions = await getActions(session.id);
+      if (this.session !== session) return; // the page was reloaded meanwhile
+      this.actions = actions;
+      panel?.set(actions);
+      this.view?.timeline.setMarkers(markersFor(actions, session.start, this.total));
+    } catch (err) {
+      if (this.session !== session) return;
+      const why = err instanceof ApiError ? err.message : "";
+      panel?.failed(`The actions could not be loaded. ${why}`.trim(), () => void this.loadActions(session));
     }
   }
 
@@ -220,8 +235,8 @@ export class Player {
     if (this.status === "playing") replay.pause();
     this.position = target;
     this.seeking = true;
-    this.timeline?.setPosition(target);
-    this.controls?.setTime(target);
+    this.view?.timeline.setPosition(target);
+    this.view?.controls.setTime(target);
     if (!loader.covers(this.abs(target))) this.setState("loading");
     try {
       await loader.waitFor(this.abs(target));
@@ -250,6 +265,12 @@ export class Player {
     void this.seek(this.currentTime() + delta, resume);
   }
 
+  /** Plays from just before the action, so the operator sees it happen. */
+  private seekToAction(action: Action): void {
+    const start = this.session?.start ?? 0;
+    void this.seek(Math.max(0, action.ts - start - ACTION_LEAD_MS), true);
+  }
+
   // ---- loading ----------------------------------------------------------------------------------------
 
   private onChunk(events: eventWithTime[], index: number): void {
@@ -262,7 +283,7 @@ export class Player {
       this.replay.add(events);
     }
     this.frame.dataset.chunks = String(index + 1);
-    if (this.loader) this.timeline?.setLoaded(this.loader.loadedUntil - (this.session?.start ?? 0));
+    if (this.loader) this.view?.timeline.setLoaded(this.loader.loadedUntil - (this.session?.start ?? 0));
     if (this.status === "buffering" && !this.seeking) {
       // Playback ran out of loaded events; carry on now that more arrived.
       void macrotask().then(() => {
@@ -315,56 +336,30 @@ export class Player {
 
   private build(session: SessionDetail): void {
     document.title = `Session of ${formatDateTime(session.start)} · Reel`;
-    const total = this.total;
-    const gaps = session.gaps.map((g) => ({
-      from: g.start - session.start,
-      to: g.end - session.start,
-      fromSeq: g.from_seq,
-      toSeq: g.to_seq,
-    }));
-    this.timeline = new Timeline(
-      total,
-      gaps,
-      (ms) => this.controls?.setTime(ms),
-      (ms) => this.seek(ms, this.status === "playing" || this.status === "buffering"),
-    );
-    this.controls = new Controls(
-      this.timeline,
-      total,
-      {
-        togglePlay: () => this.togglePlay(),
-        seekBy: (delta) => this.seekBy(delta),
-        setSpeed: (speed) => {
-          this.prefs.speed = speed;
-          this.replay?.setSpeed(speed);
-          savePrefs(this.prefs);
-        },
-        setSkipInactive: (skip) => {
-          this.prefs.skipInactive = skip;
-          this.replay?.setSkipInactive(skip);
-          savePrefs(this.prefs);
-        },
+    this.view = new PlayerView(session, this.total, this.stage, this.banner, this.prefs, {
+      scrub: (ms) => this.view?.controls.setTime(ms),
+      seek: (ms) => void this.seek(ms, this.status === "playing" || this.status === "buffering"),
+      selectAction: (action) => this.seekToAction(action),
+      togglePlay: () => this.togglePlay(),
+      seekBy: (delta) => this.seekBy(delta),
+      setSpeed: (speed) => {
+        this.prefs.speed = speed;
+        this.replay?.setSpeed(speed);
+        savePrefs(this.prefs);
       },
-      { ...this.prefs },
-    );
-    this.urlText.textContent = shortUrl(session.first_url);
-    const urlbar = h(
-      "div",
-      { class: "urlbar" },
-      h("span", { class: "dots", attrs: { "aria-hidden": "true" } }, h("i"), h("i"), h("i")),
-      h("span", { class: "url", attrs: { "aria-label": "Page URL at this moment" } }, this.urlText),
-    );
-    this.root.replaceChildren(
-      sessionHeader(session),
-      this.banner,
-      h("div", { class: "viewer" }, urlbar, this.stage, this.controls.element),
-    );
+      setSkipInactive: (skip) => {
+        this.prefs.skipInactive = skip;
+        this.replay?.setSkipInactive(skip);
+        savePrefs(this.prefs);
+      },
+    });
+    this.root.replaceChildren(...this.view.children);
   }
 
   private setState(state: PlayerState): void {
     this.status = state;
     this.root.dataset.state = state;
-    this.controls?.setPlaying(state === "playing" || state === "buffering");
+    this.view?.controls.setPlaying(state === "playing" || state === "buffering");
     this.render();
   }
 
@@ -379,38 +374,13 @@ export class Player {
     if (!session || this.status === "error" || this.status === "empty") return;
     const ms = this.currentTime();
     const at = this.abs(ms);
-    if (!this.timeline?.isDragging) this.controls?.setTime(ms);
-    this.timeline?.setPosition(ms);
-    const href = this.replay?.hrefAt(at) ?? null;
-    const shown = href === null ? "—" : shortUrl(href);
-    if (this.urlText.textContent !== shown) {
-      this.urlText.textContent = shown;
-      this.urlText.title = href ?? "";
-    }
-    this.overlayFor(session, at);
-  }
-
-  private overlayFor(session: SessionDetail, at: number): void {
-    if (this.status === "loading" || !this.replay) {
-      this.overlay.show({ kind: "loading", title: "Loading…", detail: "Fetching the replay data for this moment." });
-      return;
-    }
-    if (!this.replay.hasSnapshotAt(at)) {
-      const next = this.replay.nextSnapshotAfter(at);
-      const jumpTo = next === null ? null : next - session.start;
-      this.overlay.show(noSnapshotContent(session, jumpTo, (ms) => void this.seek(ms, false)));
-      return;
-    }
-    const gap = session.gaps.find((g) => g.start <= at && at < g.end);
-    if (gap) {
-      this.overlay.show(gapContent(session, gap));
-      return;
-    }
-    if (this.status === "buffering") {
-      this.overlay.show({ kind: "buffering", title: "Loading…" });
-      return;
-    }
-    this.overlay.hide();
+    if (!this.view?.timeline.isDragging) this.view?.controls.setTime(ms);
+    this.view?.timeline.setPosition(ms);
+    this.view?.urlbar.show(this.replay?.hrefAt(at) ?? null);
+    this.view?.panel.setTime(at);
+    const message = stageMessage(session, this.replay, this.status, at, (to) => void this.seek(to, false));
+    if (message) this.overlay.show(message);
+    else this.overlay.hide();
   }
 
   /** Shows why the session cannot be played; `retry` reloads for failures that may pass. */
@@ -430,16 +400,4 @@ export class Player {
     url.searchParams.set("t", String(Math.round(this.position)));
     history.replaceState(history.state, "", url.pathname + url.search + url.hash);
   }
-}
-
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(high, Math.max(low, value));
-}
-
-function macrotask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
-function nextFrame(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }

@@ -1,7 +1,15 @@
-// The seek bar: played and loaded ranges, gap bands, click or drag to seek. Times here are milliseconds
-// from the session start (0 … total).
+// The seek bar: played and loaded ranges, gap bands, action markers, click or drag to seek. Times here are
+// milliseconds from the session start (0 … total).
 import { h } from "./dom";
 import { beaconRange, formatClock } from "./format";
+import { describeAction } from "./kinds";
+import { MarkerLayer, type Marker } from "./markers";
+import { clamp } from "./util";
+
+/** How close (in pixels) the pointer must be to a marker to hover or click it. */
+const MARKER_REACH_PX = 6;
+/** A press on a marker that moves less than this is a click on the marker, not a drag. */
+const DRAG_SLOP_PX = 4;
 
 export interface Band {
   from: number;
@@ -17,8 +25,11 @@ export class Timeline {
   private readonly loaded: HTMLElement;
   private readonly thumb: HTMLElement;
   private readonly hover: HTMLElement;
+  private readonly markers = new MarkerLayer();
   private dragging = false;
   private position = 0;
+  /** The marker a press started on, while the pointer stays near where it went down. */
+  private pressed: { marker: Marker; x: number } | null = null;
 
   constructor(
     private readonly total: number,
@@ -32,7 +43,7 @@ export class Timeline {
     this.thumb = h("div", { class: "tl-thumb" });
     this.hover = h("div", { class: "tl-hover", attrs: { "aria-hidden": "true" } });
     const bands = gaps.map((gap) => this.band(gap));
-    this.track = h("div", { class: "tl-track" }, this.loaded, ...bands, this.played, this.thumb);
+    this.track = h("div", { class: "tl-track" }, this.loaded, ...bands, this.played, this.markers.element, this.thumb);
     this.element = h(
       "div",
       {
@@ -61,6 +72,16 @@ export class Timeline {
   setPosition(ms: number): void {
     if (this.dragging) return;
     this.draw(ms);
+  }
+
+  /** Draws the action markers (replacing any drawn before). */
+  setMarkers(markers: Marker[]): void {
+    this.markers.set(markers, (ms) => this.percent(ms));
+  }
+
+  /** How many markers are drawn. */
+  get markerCount(): number {
+    return this.markers.count;
   }
 
   /** How far events are loaded, in ms from the start (Infinity when all are). */
@@ -110,9 +131,12 @@ export class Timeline {
       el.setPointerCapture(event.pointerId);
       this.dragging = true;
       el.classList.add("dragging");
+      const marker = this.markerAt(event.clientX);
+      this.pressed = marker ? { marker, x: event.clientX } : null;
       this.scrub(event.clientX);
     });
     el.addEventListener("pointermove", (event) => {
+      if (this.pressed && Math.abs(event.clientX - this.pressed.x) > DRAG_SLOP_PX) this.pressed = null;
       this.showHover(event.clientX);
       if (this.dragging) this.scrub(event.clientX);
     });
@@ -121,11 +145,17 @@ export class Timeline {
       this.dragging = false;
       el.classList.remove("dragging");
       if (el.hasPointerCapture(event.pointerId)) el.releasePointerCapture(event.pointerId);
-      if (commit) this.onSeek(this.timeAt(event.clientX));
+      // A click on a marker seeks to its action exactly, wherever within reach the pointer was.
+      const target = this.pressed ? this.pressed.marker.at : this.timeAt(event.clientX);
+      this.pressed = null;
+      if (commit) this.onSeek(target);
     };
     el.addEventListener("pointerup", (event) => release(event, true));
     el.addEventListener("pointercancel", (event) => release(event, false));
-    el.addEventListener("pointerleave", () => el.classList.remove("hovering"));
+    el.addEventListener("pointerleave", () => {
+      el.classList.remove("hovering");
+      this.markers.highlight(null);
+    });
     // Home/End on the focused slider; arrows are the page-wide shortcuts (see controls.ts).
     el.addEventListener("keydown", (event) => {
       if (event.key === "Home") this.onSeek(0);
@@ -136,19 +166,37 @@ export class Timeline {
   }
 
   private scrub(clientX: number): void {
-    const ms = this.timeAt(clientX);
+    const ms = this.pressed ? this.pressed.marker.at : this.timeAt(clientX);
     this.draw(ms);
     this.onScrub(ms);
   }
 
+  /** The marker within reach of the pointer, if any. */
+  private markerAt(clientX: number): Marker | null {
+    const width = this.track.getBoundingClientRect().width;
+    if (width <= 0 || this.total <= 0) return null;
+    return this.markers.nearest(this.timeAt(clientX), (MARKER_REACH_PX / width) * this.total);
+  }
+
+  /** The time under the pointer, or what the marker under it is (kind, target, time). */
   private showHover(clientX: number): void {
-    const ms = this.timeAt(clientX);
-    this.hover.textContent = formatClock(ms);
-    this.hover.style.left = `${this.percent(ms)}%`;
+    const marker = this.dragging && !this.pressed ? null : this.markerAt(clientX);
+    this.markers.highlight(marker);
+    const ms = marker ? marker.at : this.timeAt(clientX);
+    if (marker) {
+      this.hover.replaceChildren(
+        h("span", { class: "tl-hover-text", text: describeAction(marker.action) }),
+        h("span", { class: "tl-hover-time", text: formatClock(ms) }),
+      );
+    } else {
+      this.hover.textContent = formatClock(ms);
+    }
+    const p = this.percent(ms);
+    this.hover.style.left = `${p}%`;
+    this.hover.classList.toggle("marker", marker !== null);
+    // Near the ends a wide tooltip would stick out of the bar: anchor it by its edge instead.
+    this.hover.classList.toggle("edge-start", marker !== null && p < 20);
+    this.hover.classList.toggle("edge-end", marker !== null && p > 80);
     this.element.classList.add("hovering");
   }
-}
-
-function clamp(value: number, low: number, high: number): number {
-  return Math.min(high, Math.max(low, value));
 }

@@ -55,7 +55,8 @@ export function createApi(recorder: Recorder, outbox: Outbox, tab: TabState): Re
       }
     }, undefined),
     identify: (userId, traits) => guard(() => {
-      recorder.addCustom("reel.identify", { userId: String(userId).slice(0, MAX_NAME), traits: traits ?? {} });
+      const id = String(userId).slice(0, MAX_NAME);
+      recorder.addCustom("reel.identify", { userId: id, traits: traits ?? {} });
     }, undefined),
     event: (name, props) => guard(() => {
       recorder.addCustom("reel.event", { name: String(name).slice(0, MAX_NAME), props: props ?? {} });

@@ -14,18 +14,23 @@ export interface Beacon {
   notBefore: number;
   /** Set while a request for this beacon is in flight. */
   inflight: AbortController | null;
+  /** Whether the request in flight uses keepalive (and so survives the page). */
+  keepalive: boolean;
   /** Resolves when the beacon was acknowledged or failed for good. */
   readonly settled: Promise<void>;
   readonly settle: () => void;
 }
 
 /** Wraps an envelope body into a fresh, unsent beacon. */
-export function newBeacon(seq: number, body: string): Beacon {
+export function newBeacon(seq: number, body: string | null): Beacon {
   let settle = (): void => undefined;
   const settled = new Promise<void>((resolve) => {
     settle = resolve;
   });
-  return { seq, body, gz: null, compressing: false, attempts: 0, notBefore: 0, inflight: null, settled, settle };
+  return {
+    seq, body, gz: null, compressing: false, attempts: 0, notBefore: 0, inflight: null, keepalive: false,
+    settled, settle,
+  };
 }
 
 /** The envelope JSON (contract v1) around event JSON strings, without re-serialising the events. */

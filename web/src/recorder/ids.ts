@@ -129,8 +129,9 @@ export class TabState {
     try {
       const raw = this.get(STATE_KEY);
       const v = raw ? (JSON.parse(raw) as Partial<Stored>) : null;
-      if (v && typeof v.r === "string" && ID_PATTERN.test(v.r) && typeof v.s === "string" && ID_PATTERN.test(v.s)
-        && Number.isInteger(v.n) && (v.n as number) >= 0 && typeof v.a === "number") {
+      const validId = (x: unknown): boolean => typeof x === "string" && ID_PATTERN.test(x);
+      if (v && validId(v.r) && validId(v.s) && Number.isInteger(v.n) && (v.n as number) >= 0
+        && typeof v.a === "number") {
         return v as Stored;
       }
     } catch {

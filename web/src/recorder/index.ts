@@ -1,10 +1,11 @@
-// Entry of reel.js: finds the snippet's settings, wires recorder, outbox and page lifecycle, installs window.reel.
+// Entry of reel.js: reads the snippet's settings, wires recorder, outbox and page lifecycle, sets window.reel.
 import { createApi, replayQueued, type ReelApi } from "./api";
 import { findSetup } from "./config";
 import { captureErrors } from "./events";
 import { TabState } from "./ids";
 import { Outbox } from "./queue";
 import { Recorder } from "./recorder";
+import { dropStash, stash, takeStash } from "./stash";
 
 type ReelWindow = Window & { reel?: unknown };
 
@@ -22,10 +23,10 @@ function isReel(value: unknown): value is ReelApi {
 }
 
 /** Calls `fn` from an event listener without ever letting it throw into the page. */
-function safely(fn: () => void): () => void {
-  return () => {
+function safely(fn: (ev?: Event) => void): (ev: Event) => void {
+  return (ev) => {
     try {
-      fn();
+      fn(ev);
     } catch {
       // The recorder failing must not break the app.
     }
@@ -43,6 +44,9 @@ function main(): void {
   const tab = new TabState(Date.now());
   const outbox = new Outbox(setup.url, setup.gzipUrl);
   const recorder = new Recorder(tab, outbox);
+  // Beacons an earlier page of this tab may not have sent (never after a refusal: those are dropped).
+  const stashed = takeStash();
+  if (!tab.refused) for (const b of stashed) outbox.add(b, true);
 
   // Hidden may be the last moment a mobile browser gives us; pagehide is the unload itself.
   document.addEventListener("visibilitychange", safely(() => {
@@ -52,10 +56,13 @@ function main(): void {
     }
   }));
   win.addEventListener("pagehide", safely(() => {
-    recorder.flushNow(true);
+    stash(recorder.flushNow(true));
     tab.release();
   }));
-  win.addEventListener("pageshow", safely(() => tab.claim()));
+  win.addEventListener("pageshow", safely((ev?: Event) => {
+    tab.claim();
+    if (ev instanceof PageTransitionEvent && ev.persisted) dropStash(); // Back from bfcache: still sending.
+  }));
   win.addEventListener("online", safely(() => outbox.online()));
   captureErrors(win, (tag, payload) => recorder.addCustom(tag, payload));
 

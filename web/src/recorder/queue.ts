@@ -41,18 +41,29 @@ export class Outbox {
   /**
    * Sends every beacon not in flight right now, without awaiting anything (page hidden or unloading).
    * Bodies go with keepalive while Chromium's 64 KiB in-flight quota allows; on pagehide the rest go by
-   * ordinary fetch at once, otherwise they stay queued for the normal, compressed path.
+   * ordinary fetch at once (and are returned: the unload may cancel them), otherwise they stay queued for
+   * the normal, compressed path.
    */
-  sendNow(unloading: boolean): void {
+  sendNow(unloading: boolean): Beacon[] {
     const quota = KEEPALIVE_QUOTA - (unloading ? 0 : KEEPALIVE_RESERVE);
+    const risky: Beacon[] = [];
     for (const b of this.beacons.slice()) {
-      if (b.inflight) continue;
+      if (b.inflight) {
+        if (unloading && !b.keepalive) risky.push(b);
+        continue;
+      }
       const size = keepaliveSize(b);
-      if (size <= KEEPALIVE_BODY_MAX && this.keepaliveBytes + size <= quota) this.transmit(b, size);
-      else if (unloading) this.transmit(b, 0);
-      else this.compress(b);
+      if (size <= KEEPALIVE_BODY_MAX && this.keepaliveBytes + size <= quota) {
+        this.transmit(b, size);
+      } else if (unloading) {
+        this.transmit(b, 0);
+        risky.push(b);
+      } else {
+        this.compress(b);
+      }
     }
     if (!unloading) this.pump();
+    return risky;
   }
 
   /** Drops everything unsent and aborts requests in flight (consent withdrawn). */
@@ -112,6 +123,7 @@ export class Outbox {
   private transmit(b: Beacon, keepaliveBytes: number): void {
     const abort = new AbortController();
     b.inflight = abort;
+    b.keepalive = keepaliveBytes > 0;
     this.active++;
     this.keepaliveBytes += keepaliveBytes;
     const body = b.gz ?? b.body ?? "";

@@ -1,7 +1,7 @@
 // The recorder: runs rrweb, buffers its events, rotates idle sessions and cuts the buffer into beacons.
 import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
-import { envelope, newBeacon, splitBySize, utf8Length } from "./beacon";
+import { envelope, newBeacon, splitBySize, utf8Length, type Beacon } from "./beacon";
 import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
 import { customEvent, isInteraction } from "./events";
 import type { TabState } from "./ids";
@@ -87,14 +87,16 @@ export class Recorder {
     if (this.parts.length === 0) return;
     const parts = this.takeParts();
     const seq = this.tab.takeSeq();
-    this.outbox.add(newBeacon(seq, envelope(this.tab.recordingId, this.tab.sessionId, seq, false, parts)), true);
+    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, parts);
+    this.outbox.add(newBeacon(seq, body), true);
   }
 
   /**
    * Cuts the buffer into keepalive-sized beacons and sends everything now, without awaiting compression.
    * `unloading` (pagehide) marks the last beacon final, sending an empty one if nothing is buffered.
+   * Returns the beacons sent by ordinary fetch during an unload, which the unload may cancel.
    */
-  flushNow(unloading: boolean): void {
+  flushNow(unloading: boolean): Beacon[] {
     this.clearFlushTimer();
     this.serialize();
     const final = unloading && this.recording;
@@ -109,7 +111,7 @@ export class Recorder {
         this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, group)), false);
       });
     }
-    this.outbox.sendNow(unloading);
+    return this.outbox.sendNow(unloading);
   }
 
   private onRrwebEvent(e: eventWithTime): void {

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from reel.processing.mirror.mutation import apply_mutation
-from reel.processing.mirror.nodes import DOCUMENT, ELEMENT, Node, css_source
+from reel.processing.mirror.nodes import DOCUMENT, ELEMENT, OBJECT, Node, css_source
 from reel.processing.mirror.sheets import Sheet
 from reel.processing.mirror.tree import build, number
 from reel.processing.rrweb import IncrementalSource as Source
@@ -20,7 +20,7 @@ Handler = Callable[["DomMirror", Mapping[str, object]], None]
 def apply_full_snapshot(m: DomMirror, data: Mapping[str, object]) -> None:
     """Replace the whole state with the snapshot's tree (a snapshot with no usable root is refused)."""
     sn = data.get("node")
-    if not isinstance(sn, Mapping) or sn.get("type") != DOCUMENT:
+    if not isinstance(sn, OBJECT) or sn.get("type") != DOCUMENT:
         m.report("full snapshot: root is not a document node, snapshot ignored")
         return
     old = m.nodes, m.root, m.styles, m.adopted
@@ -32,7 +32,7 @@ def apply_full_snapshot(m: DomMirror, data: Mapping[str, object]) -> None:
         return
     m.root = root
     offset = data.get("initialOffset")
-    if isinstance(offset, Mapping):
+    if isinstance(offset, OBJECT):
         left, top = number(offset.get("left", 0)), number(offset.get("top", 0))
         if left is not None and top is not None:
             root.scroll = (left, top)
@@ -160,11 +160,11 @@ def _rules(m: DomMirror, data: Mapping[str, object]) -> None:
     adds, removes = data.get("adds"), data.get("removes")
     # Adds before removes, as rrweb's replayer applies them.
     for add in adds if isinstance(adds, list) else ():
-        problem = sheet.insert(add.get("rule"), add.get("index")) if isinstance(add, Mapping) else "bad add"
+        problem = sheet.insert(add.get("rule"), add.get("index")) if isinstance(add, OBJECT) else "bad add"
         if problem:
             m.report(f"style sheet rule: insert: {problem}")
     for remove in removes if isinstance(removes, list) else ():
-        problem = sheet.delete(remove.get("index")) if isinstance(remove, Mapping) else "bad remove"
+        problem = sheet.delete(remove.get("index")) if isinstance(remove, OBJECT) else "bad remove"
         if problem:
             m.report(f"style sheet rule: delete: {problem}")
     for key in ("replace", "replaceSync"):
@@ -186,11 +186,11 @@ def _declaration(m: DomMirror, data: Mapping[str, object]) -> None:
     index = data.get("index")
     change, removal = data.get("set"), data.get("remove")
     problem: str | None = None
-    if isinstance(change, Mapping):
+    if isinstance(change, OBJECT):
         problem = sheet.set_property(
             index, change.get("property"), change.get("value"), change.get("priority")
         )
-    elif isinstance(removal, Mapping):
+    elif isinstance(removal, OBJECT):
         problem = sheet.remove_property(index, removal.get("property"))
     else:
         problem = "neither set nor remove"
@@ -207,16 +207,14 @@ def _adopted(m: DomMirror, data: Mapping[str, object]) -> None:
         m.report(f"adopted style sheets: malformed event for node {host.id}")
         return
     for style in styles:
-        sid = style.get("styleId") if isinstance(style, Mapping) else None
-        rules = style.get("rules") if isinstance(style, Mapping) else None
+        sid = style.get("styleId") if isinstance(style, OBJECT) else None
+        rules = style.get("rules") if isinstance(style, OBJECT) else None
         if type(sid) is not int or not isinstance(rules, list):
             m.report("adopted style sheets: malformed style")
             continue
         sheet = Sheet()
         for rule in rules:
-            problem = (
-                sheet.insert(rule.get("rule"), rule.get("index")) if isinstance(rule, Mapping) else "bad"
-            )
+            problem = sheet.insert(rule.get("rule"), rule.get("index")) if isinstance(rule, OBJECT) else "bad"
             if problem:
                 m.report(f"adopted style sheets: insert: {problem}")
         m.styles[sid] = sheet
@@ -236,7 +234,7 @@ def _font(m: DomMirror, data: Mapping[str, object]) -> None:
         return
     font: dict[str, object] = {"family": family, "fontSource": source, "buffer": data.get("buffer") is True}
     descriptors = data.get("descriptors")
-    if isinstance(descriptors, Mapping):
+    if isinstance(descriptors, OBJECT):
         font["descriptors"] = dict(descriptors)
     m.fonts[(family, source)] = font
 

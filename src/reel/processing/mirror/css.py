@@ -22,6 +22,7 @@ _TOKEN = re.compile(
 )
 _COMMENT, _STRING, _BRACE, _SEMI, _PAREN = 1, 2, 5, 6, 7
 _IMPORTANT = re.compile(r"!\s*important\s*$", re.I)
+_PLAIN = re.compile(r"[^;{}\"'\\/!]*")
 _PROPERTY = re.compile(r"-{0,2}[A-Za-z_][A-Za-z0-9_-]*|--[A-Za-z0-9_-]*")
 # At-rules whose block holds rules (CSSGroupingRule and kin), as opposed to declarations.
 _GROUPING = frozenset(
@@ -212,6 +213,18 @@ def is_valid_property(name: str) -> bool:
 
 def is_valid_value(value: str) -> bool:
     """Whether a value written after `prop:` reads back as the same value (no `;`, braces, open strings)."""
+    if _PLAIN.fullmatch(value):  # the common case, decided without tokenizing: only parens to check
+        if "(" not in value and ")" not in value:
+            return True
+        depth = 0
+        for char in value:
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth -= 1
+                if depth < 0:
+                    return False
+        return depth == 0
     if _IMPORTANT.search(value):
         return False
     items = split_items(f"x: {value}")

@@ -22,6 +22,7 @@ from reel.processing.mirror.nodes import (
     ELEMENT,
     HAS_CHILDREN,
     HAS_TEXT,
+    OBJECT,
     TEXT,
     AttrValue,
     Node,
@@ -68,7 +69,7 @@ def _apply_removes(m: DomMirror, removes: Sequence[object], removed: set[int]) -
     # is expected (rrweb lists both), a node unknown from the start is a problem.
     targets: list[tuple[Node, Mapping[str, object]] | None] = []
     for r in removes:
-        if not isinstance(r, Mapping):
+        if not isinstance(r, OBJECT):
             m.report("mutation: a remove is not an object")
             targets.append(None)
             continue
@@ -140,13 +141,13 @@ class _Adds:
             return
         m = self.m
         add = self.adds[i]
-        if not isinstance(add, Mapping):
+        if not isinstance(add, OBJECT):
             self.done[i] = 1
             m.report("mutation: an add is not an object")
             return
         pid = add.get("parentId")
         sn = add.get("node")
-        if type(pid) is not int or not isinstance(sn, Mapping):
+        if type(pid) is not int or not isinstance(sn, OBJECT):
             self.done[i] = 1
             m.report("add: parentId or node missing")
             return
@@ -255,7 +256,7 @@ def _text_into_element(m: DomMirror, parent: Node, node: Node) -> None:
 def _apply_texts(m: DomMirror, texts: Sequence[object], removed: set[int]) -> None:
     nodes = m.nodes
     for t in texts:
-        if not isinstance(t, Mapping):
+        if not isinstance(t, OBJECT):
             m.report("mutation: a text change is not an object")
             continue
         tid = t.get("id")
@@ -282,7 +283,7 @@ def _apply_texts(m: DomMirror, texts: Sequence[object], removed: set[int]) -> No
 def _apply_attributes(m: DomMirror, changes: Sequence[object], removed: set[int]) -> None:
     nodes = m.nodes
     for change in changes:
-        if not isinstance(change, Mapping):
+        if not isinstance(change, OBJECT):
             m.report("mutation: an attribute change is not an object")
             continue
         aid = change.get("id")
@@ -292,7 +293,7 @@ def _apply_attributes(m: DomMirror, changes: Sequence[object], removed: set[int]
             if type(aid) is not int or aid not in removed:
                 m.report(f"attributes: node {aid!r} unknown")
             continue
-        if node.kind != ELEMENT or not isinstance(values, Mapping):
+        if node.kind != ELEMENT or not isinstance(values, OBJECT):
             m.report(f"attributes: node {aid} is not an element or the change is malformed")
             continue
         attrs = node.writable_attrs()
@@ -309,7 +310,7 @@ def _apply_attributes(m: DomMirror, changes: Sequence[object], removed: set[int]
                     for child in list(children(node)):
                         remove_subtree(m, child)
                 attrs[name] = value
-            elif name == "style" and isinstance(value, Mapping):
+            elif name == "style" and isinstance(value, OBJECT):
                 _apply_style(m, node, attrs, value)
             else:
                 m.report(f"attributes: value of {name!r} on node {aid} is not a string")
@@ -319,7 +320,13 @@ def _apply_style(
     m: DomMirror, node: Node, attrs: dict[str, AttrValue], changes: Mapping[str, object]
 ) -> None:
     current = attrs.get("style")
-    items: list[Declaration | str] = parse_declarations(current) if isinstance(current, str) else []
+    cached = node.style
+    items: list[Declaration | str]
+    if cached is not None and cached[0] is current:
+        items = cached[1]
+    else:
+        items = parse_declarations(current) if isinstance(current, str) else []
+    changed = False
     for prop, value in changes.items():
         if not is_valid_property(prop):
             m.report(f"style: bad property name {prop!r} on node {node.id}")
@@ -334,4 +341,8 @@ def _apply_style(
             set_declaration(items, prop, value.strip(), important)
         else:
             m.report(f"style: bad value for {prop!r} on node {node.id}")
-    attrs["style"] = format_declarations(items)
+            continue
+        changed = True
+    if changed:
+        text = attrs["style"] = format_declarations(items)
+        node.style = (text, items)

@@ -8,7 +8,9 @@ children a parent has, and every walk is a loop (no recursion, so a tree 10,000 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Final
 
+from reel.processing.mirror.css import Declaration
 from reel.processing.mirror.sheets import Sheet
 
 DOCUMENT, DOCTYPE, ELEMENT, TEXT, CDATA, COMMENT = 0, 1, 2, 3, 4, 5
@@ -16,6 +18,8 @@ HAS_CHILDREN = (DOCUMENT, ELEMENT)
 HAS_TEXT = (TEXT, CDATA, COMMENT)
 
 AttrValue = str | int | float | bool | None
+OBJECT: Final = (dict, Mapping)
+"""For isinstance: a JSON object; dict first, as orjson makes dicts and that check is the fast one."""
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 # Optional fields of a serialized node that Reel keeps, with the one type each may have.
 _OPTIONAL: dict[str, type] = {
@@ -50,6 +54,7 @@ class Node:
         "prev",
         "scroll",
         "sheet",
+        "style",
         "tag",
         "text",
     )
@@ -75,6 +80,9 @@ class Node:
         self.scroll: tuple[float, float] | None = None
         self.media: float | None = None
         self.sheet: Sheet | None = None
+        # The style attribute's declarations as last parsed, with the string they were parsed from:
+        # animations send a style diff per frame, and reparsing each time would dominate.
+        self.style: tuple[str, list[Declaration | str]] | None = None
 
     def writable_attrs(self) -> dict[str, AttrValue]:
         """The attributes, copied first if still shared with an event."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from reel.processing.mirror.apply import HANDLERS, apply_full_snapshot, apply_meta
-from reel.processing.mirror.nodes import Node
+from reel.processing.mirror.nodes import OBJECT, Node
 from reel.processing.mirror.sheets import Sheet
 from reel.processing.mirror.snapshot import FullSnapshotData, Serialized, full_snapshot, state_events
 from reel.processing.mirror.tree import number
@@ -75,7 +75,7 @@ class DomMirror:
             self.apply(event)
 
     def _apply(self, event: Mapping[str, object]) -> None:
-        if not isinstance(event, Mapping):
+        if not isinstance(event, OBJECT):
             self.report("event is not an object")
             return
         ts = number(event.get("timestamp"))
@@ -84,7 +84,7 @@ class DomMirror:
         kind = event.get("type")
         data = event.get("data")
         if kind == _INCREMENTAL and type(kind) is int:
-            if not isinstance(data, Mapping):
+            if not isinstance(data, OBJECT):
                 self.report("incremental event without data")
                 return
             source = data.get("source")
@@ -97,7 +97,7 @@ class DomMirror:
             self.report(f"event type {kind!r} is not a number")
         elif kind in _STATELESS:
             return
-        elif not isinstance(data, Mapping):
+        elif not isinstance(data, OBJECT):
             self.report(f"event of type {kind} without data")
         elif kind == _FULL_SNAPSHOT:
             apply_full_snapshot(self, data)
@@ -130,7 +130,7 @@ class DomMirror:
 def prefix_end(events: Sequence[Mapping[str, object]], t_ms: float) -> int:
     """Index of the first event later than `t_ms`: events[:i] are up to T, events[i:] follow."""
     for i, event in enumerate(events):
-        ts = number(event.get("timestamp")) if isinstance(event, Mapping) else None
+        ts = number(event.get("timestamp")) if isinstance(event, OBJECT) else None
         if ts is not None and ts > t_ms:
             return i
     return len(events)

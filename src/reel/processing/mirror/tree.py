@@ -10,6 +10,7 @@ from reel.processing.mirror.nodes import (
     DOCUMENT,
     ELEMENT,
     HAS_CHILDREN,
+    OBJECT,
     TEXT,
     Node,
     append_child,
@@ -136,7 +137,7 @@ def _build_children(m: DomMirror, top: Node, top_sn: Mapping[str, object], settl
             continue
         positions[-1] = i + 1
         sn = kids[i]
-        if not isinstance(sn, Mapping):
+        if not isinstance(sn, OBJECT):
             m.report(f"node {parent.id}: a child is not an object")
             continue
         node, problem = make_node(sn)

@@ -1,0 +1,51 @@
+// The player page's parts once the session is known: header, banner, address bar, stage, controls with
+// the seek bar, and the action list beside them.
+import { ActionPanel } from "./actions";
+import type { Action, SessionDetail } from "./api";
+import { Controls, type ControlActions } from "./controls";
+import { h } from "./dom";
+import { sessionHeader } from "./header";
+import type { Prefs } from "./prefs";
+import { Timeline } from "./timeline";
+import { UrlBar } from "./urlbar";
+
+export interface ViewActions extends ControlActions {
+  /** The playhead was dragged to `ms` (not yet released): only the time label follows. */
+  scrub(ms: number): void;
+  /** The operator released the playhead or clicked a marker at `ms` from the start. */
+  seek(ms: number): void;
+  /** The operator picked an action in the list. */
+  selectAction(action: Action): void;
+}
+
+export class PlayerView {
+  readonly timeline: Timeline;
+  readonly controls: Controls;
+  readonly urlbar: UrlBar;
+  readonly panel: ActionPanel;
+  /** What the page's root shows, in order. */
+  readonly children: HTMLElement[];
+
+  constructor(session: SessionDetail, total: number, stage: HTMLElement, banner: HTMLElement, prefs: Prefs, actions: ViewActions) {
+    const gaps = session.gaps.map((g) => ({
+      from: g.start - session.start,
+      to: g.end - session.start,
+      fromSeq: g.from_seq,
+      toSeq: g.to_seq,
+    }));
+    this.timeline = new Timeline(total, gaps, (ms) => actions.scrub(ms), (ms) => actions.seek(ms));
+    this.controls = new Controls(this.timeline, total, actions, { ...prefs });
+    this.urlbar = new UrlBar(session.first_url);
+    this.panel = new ActionPanel(session.start, (action) => actions.selectAction(action));
+    this.children = [
+      sessionHeader(session),
+      banner,
+      h(
+        "div",
+        { class: "player-body" },
+        h("div", { class: "viewer" }, this.urlbar.element, stage, this.controls.element),
+        this.panel.element,
+      ),
+    ];
+  }
+}
