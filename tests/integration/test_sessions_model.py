@@ -63,6 +63,23 @@ def test_a_24_hour_recording_splits_into_3_sessions_at_8_hours(
     assert detail["chunks"][0]["start"] == T0 + 8 * HOUR
 
 
+def test_splits_are_the_same_when_processing_runs_after_every_beacon(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    """Live servers process while beacons still arrive: later beacons land in parts made meanwhile."""
+    for seq, events in enumerate(dashboard_recording(24)):
+        assert post_beacon(client, demo_app, beacon(seq, events)).status_code == 200
+        process_pending(ctx_of(client))
+    parts = listed(client)
+    assert [(p["part"], p["start"] - T0, p["end"] - T0) for p in parts] == [
+        (1, 0, 8 * HOUR),
+        (2, 8 * HOUR, 16 * HOUR),
+        (3, 16 * HOUR, 23 * HOUR + 59 * MINUTE + 1),
+    ]
+    third = client.get(f"/api/v1/sessions/{parts[2]['id']}/events").json()["events"]
+    assert third[0]["timestamp"] == T0 + 16 * HOUR and "15:59" in str(third[1]["data"]["node"])
+
+
 def test_part_3_starts_from_the_dom_built_in_part_1_and_stops_at_its_end(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:

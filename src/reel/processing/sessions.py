@@ -75,7 +75,10 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
     elif later and current.close_reason != "idle":
         closed, reason = False, ""
     start, end = current.start, current.end
-    if s.events and not current.events:
+    if current.part > 1:
+        # A split part starts where processing split it; its beacons only extend its end.
+        end = max(end, s.last_ts) if s.events else end
+    elif s.events and not current.events:
         start, end = s.first_ts, s.last_ts
     elif s.events:
         start, end = min(start, s.first_ts), max(end, s.last_ts)
@@ -164,7 +167,7 @@ def session_matches(s: Session, q: SessionQuery, page_urls: tuple[str, ...] = ()
     return all(checks)
 
 
-def sort_key(s: Session, sort: str) -> tuple[int, str]:
-    """The value sessions are ordered by for `sort` (ties broken by id)."""
+def sort_key(s: Session, sort: str) -> tuple[int, int, str]:
+    """The value sessions are ordered by for `sort` (ties broken by start time, then id)."""
     value = {"start": s.start, "duration": s.duration_ms, "actions": s.actions, "errors": s.errors}[sort]
-    return (value, s.id)
+    return (value, s.start, s.id)

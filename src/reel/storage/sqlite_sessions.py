@@ -215,7 +215,7 @@ class SqliteSessionStore:
         order = "DESC" if query.descending else "ASC"
         rows = self._read(
             f"SELECT {_SESSION_COLUMNS} FROM sessions {where} "
-            f"ORDER BY {_SORT_COLUMNS[query.sort]} {order}, id {order} LIMIT ? OFFSET ?",
+            f"ORDER BY {_SORT_COLUMNS[query.sort]} {order}, start_ts {order}, id {order} LIMIT ? OFFSET ?",
             (*params, query.limit, query.offset),
         )
         return SessionPage(tuple(_session(r) for r in rows), total)
