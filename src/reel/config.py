@@ -18,6 +18,16 @@ class Limits:
     max_decompressed_bytes: int = 100 * MIB
     max_events_per_beacon: int = 100_000
     max_nesting_depth: int = 2_000
+    beacons_per_second: float = 200.0
+    """Sustained beacons per second per application (token bucket refill rate); 0 turns the limit off.
+    200/s is 1,000 concurrent sessions flushing every 5 s; larger sites raise it."""
+    beacon_burst: int = 1_000
+    """Beacons an application may send at once above the sustained rate (token bucket size): room for
+    hundreds of tabs flushing together on unload, whose keepalive beacons cannot wait for a retry."""
+    body_idle_timeout_s: float = 10.0
+    """Longest wait for the next piece of a beacon body before answering 408 (slow clients)."""
+    body_total_timeout_s: float = 60.0
+    """Longest time to receive a whole beacon body before answering 408."""
 
 
 @dataclass(frozen=True)
@@ -41,11 +51,15 @@ class Settings:
     blob_url: str = ""
     limits: Limits = field(default_factory=Limits)
     sessions: SessionPolicy = field(default_factory=SessionPolicy)
+    drain_seconds: float = 5.0
+    """On SIGTERM, how long `/readyz` answers 503 while requests are still served, before shutting down."""
+    keep_alive_timeout_s: float = 5.0
+    """How long an idle keep-alive connection stays open."""
 
     @property
     def resolved_database_url(self) -> str:
         """The session store URL; SQLite in the data directory unless set."""
-        return self.database_url or f"sqlite:///{self.data_dir / 'reel.sqlite3'}"
+        return self.database_url or f"sqlite:///{(self.data_dir / 'reel.sqlite3').resolve()}"
 
     @property
     def resolved_blob_url(self) -> str:
@@ -58,13 +72,21 @@ class Settings:
 
 
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
-    """Read REEL_DATA_DIR, REEL_HOST, REEL_PORT, REEL_DATABASE_URL and REEL_BLOB_URL."""
+    """Read REEL_DATA_DIR, REEL_HOST, REEL_PORT, REEL_DATABASE_URL, REEL_BLOB_URL, REEL_DRAIN_SECONDS,
+    REEL_BEACONS_PER_SECOND and REEL_BEACON_BURST."""
     env = dict(os.environ) if env is None else env
     base = Settings()
+    limits = replace(
+        base.limits,
+        beacons_per_second=float(env.get("REEL_BEACONS_PER_SECOND", str(base.limits.beacons_per_second))),
+        beacon_burst=int(env.get("REEL_BEACON_BURST", str(base.limits.beacon_burst))),
+    )
     return Settings(
         data_dir=Path(env.get("REEL_DATA_DIR", str(base.data_dir))),
         host=env.get("REEL_HOST", base.host),
         port=int(env.get("REEL_PORT", str(base.port))),
         database_url=env.get("REEL_DATABASE_URL", ""),
         blob_url=env.get("REEL_BLOB_URL", ""),
+        limits=limits,
+        drain_seconds=float(env.get("REEL_DRAIN_SECONDS", str(base.drain_seconds))),
     )

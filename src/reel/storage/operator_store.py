@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, Protocol
-from urllib.parse import urlparse
 
 Role = Literal["admin", "viewer"]
 ROLES: tuple[Role, ...] = ("admin", "viewer")
@@ -137,10 +136,11 @@ def open_operator_store(url: str) -> OperatorStore:
     """An operator store for `url` (the session store's URL): `sqlite:///path` or `memory://`."""
     from reel.storage.memory_operators import MemoryOperatorStore
     from reel.storage.sqlite_operators import SqliteOperatorStore
+    from reel.storage.urls import local_path, scheme_of
 
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return SqliteOperatorStore(parsed.path)
-    if parsed.scheme == "memory":
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        return SqliteOperatorStore(local_path(url))
+    if scheme == "memory":
         return MemoryOperatorStore()
     raise ValueError(f"unsupported operator store URL: {url!r}")

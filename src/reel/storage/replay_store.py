@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlparse
 
 
 class ReplayStore(Protocol):
@@ -32,10 +31,11 @@ def open_replay_store(url: str) -> ReplayStore:
     """A replay store for `url`: `file:///path` or `memory://`."""
     from reel.storage.file_blobs import FileReplayStore
     from reel.storage.memory_blobs import MemoryReplayStore
+    from reel.storage.urls import local_path, scheme_of
 
-    parsed = urlparse(url)
-    if parsed.scheme == "file":
-        return FileReplayStore(Path(parsed.path))
-    if parsed.scheme == "memory":
+    scheme = scheme_of(url)
+    if scheme == "file":
+        return FileReplayStore(Path(local_path(url)))
+    if scheme == "memory":
         return MemoryReplayStore()
     raise ValueError(f"unsupported replay store URL: {url!r}")

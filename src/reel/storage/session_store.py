@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlparse
 
 from reel.storage.records import (
     Application,
@@ -19,6 +18,7 @@ from reel.storage.records import (
     StoredAction,
     StoredBeacon,
 )
+from reel.storage.urls import local_path, scheme_of
 
 SessionFold = Callable[[Session | None], Session]
 """Pure function from the session a beacon lands in (None if new) to its updated state."""
@@ -114,9 +114,9 @@ def open_session_store(url: str) -> SessionStore:
     from reel.storage.memory_sessions import MemorySessionStore
     from reel.storage.sqlite_sessions import SqliteSessionStore
 
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return SqliteSessionStore(parsed.path)
-    if parsed.scheme == "memory":
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        return SqliteSessionStore(local_path(url))
+    if scheme == "memory":
         return MemorySessionStore()
     raise ValueError(f"unsupported session store URL: {url!r}")
