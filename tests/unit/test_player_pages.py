@@ -175,3 +175,40 @@ def test_pages_need_a_login_in_the_real_app(tmp_path: Path) -> None:
         response = c.get("/sessions/ses_1", params={"t": "5000"})
     assert response.status_code == 303
     assert response.headers["location"].startswith("/login?next=/sessions/ses_1")
+
+
+def test_the_session_search_in_the_query_is_never_written_into_the_page(client: TestClient) -> None:
+    hostile = '"><script>alert(1)</script>'
+    response = client.get(
+        "/sessions", params={"user_id": hostile, "url": hostile, "has_errors": "1", "offset": "50"}
+    )
+    assert response.status_code == 200
+    html = response.text
+    assert "alert(1)" not in html  # the script reads the filters from location.search itself
+    assert 'id="sessions"' in html
+    assert_csp_friendly(html)
+
+
+# The action kinds of GET /api/v1/sessions/{id}/actions, and the seek-bar markers drawn for them.
+ACTION_KINDS = (
+    "load",
+    "navigation",
+    "click",
+    "rage_click",
+    "dead_click",
+    "input",
+    "select",
+    "submit",
+    "identify",
+    "custom",
+    "error",
+)
+MARKER_STYLES = ("page", "error", "rage", "dead", "click", "identify", "custom")
+
+
+def test_every_action_kind_has_an_icon_and_every_marker_a_style() -> None:
+    css = (PLAYER_STATIC / "player.css").read_text()
+    for kind in ACTION_KINDS:
+        assert f'.action[data-kind="{kind}"] .a-icon' in css, kind
+    for style in MARKER_STYLES:
+        assert f".tl-marker.m-{style}" in css, style

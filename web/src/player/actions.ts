@@ -37,7 +37,8 @@ export class ActionPanel {
     private readonly onSelect: (action: Action) => void,
   ) {
     this.chips = CHIPS.map(({ filter, label }) => {
-      const b = h("button", { class: "chip", attrs: { type: "button", "aria-pressed": String(filter === "all"), "data-filter": filter } });
+      const pressed = String(filter === "all");
+      const b = h("button", { class: "chip", attrs: { type: "button", "aria-pressed": pressed, "data-filter": filter } });
       b.append(h("span", { text: label }), h("span", { class: "chip-count" }));
       b.addEventListener("click", () => this.setFilter(filter));
       return b;
@@ -50,7 +51,9 @@ export class ActionPanel {
       this.note,
       this.list,
     );
-    for (const type of ["wheel", "touchmove"]) this.list.addEventListener(type, () => (this.scrolledAt = Date.now()), { passive: true });
+    for (const type of ["wheel", "touchmove"]) {
+      this.list.addEventListener(type, () => (this.scrolledAt = Date.now()), { passive: true });
+    }
     this.list.addEventListener("keydown", (event) => this.onKey(event));
     this.loading();
   }

@@ -44,7 +44,14 @@ export class FilterForm {
       "div",
       { class: "field", attrs: { role: "group", "aria-labelledby": "f-duration-label" } },
       h("span", { class: "field-label", text: "Duration", attrs: { id: "f-duration-label" } }),
-      h("div", { class: "pair" }, this.minDuration, h("span", { class: "dash", text: "–", attrs: { "aria-hidden": "true" } }), this.maxDuration, this.unit),
+      h(
+        "div",
+        { class: "pair" },
+        this.minDuration,
+        h("span", { class: "dash", text: "–", attrs: { "aria-hidden": "true" } }),
+        this.maxDuration,
+        this.unit,
+      ),
     );
     const search = h("button", { class: "button primary", text: "Search", attrs: { type: "submit" } });
     this.element = h(
@@ -162,5 +169,6 @@ function check(label: string, control: HTMLInputElement): HTMLElement {
 }
 
 function durationAttrs(label: string): Record<string, string> {
-  return { min: "0", step: "any", inputmode: "decimal", "aria-label": label, placeholder: label.startsWith("Short") ? "at least" : "at most" };
+  const placeholder = label.startsWith("Short") ? "at least" : "at most";
+  return { min: "0", step: "any", inputmode: "decimal", "aria-label": label, placeholder };
 }

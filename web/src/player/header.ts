@@ -15,7 +15,12 @@ export function sessionHeader(s: SessionDetail): HTMLElement {
     s.closed ? null : h("span", { class: "badge live", text: "open" }),
   ];
   const user = s.user_id
-    ? h("span", { class: "user-id", attrs: { title: "The id the site gave with identify()" } }, h("span", { class: "muted", text: "User " }), s.user_id)
+    ? h(
+        "span",
+        { class: "user-id", attrs: { title: "The id the site gave with identify()" } },
+        h("span", { class: "muted", text: "User " }),
+        s.user_id,
+      )
     : h("span", { class: "user-id muted", text: "Anonymous user" });
   return h(
     "div",

@@ -74,7 +74,6 @@ export function listedActions(actions: readonly Action[]): Action[] {
   const dead = new Set(actions.filter((a) => a.kind === "dead_click").map((a) => `${a.ts}\u0000${a.target}`));
   return actions
     .filter((a) => !(a.kind === "click" && dead.has(`${a.ts}\u0000${a.target}`)))
-    .slice()
     .sort((x, y) => x.ts - y.ts || kindInfo(y.kind).rank - kindInfo(x.kind).rank);
 }
 

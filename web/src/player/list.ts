@@ -116,7 +116,11 @@ class SessionList {
     }
     this.status.textContent = summary(page.total, filters.offset, page.sessions.length, isFiltered(filters));
     this.results.replaceChildren(
-      h("div", { class: "table-wrap" }, h("table", { class: "sessions" }, this.head(filters), h("tbody", {}, ...page.sessions.map(row)))),
+      h(
+        "div",
+        { class: "table-wrap" },
+        h("table", { class: "sessions" }, this.head(filters), h("tbody", {}, ...page.sessions.map(row))),
+      ),
       this.pager(page.total, filters),
     );
   }
@@ -133,7 +137,11 @@ class SessionList {
       const descending = filters.sort.startsWith("-");
       if (current) th.setAttribute("aria-sort", descending ? "descending" : "ascending");
       const next = current ? (descending ? "" : "-") + sortable.key : sortable.first + sortable.key;
-      const b = h("button", { class: current ? "sort current" : "sort", text: label, attrs: { type: "button", title: `Sort by ${label.toLowerCase()}` } });
+      const b = h("button", {
+        class: current ? "sort current" : "sort",
+        text: label,
+        attrs: { type: "button", title: `Sort by ${label.toLowerCase()}` },
+      });
       if (current) b.append(h("span", { class: "arrow", text: descending ? " ↓" : " ↑", attrs: { "aria-hidden": "true" } }));
       b.addEventListener("click", () => this.goTo({ ...filters, sort: next, offset: 0 }));
       th.append(b);
@@ -171,16 +179,23 @@ function row(s: SessionSummary): HTMLTableRowElement {
   const link = h("a", { text: formatDateTime(s.start), attrs: { href } });
   const badges: Node[] = [];
   if (s.part > 1 || s.close_reason === "split") {
-    badges.push(h("span", { class: "badge part", text: `part ${s.part}`, attrs: { title: "One part of a session split after 200 actions or 8 hours" } }));
+    const title = "One part of a session split after 200 actions or 8 hours";
+    badges.push(h("span", { class: "badge part", text: `part ${s.part}`, attrs: { title } }));
   }
   if (!s.has_replay) badges.push(h("span", { class: "badge muted-badge", text: "no replay" }));
   // Completeness is worth a column's width only when something is missing.
-  if (s.missing_beacons) badges.push(h("span", { class: "status warn", text: completeness(s.missing_beacons), attrs: { title: "Beacons that never arrived: the replay has gaps" } }));
+  if (s.missing_beacons) {
+    const title = "Beacons that never arrived: the replay has gaps";
+    badges.push(h("span", { class: "status warn", text: completeness(s.missing_beacons), attrs: { title } }));
+  }
+  const user = s.user_id
+    ? h("span", { text: s.user_id, attrs: { title: s.user_id } })
+    : h("span", { class: "muted", text: "anonymous" });
   const tr = h(
     "tr",
     { attrs: { "data-session-id": s.id } },
     h("td", { class: "start" }, link, ...badges),
-    h("td", { class: "user" }, s.user_id ? h("span", { text: s.user_id, attrs: { title: s.user_id } }) : h("span", { class: "muted", text: "anonymous" })),
+    h("td", { class: "user" }, user),
     h("td", { class: "num", text: formatDuration(s.duration_ms) }),
     h("td", { class: "first-url", text: shortUrl(s.first_url), attrs: { title: s.first_url ?? "" } }),
     h("td", { class: "num", text: s.pages.toLocaleString() }),

@@ -26,7 +26,14 @@ export class PlayerView {
   /** What the page's root shows, in order. */
   readonly children: HTMLElement[];
 
-  constructor(session: SessionDetail, total: number, stage: HTMLElement, banner: HTMLElement, prefs: Prefs, actions: ViewActions) {
+  constructor(
+    session: SessionDetail,
+    total: number,
+    stage: HTMLElement,
+    banner: HTMLElement,
+    prefs: Prefs,
+    actions: ViewActions,
+  ) {
     const gaps = session.gaps.map((g) => ({
       from: g.start - session.start,
       to: g.end - session.start,
