@@ -58,3 +58,16 @@ def test_identity_over_the_cap_is_too_large() -> None:
 def test_other_encodings_are_unsupported(encoding: str) -> None:
     with pytest.raises(UnsupportedMediaType):
         CappedDecoder(encoding, max_out=10)
+
+
+def test_a_dom_nested_past_orjsons_encoding_limit_is_stored_and_served() -> None:
+    """orjson encodes at most 255 levels; a page ~200 elements deep must still be stored and replayed."""
+    from reel.jsonio import dumps
+    from reel.storage.chunks import decode_events, encode_events
+
+    node: dict[str, object] = {"type": 3, "id": 1, "textContent": "leaf"}
+    for i in range(2, 400):
+        node = {"type": 2, "id": i, "tagName": "div", "attributes": {}, "childNodes": [node]}
+    events = [{"type": 2, "timestamp": 1, "data": {"node": node, "initialOffset": {"top": 0, "left": 0}}}]
+    assert decode_events(encode_events(events)) == events
+    assert dumps(events).startswith(b'[{"type":2')

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 from starlette.responses import Response
 
 from reel.errors import ReelError
+from reel.jsonio import dumps
 
 
 class OrjsonResponse(Response):
@@ -17,7 +17,7 @@ class OrjsonResponse(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        return dumps(content)
 
 
 def error_response(exc: ReelError, headers: Mapping[str, str] | None = None) -> OrjsonResponse:

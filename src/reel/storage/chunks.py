@@ -10,6 +10,7 @@ import orjson
 import zstandard
 
 from reel.errors import StorageUnavailable
+from reel.jsonio import dumps
 
 CHUNK_VERSION = 1
 _LEVEL = 6  # measured: within a few % of level 19's size on rrweb JSON, at a fraction of the CPU
@@ -17,7 +18,7 @@ _LEVEL = 6  # measured: within a few % of level 19's size on rrweb JSON, at a fr
 
 def encode_events(events: Sequence[dict[str, Any]]) -> bytes:
     """The stored form of a batch of events."""
-    doc = orjson.dumps({"v": CHUNK_VERSION, "events": list(events)})
+    doc = dumps({"v": CHUNK_VERSION, "events": list(events)})
     return zstandard.ZstdCompressor(level=_LEVEL).compress(doc)
 
 
@@ -40,7 +41,7 @@ def content_digest(data: bytes) -> str:
 
 def encode_doc(doc: object) -> bytes:
     """A JSON document (a checkpoint, processing state) in its stored form."""
-    return zstandard.ZstdCompressor(level=3).compress(orjson.dumps(doc))
+    return zstandard.ZstdCompressor(level=3).compress(dumps(doc))
 
 
 def decode_doc(blob: bytes) -> Any:
