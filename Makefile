@@ -45,9 +45,12 @@ build: $(BUILT)
 $(BUILT): $(STAMP_JS) $(JS_SRC)
 	cd web && node build.mjs
 
-# Debian's Chromium drives the end-to-end tests and the demo's scripted visit; Playwright never downloads one.
+# Debian packages: Chromium drives the end-to-end tests and the demo's scripted visit (Playwright never
+# downloads a browser); the fonts and libraries are what Qt (the mobile SDK's tests) needs offscreen.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
 chromium:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^reel' | { echo "# Pinned Python dependencies for Reel and its tests (regenerate with 'make lock')."; cat; } > requirements.lock

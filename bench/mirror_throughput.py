@@ -44,13 +44,22 @@ class Page:
         return self.next_id - 1
 
     def el(self, tag: str, attrs: dict[str, Any] | None = None, kids: list[Event] | None = None) -> Event:
-        return {"type": 2, "tagName": tag, "attributes": attrs or {}, "childNodes": kids or [], "id": self.new_id()}
+        return {
+            "type": 2,
+            "tagName": tag,
+            "attributes": attrs or {},
+            "childNodes": kids or [],
+            "id": self.new_id(),
+        }
 
     def text(self, value: str) -> Event:
         return {"type": 3, "textContent": value, "id": self.new_id()}
 
     def row(self, n: int) -> Event:
-        cells = [self.el("td", {"class": "cell"}, [self.text(f"r{n}c{c} {self.rng.random():.4f}")]) for c in range(6)]
+        cells = [
+            self.el("td", {"class": "cell"}, [self.text(f"r{n}c{c} {self.rng.random():.4f}")])
+            for c in range(6)
+        ]
         return self.el("tr", {"class": "row", "data-n": str(n)}, cells)
 
     def snapshot(self) -> Event:
@@ -61,7 +70,11 @@ class Page:
             style = self.el("style", {}, [self.text(css)])
             self.styles.append(style["id"])
             head_kids.append(style)
-        nav = self.el("nav", {"class": "nav"}, [self.el("a", {"href": f"/p/{i}"}, [self.text(f"Link {i}")]) for i in range(60)])
+        nav = self.el(
+            "nav",
+            {"class": "nav"},
+            [self.el("a", {"href": f"/p/{i}"}, [self.text(f"Link {i}")]) for i in range(60)],
+        )
         cards = []
         self.cells, self.bars = [], []
         for i in range(60):
@@ -70,17 +83,30 @@ class Page:
             bar = self.el("div", {"class": "bar", "style": f"width: {i}%;"})
             self.bars.append(bar["id"])
             label = self.el("span", {"class": "label"}, [self.text(f"Metric {i}")])
-            cards.append(self.el("div", {"class": "card", "id": f"card-{i}"}, [label, self.el("b", {}, [value]), bar]))
+            cards.append(
+                self.el("div", {"class": "card", "id": f"card-{i}"}, [label, self.el("b", {}, [value]), bar])
+            )
         rows = [self.row(n) for n in range(250)]
         self.rows = [r["id"] for r in rows]
         tbody = self.el("tbody", {}, rows)
         self.tbody = tbody["id"]
         form = [self.el("input", {"type": "text", "name": f"f{i}"}) for i in range(10)]
         self.inputs = [f["id"] for f in form]
-        body = self.el("body", {}, [nav, self.el("main", {}, cards), self.el("table", {}, [tbody]), self.el("form", {}, form)])
+        body = self.el(
+            "body",
+            {},
+            [nav, self.el("main", {}, cards), self.el("table", {}, [tbody]), self.el("form", {}, form)],
+        )
         html = self.el("html", {"lang": "en"}, [self.el("head", {}, head_kids), body])
         self.root = self.new_id()
-        return {"type": 0, "childNodes": [{"type": 1, "name": "html", "publicId": "", "systemId": "", "id": self.new_id()}, html], "id": self.root}
+        return {
+            "type": 0,
+            "childNodes": [
+                {"type": 1, "name": "html", "publicId": "", "systemId": "", "id": self.new_id()},
+                html,
+            ],
+            "id": self.root,
+        }
 
 
 def _incremental(data: Event, ts: int) -> Event:
@@ -118,11 +144,22 @@ def _tick(page: Page, rng: random.Random, ts: int, tick: int) -> list[Event]:
     out: list[Event] = []
     texts = [{"id": rng.choice(page.cells), "value": str(rng.randint(0, 99999))} for _ in range(12)]
     attributes = [
-        {"id": rng.choice(page.bars), "attributes": {"style": {"width": f"{rng.randint(0, 100)}%"}}} for _ in range(6)
+        {"id": rng.choice(page.bars), "attributes": {"style": {"width": f"{rng.randint(0, 100)}%"}}}
+        for _ in range(6)
     ]
     attributes.append({"id": rng.choice(page.bars), "attributes": {"class": rng.choice(("bar", "bar hot"))}})
-    out.append(_incremental({"source": 0, "texts": texts, "attributes": attributes, "removes": [], "adds": []}, ts))
-    positions = [{"x": rng.randint(0, 1440), "y": rng.randint(0, 900), "id": rng.choice(page.bars), "timeOffset": -i * 16} for i in range(6)]
+    out.append(
+        _incremental({"source": 0, "texts": texts, "attributes": attributes, "removes": [], "adds": []}, ts)
+    )
+    positions = [
+        {
+            "x": rng.randint(0, 1440),
+            "y": rng.randint(0, 900),
+            "id": rng.choice(page.bars),
+            "timeOffset": -i * 16,
+        }
+        for i in range(6)
+    ]
     out.append(_incremental({"source": 1, "positions": positions}, ts + 1))
     if tick % 10 == 0:
         out.append(_replace_row(page, rng, ts + 2))
@@ -133,10 +170,14 @@ def _tick(page: Page, rng: random.Random, ts: int, tick: int) -> list[Event]:
         typed = "".join(rng.choice("abcdefgh ") for _ in range(rng.randint(1, 20)))
         out.append(_incremental({"source": 5, "id": target, "text": typed, "isChecked": False}, ts + 4))
     if tick % 13 == 0:
-        out.append(_incremental({"source": 2, "type": 2, "id": rng.choice(page.bars), "x": 10, "y": 20}, ts + 5))
+        out.append(
+            _incremental({"source": 2, "type": 2, "id": rng.choice(page.bars), "x": 10, "y": 20}, ts + 5)
+        )
     if tick % 20 == 0:
         rule = f".css-{tick:x} {{ color: red; padding: {tick % 17}px; }}"
-        out.append(_incremental({"source": 8, "id": page.styles[0], "adds": [{"rule": rule, "index": 0}]}, ts + 6))
+        out.append(
+            _incremental({"source": 8, "id": page.styles[0], "adds": [{"rule": rule, "index": 0}]}, ts + 6)
+        )
     return out
 
 
@@ -211,14 +252,17 @@ def main(minutes: float = 10.0, runs: int = 3) -> dict[str, float]:
         "state_events_ms": t_state * 1000,
     }
     cpu = platform.processor() or platform.machine()
-    print(f"machine: {platform.platform()} · {cpu} · {os.cpu_count()} CPUs · Python {platform.python_version()}")
-    print(f"stream: {minutes:g} min dashboard recording, {len(beacons)} beacons, {events} events, {size_mb:.1f} MB JSON")
-    print(f"baseline  orjson.loads only      {figures['parse_mb_s']:8.1f} MB/s")
-    print(f"mirror    apply (pre-parsed)     {figures['mirror_apply_mb_s']:8.1f} MB/s   ratio {figures['ratio_apply_to_parse']:.3f}x of parse")
+    apply_mb_s, both_mb_s = figures["mirror_apply_mb_s"], figures["mirror_parse_and_apply_mb_s"]
+    apply_ratio, both_ratio = figures["ratio_apply_to_parse"], figures["ratio_parse_and_apply_to_parse"]
     print(
-        f"mirror    parse + apply          {figures['mirror_parse_and_apply_mb_s']:8.1f} MB/s   "
-        f"ratio {figures['ratio_parse_and_apply_to_parse']:.3f}x of parse"
+        f"machine: {platform.platform()} · {cpu} · {os.cpu_count()} CPUs · Python {platform.python_version()}"
     )
+    print(
+        f"stream: {minutes:g} min dashboard, {len(beacons)} beacons, {events} events, {size_mb:.1f} MB JSON"
+    )
+    print(f"baseline  orjson.loads only   {figures['parse_mb_s']:8.1f} MB/s")
+    print(f"mirror    apply (pre-parsed)  {apply_mb_s:8.1f} MB/s   {apply_ratio:.3f}x of parse")
+    print(f"mirror    parse + apply       {both_mb_s:8.1f} MB/s   {both_ratio:.3f}x of parse")
     print(f"state_events at the end ({len(mirror.nodes)} nodes): {figures['state_events_ms']:.1f} ms")
     return figures
 

@@ -13,4 +13,5 @@ const common = { bundle: true, minify: true, sourcemap: false, target: ["es2020"
 await Promise.all([
   build({ ...common, entryPoints: [join(here, "src/recorder/index.ts")], outfile: join(outdir, "reel.js"), format: "iife" }),
   build({ ...common, entryPoints: [join(here, "src/player/index.ts")], outfile: join(outdir, "player.js"), format: "iife" }),
+  build({ ...common, entryPoints: [join(here, "src/player/eventsworker.ts")], outfile: join(outdir, "events-worker.js"), format: "iife" }),
 ]);

@@ -53,7 +53,7 @@ class Settings:
     sessions: SessionPolicy = field(default_factory=SessionPolicy)
     drain_seconds: float = 5.0
     """On SIGTERM, how long `/readyz` answers 503 while requests are still served, before shutting down."""
-    keep_alive_timeout_s: float = 5.0
+    keep_alive_timeout_s: int = 5
     """How long an idle keep-alive connection stays open."""
 
     @property

@@ -84,6 +84,13 @@ class Gone(ReelError):
     code = "gone"
 
 
+class RequestTimeout(ReelError):
+    """The client sent its request body too slowly; the connection is closed to free the worker."""
+
+    status = 408
+    code = "request_timeout"
+
+
 class RateLimited(ReelError):
     """Too many requests for one key; retry after `retry_after` seconds."""
 

@@ -44,6 +44,19 @@ def test_keys_lists_by_prefix_in_order(store: ReplayStore) -> None:
     assert list(store.keys()) == ["a/1", "a/2", "a/3", "b/2", "c"]
 
 
+def test_keys_by_a_deep_or_partial_prefix(store: ReplayStore) -> None:
+    for key in ["r30d/app_a/rec-1/0", "r30d/app_a/rec-1/cp-1", "r30d/app_a/rec-10/0", "r90d/app_a/rec-1/0"]:
+        store.put(key, b"x")
+    assert list(store.keys("r30d/app_a/rec-1/")) == ["r30d/app_a/rec-1/0", "r30d/app_a/rec-1/cp-1"]
+    assert list(store.keys("r30d/app_a/rec-1")) == [
+        "r30d/app_a/rec-1/0",
+        "r30d/app_a/rec-1/cp-1",
+        "r30d/app_a/rec-10/0",
+    ]
+    assert list(store.keys("r30d/app_a/rec-1/c")) == ["r30d/app_a/rec-1/cp-1"]
+    assert list(store.keys("r30d/nothing/")) == [] and list(store.keys("../")) == []
+
+
 def test_delete_is_idempotent(store: ReplayStore) -> None:
     store.put("x/y", b"1")
     store.delete("x/y")
@@ -72,3 +85,19 @@ def test_file_store_never_lists_a_half_written_blob(tmp_path: Path) -> None:
     # What a crash in the middle of put leaves behind: a hidden temp file beside the real ones.
     (tmp_path / "blobs" / "a" / ".cut.1234abcd.tmp").write_bytes(b"half")
     assert list(store.keys()) == ["a/done"]
+
+
+def test_deleting_the_last_blob_of_a_folder_removes_the_folder(tmp_path: Path) -> None:
+    store = FileReplayStore(tmp_path / "blobs")
+    store.put("r30d/app_a/rec-1/0", b"x")
+    store.put("r30d/app_a/rec-1/1", b"x")
+    store.put("r30d/app_a/rec-2/0", b"x")
+    store.delete("r30d/app_a/rec-1/0")
+    assert (tmp_path / "blobs" / "r30d" / "app_a" / "rec-1").is_dir()
+    store.delete("r30d/app_a/rec-1/1")
+    assert not (tmp_path / "blobs" / "r30d" / "app_a" / "rec-1").exists()
+    assert (tmp_path / "blobs" / "r30d" / "app_a" / "rec-2").is_dir()
+    store.delete("r30d/app_a/rec-2/0")
+    assert list((tmp_path / "blobs").iterdir()) == []
+    store.put("r30d/app_a/rec-2/0", b"again")
+    assert store.get("r30d/app_a/rec-2/0") == b"again"

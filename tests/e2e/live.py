@@ -19,6 +19,7 @@ from reel.demo.runner import snippet
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
 from reel.server.app import create_app
+from reel.storage.resource_store import ResourceSettings
 
 OPERATOR, PASSWORD = "e2e-admin", "e2e-password"
 
@@ -54,6 +55,8 @@ def live_reel(data_dir: Path) -> Iterator[LiveReel]:
     now_ms = int(time.time() * 1000)
     ctx = app.state.reel
     application = create_application(ctx.sessions, "Shop", [f"http://127.0.0.1:{shop_port}"], now_ms=now_ms)
+    # As in the demo: the shop is on loopback, so resource capture may fetch from private addresses.
+    ctx.resources.save_settings(ResourceSettings(application.id, (), allow_private=True, updated_at=now_ms))
     # The operator API needs a login: a token for httpx, the password for the browser's login form.
     operator = create_operator(ctx.operators, OPERATOR, "admin", PASSWORD, now_ms=now_ms)
     _token, secret = issue_token(ctx.operators, operator, "e2e", now_ms=now_ms)

@@ -51,6 +51,8 @@ class FakeIngest:
         self.preflights = 0
         self.plan: dict[int, list[tuple[int, dict[str, str]]]] = {}
         self.pre = ""
+        # These tests are about delivery: the application needs no consent (consent has tests of its own).
+        self.config: dict[str, Any] = {"version": 3, "consent": {"required": False}}
         self.lock = threading.Lock()
         self.server = QuietServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
@@ -88,6 +90,8 @@ class FakeIngest:
                 path = urllib.parse.urlparse(self.path).path
                 if path == "/capture/reel.js":
                     self.send(200, BUILT.read_bytes(), "application/javascript")
+                elif path == "/v1/web/config":
+                    self.send(200, json.dumps(fake.config).encode(), "application/json")
                 else:
                     src = f"http://127.0.0.1:{fake.port}/capture/reel.js"  # another origin than the page's
                     self.send(200, PAGE.format(pre=fake.pre, src=src).encode(), "text/html")
@@ -189,6 +193,7 @@ def test_seq_continues_across_page_loads_of_one_tab(page: Page, ingest: FakeInge
     assert any(b["query"].get("ce") == "gzip" for b in ingest.beacons)
     assert {b["ctype"] for b in ingest.beacons} == {"text/plain;charset=UTF-8"}
     assert {b["query"]["k"] for b in ingest.beacons} == {"KEY123"}
+    assert {b["env"]["rules_version"] for b in ingest.beacons} == {3}  # the version of the served rules
     assert ingest.preflights == 0
     assert "CANARY" not in "".join(b["text"] for b in ingest.beacons)
 

@@ -35,6 +35,10 @@ def test_part_3_plays_from_the_state_built_in_part_1(tmp_path: Path) -> None:
     with live_reel(tmp_path / "data") as live, chromium_browser() as browser:
         app = live.api("/api/v1/applications")["applications"][0]
         origin = app["origins"][0]
+        # The clock's text is what this test reads: show all text (the default masks it at replay).
+        rules = {"preset": "allow_list", "rules": [{"type": "unmask", "selector": "*"}]}
+        url = f"{live.reel_url}/api/v1/applications/{app['id']}/masking-rules"
+        assert httpx.put(url, json=rules, headers=live.auth).status_code == 200
         for seq, events in enumerate(dashboard(30)):
             body = {"v": 1, "recording_id": "rec-split", "session_id": "s-1", "seq": seq, "events": events}
             response = httpx.post(

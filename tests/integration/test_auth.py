@@ -39,6 +39,8 @@ PUBLIC_ROUTES = {
     ("GET", "/capture/reel.js"),
     ("POST", "/v1/web/beacons"),
     ("OPTIONS", "/v1/web/beacons"),
+    ("GET", "/v1/web/config"),  # the recorder's masking rules and consent settings: the app key is public
+    ("POST", "/v1/mobile/beacons"),  # apps authenticate with the app key (docs/contracts/mobile-beacon.md)
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/"),  # only redirects to /sessions, which asks for a login
@@ -146,7 +148,7 @@ def test_every_operator_route_refuses_anonymous_callers(
             env.client.cookies.set(name, value)
         response = env.client.request(method, path, headers=headers, json={} if method != "GET" else None)
         where = f"{method} {template}"
-        if template.startswith("/api/"):
+        if template.startswith(("/api/", "/resources/")):  # resources: subresource loads, no redirect
             assert response.status_code == 401, where
             assert response.json()["error"]["code"] == "unauthorized", where
         else:

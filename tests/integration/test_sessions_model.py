@@ -26,6 +26,12 @@ def send(
         assert response.status_code == 200, response.text
 
 
+def show_text(client: TestClient, app: Application) -> None:
+    """Rules that show recorded text (default rules mask it): these tests read the clock's text."""
+    response = client.put(f"/api/v1/applications/{app.id}/masking-rules", json={"preset": "mask_inputs"})
+    assert response.status_code == 200, response.text
+
+
 def listed(client: TestClient, **params: Any) -> list[dict[str, Any]]:
     return client.get("/api/v1/sessions", params={"sort": "start", **params}).json()["sessions"]  # type: ignore[no-any-return]
 
@@ -67,6 +73,7 @@ def test_splits_are_the_same_when_processing_runs_after_every_beacon(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
     """Live servers process while beacons still arrive: later beacons land in parts made meanwhile."""
+    show_text(client, demo_app)
     for seq, events in enumerate(dashboard_recording(24)):
         assert post_beacon(client, demo_app, beacon(seq, events)).status_code == 200
         process_pending(ctx_of(client))
@@ -83,6 +90,7 @@ def test_splits_are_the_same_when_processing_runs_after_every_beacon(
 def test_part_3_starts_from_the_dom_built_in_part_1_and_stops_at_its_end(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
+    show_text(client, demo_app)
     send(client, demo_app, beacon, dashboard_recording(30))
     process_pending(ctx_of(client))
     parts = listed(client)

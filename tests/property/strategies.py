@@ -155,7 +155,8 @@ def _snapshot(draw: st.DrawFn, model: PageModel) -> list[Event]:
     meta["data"]["height"] = height
     offset = {"top": draw(st.integers(0, 300)), "left": 0}
     node = model.serialize(root, text, attrs)
-    full = {"type": 2, "data": {"node": node, "initialOffset": offset}, "timestamp": meta["timestamp"]}
+    model.ts += draw(st.integers(0, 3))  # rrweb stamps the snapshot a little after its Meta
+    full = {"type": 2, "data": {"node": node, "initialOffset": offset}, "timestamp": model.ts}
     return [meta, full]
 
 
@@ -423,4 +424,314 @@ def corrupted_events(draw: st.DrawFn) -> list[Event]:
         slots = _slots(events)
         container, key = draw(st.sampled_from(slots))
         container[key] = draw(json_values(max_leaves=4))
+    return events
+
+
+# Ingest: web beacon envelopes (docs/contracts/web-beacon.md)
+
+CLIENT_IDS = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=70
+)
+
+
+@st.composite
+def web_beacons(draw: st.DrawFn) -> Event:
+    """A valid beacon envelope: any ids within the allowlist, seq, optional fields, rrweb events."""
+    doc: Event = {
+        "v": 1,
+        "recording_id": draw(CLIENT_IDS),
+        "session_id": draw(CLIENT_IDS),
+        "seq": draw(st.integers(0, 2**31 - 1)),
+        "events": draw(rrweb_streams(max_events=8)),
+    }
+    if draw(st.booleans()):
+        doc["sent_at"] = draw(st.integers(1, 2**52))
+    if draw(st.booleans()):
+        doc["final"] = draw(st.booleans())
+    if draw(st.booleans()):
+        doc["rules_version"] = draw(st.integers(0, 2**31 - 1))
+    if draw(st.booleans()):
+        doc[draw(st.text(max_size=6).filter(lambda k: k not in doc))] = draw(json_values(max_leaves=3))
+    return doc
+
+
+@st.composite
+def corrupted_beacons(draw: st.DrawFn) -> Event:
+    """A valid envelope with some values somewhere inside (envelope or events) replaced by any JSON."""
+    doc = copy.deepcopy(draw(web_beacons()))
+    for _ in range(draw(st.integers(1, 3))):
+        container, key = draw(st.sampled_from(_slots(doc)))
+        container[key] = draw(json_values(max_leaves=4))
+    return doc
+
+
+# --- masking ---------------------------------------------------------------------------------------------
+# Rule sets and streams for replay-time masking. Every rule set drawn masks `.secret`, blocks `.hide`,
+# names `data-secret` in an attribute rule, masks the `token` query parameter and keeps the email
+# detector on; the streams put CANARY only where that makes it masked whatever else the rules say
+# (inside .secret or .hide, input values, data-secret, token, fragments, srcdoc) and canary e-mail
+# addresses anywhere text travels (detectors mask them even where text is shown).
+
+CANARY = "CANARY"
+CANARY_EMAIL = "canary.user@example.com"
+MASK_CLASSES = ("a", "b", "card", "nav")
+MASK_TAGS = (
+    "div",
+    "p",
+    "span",
+    "section",
+    "nav",
+    "a",
+    "input",
+    "textarea",
+    "select",
+    "style",
+    "iframe",
+    "img",
+)
+MASK_SELECTORS = (
+    "nav",
+    ".a",
+    ".b",
+    "div .a",
+    "section > p",
+    "[data-x]",
+    "*",
+    "p",
+    "span.card",
+    "#n1",
+    "a, .b",
+)
+
+
+@st.composite
+def masking_rule_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid rules document (see above for what every one of them masks)."""
+    rules: list[dict[str, Any]] = [
+        {"type": "mask", "selector": ".secret"},
+        {"type": "block", "selector": ".hide"},
+        {"type": "attribute", "names": [draw(st.sampled_from(("data-secret", "data-sec*")))]},
+    ]
+    for kind in ("unmask", "unmask", "mask", "block"):
+        if draw(st.booleans()):
+            rules.append({"type": kind, "selector": draw(st.sampled_from(MASK_SELECTORS))})
+    if draw(st.booleans()):
+        url: dict[str, Any] = {
+            "type": "url",
+            "params": draw(st.sampled_from((["token"], ["*"], ["x", "token"]))),
+        }
+        if draw(st.booleans()):
+            url["path_segments"] = "^u\\d+$"
+        rules.append(url)
+    if draw(st.booleans()):
+        others = draw(st.lists(st.sampled_from(("card", "phone", "iban")), unique=True))
+        rules.append({"type": "detector", "names": ["email", *others]})
+    return {
+        "preset": draw(st.sampled_from(("mask_all", "allow_list", "mask_inputs"))),
+        "rules": draw(st.permutations(rules)),
+    }
+
+
+@dataclass
+class _CanaryPage:
+    """The page being drawn: each node's parent, tag and whether CANARY is masked inside it."""
+
+    next_id: int = 1
+    ts: int = 1000
+    parent: dict[int, int] = field(default_factory=dict)
+    tag: dict[int, str] = field(default_factory=dict)
+    hidden: dict[int, bool] = field(default_factory=dict)
+    texts: list[int] = field(default_factory=list)
+    marked: set[int] = field(default_factory=set)
+    """Elements whose own class is secret or hide: it never changes."""
+
+    def new(self, parent: int | None, tag: str, hidden: bool) -> int:
+        node_id = self.next_id
+        self.next_id += 1
+        if parent is not None:
+            self.parent[node_id] = parent
+        self.tag[node_id] = tag
+        self.hidden[node_id] = hidden
+        if not tag:
+            self.texts.append(node_id)
+        return node_id
+
+    def containers(self) -> list[int]:
+        return [n for n, t in self.tag.items() if t and t not in ("input", "img", "iframe", "#document")]
+
+    def forget(self, node_id: int) -> None:
+        doomed = {node_id}
+        for n in sorted(self.parent):  # children have larger ids than their parents
+            if self.parent[n] in doomed:
+                doomed.add(n)
+        for n in doomed:
+            self.parent.pop(n, None)
+            self.tag.pop(n, None)
+            self.hidden.pop(n, None)
+        self.texts = [t for t in self.texts if t not in doomed]
+
+
+def _canary_text(draw: st.DrawFn, hidden: bool) -> str:
+    shown = ("plain words", f"mail {CANARY_EMAIL} now", "")
+    return draw(st.sampled_from((f"{CANARY} text", *shown) if hidden else shown))
+
+
+def _canary_element(draw: st.DrawFn, page: _CanaryPage, parent: int) -> Event:
+    """A new element (children not included) with canaries in its attributes."""
+    tag = draw(st.sampled_from(MASK_TAGS))
+    attrs: dict[str, Any] = {}
+    classes = draw(st.lists(st.sampled_from((*MASK_CLASSES, "secret", "hide")), max_size=2, unique=True))
+    if classes:
+        attrs["class"] = " ".join(classes)
+    if draw(st.integers(0, 4)) == 0:
+        attrs["data-x"] = ""
+    if draw(st.integers(0, 6)) == 0:
+        attrs["id"] = "n1"
+    if draw(st.booleans()):
+        attrs["data-secret"] = CANARY
+    if draw(st.booleans()):
+        attrs["title"] = f"hello {CANARY_EMAIL}"
+    if tag == "a":
+        attrs["href"] = f"/u12/page?token={CANARY}&x=1#{CANARY}"
+    elif tag in ("input", "textarea", "select"):
+        attrs["value"] = CANARY
+        attrs["type"] = draw(st.sampled_from(("text", "password", "hidden", "checkbox")))
+    elif tag == "iframe":
+        attrs["srcdoc"] = f"<p>{CANARY}</p>"
+    elif tag == "img":
+        attrs["src"] = f"https://{CANARY.lower()}:pw@cdn.test/i.png?token={CANARY}"
+        attrs["alt"] = CANARY_EMAIL
+    hidden = page.hidden[parent] or "secret" in classes or "hide" in classes
+    node_id = page.new(parent, tag, hidden)
+    if "secret" in classes or "hide" in classes:
+        page.marked.add(node_id)
+    return {"type": 2, "id": node_id, "tagName": tag, "attributes": attrs, "childNodes": []}
+
+
+_CANARY_CSS = f'p::before{{content:"{CANARY_EMAIL}"}} q{{background:url(/i.png?token={CANARY})}}'
+
+
+def _canary_text_node(draw: st.DrawFn, page: _CanaryPage, parent: int) -> Event:
+    ptag = page.tag[parent]
+    if ptag == "style":
+        value = _CANARY_CSS
+    elif ptag == "textarea":
+        value = CANARY
+    else:
+        value = _canary_text(draw, page.hidden[parent])
+    return {
+        "type": 3,
+        "id": page.new(parent, "", page.hidden[parent] or ptag == "textarea"),
+        "textContent": value,
+    }
+
+
+def _canary_child(draw: st.DrawFn, page: _CanaryPage, parent: int) -> Event:
+    if page.tag[parent] in ("style", "textarea", "select") or draw(st.booleans()):
+        return _canary_text_node(draw, page, parent)
+    return _canary_element(draw, page, parent)
+
+
+def _canary_event(draw: st.DrawFn, page: _CanaryPage, data: dict[str, Any], kind: int = 3) -> Event:
+    page.ts += draw(st.integers(0, 30))
+    return {"type": kind, "timestamp": page.ts, "data": data}
+
+
+def _canary_mutation(draw: st.DrawFn, page: _CanaryPage) -> dict[str, Any]:
+    removes, adds, texts, attributes = [], [], [], []
+    candidates = [n for n in page.parent if page.tag.get(n) not in ("html", "head", "body")]
+    if candidates and draw(st.integers(0, 3)) == 0:
+        victim = draw(st.sampled_from(candidates))
+        removes.append({"parentId": page.parent[victim], "id": victim})
+        page.forget(victim)
+    for _ in range(draw(st.integers(0, 3))):
+        parent = draw(st.sampled_from(page.containers()))
+        child = _canary_child(draw, page, parent)
+        adds.append({"parentId": parent, "nextId": None, "node": child})
+    for node_id in draw(st.lists(st.sampled_from(page.texts), max_size=2, unique=True)) if page.texts else []:
+        parent = page.parent.get(node_id)
+        if parent is not None:
+            ptag = page.tag[parent]
+            if ptag == "style":
+                value = _CANARY_CSS
+            else:
+                value = CANARY if ptag == "textarea" else _canary_text(draw, page.hidden[node_id])
+            texts.append({"id": node_id, "value": value})
+    elements = [n for n, t in page.tag.items() if t and t not in ("#document", "html", "head", "body")]
+    for node_id in draw(st.lists(st.sampled_from(elements), max_size=2, unique=True)) if elements else []:
+        # Classes change among the ordinary ones only: what is inside .secret or .hide stays inside.
+        change: dict[str, Any] = {"data-secret": CANARY, "title": CANARY_EMAIL}
+        if node_id not in page.marked and draw(st.booleans()):
+            change["class"] = draw(st.sampled_from(MASK_CLASSES))
+        if page.tag[node_id] in ("input", "textarea", "select"):
+            change["value"] = CANARY
+            change["type"] = draw(st.sampled_from(("text", "password")))
+        if page.tag[node_id] == "iframe":
+            change["srcdoc"] = CANARY
+        attributes.append({"id": node_id, "attributes": change})
+    return {
+        "source": 0,
+        "removes": removes,
+        "adds": draw(st.permutations(adds)),
+        "texts": texts,
+        "attributes": attributes,
+    }
+
+
+@st.composite
+def canary_streams(draw: st.DrawFn, max_events: int = 20) -> list[Event]:
+    """A stream with canaries everywhere masking must hide them (see above)."""
+    page = _CanaryPage()
+    root = page.new(None, "#document", False)
+    html = page.new(root, "html", False)
+    head, body = page.new(html, "head", False), page.new(html, "body", False)
+    nodes: dict[int, Event] = {
+        root: {"type": 0, "id": root, "childNodes": []},
+        html: {"type": 2, "id": html, "tagName": "html", "attributes": {}, "childNodes": []},
+        head: {"type": 2, "id": head, "tagName": "head", "attributes": {}, "childNodes": []},
+        body: {"type": 2, "id": body, "tagName": "body", "attributes": {}, "childNodes": []},
+    }
+    for child, parent in ((html, root), (head, html), (body, html)):
+        nodes[parent]["childNodes"].append(nodes[child])
+    for _ in range(draw(st.integers(0, 12))):
+        parent = draw(st.sampled_from(page.containers()))
+        child = _canary_child(draw, page, parent)
+        nodes[child["id"]] = child
+        nodes[parent]["childNodes"].append(child)
+    href = f"https://shop.test/u7/checkout?token={CANARY}#{CANARY}"
+    events = [
+        _canary_event(draw, page, {"href": href, "width": 800, "height": 600}, 4),
+        _canary_event(draw, page, {"node": nodes[root], "initialOffset": {"top": 0, "left": 0}}, 2),
+    ]
+    for _ in range(draw(st.integers(0, max_events))):
+        which = draw(st.sampled_from(("mutation", "mutation", "input", "error", "console", "nav", "rule")))
+        if which == "mutation":
+            events.append(_canary_event(draw, page, _canary_mutation(draw, page)))
+        elif which == "input":
+            fields = [n for n, t in page.tag.items() if t in ("input", "textarea", "select")]
+            if fields:
+                data = {"source": 5, "id": draw(st.sampled_from(fields)), "text": CANARY, "isChecked": False}
+                events.append(_canary_event(draw, page, data))
+        elif which == "error":
+            payload = {
+                "message": f"TypeError: {CANARY_EMAIL}",
+                "stack": CANARY_EMAIL,
+                "source": f"/a.js?token={CANARY}",
+            }
+            events.append(_canary_event(draw, page, {"tag": "reel.error", "payload": payload}, 5))
+        elif which == "console":
+            payload = {"level": "log", "payload": [f'"{CANARY_EMAIL}"'], "trace": [CANARY]}
+            events.append(_canary_event(draw, page, {"plugin": "rrweb/console@1", "payload": payload}, 6))
+        elif which == "nav":
+            data = {"tag": "reel.navigation", "payload": {"href": f"/next?token={CANARY}#{CANARY}"}}
+            events.append(_canary_event(draw, page, data, 5))
+        else:
+            styles = [n for n, t in page.tag.items() if t == "style"]
+            if styles:
+                rule = {"rule": f'a::after{{content:"{CANARY_EMAIL}"}}', "index": 0}
+                events.append(
+                    _canary_event(
+                        draw, page, {"source": 8, "id": draw(st.sampled_from(styles)), "adds": [rule]}
+                    )
+                )
     return events

@@ -81,6 +81,21 @@ def test_an_add_whose_next_sibling_never_comes_is_appended_and_reported() -> Non
     assert mirror.problems[0].index == 2 and mirror.problems[0].timestamp == 200
 
 
+def test_adds_waiting_on_an_appended_node_still_resolve() -> None:
+    """When a node is appended for want of its next sibling, the adds waiting for it follow it in."""
+    adds = [
+        {"parentId": 8, "nextId": None, "node": el(9, "i")},  # waits for 8
+        {"parentId": 7, "nextId": 98, "node": el(8, "b")},  # waits for 7, then for 98 that never comes
+        {"parentId": 5, "nextId": 99, "node": el(7, "p")},  # waits for 99 that never comes
+    ]
+    mirror = mirror_of([*page(), mutation(adds=adds)])
+    assert child_ids(mirror, 5) == [7] and child_ids(mirror, 7) == [8] and child_ids(mirror, 8) == [9]
+    assert [p.reason for p in mirror.problems] == [
+        "add: next sibling 99 of node 7 unknown, appended",
+        "add: next sibling 98 of node 8 unknown, appended",
+    ]
+
+
 def test_an_add_under_an_unknown_parent_is_dropped_and_reported() -> None:
     """A missing parent drops the node."""
     mirror = mirror_of([*page(), mutation(adds=[{"parentId": 77, "nextId": None, "node": el(7, "p")}])])

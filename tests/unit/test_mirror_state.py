@@ -7,7 +7,7 @@ from typing import Any
 
 from test_mirror_mutations import el, mirror_of, mutation, page, txt
 
-from reel.processing.mirror import MAX_PROBLEMS, prefix_end, state_at
+from reel.processing.mirror import MAX_PROBLEMS, DomMirror, prefix_end, state_at
 
 Event = dict[str, Any]
 
@@ -49,11 +49,13 @@ def test_the_mirror_never_modifies_its_input() -> None:
     assert events == before
 
 
-def test_snapshot_is_none_before_the_first_full_snapshot() -> None:
-    """No document yet: no snapshot, no state events."""
+def test_before_the_first_full_snapshot_there_is_no_snapshot_only_the_meta() -> None:
+    """No document yet: no snapshot; the state is the Meta event alone, so state + rest still plays."""
     mirror = mirror_of([page()[0]])
-    assert mirror.snapshot() is None and mirror.state_events() == []
+    assert mirror.snapshot() is None
+    assert mirror.state_events(150) == [{**page()[0], "timestamp": 150}]
     assert mirror.href == "http://shop.test/" and (mirror.width, mirror.height) == (1280, 720)
+    assert DomMirror().state_events() == []
 
 
 def test_viewport_resizes_and_meta_update_href_and_size() -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from reel.cli.apps import create_application
-from reel.errors import Forbidden, InvalidField
+from reel.errors import Forbidden, InvalidField, NotFound
 from reel.server.auth import AdminCaller, ApiCaller
-from reel.server.context import get_context
+from reel.server.context import ReelContext, get_context
 from reel.server.responses import OrjsonResponse
 from reel.storage.records import Application
+from reel.storage.retention_store import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, AuditEntry
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])
 
@@ -22,7 +23,8 @@ class NewApplication(BaseModel):
     """The body of `POST /api/v1/applications`."""
 
     name: str = Field(min_length=1, max_length=100)
-    origins: list[str] = Field(min_length=1, max_length=50)
+    origins: list[str] = Field(default_factory=list, max_length=50)
+    mobile: bool = False
 
 
 def application_json(app: Application) -> dict[str, Any]:
@@ -35,6 +37,7 @@ def application_json(app: Application) -> dict[str, Any]:
         "enabled": app.enabled,
         "retention_days": app.retention_days,
         "created_at": app.created_at,
+        "mobile": app.mobile,
     }
 
 
@@ -42,8 +45,54 @@ def application_json(app: Application) -> dict[str, Any]:
 async def list_applications(request: Request, caller: ApiCaller) -> OrjsonResponse:
     """Every application visible to the caller, oldest first."""
     ctx = get_context(request)
-    apps = await run_in_threadpool(ctx.sessions.applications)
-    return OrjsonResponse({"applications": [application_json(a) for a in apps if caller.can_see(a.id)]})
+
+    def work() -> list[dict[str, Any]]:
+        visible = [a for a in ctx.sessions.applications() if caller.can_see(a.id)]
+        return [with_usage(ctx, a) for a in visible]
+
+    return OrjsonResponse({"applications": await run_in_threadpool(work)})
+
+
+def with_usage(ctx: ReelContext, app: Application) -> dict[str, Any]:
+    """The application's JSON with the bytes of replay data it stores (`stored_bytes`)."""
+    return {**application_json(app), "stored_bytes": ctx.sessions.stored_bytes(app.id)}
+
+
+class ApplicationChange(BaseModel):
+    """The body of `PATCH /api/v1/applications/{id}`: the settings to change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    retention_days: int = Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)
+
+
+@router.patch("/applications/{app_id}", summary="Change an application's retention (admin)")
+async def change_application(
+    request: Request, app_id: str, caller: AdminCaller, body: ApplicationChange
+) -> OrjsonResponse:
+    """Set how many days replay data is kept; the purge applies it from its next run. Audited."""
+    ctx = get_context(request)
+    now = ctx.clock.now_ms()
+
+    def work() -> dict[str, Any]:
+        app = ctx.sessions.application(app_id) if caller.can_see(app_id) else None
+        if app is None:
+            raise NotFound("no such application")
+        audit = AuditEntry(
+            at=now,
+            actor=caller.operator.name,
+            actor_id=caller.operator.id,
+            action="application.retention",
+            app_id=app.id,
+            target=f"application {app.id}",
+            detail=f"retention {app.retention_days} -> {body.retention_days} days",
+        )
+        changed = ctx.sessions.set_retention(app.id, body.retention_days, audit)
+        if changed is None:
+            raise NotFound("no such application")
+        return with_usage(ctx, changed)
+
+    return OrjsonResponse(await run_in_threadpool(work))
 
 
 @router.post("/applications", status_code=201, summary="Create an application (admin)")
@@ -62,7 +111,7 @@ async def create_application_route(
     now_ms = ctx.clock.now_ms()
     try:
         app = await run_in_threadpool(
-            lambda: create_application(ctx.sessions, name, body.origins, now_ms=now_ms)
+            lambda: create_application(ctx.sessions, name, body.origins, now_ms=now_ms, mobile=body.mobile)
         )
     except ValueError as exc:
         raise InvalidField(str(exc), field="origins") from exc

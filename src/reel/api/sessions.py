@@ -8,12 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from reel.api.masking import current_rules
 from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
+from reel.processing.masking import RuleSet, mask_action, mask_url
+from reel.processing.masking.policy import Policy
 from reel.processing.replay_index import build_replay_index, part_window, session_beacons
-from reel.processing.sanitize import sanitize_events
+from reel.processing.resources.rewrite import replay_from_copies
+from reel.retention.messages import SessionDeleted
 from reel.server.auth import ApiCaller, Caller
 from reel.server.context import ReelContext, get_context
+from reel.server.masked_streams import StreamSource, mask_whole
 from reel.server.responses import OrjsonResponse
 from reel.storage.chunks import decode_doc, decode_events
 from reel.storage.records import SORTS, Session, SessionQuery
@@ -63,8 +68,15 @@ def load_session(ctx: ReelContext, session_id: str) -> Session:
 
 
 def visible_session(ctx: ReelContext, caller: Caller, session_id: str) -> Session:
-    """As `load_session`, and 404 (the same answer as an unknown id) for another tenant's session."""
-    session = load_session(ctx, session_id)
+    """As `load_session`, and 404 (the same answer as an unknown id) for another tenant's session;
+    410 saying why and when for a deleted one."""
+    try:
+        session = load_session(ctx, session_id)
+    except NotFound:
+        tombstone = ctx.sessions.tombstone(session_id)
+        if tombstone is not None and caller.can_see(tombstone.app_id):
+            raise SessionDeleted(tombstone) from None
+        raise
     if not caller.can_see(session.app_id):
         raise NotFound("no such session")
     return session
@@ -78,10 +90,20 @@ def _part_ids(parts: list[Session]) -> frozenset[str]:
     return frozenset(p.id for p in parts)
 
 
-def _summary(ctx: ReelContext, s: Session) -> dict[str, Any]:
+def _summary(ctx: ReelContext, s: Session, rules: dict[str, RuleSet]) -> dict[str, Any]:
     index = build_replay_index(s, ctx.sessions.beacons(s.recording_id), _part_ids(_parts(ctx, s)))
-    doc = session_json(s)
+    doc = _with_masked_urls(ctx, session_json(s), rules)
     doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in index.gaps)
+    return doc
+
+
+def _with_masked_urls(ctx: ReelContext, doc: dict[str, Any], rules: dict[str, RuleSet]) -> dict[str, Any]:
+    """The session's page URLs under the application's current URL rules (`rules` caches them by app)."""
+    app_rules = rules.get(doc["app_id"])
+    if app_rules is None:
+        app_rules = rules[doc["app_id"]] = current_rules(ctx, doc["app_id"])
+    for key in ("first_url", "last_url"):
+        doc[key] = mask_url(doc[key], app_rules.urls)
     return doc
 
 
@@ -141,7 +163,8 @@ async def list_sessions(
 
     def work() -> dict[str, Any]:
         page = ctx.sessions.list_sessions(query)
-        return {"sessions": [_summary(ctx, s) for s in page.sessions], "total": page.total}
+        rules: dict[str, RuleSet] = {}
+        return {"sessions": [_summary(ctx, s, rules) for s in page.sessions], "total": page.total}
 
     return OrjsonResponse(await run_in_threadpool(work))
 
@@ -155,7 +178,7 @@ async def get_session(request: Request, session_id: str, caller: ApiCaller) -> O
         session = visible_session(ctx, caller, session_id)
         parts = _parts(ctx, session)
         index = build_replay_index(session, ctx.sessions.beacons(session.recording_id), _part_ids(parts))
-        doc = session_json(session)
+        doc = _with_masked_urls(ctx, session_json(session), {})
         doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in index.gaps)
         doc["chunks"] = [asdict(c) for c in index.chunks]
         doc["gaps"] = [asdict(g) for g in index.gaps]
@@ -183,23 +206,37 @@ async def get_events(
     def work() -> dict[str, Any]:
         session = visible_session(ctx, caller, session_id)
         parts = _parts(ctx, session)
-        window = part_window(session)
         beacons = session_beacons(session, ctx.sessions.beacons(session.recording_id), _part_ids(parts))
-        events: list[dict[str, Any]] = []
-        if session.part > 1 and beacons and from_seq <= beacons[0].seq:
-            checkpoint = ctx.sessions.checkpoint(session.recording_id, session.start)
-            if checkpoint is not None:
-                events.extend(_checkpoint_events(ctx, checkpoint.blob_key))
-        for beacon in beacons:
-            if beacon.seq < from_seq or (to_seq is not None and beacon.seq > to_seq):
-                continue
-            events.extend(
-                e for e in decode_events(ctx.blobs.get(beacon.blob_key)) if window.holds(e["timestamp"])
-            )
-        events.sort(key=lambda e: e["timestamp"])  # stable: the checkpoint and equal times keep their order
-        return {"events": sanitize_events(events)}
+        checkpoint = (
+            ctx.sessions.checkpoint(session.recording_id, session.start) if session.part > 1 else None
+        )
+        head = checkpoint.blob_key if checkpoint is not None and beacons else None
+        # Masked with the current rules as part of the whole stream, whichever chunk is asked for.
+        events = ctx.masked.events(
+            StreamSource(session.id, head, tuple(beacons), part_window(session)),
+            current_rules(ctx, session.app_id),
+            from_seq,
+            to_seq,
+            load_head=lambda key: _checkpoint_events(ctx, key),
+            load=lambda beacon: decode_events(ctx.blobs.get(beacon.blob_key)),
+        )
+        return {"events": from_copies(ctx, session, events)}
 
     return OrjsonResponse(await run_in_threadpool(work))
+
+
+def events_for_player(
+    ctx: ReelContext, session: Session, events: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What the player may receive of the events that open a stream (the first frame): made safe, masked
+    with the application's current rules, then resource URLs pointed at Reel's copies. The events
+    endpoint masks whole streams instead (reel.server.masked_streams)."""
+    return from_copies(ctx, session, mask_whole(current_rules(ctx, session.app_id), events))
+
+
+def from_copies(ctx: ReelContext, session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Masked events with resource URLs pointed at Reel's copies (after masking, which may mask URLs)."""
+    return replay_from_copies(events, ctx.resources.captured(session.recording_id))
 
 
 def _checkpoint_events(ctx: ReelContext, key: str) -> list[dict[str, Any]]:
@@ -214,16 +251,21 @@ async def get_actions(request: Request, session_id: str, caller: ApiCaller) -> O
 
     def work() -> dict[str, Any]:
         session = visible_session(ctx, caller, session_id)
+        # Labels come from recorded text and URLs from pages: both under the current rules, like events.
+        policy = Policy(current_rules(ctx, session.app_id))
         return {
             "actions": [
-                {
-                    "ts": a.ts,
-                    "kind": a.kind,
-                    "url": a.url,
-                    "target": a.target,
-                    "label": a.label,
-                    "data": a.data,
-                }
+                mask_action(
+                    {
+                        "ts": a.ts,
+                        "kind": a.kind,
+                        "url": a.url,
+                        "target": a.target,
+                        "label": a.label,
+                        "data": a.data,
+                    },
+                    policy,
+                )
                 for a in ctx.sessions.actions(session.id)
             ]
         }

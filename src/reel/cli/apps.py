@@ -13,9 +13,21 @@ from reel.storage.session_store import SessionStore
 
 
 def create_application(
-    sessions: SessionStore, name: str, origins: list[str], *, now_ms: int, retention_days: int = 30
+    sessions: SessionStore,
+    name: str,
+    origins: list[str],
+    *,
+    now_ms: int,
+    retention_days: int = 30,
+    mobile: bool = False,
 ) -> Application:
-    """Create and store an application; raises ValueError for an origin that is not an http(s) origin."""
+    """Create and store an application; raises ValueError for an origin that is not an http(s) origin.
+
+    A web application needs at least one origin; a mobile one (`mobile`) may have none, since apps send
+    no Origin header (docs/contracts/mobile-beacon.md).
+    """
+    if not origins and not mobile:
+        raise ValueError("a web application needs at least one allowed origin")
     normalised = []
     for origin in origins:
         value = normalise_origin(origin)
@@ -29,6 +41,7 @@ def create_application(
         origins=tuple(normalised),
         created_at=now_ms,
         retention_days=retention_days,
+        mobile=mobile,
     )
     sessions.create_application(app)
     return app
@@ -41,20 +54,29 @@ def apps_group() -> None:
 
 @apps_group.command("create")
 @click.argument("name")
-@click.option("--origin", "origins", multiple=True, required=True, help="Allowed page origin (repeatable).")
+@click.option("--origin", "origins", multiple=True, help="Allowed page origin (repeatable; web apps).")
+@click.option("--mobile", is_flag=True, help="Accept mobile beacons (apps send no Origin to check).")
 @click.option("--json", "as_json", is_flag=True, help="Print the application as JSON.")
 @store_options
-def create_command(name: str, origins: tuple[str, ...], as_json: bool, **options: object) -> None:
+def create_command(
+    name: str, origins: tuple[str, ...], mobile: bool, as_json: bool, **options: object
+) -> None:
     """Create an application and print its app key."""
     _settings, sessions, clock = open_stores_from_options(options)
     try:
-        app = create_application(sessions, name, list(origins), now_ms=clock.now_ms())
+        app = create_application(sessions, name, list(origins), now_ms=clock.now_ms(), mobile=mobile)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--origin") from None
     finally:
         sessions.close()
     if as_json:
-        doc = {"id": app.id, "name": app.name, "app_key": app.app_key, "origins": list(app.origins)}
+        doc = {
+            "id": app.id,
+            "name": app.name,
+            "app_key": app.app_key,
+            "origins": list(app.origins),
+            "mobile": app.mobile,
+        }
         click.echo(orjson.dumps(doc).decode())
     else:
         click.echo(app.app_key)

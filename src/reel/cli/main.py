@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import uvicorn
 
 from reel import __version__
 from reel.cli.apps import apps_group
 from reel.cli.common import settings_from_options
+from reel.cli.export import export_command
 from reel.cli.operators import tokens_group, users_group
+from reel.cli.retention import delete_command, purge_command
 
 
 @click.group()
@@ -24,16 +25,29 @@ def cli() -> None:
 @click.option("--port", type=int, default=None, help="Port (REEL_PORT; default 8700).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--database-url", default=None, help="Session store URL (REEL_DATABASE_URL).")
-def serve(host: str | None, port: int | None, data_dir: Path | None, database_url: str | None) -> None:
+@click.option(
+    "--drain-seconds",
+    type=float,
+    default=None,
+    help="On SIGTERM, answer /readyz with 503 this long before shutting down (REEL_DRAIN_SECONDS; 5).",
+)
+def serve(
+    host: str | None,
+    port: int | None,
+    data_dir: Path | None,
+    database_url: str | None,
+    drain_seconds: float | None,
+) -> None:
     """Run the Reel server."""
     from reel.server.app import create_app
+    from reel.server.draining import serve_app
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
-        host=host, port=port
+        host=host, port=port, drain_seconds=drain_seconds
     )
     app = create_app(settings, background=True)
     click.echo(f"Reel {__version__} on http://{settings.host}:{settings.port}/ (data: {settings.data_dir})")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=20)
+    serve_app(app, settings)
 
 
 @cli.command()
@@ -51,6 +65,9 @@ def demo(port: int, shop_port: int, data_dir: Path, visit: bool) -> None:
 cli.add_command(apps_group)
 cli.add_command(users_group)
 cli.add_command(tokens_group)
+cli.add_command(purge_command)
+cli.add_command(delete_command)
+cli.add_command(export_command)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from reel.demo.shop import create_shop_app
 from reel.server.app import create_app
 from reel.storage.operator_store import OperatorStore, open_operator_store
 from reel.storage.records import Application
+from reel.storage.resource_store import ResourceSettings
 from reel.storage.session_store import SessionStore, open_session_store
 
 DEMO_APP_NAME = "Demo shop"
@@ -56,6 +57,9 @@ def run_demo(*, data_dir: Path, port: int, shop_port: int, visit: bool, forever:
     demo_operator(operators)
     with ExitStack() as stack:
         reel_app = create_app(settings, sessions=sessions, operators=operators, background=True)
+        # The shop runs on this machine: let resource capture fetch from loopback (brief §3.4).
+        allow_local = ResourceSettings(app.id, (), allow_private=True, updated_at=SystemClock().now_ms())
+        reel_app.state.reel.resources.save_settings(allow_local)
         reel_url = stack.enter_context(serve_in_thread(reel_app, port=port, lifespan="on"))
         shop_url = stack.enter_context(
             serve_in_thread(create_shop_app(snippet(reel_url, app.app_key)), port=shop_port)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from reel.errors import PayloadTooLarge, ReelError
+from reel.config import Limits
+from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, RequestTimeout
 from reel.ingest.decode import CappedDecoder
 from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
+from reel.ingest.ratelimit import retry_after_seconds
 from reel.ingest.service import accept_web_beacon
 from reel.server.context import get_context
 from reel.server.responses import OrjsonResponse, error_response
@@ -33,6 +36,8 @@ _PREFLIGHT_HEADERS = {
 # After a 413 we read and drop at most this much more of the body, so the client sees our answer
 # instead of a connection reset; beyond it the connection is closed.
 _DRAIN_LIMIT = 32 * 1024 * 1024
+# Answers after which the connection cannot be reused: the rest of the body will not be read.
+_CLOSING_HEADERS = {**CORS_HEADERS, "Connection": "close"}
 
 
 @router.options("/v1/web/beacons", include_in_schema=False)
@@ -46,6 +51,9 @@ async def receive_web_beacon(request: Request) -> Response:
     """Decode, check and durably store one beacon (contract: docs/contracts/web-beacon.md)."""
     try:
         return await _receive(request)
+    except RequestTimeout as exc:
+        # A client too slow to send its body loses the connection: that frees the worker for good.
+        return error_response(exc, _CLOSING_HEADERS)
     except ReelError as exc:
         return error_response(exc, CORS_HEADERS)
 
@@ -56,23 +64,29 @@ async def _receive(request: Request) -> Response:
     app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
     app = check_app(await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None)
     check_origin(app, request.headers.get("origin"))
+    wait = ctx.limiter.acquire(app.id)
+    if wait > 0:
+        seconds = retry_after_seconds(wait)
+        raise RateLimited(f"too many beacons for this application; retry in {seconds} s", retry_after=seconds)
+    chunks = _timed_chunks(request.stream(), limits)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
-        await _drain(request.stream())
-        raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
+        too_large = PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
+        if request.headers.get("expect", "").lower() == "100-continue":
+            # The client waits for our go-ahead before sending the body: refuse it unsent.
+            return error_response(too_large, _CLOSING_HEADERS)
+        return await _refuse_and_drain(too_large, chunks)
     encoding = request.query_params.get("ce") or request.headers.get("content-encoding") or "identity"
     decoder = CappedDecoder(encoding, max_out=limits.max_decompressed_bytes)
     received = 0
-    stream = request.stream()
     try:
-        async for chunk in stream:
+        async for chunk in chunks:
             received += len(chunk)
             if received > limits.max_body_bytes:
                 raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
             decoder.feed(chunk)
-    except PayloadTooLarge:
-        await _drain(stream)
-        raise
+    except PayloadTooLarge as exc:
+        return await _refuse_and_drain(exc, chunks)
     body = decoder.finish()
     beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
     accepted = await run_in_threadpool(accept_web_beacon, ctx, app, beacon)
@@ -81,13 +95,47 @@ async def _receive(request: Request) -> Response:
     )
 
 
-async def _drain(stream: AsyncIterator[bytes]) -> None:
-    """Read and discard what is left of the body, up to a bound."""
+async def _timed_chunks(stream: AsyncIterator[bytes], limits: Limits) -> AsyncIterator[bytes]:
+    """The body's chunks; RequestTimeout if the next one takes longer than the idle timeout or the whole
+    body longer than the total timeout (a client trickling bytes would otherwise hold us forever)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limits.body_total_timeout_s
+    iterator = aiter(stream)
+    while True:
+        now = loop.time()
+        total_left = deadline - now
+        try:
+            async with asyncio.timeout(min(limits.body_idle_timeout_s, total_left)):
+                chunk = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            if loop.time() >= deadline:
+                raise RequestTimeout(
+                    f"the body took longer than {limits.body_total_timeout_s:g} s to arrive"
+                ) from None
+            raise RequestTimeout(
+                f"no part of the body arrived for {limits.body_idle_timeout_s:g} s"
+            ) from None
+        except ClientDisconnect:
+            raise BadRequest("the client went away before sending the whole body") from None
+        yield chunk
+
+
+async def _refuse_and_drain(exc: PayloadTooLarge, chunks: AsyncIterator[bytes]) -> Response:
+    """The 413 answer, after reading what is left of the body so the client is not reset."""
+    drained = await _drain(chunks)
+    return error_response(exc, CORS_HEADERS if drained else _CLOSING_HEADERS)
+
+
+async def _drain(chunks: AsyncIterator[bytes]) -> bool:
+    """Read and discard what is left of the body, up to a bound; False if it could not all be read."""
     seen = 0
     try:
-        async for chunk in stream:
+        async for chunk in chunks:
             seen += len(chunk)
             if seen > _DRAIN_LIMIT:
-                return
-    except ClientDisconnect:
-        return  # the body was already refused; a client that hangs up changes nothing
+                return False
+    except (RequestTimeout, BadRequest):
+        return False  # too slow, or gone: the body was refused already, a closed connection ends it
+    return True

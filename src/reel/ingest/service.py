@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reel.errors import Conflict
 from reel.ids import new_id
+from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
 from reel.processing.beacon_summary import summarise_events
 from reel.processing.sessions import BeaconFacts, fold_beacon
@@ -28,14 +30,23 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
 
     Order matters for durability: the blob is written (fsynced, renamed) before the row that points to
     it is committed, so a crash leaves at worst an unreferenced blob, never a row without its data.
+    An unreferenced blob is invisible: replay data is only ever read through a beacon row's `blob_key`.
     Store errors propagate as StorageUnavailable (503); nothing here answers 2xx after one.
     """
     earlier = ctx.sessions.beacon_session(beacon.recording_id, beacon.seq)
     if earlier is not None:
         return Accepted(beacon.seq, True, earlier)
     now = ctx.clock.now_ms()
-    summary = summarise_events(beacon.events)
-    blob = encode_events(beacon.events)
+    # Claimed before any blob is written: a recording of another app is refused with nothing stored,
+    # and the clock offset is the recording's, fixed by its first beacon (reel/ingest/clock_skew.py).
+    claim = ctx.sessions.claim_recording(
+        app.id, beacon.recording_id, measure_offset(now, beacon.sent_at, beacon.events), now
+    )
+    if claim.app_id != app.id:
+        raise Conflict("recording belongs to another application", field="recording_id")
+    events = to_server_time(beacon.events, claim.clock_offset_ms)
+    summary = summarise_events(events)
+    blob = encode_events(events)
     key = beacon_blob_key(
         retention_days=app.retention_days,
         app_id=app.id,

@@ -16,7 +16,9 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
 from reel.errors import BadRequest
+from reel.player.frame import first_frame, script_json
 from reel.server.auth import PageCaller, template_auth
+from reel.server.context import ReelContext
 
 router = APIRouter()
 
@@ -49,9 +51,22 @@ def sessions_page(request: Request, caller: PageCaller) -> HTMLResponse:
     return templates.TemplateResponse(request, "sessions.html", context)
 
 
+@router.get("/applications", response_class=HTMLResponse, include_in_schema=False)
+def applications_page(request: Request, caller: PageCaller) -> HTMLResponse:
+    """The applications the operator may see: retention and replay data stored."""
+    context = {"page": "applications", **template_auth(request, caller)}
+    return templates.TemplateResponse(request, "applications.html", context)
+
+
 @router.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
 def player_page(request: Request, session_id: str, caller: PageCaller) -> HTMLResponse:
     """The player for one session; `?t=MS` (read by the script) opens it paused at that moment."""
     check_session_id(session_id)
-    context = {"page": "player", "session_id": session_id, **template_auth(request, caller)}
+    context: dict[str, object] = {"page": "player", "session_id": session_id}
+    context.update(template_auth(request, caller))
+    # The DOM at the session's start, shown until the replayer takes over (P5); not for a link into it.
+    ctx: ReelContext | None = getattr(request.app.state, "reel", None)  # None: pages alone, in tests
+    if ctx is not None and request.query_params.get("t", "0") in ("", "0"):
+        frame = first_frame(ctx, caller, session_id)
+        context["first_frame"] = script_json(frame) if frame is not None else None
     return templates.TemplateResponse(request, "player.html", context)

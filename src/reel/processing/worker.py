@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from reel.errors import BlobNotFound, ReelError
+from reel.processing.mobile.recording import MobileRecordingProcessor
 from reel.processing.recording import BeaconSession, RecordingProcessor
+from reel.processing.resources.worker import found_resources, note_resources
 from reel.processing.splits import SplitPolicy
 from reel.server.context import ReelContext
 from reel.storage.chunks import decode_doc, decode_events, encode_doc
@@ -74,25 +76,42 @@ def process_recording(
     app = ctx.sessions.application(ready[0].app_id)
     if app is None:
         return (0, 0, 0)
-    processor = RecordingProcessor(rec, policy, _load_state(ctx, progress.state_key))
+    state = _load_state(ctx, progress.state_key)
+    first = ctx.sessions.session(ready[0].session_id)
+    processor: RecordingProcessor | MobileRecordingProcessor = (
+        MobileRecordingProcessor(rec, policy, state)
+        if first is not None and first.platform == "mobile"
+        else RecordingProcessor(rec, policy, state)
+    )
     sessions: dict[str, BeaconSession] = {}
+    resources: dict[str, None] = {}
     for beacon in ready:
         if beacon.session_id not in sessions:
             s = ctx.sessions.session(beacon.session_id)
             if s is None:
                 continue
             sessions[s.id] = BeaconSession(s.id, s.client_session_id, s.part, s.start)
-        processor.feed_beacon(sessions[beacon.session_id], decode_events(ctx.blobs.get(beacon.blob_key)))
+        events = decode_events(ctx.blobs.get(beacon.blob_key))
+        processor.feed_beacon(sessions[beacon.session_id], events)
+        resources.update(dict.fromkeys(found_resources(events)))
     out = processor.take_output()
+    note_resources(ctx, app.id, rec, list(resources))  # captured off this path, by the resource worker
     parts = []
     for split in out.splits:
         key = checkpoint_blob_key(
             retention_days=app.retention_days, app_id=app.id, recording_id=rec, ts=split.at
         )
-        ctx.blobs.put(key, encode_doc(split.checkpoint))
+        checkpoint = encode_doc(split.checkpoint)
+        ctx.blobs.put(key, checkpoint)
         parts.append(
             NewPart(
-                split.closed_session_id, split.opened.session_id, split.opened.part, split.at, split.url, key
+                split.closed_session_id,
+                split.opened.session_id,
+                split.opened.part,
+                split.at,
+                split.url,
+                key,
+                checkpoint_bytes=len(checkpoint),
             )
         )
     last_seq = ready[-1].seq
@@ -117,7 +136,12 @@ def process_pending(ctx: ReelContext, policy: SplitPolicy | None = None, *, limi
     )
     totals = [0, 0, 0, 0]
     for progress in ctx.sessions.pending_processing(limit):
-        b, a, s = process_recording(ctx, progress, policy)
+        try:
+            b, a, s = process_recording(ctx, progress, policy)
+        except ReelError as exc:
+            # One recording that cannot be processed now must not hold up the others.
+            log.warning("processing recording %s failed: %s", progress.recording_id, exc.message)
+            continue
         if b:
             totals[0] += 1
         totals[1] += b

@@ -16,7 +16,10 @@ from reel import __version__
 from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.errors import BadRequest, ReelError
+from reel.ingest.ratelimit import RateLimiter, limiter_for
+from reel.processing.resources.worker import ResourceWorker
 from reel.processing.worker import BackgroundProcessing
+from reel.retention.background import BackgroundPurge
 from reel.server.assets import BUILT_DIR
 from reel.server.auth import install_auth
 from reel.server.context import ReelContext
@@ -24,6 +27,8 @@ from reel.server.responses import error_response
 from reel.server.security import install_security_headers
 from reel.storage.operator_store import OperatorStore, open_operator_store
 from reel.storage.replay_store import ReplayStore, open_replay_store
+from reel.storage.resource_store import ResourceStore, open_resource_store
+from reel.storage.rule_store import RuleStore, open_rule_store
 from reel.storage.session_store import SessionStore, open_session_store
 
 PLAYER_STATIC = Path(__file__).resolve().parent.parent / "player" / "static"
@@ -37,11 +42,15 @@ def create_app(
     clock: Clock | None = None,
     operators: OperatorStore | None = None,
     background: bool = False,
+    limiter: RateLimiter | None = None,
+    resources: ResourceStore | None = None,
+    rules: RuleStore | None = None,
 ) -> FastAPI:
     """A Reel app on the stores named by `settings`, unless stores are passed in (tests).
 
     With `background`, the app's lifespan also runs processing (actions, splits, closing silent
-    sessions) on a thread; tests leave it off and call `reel.processing.worker.process_pending`.
+    sessions) and the retention purge on threads; tests leave it off and call
+    `reel.processing.worker.process_pending` and `reel.retention.purge.purge`.
     """
     ctx = ReelContext(
         settings=settings,
@@ -50,15 +59,26 @@ def create_app(
         clock=clock or SystemClock(),
         # Operators live in the session store's database: one URL, one file to back up.
         operators=operators if operators is not None else open_operator_store(settings.resolved_database_url),
+        limiter=limiter if limiter is not None else limiter_for(settings.limits),
+        resources=resources if resources is not None else open_resource_store(settings.resolved_database_url),
+        rules=rules if rules is not None else open_rule_store(settings.resolved_database_url),
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = BackgroundProcessing(ctx).start() if background else None
+        purger = BackgroundPurge(ctx).start() if background else None
+        capturer = ResourceWorker(ctx).start() if background else None
         yield
         app.state.draining = True
         if worker is not None:
             worker.stop()
+        if purger is not None:
+            purger.stop()
+        if capturer is not None:
+            capturer.stop()
+        ctx.resources.close()
+        ctx.rules.close()
         ctx.sessions.close()
         ctx.operators.close()
 
@@ -75,8 +95,14 @@ def create_app(
 def _include_routes(app: FastAPI) -> None:
     # Imported here so that each stage's module stays importable without the whole server.
     from reel.api import applications as applications_api
+    from reel.api import masking as masking_api
+    from reel.api import mobile as mobile_api
+    from reel.api import resources as resources_api
+    from reel.api import retention as retention_api
     from reel.api import sessions as sessions_api
     from reel.capture import routes as capture_routes
+    from reel.ingest import config as config_routes
+    from reel.ingest import mobile_routes
     from reel.ingest import routes as ingest_routes
     from reel.player import pages as player_pages
     from reel.server import health, login
@@ -84,8 +110,14 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(capture_routes.router)
     app.include_router(ingest_routes.router)
+    app.include_router(config_routes.router)
+    app.include_router(mobile_routes.router)
     app.include_router(sessions_api.router)
+    app.include_router(mobile_api.router)
     app.include_router(applications_api.router)
+    app.include_router(masking_api.router)
+    app.include_router(retention_api.router)
+    app.include_router(resources_api.router)
     app.include_router(login.router)
     app.include_router(player_pages.router)
     BUILT_DIR.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,9 @@
 """Security headers on every response: a strict Content-Security-Policy with a per-request nonce.
 
 The replay iframe has no `src`, so it inherits the operator page's policy: scripts can never run in it
-(and the sandbox has no allow-scripts either). Recorded pages need inline styles, and until resources
-are served from Reel's own store they also need images and fonts from their sites.
+(and the sandbox has no allow-scripts either). Recorded pages need inline styles; their style sheets,
+fonts and images come from Reel's own copies (`/resources/{sha256}`, brief §3.4) or are placeholders
+(`data:`), so nothing may be loaded from anywhere else: a replay never reaches the recorded site.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ def content_security_policy(nonce: str) -> str:
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
             "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: blob: http: https:",
-            "font-src 'self' data: http: https:",
-            "media-src 'self' blob: http: https:",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            "media-src 'self' blob:",
             "connect-src 'self'",
             "worker-src 'self' blob:",
             "frame-src 'self'",

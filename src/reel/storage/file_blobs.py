@@ -65,10 +65,24 @@ class FileReplayStore:
             path.unlink(missing_ok=True)
         except OSError as exc:
             raise StorageUnavailable(f"replay store delete failed: {exc.strerror}") from exc
+        self._prune(path.parent)
+
+    def _prune(self, folder: Path) -> None:
+        """Remove folders left empty (a purged recording's), up to the root; best effort."""
+        while folder != self.root and self.root in folder.parents:
+            try:
+                folder.rmdir()
+            except OSError:
+                return  # not empty (the usual case), or already gone: either way, nothing more to do
+            folder = folder.parent
 
     def keys(self, prefix: str = "") -> Iterator[str]:
+        # Walk only the folder the prefix names: the purge lists one recording's prefix at a time.
+        folder = prefix.rpartition("/")[0]
+        if folder and (not _KEY.fullmatch(folder) or ".." in folder):
+            return iter(())  # no stored key can start with it
         found: list[str] = []
-        for dirpath, _dirs, files in os.walk(self.root):
+        for dirpath, _dirs, files in os.walk(self.root / folder):
             for name in files:
                 if name.startswith(".") and name.endswith(_TMP_SUFFIX):
                     continue  # a write in progress or one cut off by a crash: never visible

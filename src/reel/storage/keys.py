@@ -65,3 +65,24 @@ def processing_state_key(*, retention_days: int, app_id: str, recording_id: str,
     return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
         f"state-{int(seq):010d}"
     )
+
+
+def image_blob_key(*, retention_days: int, app_id: str, recording_id: str, digest: str) -> str:
+    """Key of one mobile frame image: `{retention}/{app}/{recording}/img-{sha256}`.
+
+    Named by content within its recording, so a screen shown again is stored once, and the image still
+    goes with the recording's prefix when the recording is deleted.
+    """
+    return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
+        "img-" + _segment(digest, "image digest")
+    )
+
+
+RESOURCE_PREFIX = "resources/"
+"""Captured resources (brief §3.4) are shared by every recording and application, so they live outside
+the retention classes; the purge deletes them once no recording references them (ResourceRefs)."""
+
+
+def resource_blob_key(digest: str) -> str:
+    """Key of one captured resource: `resources/{sha256}`."""
+    return RESOURCE_PREFIX + _segment(digest, "resource digest")

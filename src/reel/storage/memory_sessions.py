@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from reel.errors import Conflict
+from reel.errors import Conflict, Gone
 from reel.processing.sessions import session_matches, sort_key, split_session, with_counters
+from reel.storage.memory_retention import MemoryRetention
 from reel.storage.records import (
     Application,
     Checkpoint,
     ProcessingBatch,
     ProcessingProgress,
+    RecordingClaim,
     Session,
     SessionKey,
     SessionPage,
@@ -22,19 +24,21 @@ from reel.storage.records import (
 from reel.storage.session_store import SaveResult, SessionFold
 
 
-class MemorySessionStore:
+class MemorySessionStore(MemoryRetention):
     """Dicts behind one lock; every method is a transaction."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._apps: dict[str, Application] = {}
         self._recordings: dict[str, str] = {}
+        self._clock_offsets: dict[str, int] = {}
         self._beacons: dict[tuple[str, int], StoredBeacon] = {}
         self._sessions: dict[str, Session] = {}
         self._max_seq: dict[str, int] = {}
         self._actions: dict[tuple[str, int, str, str, str], StoredAction] = {}
         self._checkpoints: dict[tuple[str, int], Checkpoint] = {}
         self._progress: dict[str, ProcessingProgress] = {}
+        self._init_retention()
 
     def create_application(self, app: Application) -> None:
         with self._lock:
@@ -63,11 +67,23 @@ class MemorySessionStore:
         with self._lock:
             return self._recordings.get(recording_id)
 
+    def claim_recording(
+        self, app_id: str, recording_id: str, clock_offset_ms: int, now: int
+    ) -> RecordingClaim:
+        with self._lock:
+            if recording_id not in self._recordings:
+                self._recordings[recording_id] = app_id
+                self._clock_offsets[recording_id] = clock_offset_ms
+            return RecordingClaim(self._recordings[recording_id], self._clock_offsets.get(recording_id, 0))
+
     def save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult:
         with self._lock:
             existing = self._beacons.get((beacon.recording_id, beacon.seq))
             if existing is not None:
                 return SaveResult(duplicate=True, session_id=existing.session_id)
+            if self._requeue_if_deleted(key.recording_id, (beacon.blob_key,)):
+                message = "this recording was deleted; its beacons are no longer stored"
+                raise Gone(message, field="recording_id")
             owner = self._recordings.get(key.recording_id)
             if owner is not None and owner != key.app_id:
                 raise Conflict("recording belongs to another application", field="recording_id")
@@ -147,6 +163,9 @@ class MemorySessionStore:
 
     def save_processing(self, batch: ProcessingBatch) -> None:
         with self._lock:
+            written = (batch.state_key, *(p.checkpoint_key for p in batch.parts))
+            if self._requeue_if_deleted(batch.recording_id, written):
+                return
             touched: set[str] = set()
             for part in batch.parts:
                 closed = self._sessions.get(part.closed_session_id)
@@ -158,7 +177,7 @@ class MemorySessionStore:
                 touched.update((ended.id, opened.id))
                 key = (batch.recording_id, part.at)
                 self._checkpoints.setdefault(
-                    key, Checkpoint(batch.recording_id, part.at, part.checkpoint_key)
+                    key, Checkpoint(batch.recording_id, part.at, part.checkpoint_key, part.checkpoint_bytes)
                 )
             for action in batch.actions:
                 self._actions.setdefault(_action_key(action), action)

@@ -17,6 +17,8 @@ class Application:
     created_at: int
     enabled: bool = True
     retention_days: int = 30
+    mobile: bool = False
+    """Whether mobile apps may send beacons with this app key (they send no Origin to check)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ class Session:
     def has_replay(self) -> bool:
         """A session can be played once it holds a full snapshot and a view (Meta event)."""
         return self.has_full_snapshot and self.has_meta
+
+
+@dataclass(frozen=True)
+class RecordingClaim:
+    """Which application owns a recording, and the offset that puts its client clock on the server's."""
+
+    app_id: str
+    clock_offset_ms: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,7 @@ class NewPart:
     at: int
     url: str
     checkpoint_key: str
+    checkpoint_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,6 +167,7 @@ class Checkpoint:
     recording_id: str
     ts: int
     blob_key: str
+    stored_bytes: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from reel.storage.records import (
     Checkpoint,
     ProcessingBatch,
     ProcessingProgress,
+    RecordingClaim,
     Session,
     SessionKey,
     SessionPage,
@@ -18,6 +19,7 @@ from reel.storage.records import (
     StoredAction,
     StoredBeacon,
 )
+from reel.storage.retention_store import RetentionStore
 from reel.storage.urls import local_path, scheme_of
 
 SessionFold = Callable[[Session | None], Session]
@@ -32,7 +34,7 @@ class SaveResult:
     session_id: str
 
 
-class SessionStore(Protocol):
+class SessionStore(RetentionStore, Protocol):
     """Searchable session data. Every write is one transaction; errors raise StorageUnavailable."""
 
     def create_application(self, app: Application) -> None:
@@ -59,12 +61,21 @@ class SessionStore(Protocol):
         """The id of the application that owns a recording, if the recording is known."""
         ...
 
+    def claim_recording(
+        self, app_id: str, recording_id: str, clock_offset_ms: int, now: int
+    ) -> RecordingClaim:
+        """The recording's owner and clock offset; a recording not yet known is first created for `app_id`
+        with `clock_offset_ms`. The first claim wins (atomically): later ones only read it.
+        """
+        ...
+
     def save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult:
         """In one transaction: claim the recording, fold the beacon into its session, store the beacon row.
 
         `beacon.session_id` is ignored and replaced by the id of the session `fold` returns. A beacon
         whose (recording_id, seq) is already stored changes nothing and answers duplicate=True. A
-        recording owned by another application raises Conflict.
+        recording owned by another application raises Conflict; a deleted one raises Gone (and queues
+        its blob prefixes for the purge again, as the beacon's blob is already written).
         """
         ...
 
@@ -85,7 +96,10 @@ class SessionStore(Protocol):
         ...
 
     def save_processing(self, batch: ProcessingBatch) -> None:
-        """In one transaction: new parts and their checkpoints, actions (each once), counters, progress."""
+        """In one transaction: new parts and their checkpoints, actions (each once), counters, progress.
+
+        For a deleted recording nothing is written; its blob prefixes are queued for the purge again.
+        """
         ...
 
     def actions(self, session_id: str) -> list[StoredAction]:

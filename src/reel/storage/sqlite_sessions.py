@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from reel.errors import Conflict, StorageUnavailable
+from reel.errors import Conflict, Gone, StorageUnavailable
 from reel.processing.sessions import split_session, with_counters
 from reel.storage.migrations.runner import migrate_sqlite
 from reel.storage.records import (
@@ -20,6 +20,7 @@ from reel.storage.records import (
     Checkpoint,
     ProcessingBatch,
     ProcessingProgress,
+    RecordingClaim,
     Session,
     SessionKey,
     SessionPage,
@@ -28,6 +29,7 @@ from reel.storage.records import (
     StoredBeacon,
 )
 from reel.storage.session_store import SaveResult, SessionFold
+from reel.storage.sqlite_retention import SqliteRetention, requeue_if_deleted
 
 _SESSION_COLUMNS = (
     "id, app_id, recording_id, client_session_id, part, start_ts, end_ts, first_url, last_url, pages, "
@@ -45,10 +47,10 @@ _BEACON_COLUMNS = (
     "app_id, recording_id, seq, session_id, blob_key, received_at, first_ts, last_ts, events, "
     "stored_bytes, final"
 )
-_APP_COLUMNS = "id, name, app_key, origins, created_at, enabled, retention_days"
+_APP_COLUMNS = "id, name, app_key, origins, created_at, enabled, retention_days, mobile"
 
 
-class SqliteSessionStore:
+class SqliteSessionStore(SqliteRetention):
     """SQLite-backed session store; `path` is the database file (created with its folder if missing)."""
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
@@ -114,7 +116,7 @@ class SqliteSessionStore:
         try:
             with self._write() as conn:
                 conn.execute(
-                    f"INSERT INTO applications ({_APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO applications ({_APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         app.id,
                         app.name,
@@ -123,6 +125,7 @@ class SqliteSessionStore:
                         app.created_at,
                         int(app.enabled),
                         app.retention_days,
+                        int(app.mobile),
                     ),
                 )
         except sqlite3.IntegrityError as exc:
@@ -153,7 +156,28 @@ class SqliteSessionStore:
         rows = self._read("SELECT app_id FROM recordings WHERE id = ?", (recording_id,))
         return str(rows[0][0]) if rows else None
 
+    def claim_recording(
+        self, app_id: str, recording_id: str, clock_offset_ms: int, now: int
+    ) -> RecordingClaim:
+        sql = "SELECT app_id, clock_offset_ms FROM recordings WHERE id = ?"
+        rows = self._read(sql, (recording_id,))
+        if not rows:  # only a recording's first beacon pays for a write transaction here
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT OR IGNORE INTO recordings (id, app_id, created_at, clock_offset_ms) "
+                    "VALUES (?, ?, ?, ?)",
+                    (recording_id, app_id, now, clock_offset_ms),
+                )
+                rows = list(conn.execute(sql, (recording_id,)))
+        return RecordingClaim(str(rows[0][0]), int(rows[0][1]))
+
     def save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult:
+        saved = self._save_beacon(key, beacon, fold)
+        if saved is None:  # raised only now, so that the requeue of the deleted recording is committed
+            raise Gone("this recording was deleted; its beacons are no longer stored", field="recording_id")
+        return saved
+
+    def _save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult | None:
         with self._write() as conn:
             row = conn.execute(
                 "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?",
@@ -161,6 +185,8 @@ class SqliteSessionStore:
             ).fetchone()
             if row is not None:
                 return SaveResult(duplicate=True, session_id=str(row[0]))
+            if requeue_if_deleted(conn, key.recording_id, (beacon.blob_key,)):
+                return None
             owner = conn.execute("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,)).fetchone()
             if owner is None:
                 conn.execute(
@@ -249,6 +275,9 @@ class SqliteSessionStore:
 
     def save_processing(self, batch: ProcessingBatch) -> None:
         with self._write() as conn:
+            written = (batch.state_key, *(p.checkpoint_key for p in batch.parts))
+            if requeue_if_deleted(conn, batch.recording_id, written):
+                return
             touched: set[str] = set()
             for part in batch.parts:
                 row = conn.execute(
@@ -261,8 +290,9 @@ class SqliteSessionStore:
                 if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (opened.id,)).fetchone() is None:
                     _upsert_session(conn, opened)
                 conn.execute(
-                    "INSERT OR IGNORE INTO checkpoints (recording_id, ts, blob_key) VALUES (?, ?, ?)",
-                    (batch.recording_id, part.at, part.checkpoint_key),
+                    "INSERT OR IGNORE INTO checkpoints (recording_id, ts, blob_key, stored_bytes) "
+                    "VALUES (?, ?, ?, ?)",
+                    (batch.recording_id, part.at, part.checkpoint_key, part.checkpoint_bytes),
                 )
                 touched.update((ended.id, opened.id))
             conn.executemany(
@@ -312,10 +342,13 @@ class SqliteSessionStore:
 
     def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:
         rows = self._read(
-            "SELECT recording_id, ts, blob_key FROM checkpoints WHERE recording_id = ? AND ts = ?",
+            "SELECT recording_id, ts, blob_key, stored_bytes FROM checkpoints "
+            "WHERE recording_id = ? AND ts = ?",
             (recording_id, ts),
         )
-        return Checkpoint(str(rows[0][0]), int(rows[0][1]), str(rows[0][2])) if rows else None
+        if not rows:
+            return None
+        return Checkpoint(str(rows[0][0]), int(rows[0][1]), str(rows[0][2]), int(rows[0][3]))
 
     def beacons(self, recording_id: str) -> list[StoredBeacon]:
         rows = self._read(
@@ -382,6 +415,7 @@ def _app(r: tuple[Any, ...]) -> Application:
         created_at=r[4],
         enabled=bool(r[5]),
         retention_days=r[6],
+        mobile=bool(r[7]),
     )
 
 

@@ -1,5 +1,7 @@
 // Entry of the operator pages' bundle: the page template says which page this is in <body data-page>.
+import { runApplications } from "./apps";
 import { runSessionList } from "./list";
+import { MobilePlayer } from "./mobile/player";
 import type { PlayerHook } from "./hook";
 import { Player } from "./player";
 
@@ -14,11 +16,18 @@ function main(): void {
   if (page === "sessions") {
     const root = document.getElementById("sessions");
     if (root) runSessionList(root);
+  } else if (page === "applications") {
+    const root = document.getElementById("applications");
+    if (root) void runApplications(root);
   } else if (page === "player") {
     const root = document.getElementById("player");
     const sessionId = root?.dataset.sessionId;
     if (!root || !sessionId) return;
-    const player = new Player(root, sessionId);
+    const player = new Player(root, sessionId, (session) => {
+      const mobile = new MobilePlayer(root, session);
+      window.reelPlayer = mobile.hook();
+      void mobile.start();
+    });
     window.reelPlayer = player.hook();
     void player.start();
   }

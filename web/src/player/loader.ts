@@ -2,7 +2,8 @@
 // quickly), then the rest a few at a time in parallel. Chunks are handed over strictly in order, so the
 // replayer always holds a gap-free prefix of the recording and a seek can tell whether it may go ahead.
 import type { eventWithTime } from "@rrweb/types";
-import { ApiError, getEvents, type Chunk } from "./api";
+import { ApiError, type Chunk } from "./api";
+import { fetchEventsOffThread } from "./workers";
 
 export type ChunkFetcher = (chunk: Chunk, signal: AbortSignal) => Promise<eventWithTime[]>;
 
@@ -50,7 +51,7 @@ export class ChunkLoader {
     deliver: (events: eventWithTime[], index: number) => void,
     onError?: (err: unknown) => void,
   ): ChunkLoader {
-    return new ChunkLoader(chunks, (chunk, signal) => getEvents(sessionId, chunk, signal), deliver, onError);
+    return new ChunkLoader(chunks, (chunk, signal) => fetchEventsOffThread(sessionId, chunk, signal), deliver, onError);
   }
 
   /**

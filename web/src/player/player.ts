@@ -8,6 +8,7 @@ import { formatDateTime } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
 import { ChunkLoader } from "./loader";
 import { markersFor } from "./markers";
+import { FirstFrame } from "./firstframe";
 import { errorContent, stageMessage } from "./messages";
 import { Overlay } from "./overlay";
 import { loadPrefs, savePrefs, type Prefs } from "./prefs";
@@ -21,6 +22,7 @@ const ACTION_LEAD_MS = 1000;
 export class Player {
   private session: SessionDetail | null = null;
   private replay: Replay | null = null;
+  private firstFrame: FirstFrame | null = null;
   private loader: ChunkLoader | null = null;
   private view: PlayerView | null = null;
   private actions: Action[] = [];
@@ -44,6 +46,8 @@ export class Player {
   constructor(
     private readonly root: HTMLElement,
     private readonly sessionId: string,
+    /** Mobile sessions have their own player (./mobile/player.ts); this hands one over to it. */
+    private readonly openMobile?: (session: SessionDetail) => void,
   ) {
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
     this.banner.hidden = true;
@@ -93,6 +97,7 @@ export class Player {
     this.status = "loading";
     this.root.dataset.state = "loading";
     this.root.replaceChildren(this.stageOnly());
+    this.firstFrame ??= FirstFrame.show(this.frame, this.stage); // the server-rendered opening, at once
     this.overlay.show({ kind: "loading", title: "Loading session…" });
     let session: SessionDetail;
     try {
@@ -102,6 +107,7 @@ export class Player {
       return;
     }
     this.session = session;
+    if (session.platform === "mobile" && this.openMobile) return this.openMobile(session);
     this.build(session);
     this.actionsLoaded = this.loadActions(session);
     if (session.chunks.length === 0) {
@@ -278,6 +284,7 @@ export class Player {
       // rrweb needs at least one event to start; an empty first chunk just defers the start.
       if (events.length === 0) return;
       this.replay = new Replay(this.stage, this.frame, events, { ...this.prefs });
+      this.firstFrame?.handOver(this.replay.iframe);
       this.replay.replayer.on("finish", () => this.onFinish());
     } else {
       this.replay.add(events);

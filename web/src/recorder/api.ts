@@ -13,6 +13,14 @@ export interface Status {
   /** Events buffered but not yet cut into a beacon. */
   buffered: number;
   recording: boolean;
+  /** Version of the masking rules in force (0: built-in defaults); null until they are known. */
+  rulesVersion: number | null;
+}
+
+/** What the API needs beyond recorder, outbox and tab: consent handling and the rules in force. */
+export interface Control {
+  consent(granted: boolean): void;
+  rulesVersion(): number | null;
 }
 
 /** The object installed as `window.reel`. */
@@ -41,19 +49,10 @@ function guard<T>(fn: () => T, fallback: T): T {
 }
 
 /** Builds the API over the running recorder. */
-export function createApi(recorder: Recorder, outbox: Outbox, tab: TabState): ReelApi {
+export function createApi(recorder: Recorder, outbox: Outbox, tab: TabState, control: Control): ReelApi {
   return {
     version: "1",
-    consent: (granted) => guard(() => {
-      tab.refused = !granted;
-      if (granted) {
-        recorder.start();
-      } else {
-        // Refusal: nothing more leaves the page, and what has not left yet never will.
-        recorder.stop(true);
-        outbox.clear();
-      }
-    }, undefined),
+    consent: (granted) => guard(() => control.consent(granted === true), undefined),
     identify: (userId, traits) => guard(() => {
       const id = String(userId).slice(0, MAX_NAME);
       recorder.addCustom("reel.identify", { userId: id, traits: traits ?? {} });
@@ -76,6 +75,7 @@ export function createApi(recorder: Recorder, outbox: Outbox, tab: TabState): Re
       pending: outbox.size,
       buffered: recorder.buffered,
       recording: recorder.recording,
+      rulesVersion: control.rulesVersion(),
     }),
   };
 }

@@ -34,10 +34,11 @@ export function newBeacon(seq: number, body: string | null): Beacon {
 }
 
 /** The envelope JSON (contract v1) around event JSON strings, without re-serialising the events. */
-export function envelope(recordingId: string, sessionId: string, seq: number, final: boolean,
+export function envelope(recordingId: string, sessionId: string, seq: number, final: boolean, rules: number,
   events: readonly string[]): string {
   return `{"v":1,"recording_id":${JSON.stringify(recordingId)},"session_id":${JSON.stringify(sessionId)},`
-    + `"seq":${seq},"sent_at":${Date.now()},"final":${final},"events":[${events.join(",")}]}`;
+    + `"seq":${seq},"sent_at":${Date.now()},"final":${final},"rules_version":${rules},`
+    + `"events":[${events.join(",")}]}`;
 }
 
 /** UTF-8 byte length of a string (lone surrogates count as the 3-byte replacement character). */

@@ -26,6 +26,8 @@ export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 export interface Setup {
   readonly url: string;
   readonly gzipUrl: string;
+  /** The application's rules and consent settings (docs/contracts/masking-rules.md). */
+  readonly configUrl: string;
   readonly appKey: string;
 }
 
@@ -36,11 +38,13 @@ export function findSetup(doc: Document): Setup | null {
   if (!el || !appKey) return null;
   // data-endpoint overrides the base; otherwise beacons go to the server that served reel.js.
   const base = el.dataset.endpoint || el.src || doc.baseURI;
+  const config = new URL("/v1/web/config", base);
+  config.searchParams.set("k", appKey);
   const url = new URL("/v1/web/beacons", base);
   url.searchParams.set("k", appKey);
   const plain = url.href;
   url.searchParams.set("ce", "gzip");
-  return { url: plain, gzipUrl: url.href, appKey };
+  return { url: plain, gzipUrl: url.href, configUrl: config.href, appKey };
 }
 
 /** The running script, or (when currentScript is unavailable) the last Reel snippet tag. */

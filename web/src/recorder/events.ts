@@ -7,7 +7,7 @@ const CUSTOM = 5;
 /** Mouse move, mouse interaction, scroll, input (keyboard), touch move, drag. */
 const INTERACTION_SOURCES = new Set([1, 2, 3, 5, 6, 12]);
 
-const MAX_MESSAGE = 1_000;
+export const MAX_MESSAGE = 1_000;
 const MAX_STACK = 4_000;
 
 /** True for rrweb incremental events caused by the user (mouse, keyboard, touch, scroll). */
@@ -35,7 +35,8 @@ function describe(value: unknown, fallback: string): Pick<ErrorPayload, "message
   let stack: string | undefined;
   try {
     if (value instanceof Error) {
-      message = value.message || value.name || fallback;
+      // The name is kept by masking (`TypeError: ****`), so it goes in front of the message.
+      message = value.message ? `${value.name || "Error"}: ${value.message}` : value.name || fallback;
       stack = typeof value.stack === "string" ? value.stack.slice(0, MAX_STACK) : undefined;
     } else if (value !== undefined) {
       message = String(value);

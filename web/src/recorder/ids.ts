@@ -1,9 +1,9 @@
-// Per-tab identity kept in sessionStorage: recording id, session id, next seq, last activity, consent.
+// Per-tab identity kept in sessionStorage: recording id, session id, next seq, last activity. Nothing is
+// written before recording begins (consent): until then the state lives in memory only.
 import { IDLE_TIMEOUT_MS } from "./config";
 
 const STATE_KEY = "reel.tab";
 const LIVE_KEY = "reel.live";
-const REFUSED_KEY = "reel.refused";
 const ID_PATTERN = /^[A-Za-z0-9-]{1,70}$/;
 const MAX_SEQ = 2 ** 31 - 1;
 /** Activity is persisted at most this often; pagehide persists it anyway. */
@@ -16,17 +16,14 @@ interface Stored {
   a: number;
 }
 
-/** A random UUID; randomUUID exists only in secure contexts, so fall back to getRandomValues. */
+/** A random (version 4) UUID; getRandomValues, unlike randomUUID, exists outside secure contexts too. */
 export function newId(): string {
-  const c = globalThis.crypto;
-  if (c && typeof c.randomUUID === "function") return c.randomUUID();
-  const b = new Uint8Array(16);
-  if (c && typeof c.getRandomValues === "function") c.getRandomValues(b);
-  else for (let i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
+  const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  const hex = (x: number, i: number): string => (i === 4 || i === 6 || i === 8 || i === 10 ? "-" : "")
+    + (x + 256).toString(16).slice(1);
+  return Array.from(b, hex).join("");
 }
 
 /** sessionStorage, or null where it is disabled or throws (sandboxed frames, some privacy modes). */
@@ -49,6 +46,8 @@ export class TabState {
   private readonly store = openStorage();
   private readonly instance = newId();
   private savedAt = 0;
+  /** Whether the state may be written to sessionStorage (from begin() until forget()). */
+  private persist = false;
 
   constructor(now: number) {
     const prior = this.read();
@@ -65,8 +64,20 @@ export class TabState {
       this.sessionId = newId();
     }
     this.lastActivity = now;
+  }
+
+  /** Recording begins: the state is kept in sessionStorage from now on; this page is the tab's live one. */
+  begin(): void {
+    this.persist = true;
     this.claim();
-    this.save(now);
+    this.save(Date.now());
+  }
+
+  /** Consent withdrawn: the tab's stored state goes (the in-memory ids go on, so no seq is ever reused). */
+  forget(): void {
+    this.persist = true;
+    for (const key of [STATE_KEY, LIVE_KEY]) this.set(key, null);
+    this.persist = false;
   }
 
   /** Takes the next seq for a beacon being cut, persisting it first so no later page load reuses it. */
@@ -96,15 +107,6 @@ export class TabState {
   touch(now: number): void {
     this.lastActivity = now;
     if (now - this.savedAt > ACTIVITY_SAVE_MS) this.save(now);
-  }
-
-  /** Whether the user refused recording earlier in this tab. */
-  get refused(): boolean {
-    return this.get(REFUSED_KEY) === "1";
-  }
-
-  set refused(value: boolean) {
-    this.set(REFUSED_KEY, value ? "1" : null);
   }
 
   /** Marks this page as the tab's live recorder (on load and when restored from the back/forward cache). */
@@ -150,7 +152,7 @@ export class TabState {
 
   private set(key: string, value: string | null): void {
     try {
-      if (!this.store) return;
+      if (!this.store || !this.persist) return;
       if (value === null) this.store.removeItem(key);
       else this.store.setItem(key, value);
     } catch {

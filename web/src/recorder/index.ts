@@ -1,10 +1,14 @@
 // Entry of reel.js: reads the snippet's settings, wires recorder, outbox and page lifecycle, sets window.reel.
 import { createApi, replayQueued, type ReelApi } from "./api";
 import { findSetup } from "./config";
+import { allowed, choose, refused } from "./consent";
 import { captureErrors } from "./events";
+import { watchPage } from "./hooks";
 import { TabState } from "./ids";
 import { Outbox } from "./queue";
 import { Recorder } from "./recorder";
+import { loadPolicy } from "./remote";
+import type { Policy } from "./rules";
 import { dropStash, stash, takeStash } from "./stash";
 
 type ReelWindow = Window & { reel?: unknown };
@@ -44,9 +48,41 @@ function main(): void {
   const tab = new TabState(Date.now());
   const outbox = new Outbox(setup.url, setup.gzipUrl);
   const recorder = new Recorder(tab, outbox);
-  // Beacons an earlier page of this tab may not have sent (never after a refusal: those are dropped).
-  const stashed = takeStash();
-  if (!tab.refused) for (const b of stashed) outbox.add(b, true);
+  const add = (tag: string, payload: unknown): void => recorder.addCustom(tag, payload);
+  // Nothing is recorded, buffered or stored until the rules are known and consent allows it.
+  let policy: Policy | null = null;
+  let begun = false;
+  let hooked = false;
+  const update = (): void => {
+    if (!policy || !allowed(policy)) return;
+    if (!begun) {
+      begun = true;
+      tab.begin();
+      // Beacons an earlier page of this tab may not have sent.
+      for (const b of takeStash()) outbox.add(b, true);
+    }
+    if (!hooked) {
+      hooked = true;
+      watchPage(win, add);
+    }
+    recorder.start(policy);
+  };
+  const consent = (granted: boolean): void => {
+    choose(granted);
+    if (!granted) {
+      // Refusal: nothing more leaves the page, and what has not left yet never will.
+      recorder.stop(true);
+      outbox.clear();
+      dropStash();
+      tab.forget();
+      begun = false;
+    }
+    update();
+  };
+  if (refused()) {
+    dropStash();
+    tab.forget();
+  }
 
   // Hidden may be the last moment a mobile browser gives us; pagehide is the unload itself.
   document.addEventListener("visibilitychange", safely(() => {
@@ -60,17 +96,21 @@ function main(): void {
     tab.release();
   }));
   win.addEventListener("pageshow", safely((ev?: Event) => {
-    tab.claim();
+    if (begun) tab.claim();
     if (ev instanceof PageTransitionEvent && ev.persisted) dropStash(); // Back from bfcache: still sending.
   }));
   win.addEventListener("online", safely(() => outbox.online()));
-  captureErrors(win, (tag, payload) => recorder.addCustom(tag, payload));
+  captureErrors(win, add);
 
-  if (!tab.refused) recorder.start();
-  const api = createApi(recorder, outbox, tab);
+  const rulesVersion = (): number | null => (policy ? policy.version : null);
+  const api = createApi(recorder, outbox, tab, { consent, rulesVersion });
   const stub = win.reel;
   win.reel = api;
   replayQueued(api, stub);
+  void loadPolicy(setup.configUrl, setup.appKey).then((p) => {
+    policy = p;
+    update();
+  }).catch(() => undefined);
 }
 
 try {

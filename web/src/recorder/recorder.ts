@@ -5,8 +5,13 @@ import { envelope, newBeacon, splitBySize, utf8Length, type Beacon } from "./bea
 import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
 import { customEvent, isInteraction } from "./events";
 import type { TabState } from "./ids";
-import { maskInput, maskText } from "./mask";
+import { maskText } from "./mask";
 import type { Outbox } from "./queue";
+import { compile, type Policy } from "./rules";
+import { scrub } from "./scrub";
+
+/** Every input, select and textarea value is masked under every preset (the contract's "input values"). */
+const MASK_INPUTS = { input: true, textarea: true, select: true } as Record<string, boolean>;
 
 /** Buffers events and turns them into numbered beacons for the outbox. */
 export class Recorder {
@@ -20,6 +25,8 @@ export class Recorder {
   private chars = 0;
   private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private serializeTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  /** The rules applied to what is captured; set by start(). */
+  policy: Policy = compile(null);
 
   constructor(private readonly tab: TabState, private readonly outbox: Outbox) {}
 
@@ -33,28 +40,33 @@ export class Recorder {
     return this.parts.length + this.raw.length;
   }
 
-  /** Starts rrweb (a full snapshot now, incremental events after). */
-  start(): void {
+  /** Starts rrweb under these rules (a full snapshot now, incremental events after). */
+  start(policy: Policy): void {
     if (this.active) return;
     this.active = true;
-    this.stopRrweb = record({
-      emit: (e: eventWithTime) => this.onRrwebEvent(e),
-      maskAllInputs: true,
-      maskTextSelector: "*",
-      maskTextFn: maskText,
-      maskInputFn: maskInput,
-      inlineStylesheet: true,
-      recordCanvas: false,
-      collectFonts: false,
-      slimDOMOptions: {
-        script: true, comment: true, headFavicon: true, headWhitespace: true, headMetaSocial: true,
-        headMetaRobots: true, headMetaHttpEquiv: true, headMetaAuthorship: true, headMetaVerification: true,
-        headMetaDescKeywords: true,
-      },
-      // rrweb reports errors inside its observers here; swallowing them keeps the host page unaffected.
-      errorHandler: () => true,
-    }) ?? null;
-    // rrweb declines some contexts (e.g. no document); then we are not recording.
+    this.policy = policy;
+    try {
+      this.stopRrweb = record({
+        emit: (e: eventWithTime) => this.onRrwebEvent(e),
+        // rrweb masks text and input values (maskTextFn sees all text, so detectors reach shown text);
+        // scrub() masks the rest: attributes, URLs, CSS, images, srcdoc, shadow-root text.
+        maskInputOptions: MASK_INPUTS,
+        maskInputFn: maskText,
+        maskTextSelector: "*",
+        maskTextFn: policy.text,
+        blockSelector: policy.block || undefined,
+        // Defaults kept on purpose: style sheets inlined; no image inlining, canvas or font capture
+        // (pixels and data URLs cannot be masked).
+        // Scripts, comments, favicons, head whitespace and most meta tags are left out (rrweb's `true`; the
+        // author and description metas it keeps are masked as attributes).
+        slimDOMOptions: true,
+        // rrweb reports errors inside its observers here; swallowing them keeps the host page unaffected.
+        errorHandler: () => true,
+      }) ?? null;
+    } catch {
+      this.stopRrweb = null; // rrweb failed to start: not recording, and the page carries on.
+    }
+    // rrweb declines some contexts (e.g. no document): then, too, we are not recording.
     if (!this.stopRrweb) this.active = false;
   }
 
@@ -87,7 +99,7 @@ export class Recorder {
     if (this.parts.length === 0) return;
     const parts = this.takeParts();
     const seq = this.tab.takeSeq();
-    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, parts);
+    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, this.policy.version, parts);
     this.outbox.add(newBeacon(seq, body), true);
   }
 
@@ -102,13 +114,14 @@ export class Recorder {
     const final = unloading && this.recording;
     if (this.parts.length > 0 || final) {
       const { recordingId: rid, sessionId: sid } = this.tab;
-      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, []));
+      const rules = this.policy.version;
+      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, rules, []));
       const groups = splitBySize(this.takeParts(), overhead, KEEPALIVE_BODY_MAX);
       if (groups.length === 0) groups.push([]);
       groups.forEach((group, i) => {
         const seq = this.tab.takeSeq();
         const last = final && i === groups.length - 1;
-        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, group)), false);
+        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, rules, group)), false);
       });
     }
     return this.outbox.sendNow(unloading);
@@ -144,6 +157,7 @@ export class Recorder {
   }
 
   private push(e: eventWithTime): void {
+    if (!scrub(this.policy, e)) return; // Masking failed: the event is lost rather than sent unmasked.
     this.raw.push(e);
     if (!this.serializeTimer) this.serializeTimer = setTimeout(() => this.serializeSoon(), 0);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);

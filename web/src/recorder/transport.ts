@@ -31,6 +31,8 @@ export async function post(url: string, body: string | ArrayBuffer, keepalive: b
       keepalive,
       credentials: "omit",
       mode: "cors",
+      // The page's own URL (query and all) need not travel in a Referer header; the Origin header still does.
+      referrerPolicy: "origin",
       headers: { "Content-Type": "text/plain;charset=UTF-8" },
       signal: abort.signal,
     });

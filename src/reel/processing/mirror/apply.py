@@ -45,6 +45,7 @@ def apply_meta(m: DomMirror, data: Mapping[str, object]) -> None:
     href = data.get("href")
     if isinstance(href, str):
         m.href = href
+        m.has_meta = True
     else:
         m.report("meta: href is not a string")
     _set_size(m, data, "meta")

@@ -31,7 +31,7 @@ from reel.processing.mirror.nodes import (
     insert_before,
     walk,
 )
-from reel.processing.mirror.tree import build, remove_subtree
+from reel.processing.mirror.tree import build, mark_shadow_host, remove_subtree
 
 if TYPE_CHECKING:
     from reel.processing.mirror.state import DomMirror
@@ -94,21 +94,21 @@ def _apply_removes(m: DomMirror, removes: Sequence[object], removed: set[int]) -
         if parent is None:
             m.report(f"remove: parent {pid!r} of node {node.id} unknown, node kept")
             continue
-        if node.parent is not parent:
-            m.report(f"remove: node {node.id} is not a child of {pid}, removed anyway")
         old_parent = node.parent
         if old_parent is None:
             m.report(f"remove: node {node.id} is the document root, kept")
             continue
+        if old_parent is not parent:
+            m.report(f"remove: node {node.id} is not a child of {pid}, removed anyway")
         remove_subtree(m, node)
         if node.kind == TEXT and old_parent.sheet is not None:
             old_parent.sheet = None
 
 
 class _Adds:
-    """One batch of adds. An add whose parent or next sibling is not there yet waits for that id;
-    whatever is still waiting at the end is appended (next sibling missing) or dropped (parent missing),
-    with a problem each. Linear in the batch size whatever the order."""
+    """One batch of adds. An add whose parent or next sibling is not there yet waits for that id and is
+    retried when a node with it arrives; what still waits at the end is appended if its parent is
+    there (next sibling missing) or dropped, with a problem each. Linear in the batch size."""
 
     __slots__ = ("adds", "done", "m", "pending", "waiting")
 
@@ -120,25 +120,34 @@ class _Adds:
         self.pending: deque[int] = deque()
 
     def run(self) -> None:
-        for i in range(len(self.adds)):
+        count = len(self.adds)
+        for i in range(count):
             self.attempt(i, False)
-            if self.pending:
-                self.drain()
-        if self.waiting:
-            for i in range(len(self.adds)):
-                if not self.done[i]:
-                    self.attempt(i, True)
-                    if self.pending:
-                        self.drain()
-
-    def drain(self) -> None:
-        pending = self.pending
-        while pending:
-            self.attempt(pending.popleft(), False)
-
-    def attempt(self, i: int, force: bool) -> None:
-        if self.done[i]:
+        if not self.waiting:
             return
+        for i in range(count):  # appending may bring parents that others wait for
+            if not self.done[i]:
+                self.attempt(i, True)
+        for i in range(count):
+            if not self.done[i]:
+                self.done[i] = 1
+                add = self.adds[i]
+                assert isinstance(add, OBJECT)  # noqa: S101 - only well-formed adds are left waiting
+                sn = add.get("node")
+                node_id = sn.get("id") if isinstance(sn, OBJECT) else None
+                self.m.report(
+                    f"add: parent {add.get('parentId')!r} of node {node_id!r} unknown, node dropped"
+                )
+
+    def attempt(self, first: int, force: bool) -> None:
+        pending = self.pending
+        pending.append(first)
+        while pending:
+            i = pending.popleft()
+            if not self.done[i]:
+                self._attempt(i, force)
+
+    def _attempt(self, i: int, force: bool) -> None:
         m = self.m
         add = self.adds[i]
         if not isinstance(add, OBJECT):
@@ -154,11 +163,7 @@ class _Adds:
         nodes = m.nodes
         parent = nodes.get(pid)
         if parent is None:
-            if force:
-                self.done[i] = 1
-                m.report(f"add: parent {pid} of node {sn.get('id')!r} unknown, node dropped")
-            else:
-                self.waiting.setdefault(pid, []).append(i)
+            self.waiting.setdefault(pid, []).append(i)
             return
         nid = add.get("nextId")
         nxt: Node | None = None
@@ -210,6 +215,8 @@ def insert(
         m.report(f"add: parent {parent.id} of node {node.id} went away, node dropped")
         remove_subtree(m, node)
         return None
+    if node.extra is not None:
+        mark_shadow_host(parent, node)
     kind = node.kind
     if kind == TEXT and parent.kind == ELEMENT:
         _text_into_element(m, parent, node)

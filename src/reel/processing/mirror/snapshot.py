@@ -74,14 +74,14 @@ def serialize(m: DomMirror, top: Node, at: float | None, live: _Live | None) -> 
                     live.inputs.append((node.id, *node.live))
                 if node.scroll is not None:
                     live.scrolls.append((node.id, *node.scroll))
-                if node.sheet is not None and node.sheet.dirty:
+                if node.sheet is not None and edited(node):
                     live.sheets.append((node, node.sheet))
             kids = []
             d = {"type": ELEMENT, "tagName": node.tag, "attributes": attrs, "childNodes": kids}
         elif kind == TEXT:
             parent = node.parent
             text = node.text
-            if live is None and parent is not None and parent.sheet is not None and parent.sheet.dirty:
+            if live is None and parent is not None and parent.sheet is not None and edited(parent):
                 text = ""  # the edited sheet went into the parent's _cssText
             d = {"type": TEXT, "textContent": text}
         elif kind == DOCUMENT:
@@ -142,8 +142,17 @@ def _fold(node: Node, attrs: dict[str, AttrValue], selected: str | None) -> None
         if top:
             attrs["rr_scrollTop"] = top
     sheet = node.sheet
-    if sheet is not None and sheet.dirty:
+    if sheet is not None and edited(node):
         attrs["_cssText"] = sheet.text()
+
+
+def edited(node: Node) -> bool:
+    """True if the node's sheet was edited through CSSOM into rules other than its own text's."""
+    sheet = node.sheet
+    if sheet is None or not sheet.dirty:
+        return False
+    # Edits that end where the text already is (say, an empty sheet left empty) change nothing.
+    return sheet.rule_texts() != split_rules(css_source(node) or "")
 
 
 def full_snapshot(m: DomMirror, at: float | None, fold: bool) -> FullSnapshotData | None:
@@ -163,13 +172,17 @@ def _incremental(data: Serialized, at: float) -> Serialized:
 def state_events(m: DomMirror, at: float) -> list[Serialized]:
     """Meta + full snapshot at `at`, then the state the snapshot cannot hold, as events at `at`."""
     root = m.root
+    meta: Serialized = {
+        "type": EventType.META.value,
+        "data": {"href": m.href, "width": m.width, "height": m.height},
+        "timestamp": at,
+    }
     if root is None:
-        return []
+        return [meta] if m.has_meta else []
     live = _Live()
     left, top = root.scroll if root.scroll is not None else (0, 0)
-    meta = {"href": m.href, "width": m.width, "height": m.height}
     events: list[Serialized] = [
-        {"type": EventType.META.value, "data": meta, "timestamp": at},
+        meta,
         {
             "type": EventType.FULL_SNAPSHOT.value,
             "data": {"node": serialize(m, root, at, live), "initialOffset": {"top": top, "left": left}},

@@ -42,6 +42,8 @@ class DomMirror:
         self.href = ""
         self.width: float = 0
         self.height: float = 0
+        self.has_meta = False
+        """Whether a Meta event was applied (href, width, height are only defaults until then)."""
         self.styles: dict[int, Sheet] = {}
         """Constructed style sheets by rrweb styleId."""
         self.adopted: dict[int, list[int]] = {}
@@ -121,7 +123,7 @@ class DomMirror:
         """Events that rebuild the current state at time `at`: Meta, FullSnapshot and what the
         snapshot cannot hold (iframe documents, sheets, fonts, input values, scroll offsets).
 
-        [] before the first full snapshot. See `state_at`.
+        Before the first full snapshot: just the Meta event if there was one, else []. See `state_at`.
         """
         when = self.timestamp if at is None else at
         return state_events(self, 0 if when is None else when)
@@ -143,7 +145,11 @@ def state_at(events: Sequence[Mapping[str, object]], t_ms: float) -> list[Serial
     to it), then as incremental events what a snapshot cannot hold: iframe documents (attach
     mutations), edited and constructed style sheets, fonts, input values and scroll offsets. Play
     them, then `events[prefix_end(events, t_ms):]`. Events are taken in stream order (rrweb streams
-    are in timestamp order) up to the first one later than T. [] if there is no full snapshot by T.
+    are in timestamp order) up to the first one later than T. Before the first full snapshot it is
+    just the Meta event (or [] without one), so "state, then the rest" always plays.
+
+    rrweb's Replayer applies events stamped exactly at its start time only when it plays (or is
+    paused at an offset of at least 1 ms), like the events rrweb itself sends right after a snapshot.
     """
     mirror = DomMirror()
     mirror.apply_all(events[: prefix_end(events, t_ms)])

@@ -56,6 +56,18 @@ def on_load(m: DomMirror, node: Node, settle: list[Node] | None) -> None:
         settle.append(node)
 
 
+def mark_shadow_host(parent: Node, child: Node) -> None:
+    """A child in a shadow root makes its parent a shadow host: the replayer attaches a shadow root to
+    a rebuilt element only when the snapshot says isShadowHost (a mutation attaches one on demand)."""
+    extra = child.extra
+    if extra is not None and extra.get("isShadow") is True and parent.kind == ELEMENT:
+        host = parent.extra
+        if host is None:
+            parent.extra = {"isShadowHost": True}
+        elif host.get("isShadowHost") is not True:
+            host["isShadowHost"] = True
+
+
 def settle_loaded(m: DomMirror, node: Node) -> None:
     """Apply what rrweb's rebuild does to a fully built node: _cssText fills the style's text children,
     a textarea's value attribute replaces its children."""
@@ -158,6 +170,8 @@ def _build_children(m: DomMirror, top: Node, top_sn: Mapping[str, object], settl
         fresh.add(node.id)
         nodes[node.id] = node
         append_child(parent, node)
+        if node.extra is not None:
+            mark_shadow_host(parent, node)
         if node.kind == ELEMENT:
             on_load(m, node, settle)
         if node.kind in HAS_CHILDREN:

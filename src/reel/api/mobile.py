@@ -1,0 +1,103 @@
+"""Operator API for mobile sessions: their events, the composited frame at a moment, frame images."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from reel.api.sessions import visible_session
+from reel.errors import BadRequest, NotFound
+from reel.ingest.images import MEDIA_TYPES, sniff_format
+from reel.processing.mobile.compositor import composite_at
+from reel.processing.mobile.replay_data import check_digest, image_loader, session_events
+from reel.server.auth import ApiCaller
+from reel.server.context import get_context
+from reel.server.responses import OrjsonResponse
+from reel.storage.records import Session
+
+router = APIRouter(prefix="/api/v1", tags=["sessions"])
+
+# Images never change under their name (it is their SHA-256); the login still decides who may read them.
+_IMMUTABLE = "private, max-age=604800, immutable"
+
+
+def _mobile(session: Session) -> Session:
+    if session.platform != "mobile":
+        raise BadRequest("frames exist for mobile sessions only; web sessions replay their events")
+    return session
+
+
+@router.get("/sessions/{session_id}/mobile-events", summary="Events of a mobile session, by time")
+async def get_mobile_events(
+    request: Request,
+    session_id: str,
+    caller: ApiCaller,
+    from_seq: Annotated[int, Query(ge=0)] = 0,
+    to_seq: Annotated[int | None, Query(ge=0)] = None,
+) -> OrjsonResponse:
+    """Frames (images by digest), views and gestures of the beacons from_seq..to_seq, as stored: ingest
+    rebuilt every event from the contract's fields, so they carry no markup and no typed text. Masking
+    happened on the device; there is nothing left to re-mask in pixels."""
+    ctx = get_context(request)
+
+    def work() -> dict[str, Any]:
+        session = _mobile(visible_session(ctx, caller, session_id))
+        return {"events": session_events(ctx.sessions, ctx.blobs, session, from_seq, to_seq)}
+
+    return OrjsonResponse(await run_in_threadpool(work))
+
+
+@router.get(
+    "/sessions/{session_id}/frame",
+    summary="The picture of a mobile session at a moment (PNG)",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def get_frame(
+    request: Request,
+    session_id: str,
+    caller: ApiCaller,
+    t: Annotated[int, Query(ge=0, description="Milliseconds from the session start")] = 0,
+) -> Response:
+    """The last full frame at or before `t` with the partial frames after it drawn over, as the device
+    showed it (masked on the device). 404 before the first full frame."""
+    ctx = get_context(request)
+
+    def work() -> bytes:
+        session = _mobile(visible_session(ctx, caller, session_id))
+        events = session_events(ctx.sessions, ctx.blobs, session)
+        picture = composite_at(events, session.start + t, image_loader(ctx.sessions, ctx.blobs, session))
+        if picture is None:
+            raise NotFound("no full frame at or before this moment")
+        out = io.BytesIO()
+        picture.save(out, format="PNG", compress_level=3)
+        return out.getvalue()
+
+    png = await run_in_threadpool(work)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-cache"})
+
+
+@router.get(
+    "/sessions/{session_id}/images/{digest}",
+    summary="One frame image of a mobile session, by the SHA-256 of its bytes",
+    response_class=Response,
+    responses={200: {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}}},
+)
+async def get_image(request: Request, session_id: str, digest: str, caller: ApiCaller) -> Response:
+    """The image as the app sent it (its type was checked at ingest)."""
+    ctx = get_context(request)
+    check_digest(digest)
+
+    def work() -> bytes:
+        session = _mobile(visible_session(ctx, caller, session_id))
+        return image_loader(ctx.sessions, ctx.blobs, session)(digest)
+
+    data = await run_in_threadpool(work)
+    kind = sniff_format(data)
+    if kind is None:  # ingest admits nothing else; a blob that changed type is not served as an image
+        raise NotFound("no such image in this session")
+    return Response(data, media_type=MEDIA_TYPES[kind], headers={"Cache-Control": _IMMUTABLE})

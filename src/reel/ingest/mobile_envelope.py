@@ -1,0 +1,172 @@
+"""The mobile beacon (docs/contracts/mobile-beacon.md): binary framing, envelope and events, pure.
+
+A body is `RLMB`, a version byte, the JSON envelope behind a 32-bit length, then the images, each behind
+its own 32-bit length. Every event is rebuilt from the fields the contract names, so a field the
+contract does not know (typed text from a careless SDK, say) is never stored; unknown event types are
+dropped and counted. Images are checked by their headers only (reel/ingest/images.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
+from reel.ids import check_client_id
+from reel.ingest.envelope import ENVELOPE_VERSION, MAX_SEQ, MAX_TIMESTAMP
+from reel.ingest.images import FORMATS, ImageInfo, read_image_info
+from reel.ingest.mobile_events import normalise_event
+
+MAGIC = b"RLMB"
+BODY_VERSION = 1
+MAX_META_BYTES = 8 * 1024 * 1024
+MAX_IMAGES = 1000
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MobileImage:
+    """One image part: its bytes, their SHA-256 (hex, the name it is stored under) and its header."""
+
+    digest: str
+    data: bytes
+    info: ImageInfo
+
+
+@dataclass(frozen=True)
+class MobileBeacon:
+    """One validated mobile beacon: envelope, normalised events, and the images its frames use."""
+
+    recording_id: str
+    session_id: str
+    seq: int
+    sent_at: int | None
+    final: bool
+    events: tuple[dict[str, Any], ...]
+    images: tuple[MobileImage, ...]
+    rules_version: int = 0
+    ignored: int = 0
+
+
+def split_body(body: bytes) -> tuple[bytes, list[bytes]]:
+    """The JSON envelope and the image parts of a framed body."""
+    if len(body) < 9 or body[:4] != MAGIC:
+        raise BadRequest("body is not a mobile beacon (it must start with RLMB; see the mobile contract)")
+    if body[4] != BODY_VERSION:
+        raise UnsupportedMediaType(f"mobile beacon framing version {body[4]} is not supported (use 1)")
+    meta_len = int.from_bytes(body[5:9], "big")
+    if meta_len > MAX_META_BYTES:
+        raise PayloadTooLarge(f"the JSON envelope may be at most {MAX_META_BYTES} bytes")
+    at = 9 + meta_len
+    if at > len(body):
+        raise BadRequest("truncated body: the JSON envelope is cut short")
+    meta = body[9:at]
+    parts: list[bytes] = []
+    while at < len(body):
+        if len(parts) >= MAX_IMAGES:
+            raise PayloadTooLarge(f"a beacon may carry at most {MAX_IMAGES} images")
+        if at + 4 > len(body):
+            raise BadRequest(f"truncated body: the length of image {len(parts)} is cut short")
+        size = int.from_bytes(body[at : at + 4], "big")
+        if size > MAX_IMAGE_BYTES:
+            raise PayloadTooLarge(f"images[{len(parts)}] is {size} bytes; at most {MAX_IMAGE_BYTES}")
+        start, at = at + 4, at + 4 + size
+        if at > len(body):
+            raise BadRequest(f"truncated body: images[{len(parts)}] is cut short")
+        parts.append(body[start:at])
+    return meta, parts
+
+
+def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
+    """Parse and validate a decoded body; every failure names its field."""
+    meta, parts = split_body(body)
+    # Image headers first: a wrong type or a huge image is refused before anything else is looked at.
+    infos = [read_image_info(part, f"images[{i}]") for i, part in enumerate(parts)]
+    try:
+        doc = orjson.loads(meta)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"the envelope is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise BadRequest("the envelope must be a JSON object")
+    head = _envelope(doc)
+    events = doc.get("events")
+    if not isinstance(events, list):
+        raise InvalidField("events must be an array", field="events")
+    if len(events) > max_events:
+        raise PayloadTooLarge(f"a beacon may carry at most {max_events} events")
+    digests = [hashlib.sha256(part).hexdigest() for part in parts]
+    used = [False] * len(parts)
+    out: list[dict[str, Any]] = []
+    ignored = 0
+    for index, event in enumerate(events):
+        normal = normalise_event(event, f"events[{index}]")
+        if normal is None:
+            ignored += 1
+            continue
+        if normal["type"] == "frame":
+            _attach_image(normal, event, index, infos, digests, used)
+        out.append(normal)
+    unused = [i for i, u in enumerate(used) if not u]
+    if unused:
+        raise InvalidField(f"images[{unused[0]}] is not used by any frame", field=f"images[{unused[0]}]")
+    images: dict[str, MobileImage] = {}
+    for part, digest, info in zip(parts, digests, infos, strict=True):
+        images.setdefault(digest, MobileImage(digest, part, info))
+    return MobileBeacon(events=tuple(out), images=tuple(images.values()), ignored=ignored, **head)
+
+
+def _envelope(doc: dict[str, Any]) -> dict[str, Any]:
+    version = doc.get("v", ENVELOPE_VERSION)
+    if version != ENVELOPE_VERSION or not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidField(f"v must be {ENVELOPE_VERSION}", field="v")
+    seq = doc.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
+        raise InvalidField(f"seq must be an integer from 0 to {MAX_SEQ}", field="seq")
+    sent_at = doc.get("sent_at")
+    if sent_at is not None and (
+        not isinstance(sent_at, int) or isinstance(sent_at, bool) or not 0 < sent_at < MAX_TIMESTAMP
+    ):
+        raise InvalidField("sent_at must be an integer number of milliseconds", field="sent_at")
+    final = doc.get("final", False)
+    if not isinstance(final, bool):
+        raise InvalidField("final must be a boolean", field="final")
+    rules_version = doc.get("rules_version", 0)
+    if (
+        not isinstance(rules_version, int)
+        or isinstance(rules_version, bool)
+        or not 0 <= rules_version <= MAX_SEQ
+    ):
+        raise InvalidField("rules_version must be an integer >= 0", field="rules_version")
+    return {
+        "recording_id": check_client_id(doc.get("recording_id"), "recording_id"),
+        "session_id": check_client_id(doc.get("session_id"), "session_id"),
+        "seq": seq,
+        "sent_at": sent_at,
+        "final": final,
+        "rules_version": rules_version,
+    }
+
+
+def _attach_image(
+    normal: dict[str, Any],
+    event: dict[str, Any],
+    index: int,
+    infos: list[ImageInfo],
+    digests: list[str],
+    used: list[bool],
+) -> None:
+    where = f"events[{index}].image"
+    part = event.get("image")
+    if not isinstance(part, int) or isinstance(part, bool) or not 0 <= part < len(infos):
+        raise InvalidField(f"{where} must be the index of an image of this beacon", field=where)
+    info = infos[part]
+    declared = event.get("format", info.format)
+    if declared not in FORMATS:
+        raise UnsupportedMediaType(f"events[{index}].format must be one of {', '.join(FORMATS)}")
+    if declared != info.format:
+        raise UnsupportedMediaType(f"images[{part}] is {info.format}, not {declared} as events[{index}] says")
+    used[part] = True
+    normal.update(image=digests[part], format=info.format, width=info.width, height=info.height)

@@ -1,0 +1,92 @@
+"""HTTP edge of mobile ingest: `POST /v1/mobile/beacons` (contract: docs/contracts/mobile-beacon.md).
+
+Apps send no Origin, so the app key is checked with the application's `mobile` flag instead: only
+applications created for mobile (`reel apps create NAME --mobile`) accept these beacons. A request that
+does carry an Origin comes from a web page, which has no business here, and is refused. Body reading
+(caps, streaming decode, slow-client timeouts, 413 without a reset) is the web route's.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from reel.errors import (
+    Forbidden,
+    PayloadTooLarge,
+    RateLimited,
+    ReelError,
+    RequestTimeout,
+    UnsupportedMediaType,
+)
+from reel.ingest.decode import CappedDecoder
+from reel.ingest.mobile_envelope import parse_mobile_beacon
+from reel.ingest.mobile_service import accept_mobile_beacon
+from reel.ingest.origins import check_app
+from reel.ingest.ratelimit import retry_after_seconds
+from reel.ingest.routes import _refuse_and_drain, _timed_chunks
+from reel.server.context import get_context
+from reel.server.responses import OrjsonResponse, error_response
+from reel.storage.records import Application
+
+router = APIRouter()
+
+CONTENT_TYPES = frozenset({"application/vnd.reel.mobile-beacon", "application/octet-stream"})
+_CLOSING_HEADERS = {"Connection": "close"}
+
+
+@router.post("/v1/mobile/beacons", tags=["ingest"], summary="Receive one mobile beacon")
+async def receive_mobile_beacon(request: Request) -> Response:
+    """Decode, check and durably store one mobile beacon (frames and gestures of an app)."""
+    try:
+        return await _receive(request)
+    except RequestTimeout as exc:
+        return error_response(exc, _CLOSING_HEADERS)
+    except ReelError as exc:
+        return error_response(exc)
+
+
+def check_mobile_app(app: Application | None, origin: str | None) -> Application:
+    """The application if its key is valid and it accepts mobile beacons; 401 or 403 otherwise."""
+    known = check_app(app)
+    if not known.mobile:
+        raise Forbidden("this application does not accept mobile beacons (create it with --mobile)")
+    if origin is not None:
+        raise Forbidden("mobile beacons come from apps, which send no Origin header")
+    return known
+
+
+async def _receive(request: Request) -> Response:
+    ctx = get_context(request)
+    limits = ctx.settings.limits
+    app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
+    found = await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None
+    app = check_mobile_app(found, request.headers.get("origin"))
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in CONTENT_TYPES:
+        raise UnsupportedMediaType(f"content type {content_type!r}: send application/vnd.reel.mobile-beacon")
+    wait = ctx.limiter.acquire(app.id)
+    if wait > 0:
+        seconds = retry_after_seconds(wait)
+        raise RateLimited(f"too many beacons for this application; retry in {seconds} s", retry_after=seconds)
+    chunks = _timed_chunks(request.stream(), limits)
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
+        return await _refuse_and_drain(PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes"), chunks)
+    encoding = request.query_params.get("ce") or request.headers.get("content-encoding") or "identity"
+    decoder = CappedDecoder(encoding, max_out=limits.max_decompressed_bytes)
+    received = 0
+    try:
+        async for chunk in chunks:
+            received += len(chunk)
+            if received > limits.max_body_bytes:
+                raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
+            decoder.feed(chunk)
+    except PayloadTooLarge as exc:
+        return await _refuse_and_drain(exc, chunks)
+    body = decoder.finish()
+    beacon = await run_in_threadpool(parse_mobile_beacon, body, max_events=limits.max_events_per_beacon)
+    accepted = await run_in_threadpool(accept_mobile_beacon, ctx, app, beacon)
+    return OrjsonResponse(
+        {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate, "ignored": beacon.ignored}
+    )

@@ -1,0 +1,69 @@
+"""Running Reel under uvicorn with a drain: on SIGTERM, readiness fails first, then requests finish.
+
+A load balancer stops sending traffic to a backend once its readiness probe fails, which takes a few
+probe periods. So on SIGTERM Reel keeps serving for `drain_seconds` while `/readyz` answers 503, and
+only then lets uvicorn shut down gracefully: stop accepting, let in-flight requests (a beacon being
+uploaded, a replay being read) finish, run the lifespan shutdown. A second SIGTERM, or SIGINT (Ctrl-C),
+skips the rest of the drain.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from types import FrameType
+
+import uvicorn
+from fastapi import FastAPI
+
+from reel.config import Settings
+
+log = logging.getLogger("reel.server")
+
+GRACEFUL_SHUTDOWN_S = 20
+"""After the drain, how long in-flight requests may take before they are cancelled."""
+
+
+class DrainingServer(uvicorn.Server):
+    """A uvicorn server whose first SIGTERM starts a drain instead of the shutdown."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI, drain_seconds: float) -> None:
+        super().__init__(config)
+        self.reel_app = app
+        self.drain_seconds = drain_seconds
+        self.draining_since: float | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if sig == signal.SIGTERM and self.draining_since is None and self.drain_seconds > 0:
+            self.start_drain()
+            return
+        super().handle_exit(sig, frame)
+
+    def start_drain(self) -> None:
+        """Fail readiness now; shut down once `drain_seconds` have passed (checked on every tick)."""
+        self.reel_app.state.draining = True
+        self.draining_since = time.monotonic()
+        log.info("draining: /readyz answers 503; shutting down in %g s", self.drain_seconds)
+
+    async def on_tick(self, counter: int) -> bool:
+        if (
+            self.draining_since is not None
+            and not self.should_exit
+            and time.monotonic() - self.draining_since >= self.drain_seconds
+        ):
+            self.should_exit = True
+        return await super().on_tick(counter)
+
+
+def serve_app(app: FastAPI, settings: Settings) -> None:
+    """Serve `app` on the settings' host and port until a signal ends it (see the module docstring)."""
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        timeout_keep_alive=settings.keep_alive_timeout_s,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+    )
+    DrainingServer(config, app, settings.drain_seconds).run()

@@ -1,0 +1,38 @@
+"""In-memory rule store: the reference backend the contract tests hold every other backend to."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from reel.processing.masking import RuleSet
+from reel.storage.rule_store import RuleRecord, default_record
+
+
+class MemoryRuleStore:
+    """A list of versions per application behind one lock; every method is a transaction."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._versions: dict[str, list[RuleRecord]] = {}
+
+    def current(self, app_id: str) -> RuleRecord:
+        with self._lock:
+            versions = self._versions.get(app_id)
+            return versions[-1] if versions else default_record(app_id)
+
+    def save(self, app_id: str, rules: RuleSet, operator_id: str, now: int) -> RuleRecord:
+        with self._lock:
+            versions = self._versions.setdefault(app_id, [])
+            record = RuleRecord(
+                app_id, dataclasses.replace(rules, version=len(versions) + 1), operator_id, now
+            )
+            versions.append(record)
+            return record
+
+    def history(self, app_id: str) -> list[RuleRecord]:
+        with self._lock:
+            return list(reversed(self._versions.get(app_id, [])))
+
+    def close(self) -> None:
+        return None

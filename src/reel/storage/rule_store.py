@@ -1,0 +1,67 @@
+"""The masking rule store interface: each application's rules, one immutable version per change.
+
+Version 0 is Reel's built-in defaults; it is never stored, and `current` answers it for an application
+that has no saved rules. Versions go 1, 2, 3 per application and are never reused or rewritten, so a
+session's `rules_version` (the rules applied at capture) always names what was applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlparse
+
+from reel.processing.masking import DEFAULT_RULES, RuleSet
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    """One version of an application's rules: the rules, who saved them and when (None for version 0)."""
+
+    app_id: str
+    rules: RuleSet
+    operator_id: str | None = None
+    created_at: int | None = None
+
+    @property
+    def version(self) -> int:
+        """The rules' version (0: the built-in defaults)."""
+        return self.rules.version
+
+
+def default_record(app_id: str) -> RuleRecord:
+    """Version 0 of an application that has no saved rules."""
+    return RuleRecord(app_id, DEFAULT_RULES)
+
+
+class RuleStore(Protocol):
+    """Masking rules per application. Every write is one transaction; errors raise StorageUnavailable."""
+
+    def current(self, app_id: str) -> RuleRecord:
+        """The latest version of the application's rules, or version 0 when none was saved."""
+        ...
+
+    def save(self, app_id: str, rules: RuleSet, operator_id: str, now: int) -> RuleRecord:
+        """Store `rules` (their version is ignored) as the application's next version; the new record."""
+        ...
+
+    def history(self, app_id: str) -> list[RuleRecord]:
+        """Every saved version of the application's rules, newest first."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def open_rule_store(url: str) -> RuleStore:
+    """A rule store for `url` (the session store's URL): `sqlite:///path` or `memory://`."""
+    from reel.storage.memory_rules import MemoryRuleStore
+    from reel.storage.sqlite_rules import SqliteRuleStore
+
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        return SqliteRuleStore(parsed.path)
+    if parsed.scheme == "memory":
+        return MemoryRuleStore()
+    raise ValueError(f"unsupported rule store URL: {url!r}")

@@ -1,0 +1,120 @@
+"""Rule store on SQLite, in the session store's database file: one write connection behind a lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from reel.errors import InvalidField, StorageUnavailable
+from reel.processing.masking import RuleSet, parse_rules, rules_document
+from reel.storage.migrations.runner import migrate_sqlite
+from reel.storage.rule_store import RuleRecord, default_record
+
+_COLUMNS = "app_id, version, document, operator_id, created_at"
+_PARSED_MAX = 256
+
+
+class SqliteRuleStore:
+    """SQLite-backed rule store; `path` is the database file shared with the session store."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        # Parsed documents by (app, version): every player request reads the current rules, and a
+        # version never changes once saved.
+        self._parsed: dict[tuple[str, int], RuleSet] = {}
+        with self._guard():
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            migrate_sqlite(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        conn.execute("PRAGMA synchronous=FULL")
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"rule store error: {exc}") from exc
+
+    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        with self._guard():
+            return list(self._reader().execute(sql, params))
+
+    def current(self, app_id: str) -> RuleRecord:
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM masking_rules WHERE app_id = ? ORDER BY version DESC LIMIT 1", (app_id,)
+        )
+        return self._record(rows[0]) if rows else default_record(app_id)
+
+    def save(self, app_id: str, rules: RuleSet, operator_id: str, now: int) -> RuleRecord:
+        document = orjson.dumps(rules_document(rules)).decode()
+        with self._write_lock, self._guard():
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # The next version inside the same write transaction: concurrent saves cannot share one.
+                (version,) = conn.execute(
+                    "SELECT COALESCE(MAX(version), 0) + 1 FROM masking_rules WHERE app_id = ?", (app_id,)
+                ).fetchone()
+                conn.execute(
+                    f"INSERT INTO masking_rules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                    (app_id, version, document, operator_id, now),
+                )
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        return self._record((app_id, version, document, operator_id, now))
+
+    def history(self, app_id: str) -> list[RuleRecord]:
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM masking_rules WHERE app_id = ? ORDER BY version DESC", (app_id,)
+        )
+        return [self._record(r) for r in rows]
+
+    def _record(self, row: tuple[Any, ...]) -> RuleRecord:
+        app_id, version, document, operator_id, created_at = row
+        rules = self._parsed.get((app_id, version))
+        if rules is None:
+            try:
+                rules = parse_rules(orjson.loads(document), version=version)
+            except (orjson.JSONDecodeError, InvalidField) as exc:
+                # Never fall back to weaker rules: a replay without its rules is refused instead.
+                raise StorageUnavailable(f"stored masking rules v{version} are unreadable: {exc}") from exc
+            if len(self._parsed) >= _PARSED_MAX:
+                self._parsed.clear()
+            self._parsed[(app_id, version)] = rules
+        return RuleRecord(app_id, rules, operator_id, created_at)
+
+    def close(self) -> None:
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()

@@ -1,0 +1,34 @@
+"""Contract: every session store keeps whether an application accepts mobile beacons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.records import Application
+from reel.storage.session_store import SessionStore
+from reel.storage.sqlite_sessions import SqliteSessionStore
+
+T0 = 1_764_240_000_000
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
+    s: SessionStore = (
+        MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+    )
+    yield s
+    s.close()
+
+
+def test_the_mobile_flag_round_trips(store: SessionStore) -> None:
+    web = Application(id="app_w", name="Web", app_key="rk-w", origins=("https://a.example",), created_at=T0)
+    mobile = Application(id="app_m", name="App", app_key="rk-m", origins=(), created_at=T0 + 1, mobile=True)
+    store.create_application(web)
+    store.create_application(mobile)
+    assert store.application("app_w") == web and not web.mobile
+    assert store.application_by_key("rk-m") == mobile
+    assert [a.mobile for a in store.applications()] == [False, True]

@@ -1,0 +1,74 @@
+// A Web Worker of the player (brief §3.4): fetches one chunk of replay events, lets the browser inflate
+// it, parses the JSON and sorts the events, all off the page's main thread; several run in parallel.
+// Built as its own bundle (/static/built/events-worker.js). Messages: see workers.ts.
+
+interface ChunkRequest {
+  id: number;
+  url?: string;
+  abort?: boolean;
+}
+
+interface Stamped {
+  timestamp: number;
+}
+
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<ChunkRequest>) => void) | null;
+  postMessage(message: unknown): void;
+};
+const inFlight = new Map<number, AbortController>();
+
+scope.onmessage = (event) => {
+  const { id, url, abort } = event.data;
+  if (abort) {
+    inFlight.get(id)?.abort();
+    return;
+  }
+  if (typeof url === "string") void load(id, url);
+};
+
+async function load(id: number, url: string): Promise<void> {
+  const controller = new AbortController();
+  inFlight.set(id, controller);
+  try {
+    let response: Response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: controller.signal });
+    } catch {
+      scope.postMessage({ id, error: { status: 0, message: "The Reel server could not be reached.", code: null } });
+      return;
+    }
+    if (!response.ok) {
+      scope.postMessage({ id, error: await errorOf(response) });
+      return;
+    }
+    let events: Stamped[];
+    try {
+      events = ((await response.json()) as { events: Stamped[] }).events;
+    } catch {
+      scope.postMessage({ id, error: { status: 0, message: "The server's answer was incomplete.", code: null } });
+      return;
+    }
+    // The API sorts by timestamp; sorting again here is nearly free and protects the replayer.
+    events.sort((a, b) => a.timestamp - b.timestamp);
+    scope.postMessage({ id, events });
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+/** The same reading of an error answer as api.ts (502–504 count as network failures). */
+async function errorOf(response: Response): Promise<{ status: number; message: string; code: string | null }> {
+  let message = `The server answered ${response.status} ${response.statusText}`.trim() + ".";
+  let code: string | null = null;
+  try {
+    const body = (await response.json()) as { error?: { message?: unknown; code?: unknown } };
+    if (typeof body.error?.message === "string" && body.error.message) message = body.error.message;
+    if (typeof body.error?.code === "string") code = body.error.code;
+  } catch {
+    // Not JSON: keep the generic message.
+  }
+  const status = response.status >= 502 && response.status <= 504 ? 0 : response.status;
+  return { status, message, code };
+}
+export {};

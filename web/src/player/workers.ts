@@ -1,0 +1,103 @@
+// The page's side of the events workers (eventsworker.ts): a few workers fetch and parse chunks in
+// parallel, so a long session's JSON never blocks the page; the loader still asks for the first chunk
+// alone, first (that one on the page, see below). Without workers (an old browser, a policy that forbids
+// them) chunks load on the page.
+import type { eventWithTime } from "@rrweb/types";
+import { ApiError, getEvents, type Chunk } from "./api";
+
+const WORKER_URL = "/static/built/events-worker.js";
+const MAX_WORKERS = 4;
+
+interface Reply {
+  id: number;
+  events?: eventWithTime[];
+  error?: { status: number; message: string; code: string | null };
+}
+
+interface Pending {
+  worker: Worker;
+  resolve: (events: eventWithTime[]) => void;
+  reject: (err: unknown) => void;
+}
+
+class EventsWorkers {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private turn = 0;
+  /** Set when a worker failed to start or crashed: chunks then load on the page. */
+  broken = false;
+
+  constructor(count: number) {
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(WORKER_URL);
+      worker.onmessage = (event: MessageEvent<Reply>) => this.settle(event.data);
+      worker.onerror = () => this.fail(worker);
+      this.workers.push(worker);
+    }
+  }
+
+  /** A worker that cannot run: what it was loading fails as a network error, which the loader retries. */
+  private fail(worker: Worker): void {
+    this.broken = true;
+    for (const [id, waiting] of this.pending) {
+      if (waiting.worker !== worker) continue;
+      this.pending.delete(id);
+      waiting.reject(new ApiError(0, "The replay data could not be loaded in the background."));
+    }
+  }
+
+  fetch(url: string, signal: AbortSignal): Promise<eventWithTime[]> {
+    const id = this.nextId++;
+    const worker = this.workers[this.turn++ % this.workers.length];
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(new DOMException("Loading stopped", "AbortError"));
+        return;
+      }
+      this.pending.set(id, { worker, resolve, reject });
+      signal.addEventListener("abort", () => {
+        worker.postMessage({ id, abort: true });
+        this.pending.delete(id);
+        reject(new DOMException("Loading stopped", "AbortError"));
+      }, { once: true });
+      worker.postMessage({ id, url });
+    });
+  }
+
+  private settle(reply: Reply): void {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    this.pending.delete(reply.id);
+    if (reply.events) waiting.resolve(reply.events);
+    else waiting.reject(new ApiError(reply.error?.status ?? 0, reply.error?.message ?? "The chunk did not load.", reply.error?.code ?? null));
+  }
+}
+
+let shared: EventsWorkers | null | undefined;
+
+function workers(): EventsWorkers | null {
+  if (shared === undefined) {
+    try {
+      shared = typeof Worker === "function" ? new EventsWorkers(Math.min(MAX_WORKERS, navigator.hardwareConcurrency || 2)) : null;
+    } catch {
+      shared = null; // workers not allowed here: the page fetches the chunks itself
+    }
+  }
+  return shared;
+}
+
+let requests = 0;
+
+/**
+ * A chunk's events, fetched and parsed in a worker when the browser allows it. The very first request
+ * (the loader asks for the first chunk alone, first) goes on the page: starting a worker would put its
+ * boot on the path to the first frame. It starts the workers, so they are ready for the chunks after.
+ */
+export function fetchEventsOffThread(sessionId: string, chunk: Chunk, signal: AbortSignal): Promise<eventWithTime[]> {
+  const first = requests++ === 0;
+  const pool = workers();
+  if (first || !pool || pool.broken) return getEvents(sessionId, chunk, signal);
+  const query = `from_seq=${chunk.from_seq}&to_seq=${chunk.to_seq}`;
+  return pool.fetch(`/api/v1/sessions/${encodeURIComponent(sessionId)}/events?${query}`, signal);
+}
