@@ -2,6 +2,7 @@
 // stores (GET /api/v1/applications).
 import { ApiError, type Application, listApplications, loginHref } from "./api";
 import { h } from "./dom";
+import { rulesEditor } from "./rules";
 
 interface AppUsage extends Application {
   retention_days: number;
@@ -22,8 +23,10 @@ export function formatBytes(n: number): string {
   return `${value.toFixed(1)} ${unit}`;
 }
 
-function row(app: AppUsage): HTMLTableRowElement {
+function row(app: AppUsage, openRules: (app: AppUsage) => void): HTMLTableRowElement {
   const link = h("a", { text: app.name, attrs: { href: `/sessions?app_id=${encodeURIComponent(app.id)}` } });
+  const rules = h("button", { class: "button", text: "Masking rules", attrs: { type: "button", "data-rules": app.id } });
+  rules.addEventListener("click", () => openRules(app));
   return h(
     "tr",
     { attrs: { "data-app-id": app.id } },
@@ -31,6 +34,7 @@ function row(app: AppUsage): HTMLTableRowElement {
     h("td", { class: "num", text: app.id }),
     h("td", { class: "num", text: `${app.retention_days} days` }),
     h("td", { class: "num stored", text: formatBytes(app.stored_bytes) }),
+    h("td", {}, rules),
   );
 }
 
@@ -56,8 +60,11 @@ export async function runApplications(root: HTMLElement): Promise<void> {
   const head = h(
     "tr",
     {},
-    ...["Application", "Id", "Retention", "Replay data stored"].map((label) => h("th", { text: label })),
+    ...["Application", "Id", "Retention", "Replay data stored", ""].map((label) => h("th", { text: label })),
   );
-  const table = h("table", { class: "sessions apps" }, h("thead", {}, head), h("tbody", {}, ...apps.map(row)));
-  root.replaceChildren(h("div", { class: "table-wrap" }, table));
+  const editor = h("div", { class: "rules-slot" });
+  const openRules = (app: AppUsage): void => editor.replaceChildren(rulesEditor(app.id, app.name));
+  const rows = apps.map((app) => row(app, openRules));
+  const table = h("table", { class: "sessions apps" }, h("thead", {}, head), h("tbody", {}, ...rows));
+  root.replaceChildren(h("div", { class: "table-wrap" }, table), editor);
 }
