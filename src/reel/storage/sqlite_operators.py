@@ -3,82 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, cast
 
 import orjson
 
 from reel.errors import Conflict, NotFound, StorageUnavailable
-from reel.storage.migrations.runner import migrate_sqlite
 from reel.storage.operator_store import ROLES, ApiToken, LoginSession, Operator, Role
+from reel.storage.sqlite_db import SqliteDatabase
 
 _OPERATOR_COLUMNS = "id, name, role, app_ids, created_at, disabled"
 _TOKEN_COLUMNS = "id, operator_id, name, created_at, last_used_at, expires_at"  # noqa: S105 -- column names
 _LOGIN_COLUMNS = "id, operator_id, created_at, last_seen_at"
 
 
-class SqliteOperatorStore:
+class SqliteOperatorStore(SqliteDatabase):
     """SQLite-backed operator store; `path` is the database file shared with the session store."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._busy_timeout_ms = busy_timeout_ms
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        with self._guard():
-            self._writer = self._connect()
-            self._writer.execute("PRAGMA journal_mode=WAL")
-            migrate_sqlite(self._writer)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-        # FULL, as the session store: a revoked token must stay revoked across a power cut.
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        with self._all_lock:
-            self._all.append(conn)
-        return conn
-
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
-        try:
-            yield
-        except sqlite3.IntegrityError:
-            raise
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"operator store error: {exc}") from exc
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, self._guard():
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._guard():
-            return list(self._reader().execute(sql, params))
+    store_name = "operator store"
 
     @staticmethod
     def _require(conn: sqlite3.Connection, operator_id: str) -> None:
@@ -209,12 +150,6 @@ class SqliteOperatorStore:
                 "DELETE FROM login_sessions WHERE last_seen_at < ? OR created_at < ?",
                 (seen_before, created_before),
             ).rowcount
-
-    def close(self) -> None:
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            conn.close()
 
 
 def _role(value: str) -> Role:

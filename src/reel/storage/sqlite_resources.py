@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
 import orjson
 
-from reel.errors import StorageUnavailable
 from reel.storage.keys import RESOURCE_PREFIX, resource_blob_key
-from reel.storage.migrations.runner import migrate_sqlite
 from reel.storage.resource_store import (
     UNREFERENCED_GRACE_MS,
     CaptureRow,
@@ -22,65 +15,17 @@ from reel.storage.resource_store import (
     ResourceMeta,
     ResourceSettings,
 )
+from reel.storage.sqlite_db import SqliteDatabase
 
 _ROW_COLUMNS = "app_id, recording_id, url, status, digest, reason, discovered_at, captured_at, attempts"
 
 
-class SqliteResourceStore:
+class SqliteResourceStore(SqliteDatabase):
     """SQLite-backed resource store; `path` is the database file shared with the session store."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._busy_timeout_ms = busy_timeout_ms
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        with self._guard():
-            self._writer = self._connect()
-            self._writer.execute("PRAGMA journal_mode=WAL")
-            migrate_sqlite(self._writer)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-        conn.execute("PRAGMA synchronous=FULL")
-        with self._all_lock:
-            self._all.append(conn)
-        return conn
-
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"resource store error: {exc}") from exc
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, self._guard():
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._guard():
-            return list(self._reader().execute(sql, params))
+    store_name = "resource store"
+    foreign_keys = False
+    raise_integrity_errors = False
 
     # settings
 
@@ -250,9 +195,3 @@ class SqliteResourceStore:
                 return  # referenced again meanwhile: keep it
             conn.execute("DELETE FROM resource_links WHERE parent_digest = ?", (digest,))
             conn.execute("DELETE FROM resources WHERE digest = ?", (digest,))
-
-    def close(self) -> None:
-        with self._all_lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()

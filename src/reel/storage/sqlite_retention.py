@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from typing import Any, cast
 
 import orjson
@@ -23,6 +22,7 @@ from reel.storage.retention_store import (
     expires_at,
     prefixes_of,
 )
+from reel.storage.sqlite_db import SqliteDatabase
 
 _DELETION_COLUMNS = "recording_id, app_id, deleted_at, cause, prefixes, generation, pending"
 _AUDIT_COLUMNS = "id, at, actor, actor_id, action, app_id, target, count, detail"
@@ -31,14 +31,8 @@ _TOMBSTONE_COLUMNS = "session_id, app_id, recorded_at, deleted_at, cause, retent
 _RECORDING_TABLES = ("actions", "checkpoints", "processing", "beacons")
 
 
-class SqliteRetention:
+class SqliteRetention(SqliteDatabase):
     """Retention and deletion queries of the SQLite session store."""
-
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
-        raise NotImplementedError
-
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        raise NotImplementedError
 
     def application(self, app_id: str) -> Application | None:
         raise NotImplementedError

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,59 +9,25 @@ import orjson
 
 from reel.errors import InvalidField, StorageUnavailable
 from reel.processing.masking import RuleSet, parse_rules, rules_document
-from reel.storage.migrations.runner import migrate_sqlite
 from reel.storage.rule_store import RuleRecord, default_record
+from reel.storage.sqlite_db import SqliteDatabase
 
 _COLUMNS = "app_id, version, document, operator_id, created_at"
 _PARSED_MAX = 256
 
 
-class SqliteRuleStore:
+class SqliteRuleStore(SqliteDatabase):
     """SQLite-backed rule store; `path` is the database file shared with the session store."""
 
+    store_name = "rule store"
+    foreign_keys = False
+    raise_integrity_errors = False
+
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._busy_timeout_ms = busy_timeout_ms
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
         # Parsed documents by (app, version): every player request reads the current rules, and a
         # version never changes once saved.
         self._parsed: dict[tuple[str, int], RuleSet] = {}
-        with self._guard():
-            self._writer = self._connect()
-            self._writer.execute("PRAGMA journal_mode=WAL")
-            migrate_sqlite(self._writer)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-        conn.execute("PRAGMA synchronous=FULL")
-        with self._all_lock:
-            self._all.append(conn)
-        return conn
-
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"rule store error: {exc}") from exc
-
-    def _read(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        with self._guard():
-            return list(self._reader().execute(sql, params))
+        super().__init__(path, busy_timeout_ms=busy_timeout_ms)
 
     def current(self, app_id: str) -> RuleRecord:
         rows = self._read(
@@ -112,9 +74,3 @@ class SqliteRuleStore:
                 self._parsed.clear()
             self._parsed[(app_id, version)] = rules
         return RuleRecord(app_id, rules, operator_id, created_at)
-
-    def close(self) -> None:
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            conn.close()

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-from reel.errors import Conflict, Gone, StorageUnavailable
+from reel.errors import Conflict, Gone
 from reel.processing.sessions import split_session, with_counters
-from reel.storage.migrations.runner import migrate_sqlite
 from reel.storage.records import (
     Application,
     Checkpoint,
@@ -53,62 +48,7 @@ _APP_COLUMNS = "id, name, app_key, origins, created_at, enabled, retention_days,
 class SqliteSessionStore(SqliteRetention):
     """SQLite-backed session store; `path` is the database file (created with its folder if missing)."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._busy_timeout_ms = busy_timeout_ms
-        self._write_lock = threading.Lock()
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        with self._guard():
-            self._writer = self._connect()
-            self._writer.execute("PRAGMA journal_mode=WAL")
-            migrate_sqlite(self._writer)
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
-        # FULL: a commit is on disk before ingest acknowledges the beacon, even across a power cut.
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        with self._all_lock:
-            self._all.append(conn)
-        return conn
-
-    def _reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
-
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
-        try:
-            yield
-        except sqlite3.IntegrityError:
-            raise
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"session store error: {exc}") from exc
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, self._guard():
-            conn = self._writer
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._guard():
-            return list(self._reader().execute(sql, params))
+    store_name = "session store"
 
     # applications
 
@@ -355,12 +295,6 @@ class SqliteSessionStore(SqliteRetention):
             f"SELECT {_BEACON_COLUMNS} FROM beacons WHERE recording_id = ? ORDER BY seq", (recording_id,)
         )
         return [_beacon(r) for r in rows]
-
-    def close(self) -> None:
-        with self._all_lock:
-            conns, self._all = self._all, []
-        for conn in conns:
-            conn.close()
 
 
 def _upsert_session(conn: sqlite3.Connection, s: Session) -> None:

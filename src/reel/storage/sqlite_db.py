@@ -1,0 +1,94 @@
+"""What every SQLite store shares: WAL, one write connection behind a lock, a read connection per thread,
+and SQLite failures raised as StorageUnavailable (never hidden)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+from reel.errors import StorageUnavailable
+from reel.storage.migrations.runner import migrate_sqlite
+
+
+class SqliteDatabase:
+    """Connections to one SQLite file, migrated to the newest schema when opened."""
+
+    store_name: ClassVar[str] = "store"
+    """Names the store in error messages."""
+    foreign_keys: ClassVar[bool] = True
+    """Enforce foreign keys on this store's connections."""
+    raise_integrity_errors: ClassVar[bool] = True
+    """Let IntegrityError through to callers that turn it into Conflict or a duplicate."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        with self._guard():
+            self._writer = self._connect()
+            self._writer.execute("PRAGMA journal_mode=WAL")
+            migrate_sqlite(self._writer)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
+        # FULL: a commit is on disk before Reel answers (a beacon acknowledged, a token revoked), even
+        # across a power cut.
+        conn.execute("PRAGMA synchronous=FULL")
+        if self.foreign_keys:
+            conn.execute("PRAGMA foreign_keys=ON")
+        with self._all_lock:
+            self._all.append(conn)
+        return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
+        try:
+            yield
+        except sqlite3.IntegrityError as exc:
+            if self.raise_integrity_errors:
+                raise
+            raise StorageUnavailable(f"{self.store_name} error: {exc}") from exc
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"{self.store_name} error: {exc}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on any error)."""
+        with self._write_lock, self._guard():
+            conn = self._writer
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._guard():
+            return list(self._reader().execute(sql, params))
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._all_lock:
+            conns, self._all = self._all, []
+        for conn in conns:
+            conn.close()
