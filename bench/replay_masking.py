@@ -10,7 +10,7 @@ Masking is timed on parsed events (the player's events endpoint parses the store
 collector walking 16,000 held events would measure the benchmark, not masking. Runs alternate between
 parsing and masking so that load from other processes hits both alike; the best of each counts.
 
-Run: `python -m bench replay_masking` or `python bench/replay_masking.py [minutes]`.
+Run: `python -m bench replay_masking` (or `python -m bench.replay_masking [minutes]`).
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ def main(minutes: float = 10.0, runs: int = 5) -> dict[str, float]:
     t_parse, *t_masks = _best(
         runs,
         parse_only,
-        *(lambda r=rules: _mask_all(parsed, r) for _, rules in rule_sets),  # type: ignore[misc]
-        *(lambda r=rules: _mask_all([orjson.loads(b) for b in beacons], r) for _, rules in rule_sets),  # type: ignore[misc]
+        *(lambda r=rules: _mask_all(parsed, r) for _, rules in rule_sets),
+        *(lambda r=rules: _mask_all([orjson.loads(b) for b in beacons], r) for _, rules in rule_sets),
     )
     figures["parse_mb_s"] = size_mb / t_parse
     print(f"baseline  orjson.loads only        {size_mb / t_parse:8.1f} MB/s")

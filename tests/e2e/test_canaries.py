@@ -341,7 +341,9 @@ def test_no_canary_in_any_player_response(default_rules: tuple[Site, dict[str, A
     site, session = default_rules
     responses = player_responses(site, session["id"])
     assert leaks(responses) == {}
+    # The rendered replay at its start and at its end (by then every frame and shadow root is attached).
     assert leaks({"replay": replay_dom(site, session["id"])}) == {}
+    assert leaks({"replay": replay_dom(site, session["id"], at_ms=session["duration_ms"])}) == {}
 
 
 # --- allow list, then a stricter rule after the recording ------------------------------------------------
@@ -417,6 +419,7 @@ def test_allow_list_then_a_later_mask_rule(tmp_path: Path) -> None:
         after = player_responses(site, session["id"])
         assert found_in(after) == {f"{MARK}-open", f"{MARK}-frametext"}
 
-        dom = replay_dom(site, session["id"])
+        # At the end of the visit, once the same-origin frame's document has surely been attached.
+        dom = replay_dom(site, session["id"], at_ms=session["duration_ms"])
         assert f"{MARK}-open" in dom and f"{MARK}-frametext" in dom
         assert f"{MARK}-later" not in dom and f"{MARK}-shadow" not in dom

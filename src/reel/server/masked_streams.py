@@ -52,9 +52,10 @@ class StreamSource:
     window: Window
 
     @property
-    def fingerprint(self) -> tuple[str | None, tuple[tuple[int, str], ...]]:
-        """What the stream is made of; a cursor goes on only over the same beginning."""
-        return self.head_key, tuple((b.seq, b.blob_key) for b in self.beacons)
+    def fingerprint(self) -> tuple[tuple[str | None, Window], tuple[tuple[int, str], ...]]:
+        """What the stream is made of; a cursor goes on only over the same beginning (and window: a
+        part that closes at a split ends there)."""
+        return (self.head_key, self.window), tuple((b.seq, b.blob_key) for b in self.beacons)
 
 
 class _Cursor:
@@ -64,6 +65,7 @@ class _Cursor:
         self.lock = threading.Lock()
         self.masker = ReplayMasker(rules)
         self.head_key = source.head_key
+        self.start = source.fingerprint[0]
         self.passed: list[tuple[int, str]] = []
         """(seq, blob key) of the beacons masked so far, in order."""
         self.head: bytes | None = None
@@ -72,8 +74,8 @@ class _Cursor:
 
     def fits(self, source: StreamSource) -> bool:
         """True if `source` begins with what this cursor has passed (so it can go on over it)."""
-        head, beacons = source.fingerprint
-        return head == self.head_key and list(beacons[: len(self.passed)]) == self.passed
+        start, beacons = source.fingerprint
+        return start == self.start and list(beacons[: len(self.passed)]) == self.passed
 
     def advance(
         self,
