@@ -7,7 +7,7 @@ recording is idempotent (actions are stored once, split parts have derived ids, 
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
 from reel.processing.splits import SplitPolicy
 from reel.server.context import ReelContext
+from reel.server.periodic import PeriodicTask
 from reel.storage.chunks import decode_doc, decode_events, encode_doc
 from reel.storage.keys import checkpoint_blob_key, processing_state_key
 from reel.storage.records import NewPart, ProcessingBatch, ProcessingProgress, StoredAction, StoredBeacon
@@ -153,31 +154,12 @@ def process_pending(ctx: ReelContext, policy: SplitPolicy | None = None, *, limi
     return RoundResult(totals[0], totals[1], totals[2], totals[3], closed)
 
 
-class BackgroundProcessing:
+class BackgroundProcessing(PeriodicTask):
     """Runs `process_pending` every `interval_s` on a daemon thread until stopped."""
 
     def __init__(self, ctx: ReelContext, interval_s: float = 1.0) -> None:
-        self.ctx = ctx
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="reel-processing", daemon=True)
+        def work(_stopping: Callable[[], bool]) -> bool:
+            process_pending(ctx)
+            return False
 
-    def start(self) -> BackgroundProcessing:
-        """Start the thread; returns self."""
-        self._thread.start()
-        return self
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Ask the thread to stop after its current round and wait for it."""
-        self._stop.set()
-        self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                process_pending(self.ctx)
-            except ReelError as exc:
-                log.warning("processing round failed, retrying: %s", exc.message)
-            except Exception:
-                log.exception("processing round failed, retrying")
-            self._stop.wait(self.interval_s)
+        super().__init__("reel-processing", work, interval_s, log)

@@ -8,14 +8,14 @@ content, and writing an outcome twice is harmless.
 from __future__ import annotations
 
 import logging
-import threading
+from collections.abc import Callable
 from typing import Any
 
-from reel.errors import ReelError
 from reel.processing.resources.capture import LEASE_MS, Fetcher, capture_claimed
 from reel.processing.resources.fetch import SafeFetcher
 from reel.processing.resources.urls import resource_urls
 from reel.server.context import ReelContext
+from reel.server.periodic import PeriodicTask
 
 log = logging.getLogger("reel.resources")
 
@@ -47,37 +47,17 @@ def capture_pending(ctx: ReelContext, fetcher: Fetcher, *, limit: int = 20) -> i
     return capture_claimed(ctx.resources, ctx.blobs, fetcher, claimed, apps, now)
 
 
-class ResourceWorker:
-    """Runs `capture_pending` on a daemon thread until stopped; at once again while there is work."""
+class ResourceWorker(PeriodicTask):
+    """Runs capture rounds on a daemon thread until stopped; at once again while there is work."""
 
     def __init__(self, ctx: ReelContext, fetcher: Fetcher | None = None, interval_s: float = 0.5) -> None:
         self.ctx = ctx
         self.fetcher: Fetcher = fetcher or SafeFetcher()
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="reel-resources", daemon=True)
 
-    def start(self) -> ResourceWorker:
-        """Start the thread; returns self."""
-        self._thread.start()
-        return self
+        def work(_stopping: Callable[[], bool]) -> bool:
+            return self._round()
 
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Ask the thread to stop after its current fetch and wait for it."""
-        self._stop.set()
-        self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            busy = False
-            try:
-                busy = self._round()
-            except ReelError as exc:
-                log.warning("resource capture round failed, retrying: %s", exc.message)
-            except Exception:
-                log.exception("resource capture round failed, retrying")
-            if not busy:
-                self._stop.wait(self.interval_s)
+        super().__init__("reel-resources", work, interval_s, log)
 
     def _round(self) -> bool:
         now = self.ctx.clock.now_ms()
