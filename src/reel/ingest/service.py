@@ -1,14 +1,20 @@
-"""Accepting a validated beacon: blob first, then the row; acknowledged only when both are durable."""
+"""Accepting a validated beacon: blob first, then the row; acknowledged only when both are durable.
+
+Web and mobile beacons share every step but their blobs: claim the recording, shift its events to
+server time, write the events blob, then fold the beacon into its session and commit the row.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reel.errors import Conflict
 from reel.ids import new_id
 from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
-from reel.processing.beacon_summary import summarise_events
+from reel.processing.beacon_summary import BeaconSummary, summarise_events
 from reel.processing.sessions import BeaconFacts, fold_beacon
 from reel.server.context import ReelContext
 from reel.storage.chunks import content_digest, encode_events
@@ -25,28 +31,56 @@ class Accepted:
     session_id: str
 
 
-def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:
-    """Store one beacon exactly once.
+@dataclass(frozen=True)
+class BeaconToStore:
+    """What `store_beacon` needs of a validated beacon of any platform."""
+
+    recording_id: str
+    session_id: str
+    seq: int
+    final: bool
+    rules_version: int
+    platform: str
+    events: Sequence[dict[str, Any]]
+    summary: BeaconSummary
+    extra_bytes: int = 0
+    """Bytes stored beside the events blob (a mobile beacon's images), counted in the row."""
+
+
+def earlier_copy(ctx: ReelContext, recording_id: str, seq: int) -> Accepted | None:
+    """The answer for a beacon already stored (a retry), or None if it is new."""
+    earlier = ctx.sessions.beacon_session(recording_id, seq)
+    return Accepted(seq, True, earlier) if earlier is not None else None
+
+
+def claim_and_shift(
+    ctx: ReelContext,
+    app: Application,
+    recording_id: str,
+    sent_at: int | None,
+    events: Sequence[dict[str, Any]],
+    now: int,
+) -> tuple[dict[str, Any], ...]:
+    """Claim the recording for `app` (409 if another app owns it) and move events to server time.
+
+    Claimed before any blob is written: a recording of another app is refused with nothing stored, and
+    the clock offset is the recording's, fixed by its first beacon (reel/ingest/clock_skew.py).
+    """
+    claim = ctx.sessions.claim_recording(app.id, recording_id, measure_offset(now, sent_at, events), now)
+    if claim.app_id != app.id:
+        raise Conflict("recording belongs to another application", field="recording_id")
+    return to_server_time(events, claim.clock_offset_ms)
+
+
+def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now: int) -> Accepted:
+    """Write the events blob, then commit the row and the session it lands in.
 
     Order matters for durability: the blob is written (fsynced, renamed) before the row that points to
     it is committed, so a crash leaves at worst an unreferenced blob, never a row without its data.
     An unreferenced blob is invisible: replay data is only ever read through a beacon row's `blob_key`.
     Store errors propagate as StorageUnavailable (503); nothing here answers 2xx after one.
     """
-    earlier = ctx.sessions.beacon_session(beacon.recording_id, beacon.seq)
-    if earlier is not None:
-        return Accepted(beacon.seq, True, earlier)
-    now = ctx.clock.now_ms()
-    # Claimed before any blob is written: a recording of another app is refused with nothing stored,
-    # and the clock offset is the recording's, fixed by its first beacon (reel/ingest/clock_skew.py).
-    claim = ctx.sessions.claim_recording(
-        app.id, beacon.recording_id, measure_offset(now, beacon.sent_at, beacon.events), now
-    )
-    if claim.app_id != app.id:
-        raise Conflict("recording belongs to another application", field="recording_id")
-    events = to_server_time(beacon.events, claim.clock_offset_ms)
-    summary = summarise_events(events)
-    blob = encode_events(events)
+    blob = encode_events(beacon.events)
     key = beacon_blob_key(
         retention_days=app.retention_days,
         app_id=app.id,
@@ -55,6 +89,7 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
         digest=content_digest(blob),
     )
     ctx.blobs.put(key, blob)
+    summary = beacon.summary
     row = StoredBeacon(
         app_id=app.id,
         recording_id=beacon.recording_id,
@@ -65,7 +100,7 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
         first_ts=summary.first_ts,
         last_ts=summary.last_ts,
         events=summary.events,
-        stored_bytes=len(blob),
+        stored_bytes=len(blob) + beacon.extra_bytes,
         final=beacon.final,
     )
     session_key = SessionKey(app.id, beacon.recording_id, beacon.session_id)
@@ -74,7 +109,7 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
         summary=summary,
         received_at=now,
         final=beacon.final,
-        platform="web",
+        platform=beacon.platform,
         rules_version=beacon.rules_version,
     )
     new_session_id = new_id("ses")
@@ -84,3 +119,27 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
 
     result = ctx.sessions.save_beacon(session_key, row, fold)
     return Accepted(beacon.seq, result.duplicate, result.session_id)
+
+
+def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:
+    """Store one web beacon exactly once."""
+    earlier = earlier_copy(ctx, beacon.recording_id, beacon.seq)
+    if earlier is not None:
+        return earlier
+    now = ctx.clock.now_ms()
+    events = claim_and_shift(ctx, app, beacon.recording_id, beacon.sent_at, beacon.events, now)
+    return store_beacon(
+        ctx,
+        app,
+        BeaconToStore(
+            recording_id=beacon.recording_id,
+            session_id=beacon.session_id,
+            seq=beacon.seq,
+            final=beacon.final,
+            rules_version=beacon.rules_version,
+            platform="web",
+            events=events,
+            summary=summarise_events(events),
+        ),
+        now,
+    )
