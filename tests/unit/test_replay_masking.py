@@ -570,3 +570,15 @@ def test_comments_are_text() -> None:
     out = run(events)
     assert "CANARY" not in orjson.dumps(out).decode()
     assert [t["id"] for t in out[-1]["data"]["texts"]] == [12]  # masked, not dropped
+
+
+def test_references_to_elements_of_the_document_are_kept_but_fragment_tokens_dropped() -> None:
+    """SVG sprites (`<use href="#icon-cart">`) and in-page links keep their target; tokens never do."""
+    from reel.processing.masking.urls import UrlPolicy, mask_url
+
+    policy = UrlPolicy(detectors=("email", "card", "phone", "iban"))
+    assert mask_url("#icon-cart", policy) == "#icon-cart"
+    assert mask_url("#reviews", policy) == "#reviews"
+    assert mask_url("#access_token=abc123&state=x", policy) == ""
+    assert mask_url("/cart#icon", policy) == "/cart"
+    assert mask_url("#ada@example.com", policy) != "#ada@example.com"

@@ -37,12 +37,16 @@ export function maskText(text: string): string {
 
 // A URL's parts: scheme, authority, path, query; the fragment is dropped (it often carries tokens).
 const URL_PARTS = /^([a-z][\w+.-]*:)?(\/\/[^/?#]*)?([^?#]*)(\?[^#]*)?/i;
+const ELEMENT_REF = /^#[A-Za-z][\w:.-]{0,63}$/;
 
 /**
  * Applies the URL rule: query values (all, or the listed parameters) and matching path segments; detectors
  * also mask any segment or value they find something in (an e-mail address in a path).
  */
 export function maskUrl(p: Policy, url: string): string {
+  // A reference to an element of this document (`<use href="#icon">`) names an id, not data; tokens in
+  // fragments (`#access_token=…`) never look like one, so they are still dropped.
+  if (ELEMENT_REF.test(url) && p.detect(url.slice(1)) === url.slice(1)) return url;
   const [, scheme = "", authority = "", path, query = ""] = URL_PARTS.exec(url) as string[];
   const s = scheme.toLowerCase();
   // Data and blob URLs are content the page made, not addresses; other schemes (mailto:, tel:) are opaque.

@@ -21,6 +21,9 @@ _DESCRIPTOR = re.compile(r"[\d.]+[wxh],?", re.ASCII)
 _SRCSET_TOKEN = re.compile(r"[^\s,]\S*")
 _CSS_URL = re.compile(r"""url\(\s*(["']?)([^"')]*)\1\s*\)""", re.I)
 _KEPT_SCHEMES = ("data:", "blob:")
+# A reference to an element of the same document (`<use href="#icon">`, `<a href="#reviews">`) names an
+# id, not data; tokens in fragments (`#access_token=…`) never look like one, so they are still dropped.
+_ELEMENT_REF = re.compile(r"#[A-Za-z][\w:.-]{0,63}", re.ASCII)
 _WEB_SCHEMES = ("http:", "https:")
 
 
@@ -35,6 +38,8 @@ class UrlPolicy:
 
 def mask_url(url: str, policy: UrlPolicy) -> str:
     """`url` with the policy applied (see the module docstring)."""
+    if _ELEMENT_REF.fullmatch(url) and not (policy.detectors and has_detected(url[1:], policy.detectors)):
+        return url
     if (
         policy.segments is None
         and not any(c in url for c in "?#@:")
