@@ -111,7 +111,8 @@ TOKEN = UrlPolicy(frozenset({"token"}), None, ALL)
         (DEFAULT, "/p/1", "/p/1"),
         (DEFAULT, "https://user:pw@shop.test/", "https://shop.test/"),
         (DEFAULT, "HTTPS://Shop.test/x", "https://Shop.test/x"),
-        (DEFAULT, "#section", ""),
+        (DEFAULT, "#section", "#section"),  # a reference to an element of the same document
+        (DEFAULT, "#access_token=abc&state=1", ""),  # a fragment carrying data is dropped
         (DEFAULT, "mailto:ada@example.com?subject=hi", "mailto:***"),
         (DEFAULT, "tel:+15551234567", "tel:***"),
         (DEFAULT, "data:image/png;base64,AAAA?x=1", "data:image/png;base64,AAAA?x=1"),
