@@ -13,18 +13,14 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.errors import (
     Forbidden,
-    PayloadTooLarge,
-    RateLimited,
     ReelError,
     RequestTimeout,
     UnsupportedMediaType,
 )
-from reel.ingest.decode import CappedDecoder
 from reel.ingest.mobile_envelope import parse_mobile_beacon
 from reel.ingest.mobile_service import accept_mobile_beacon
 from reel.ingest.origins import check_app
-from reel.ingest.ratelimit import retry_after_seconds
-from reel.ingest.routes import _refuse_and_drain, _timed_chunks
+from reel.ingest.routes import check_quota, read_body
 from reel.server.context import get_context
 from reel.server.responses import OrjsonResponse, error_response
 from reel.storage.records import Application
@@ -65,26 +61,10 @@ async def _receive(request: Request) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type and content_type not in CONTENT_TYPES:
         raise UnsupportedMediaType(f"content type {content_type!r}: send application/vnd.reel.mobile-beacon")
-    wait = ctx.limiter.acquire(app.id)
-    if wait > 0:
-        seconds = retry_after_seconds(wait)
-        raise RateLimited(f"too many beacons for this application; retry in {seconds} s", retry_after=seconds)
-    chunks = _timed_chunks(request.stream(), limits)
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
-        return await _refuse_and_drain(PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes"), chunks)
-    encoding = request.query_params.get("ce") or request.headers.get("content-encoding") or "identity"
-    decoder = CappedDecoder(encoding, max_out=limits.max_decompressed_bytes)
-    received = 0
-    try:
-        async for chunk in chunks:
-            received += len(chunk)
-            if received > limits.max_body_bytes:
-                raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
-            decoder.feed(chunk)
-    except PayloadTooLarge as exc:
-        return await _refuse_and_drain(exc, chunks)
-    body = decoder.finish()
+    check_quota(ctx, app.id)
+    body = await read_body(request, limits)
+    if isinstance(body, Response):
+        return body
     beacon = await run_in_threadpool(parse_mobile_beacon, body, max_events=limits.max_events_per_beacon)
     accepted = await run_in_threadpool(accept_mobile_beacon, ctx, app, beacon)
     return OrjsonResponse(

@@ -16,7 +16,7 @@ from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
 from reel.ingest.ratelimit import retry_after_seconds
 from reel.ingest.service import accept_web_beacon
-from reel.server.context import get_context
+from reel.server.context import ReelContext, get_context
 from reel.server.responses import OrjsonResponse, error_response
 
 router = APIRouter()
@@ -64,10 +64,27 @@ async def _receive(request: Request) -> Response:
     app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
     app = check_app(await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None)
     check_origin(app, request.headers.get("origin"))
-    wait = ctx.limiter.acquire(app.id)
+    check_quota(ctx, app.id)
+    body = await read_body(request, limits)
+    if isinstance(body, Response):
+        return body
+    beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
+    accepted = await run_in_threadpool(accept_web_beacon, ctx, app, beacon)
+    return OrjsonResponse(
+        {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate}, headers=CORS_HEADERS
+    )
+
+
+def check_quota(ctx: ReelContext, app_id: str) -> None:
+    """429 with Retry-After when the application is over its beacon quota."""
+    wait = ctx.limiter.acquire(app_id)
     if wait > 0:
         seconds = retry_after_seconds(wait)
         raise RateLimited(f"too many beacons for this application; retry in {seconds} s", retry_after=seconds)
+
+
+async def read_body(request: Request, limits: Limits) -> bytes | Response:
+    """The decoded body within the caps and timeouts, or the 413 answer already sent to refuse it."""
     chunks = _timed_chunks(request.stream(), limits)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
@@ -87,12 +104,7 @@ async def _receive(request: Request) -> Response:
             decoder.feed(chunk)
     except PayloadTooLarge as exc:
         return await _refuse_and_drain(exc, chunks)
-    body = decoder.finish()
-    beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
-    accepted = await run_in_threadpool(accept_web_beacon, ctx, app, beacon)
-    return OrjsonResponse(
-        {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate}, headers=CORS_HEADERS
-    )
+    return decoder.finish()
 
 
 async def _timed_chunks(stream: AsyncIterator[bytes], limits: Limits) -> AsyncIterator[bytes]:
