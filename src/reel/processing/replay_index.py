@@ -129,18 +129,25 @@ def _chunk(group: list[StoredBeacon]) -> Chunk:
 
 
 def _gaps(present: dict[int, StoredBeacon], low: int, high: int, session_start: int) -> tuple[Gap, ...]:
+    """The runs of seqs in low..high that no stored beacon has.
+
+    Walks the stored beacons, never the seq numbers between them: a seq is any 31-bit number, so one
+    beacon at seq 2^31-1 must cost one step, not two billion (issue: a forged seq stalled the list).
+    """
     gaps: list[Gap] = []
-    seq = low
-    while seq <= high:
-        if seq in present:
-            seq += 1
-            continue
-        first_missing = seq
-        while seq <= high and seq not in present:
-            seq += 1
-        before = present.get(first_missing - 1)
-        after = present.get(seq)
-        start = before.last_ts if before and before.events else session_start
-        end = after.first_ts if after and after.events else start
-        gaps.append(Gap(first_missing, seq - 1, start, max(start, end)))
+    expected = low
+    for seq in sorted(s for s in present if low <= s <= high):
+        if seq > expected:
+            gaps.append(_gap(present, expected, seq - 1, session_start))
+        expected = seq + 1
+    if expected <= high:
+        gaps.append(_gap(present, expected, high, session_start))
     return tuple(gaps)
+
+
+def _gap(present: dict[int, StoredBeacon], first: int, last: int, session_start: int) -> Gap:
+    before = present.get(first - 1)
+    after = present.get(last + 1)
+    start = before.last_ts if before and before.events else session_start
+    end = after.first_ts if after and after.events else start
+    return Gap(first, last, start, max(start, end))
