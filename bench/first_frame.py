@@ -26,8 +26,8 @@ from typing import Any
 
 import httpx
 
-from reel.accounts import create_operator, issue_token
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator, issue_token
 from reel.config import Settings
 from reel.demo.browser import chromium_browser
 from reel.demo.runner import snippet

@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from reel.processing.mirror import DomMirror
+from reel.dom.mirror import DomMirror
 
 Event = dict[str, Any]
 TICK_MS = 100

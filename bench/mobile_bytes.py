@@ -27,11 +27,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from fastapi.testclient import TestClient
 from PySide6.QtWidgets import QApplication
 
+from reel.admin.applications import create_application
 from reel.capture.mobile.qt import QtCapture, to_pil
 from reel.capture.mobile.queue import SendResult, UploadQueue
 from reel.capture.mobile.recorder import Recorder, RecorderConfig
 from reel.capture.mobile.wire import CONTENT_TYPE
-from reel.cli.apps import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.demo.mobile_app import MobileShop

@@ -26,7 +26,8 @@ from typing import Any
 import orjson
 
 from bench.mirror_throughput import recorded_stream
-from reel.processing.masking import DEFAULT_RULES, ReplayMasker, RuleSet, parse_rules
+from reel.domain.rules import DEFAULT_RULES, RuleSet, parse_rules
+from reel.replay.masking import ReplayMasker
 
 TARGET_RATIO = 0.3
 EXAMPLE_RULES = {

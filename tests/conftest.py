@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Limits, Settings
+from reel.domain.records import Application
 from reel.server.app import create_app
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from support import ORIGIN, T0, admin_headers, make_events
 
 # The mobile tests' fixtures (qapp, mobile_app) live beside them, in tests/mobile/mobile_fixtures.py.

@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 from fastapi.testclient import TestClient
 
-from reel.accounts import create_operator, issue_token
+from reel.admin.operators import create_operator, issue_token
+from reel.domain.records import Application
 from reel.storage.operator_store import OperatorStore
-from reel.storage.records import Application
 
 ORIGIN = "http://shop.test:8701"
 T0 = 1_764_240_000_000

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from reel.domain.records import Application
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from reel.storage.session_store import SessionStore
 from reel.storage.sqlite_sessions import SqliteSessionStore
 

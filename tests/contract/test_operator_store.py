@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from reel.accounts import create_operator, issue_token, start_login
+from reel.admin.operators import create_operator, issue_token, start_login
 from reel.errors import Conflict, NotFound, StorageUnavailable
+from reel.storage.factory import open_operator_store
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.operator_store import ApiToken, LoginSession, Operator, OperatorStore, open_operator_store
+from reel.storage.operator_store import ApiToken, LoginSession, Operator, OperatorStore
 from reel.storage.sqlite_operators import SqliteOperatorStore
 
 T0 = 1_764_240_000_000

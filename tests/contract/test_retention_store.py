@@ -7,12 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from reel.errors import Gone
-from reel.processing.beacon_summary import BeaconSummary
-from reel.processing.sessions import BeaconFacts, fold_beacon
-from reel.storage.keys import beacon_blob_key, checkpoint_blob_key, processing_state_key
-from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import (
+from reel.domain.beacons import BeaconSummary
+from reel.domain.records import (
     Application,
     NewPart,
     ProcessingBatch,
@@ -22,6 +18,10 @@ from reel.storage.records import (
     StoredAction,
     StoredBeacon,
 )
+from reel.domain.sessions import BeaconFacts, fold_beacon
+from reel.errors import Gone
+from reel.storage.keys import beacon_blob_key, checkpoint_blob_key, processing_state_key
+from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.retention_store import DAY_MS, AuditEntry
 from reel.storage.session_store import SessionStore
 from reel.storage.sqlite_sessions import SqliteSessionStore

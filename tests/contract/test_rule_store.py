@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from reel.domain.rules import DEFAULT_RULES, parse_rules
 from reel.errors import StorageUnavailable
-from reel.processing.masking import DEFAULT_RULES, parse_rules
+from reel.storage.factory import open_rule_store
 from reel.storage.memory_rules import MemoryRuleStore
-from reel.storage.rule_store import RuleStore, open_rule_store
+from reel.storage.rule_store import RuleStore
 from reel.storage.sqlite_rules import SqliteRuleStore
 
 T0 = 1_764_240_000_000

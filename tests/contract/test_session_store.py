@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from reel.domain.beacons import BeaconSummary
+from reel.domain.records import Application, Session, SessionKey, SessionQuery, StoredBeacon
+from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict
-from reel.processing.beacon_summary import BeaconSummary
-from reel.processing.sessions import BeaconFacts, fold_beacon
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application, Session, SessionKey, SessionQuery, StoredBeacon
 from reel.storage.session_store import SessionStore
 from reel.storage.sqlite_sessions import SqliteSessionStore
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from reel.accounts import create_operator, issue_token
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator, issue_token
 from reel.config import Settings
 from reel.demo.runner import snippet
 from reel.demo.serving import serve_in_thread

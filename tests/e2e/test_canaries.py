@@ -32,8 +32,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from live import OPERATOR, PASSWORD, free_port, open_logged_in
-from reel.accounts import create_operator, issue_token
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator, issue_token
 from reel.config import Settings
 from reel.demo.browser import chromium_browser
 from reel.demo.runner import snippet

@@ -29,8 +29,8 @@ from playwright.sync_api import FloatRect, ViewportSize
 
 from fidelity_sites import asset_site, notes_site, similarity
 from live import OPERATOR, PASSWORD, open_logged_in
-from reel.accounts import create_operator, issue_token
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator, issue_token
 from reel.config import Settings
 from reel.demo.browser import chromium_browser
 from reel.demo.runner import snippet

@@ -10,8 +10,8 @@ import orjson
 import pytest
 
 from live import OPERATOR, PASSWORD, open_logged_in
-from reel.accounts import create_operator
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.demo.browser import chromium_browser

@@ -19,14 +19,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
+from reel.domain.records import Application
 from reel.server.app import create_app
 from reel.storage.chunks import content_digest, decode_events
 from reel.storage.file_blobs import FileReplayStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from support import ORIGIN, T0, admin_headers, make_events, post_beacon
 
 

@@ -27,9 +27,9 @@ import pytest
 from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 
 from reel.config import Settings
+from reel.domain.records import Application
 from reel.storage.chunks import content_digest, decode_doc, decode_events
 from reel.storage.file_blobs import FileReplayStore
-from reel.storage.records import Application
 from support import add_element, dashboard_snapshot, tick
 
 pytestmark = pytest.mark.faults

@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.errors import StorageUnavailable

@@ -32,10 +32,10 @@ for extra in (HERE.parent, HERE.parent / "property"):  # run as a script: find t
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+from reel.dom.mirror import DomMirror  # noqa: E402
 from reel.errors import ReelError  # noqa: E402
 from reel.ingest.decode import CappedDecoder  # noqa: E402
 from reel.ingest.envelope import parse_web_beacon  # noqa: E402
-from reel.processing.mirror import DomMirror  # noqa: E402
 from strategies import corrupted_beacons, corrupted_events, json_values, rrweb_streams  # noqa: E402
 
 MAX_OUT = 256 * 1024

@@ -15,17 +15,17 @@ from fastapi.testclient import TestClient
 from starlette.routing import Mount, Route
 
 from conftest import BeaconMaker
-from reel.accounts import HOUR_MS, LOGIN_IDLE_MS, create_operator, issue_token
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import HOUR_MS, LOGIN_IDLE_MS, create_operator, issue_token
+from reel.api.auth import CSRF_COOKIE, SESSION_COOKIE, safe_next
 from reel.clock import FixedClock
 from reel.config import Settings
+from reel.domain.records import Application, SessionQuery
+from reel.runtime.throttle import LoginThrottle
 from reel.server.app import create_app
-from reel.server.auth import CSRF_COOKIE, SESSION_COOKIE, safe_next
-from reel.server.throttle import LoginThrottle
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application, SessionQuery
 from support import ORIGIN, post_beacon
 
 OTHER_ORIGIN = "http://other.test:9000"

@@ -9,7 +9,7 @@ from typing import TypeVar
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.storage.records import Application
+from reel.domain.records import Application
 from support import post_beacon
 
 T = TypeVar("T")

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from reel.accounts import authenticate_password, operator_for_token
+from reel.admin.operators import authenticate_password, operator_for_token
 from reel.cli.main import cli
 from reel.storage.operator_store import OperatorStore
 from reel.storage.sqlite_operators import SqliteOperatorStore

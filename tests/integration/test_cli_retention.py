@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.cli.main import cli
 from reel.clock import FixedClock
 from reel.config import Settings

@@ -17,15 +17,15 @@ import orjson
 import pytest
 
 from raw_http import closed_by_peer, connect, read_response, request_head
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.config import Limits, Settings
 from reel.demo.serving import serve_in_thread
+from reel.domain.records import Application
+from reel.runtime.context import ReelContext
 from reel.server.app import create_app
-from reel.server.context import ReelContext
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from support import ORIGIN, T0, make_events
 
 CAP = 256 * 1024

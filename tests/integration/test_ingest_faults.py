@@ -9,14 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
+from reel.domain.records import SessionKey, StoredBeacon
 from reel.errors import StorageUnavailable
 from reel.server.app import create_app
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import SessionKey, StoredBeacon
 from reel.storage.session_store import SaveResult, SessionFold
 from support import ORIGIN, admin_headers, post_beacon
 

@@ -14,16 +14,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Limits, Settings
-from reel.ingest.ratelimit import TokenBucketLimiter
+from reel.domain.records import Application
+from reel.runtime.ratelimit import TokenBucketLimiter
 from reel.server.app import create_app
 from reel.storage.chunks import decode_events
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from support import MINUTE, ORIGIN, T0, admin_headers, make_events, post_beacon
 
 DAY = 24 * 60 * 60 * 1000

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.storage.records import Application
+from reel.domain.records import Application
 from support import ORIGIN, T0, make_events, post_beacon
 
 
@@ -190,7 +190,7 @@ def test_disallowed_origin_answers_403(
 def test_a_recording_of_another_app_is_refused(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
-    from reel.cli.apps import create_application
+    from reel.admin.applications import create_application
 
     other = create_application(client.app.state.reel.sessions, "Other", [ORIGIN], now_ms=T0)  # type: ignore[attr-defined]
     assert post_beacon(client, demo_app, beacon(0)).status_code == 200

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.config import Limits, Settings
 from reel.demo.serving import serve_in_thread
 from reel.server.app import create_app

@@ -9,14 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.accounts import create_operator, issue_token
-from reel.processing.masking import mask_events, parse_rules
-from reel.processing.replay_index import session_beacons
-from reel.processing.sanitize import sanitize_events
+from reel.admin.operators import create_operator, issue_token
+from reel.domain.records import Application
+from reel.domain.rules import parse_rules
 from reel.processing.worker import process_pending
-from reel.server.context import ReelContext
+from reel.replay.index import session_beacons
+from reel.replay.masking import mask_events
+from reel.replay.sanitize import sanitize_events
+from reel.runtime.context import ReelContext
 from reel.storage.chunks import decode_events
-from reel.storage.records import Application
 from support import ORIGIN, T0, post_beacon
 
 Event = dict[str, Any]
@@ -241,7 +242,7 @@ def test_a_chunk_fetched_alone_is_masked_as_in_the_whole_stream(
     seqs = [seq for seq, _ in stream]
     url = f"/api/v1/sessions/{session_id}/events"
     for chunk in reversed(chunks):  # the last chunk first: nothing before it was asked for
-        ctx.masked.clear()
+        ctx.replay_cache.clear()
         alone = client.get(url, params={"from_seq": chunk["from_seq"], "to_seq": chunk["to_seq"]}).json()[
             "events"
         ]

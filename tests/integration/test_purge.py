@@ -12,19 +12,19 @@ import pytest
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
+from reel.domain.records import Application
 from reel.errors import StorageUnavailable
 from reel.processing.worker import process_pending
 from reel.retention.purge import purge
+from reel.runtime.context import ReelContext
 from reel.server.app import create_app
-from reel.server.context import ReelContext
 from reel.storage import sqlite_retention
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_refs import MemoryResourceRefs, ResourceRefs
 from reel.storage.retention_store import DAY_MS

@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from asset_server import AssetServer, Route, asset_server
-from reel.accounts import create_operator, issue_token
-from reel.cli.apps import create_application
-from reel.processing.resources.capture import IMAGE_PLACEHOLDER, NOT_CAPTURED
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator, issue_token
+from reel.domain.content import IMAGE_PLACEHOLDER, NOT_CAPTURED
+from reel.domain.records import Application
 from reel.processing.resources.fetch import SafeFetcher
 from reel.processing.resources.worker import capture_pending
 from reel.processing.worker import process_pending
-from reel.server.context import ReelContext
-from reel.storage.records import Application
+from reel.runtime.context import ReelContext
 from reel.storage.resource_store import ResourceSettings
 from support import ORIGIN, T0, post_beacon
 

@@ -10,12 +10,12 @@ import orjson
 from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
-from reel.accounts import create_operator, issue_token
+from reel.admin.operators import create_operator, issue_token
 from reel.clock import FixedClock
+from reel.domain.records import Application
 from reel.processing.worker import process_pending
 from reel.retention.purge import purge
-from reel.server.context import ReelContext
-from reel.storage.records import Application
+from reel.runtime.context import ReelContext
 from reel.storage.retention_store import DAY_MS
 from support import HOUR, MINUTE, T0, custom, dashboard_snapshot, post_beacon, tick
 

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
 from reel.clock import FixedClock
+from reel.domain.records import Application, ProcessingBatch
 from reel.processing.worker import process_pending
-from reel.server.context import ReelContext
-from reel.storage.records import Application, ProcessingBatch
+from reel.runtime.context import ReelContext
 from support import HOUR, MINUTE, T0, add_element, click, custom, dashboard_snapshot, post_beacon, tick
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.clock import FixedClock
-from reel.storage.records import Application
+from reel.domain.records import Application
 
 # Before PySide6 loads: the tests have no screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

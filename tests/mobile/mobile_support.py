@@ -12,7 +12,7 @@ from PIL import Image, ImageChops
 
 from reel.capture.mobile.queue import SendResult
 from reel.capture.mobile.wire import CONTENT_TYPE, Envelope, encode_body
-from reel.storage.records import Application
+from reel.domain.records import Application
 from support import T0
 
 Box = tuple[int, int, int, int]

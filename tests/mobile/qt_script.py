@@ -15,7 +15,7 @@ from reel.capture.mobile.qt import QtCapture, to_pil
 from reel.capture.mobile.queue import Transport, UploadQueue
 from reel.capture.mobile.recorder import Recorder, RecorderConfig
 from reel.demo.mobile_app import MobileShop
-from reel.storage.records import Application
+from reel.domain.records import Application
 
 TYPED = ("Ada Lovelace", "ada@example.com")
 

@@ -15,7 +15,8 @@ from reel.capture.mobile.masking import MASK_COLOR, MaskPolicy, ViewFacts, mask_
 from reel.capture.mobile.model import DeviceInfo, Rect, Screen
 from reel.capture.mobile.recorder import Capture, Recorder, RecorderConfig
 from reel.ingest.mobile_envelope import parse_mobile_beacon
-from reel.processing.mobile.compositor import Canvas, composite_at
+from reel.replay.mobile.compositor import composite_at
+from reel.screen.canvas import Canvas
 
 W, H = 360, 640
 

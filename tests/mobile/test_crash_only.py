@@ -16,8 +16,8 @@ from reel.capture.mobile.qt import QtCapture
 from reel.capture.mobile.queue import UploadQueue
 from reel.capture.mobile.recorder import Recorder, RecorderConfig
 from reel.demo.mobile_app import MobileShop
+from reel.domain.records import Application
 from reel.processing.worker import process_pending
-from reel.storage.records import Application
 
 WINDOW_MS = 10_000
 

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from qt_script import record_shop_session
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.cli.main import cli
 from reel.clock import FixedClock
 from reel.config import Settings
-from reel.processing.mobile.overlay import COLOR
+from reel.replay.mobile.overlay import COLOR
 from reel.server.app import create_app
 from support import admin_headers
 

@@ -11,10 +11,10 @@ import orjson
 from fastapi.testclient import TestClient
 
 from mobile_support import body, frame, image_bytes, post_mobile
+from reel.admin.applications import create_application
 from reel.capture.mobile.wire import Envelope, encode_body
-from reel.cli.apps import create_application
 from reel.clock import FixedClock
-from reel.storage.records import Application
+from reel.domain.records import Application
 from support import ORIGIN, T0
 
 

@@ -9,14 +9,14 @@ import pytest
 from PIL import Image
 
 from mobile_support import image_bytes
+from reel.domain.mobile_beacons import summarise_mobile
+from reel.domain.splits import SplitPolicy
 from reel.errors import PayloadTooLarge, UnsupportedMediaType
-from reel.ingest.images import read_image_info
 from reel.processing.mobile.actions import MobileActionExtractor
-from reel.processing.mobile.compositor import composite_at, frames_at
 from reel.processing.mobile.recording import MobileRecordingProcessor
-from reel.processing.mobile.summary import summarise_mobile
 from reel.processing.recording import BeaconSession
-from reel.processing.splits import SplitPolicy
+from reel.replay.mobile.compositor import composite_at, frames_at
+from reel.screen.images import read_image_info
 
 T = 1_764_240_000_000
 

@@ -15,8 +15,8 @@ from PIL import Image
 from mobile_support import frame, image_bytes, post_mobile
 from reel.capture.mobile.wire import Envelope, encode_body
 from reel.cli.main import cli
+from reel.domain.records import Application
 from reel.processing.worker import process_pending
-from reel.storage.records import Application
 from support import T0, post_beacon
 
 

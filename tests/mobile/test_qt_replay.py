@@ -13,9 +13,9 @@ from PIL import Image
 from mobile_support import region_is_flat, similarity
 from qt_script import TYPED, record_shop_session
 from reel.capture.mobile.masking import MASK_COLOR, MASK_EDGE
+from reel.domain.records import Application
 from reel.processing.worker import process_pending
 from reel.storage.chunks import decode_events
-from reel.storage.records import Application
 
 
 def test_composited_frames_match_the_app_outside_masks(

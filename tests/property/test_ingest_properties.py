@@ -15,8 +15,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.config import Limits, Settings
+from reel.domain.records import Application
 from reel.errors import InvalidField, ReelError
 from reel.ingest.decode import CappedDecoder, decode_body
 from reel.ingest.envelope import parse_web_beacon
@@ -24,7 +25,6 @@ from reel.server.app import create_app
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.records import Application
 from strategies import corrupted_beacons, json_values, web_beacons
 
 MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,8 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reel.processing.masking import mask_events, parse_rules
+from reel.domain.rules import parse_rules
+from reel.replay.masking import mask_events
 from strategies import (
     CANARY,
     CANARY_EMAIL,

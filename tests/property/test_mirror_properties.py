@@ -9,7 +9,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reel.processing.mirror import DomMirror, prefix_end, state_at
+from reel.dom.mirror import DomMirror, prefix_end, state_at
 from strategies import corrupted_events, json_values, rrweb_streams
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

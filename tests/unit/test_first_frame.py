@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reel.player.frame import script_json
-from reel.processing.first_frame import render_html, stylesheet_hrefs
-from reel.processing.sanitize import clean_node
+from reel.replay.first_frame import render_html, stylesheet_hrefs
+from reel.replay.sanitize import clean_node
 
 H = "a" * 64
 

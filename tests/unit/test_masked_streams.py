@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from reel.processing.masking import DEFAULT_RULES, mask_events, parse_rules
-from reel.processing.replay_index import Window
-from reel.server.masked_streams import MaskedStreams, StreamSource
-from reel.storage.records import StoredBeacon
+from reel.domain.records import StoredBeacon
+from reel.domain.rules import DEFAULT_RULES, parse_rules
+from reel.replay.index import Window
+from reel.replay.masking import mask_events
+from reel.replay.streams import MaskedStreams, StreamSource, new_stream_cache
 
 Event = dict[str, Any]
 T = 1_764_240_000_000
@@ -93,7 +94,7 @@ def test_new_beacons_extend_the_pass_and_a_late_one_among_them_restarts_it() -> 
 
 def test_each_rules_version_has_its_own_pass_and_streams_are_evicted_by_size() -> None:
     rec = Recording(4)
-    streams = MaskedStreams(max_bytes=10_000, max_streams=2)
+    streams = MaskedStreams(new_stream_cache(max_bytes=10_000, max_streams=2))
     source = rec.source([0, 1, 2, 3])
     shown = parse_rules({"preset": "mask_inputs"}, version=1)
     masked = fetch(streams, rec, source, 0, None)
@@ -103,7 +104,7 @@ def test_each_rules_version_has_its_own_pass_and_streams_are_evicted_by_size() -
     other = StreamSource("ses-2", None, source.beacons, source.window)
     streams.events(other, DEFAULT_RULES, 0, None, load_head=lambda key: [], load=rec.load)
     assert len(streams) == 2  # the least recently used went
-    tiny = MaskedStreams(max_bytes=10)
+    tiny = MaskedStreams(new_stream_cache(max_bytes=10))
     fetch(tiny, rec, source, 0, None)
     assert len(tiny) == 0  # over the budget on its own: answered, not kept
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from reel.errors import InvalidField
-from reel.processing.masking import (
+from reel.domain.rules import (
     DEFAULT_RULES,
     AttributeRule,
     Consent,
@@ -17,6 +16,7 @@ from reel.processing.masking import (
     parse_rules,
     rules_document,
 )
+from reel.errors import InvalidField
 
 EXAMPLE: dict[str, Any] = {
     "version": 4,

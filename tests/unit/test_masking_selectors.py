@@ -6,10 +6,9 @@ from typing import Any
 
 import pytest
 
-from reel.processing.masking import SelectorError, matches, parse_selector
-from reel.processing.masking.selectors import MAX_ANCESTORS
-from reel.processing.mirror import DomMirror
-from reel.processing.mirror.nodes import Node
+from reel.dom.mirror import DomMirror
+from reel.dom.mirror.nodes import Node
+from reel.domain.selectors import MAX_ANCESTORS, SelectorError, matches, parse_selector
 
 
 def el(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reel.processing.masking import mask_detected, mask_text, mask_url
-from reel.processing.masking.css import mask_css
-from reel.processing.masking.detectors import luhn, mod97
-from reel.processing.masking.text import mask_message, star_count
-from reel.processing.masking.urls import UrlPolicy, mask_css_urls, mask_srcset
+from reel.domain.rules import UrlPolicy
+from reel.replay.masking import mask_detected, mask_text, mask_url
+from reel.replay.masking.css import mask_css
+from reel.replay.masking.detectors import luhn, mod97
+from reel.replay.masking.text import mask_message, star_count
+from reel.replay.masking.urls import mask_css_urls, mask_srcset
 
 ALL = ("email", "card", "phone", "iban")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reel.processing.mirror import DomMirror
+from reel.dom.mirror import DomMirror
 
 Event = dict[str, Any]
 

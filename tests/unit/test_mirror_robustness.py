@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_mirror_mutations import el, mirror_of, mutation, page, txt
 
-from reel.processing.mirror import state_at
+from reel.dom.mirror import state_at
 
 Event = dict[str, Any]
 DEPTH = 10_000

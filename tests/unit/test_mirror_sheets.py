@@ -8,8 +8,8 @@ import pytest
 from test_mirror_mutations import el, mirror_of, mutation, page, txt
 from test_mirror_state import find, incremental
 
-from reel.processing.mirror.css import split_rules
-from reel.processing.mirror.sheets import Sheet
+from reel.dom.mirror.css import split_rules
+from reel.dom.mirror.sheets import Sheet
 
 Event = dict[str, Any]
 

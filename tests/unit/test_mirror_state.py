@@ -7,7 +7,7 @@ from typing import Any
 
 from test_mirror_mutations import el, mirror_of, mutation, page, txt
 
-from reel.processing.mirror import MAX_PROBLEMS, DomMirror, prefix_end, state_at
+from reel.dom.mirror import MAX_PROBLEMS, DomMirror, prefix_end, state_at
 
 Event = dict[str, Any]
 

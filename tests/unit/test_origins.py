@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from reel.domain.origins import normalise_origin
+from reel.domain.records import Application
 from reel.errors import Forbidden, Unauthorized
-from reel.ingest.origins import UNKNOWN_KEY_MESSAGE, check_app, check_origin, normalise_origin
-from reel.storage.records import Application
+from reel.ingest.origins import UNKNOWN_KEY_MESSAGE, check_app, check_origin
 
 APP = Application(
     id="app_x",

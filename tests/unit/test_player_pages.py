@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
+from reel.api.auth import Caller, page_caller
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.errors import ReelError
 from reel.player import pages
+from reel.runtime.responses import error_response
 from reel.server.app import create_app
-from reel.server.auth import Caller, page_caller
-from reel.server.responses import error_response
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_sessions import MemorySessionStore

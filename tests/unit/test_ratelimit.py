@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reel.config import Limits
-from reel.ingest.ratelimit import (
+from reel.runtime.ratelimit import (
     TokenBucketLimiter,
     UnlimitedLimiter,
     limiter_for,

@@ -8,7 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
-from reel.processing.masking import DEFAULT_RULES, RuleSet, mask_events, parse_rules
+from reel.domain.rules import DEFAULT_RULES, RuleSet, parse_rules
+from reel.replay.masking import mask_events
 
 Event = dict[str, Any]
 T = 1_764_240_000_000
@@ -574,7 +575,8 @@ def test_comments_are_text() -> None:
 
 def test_references_to_elements_of_the_document_are_kept_but_fragment_tokens_dropped() -> None:
     """SVG sprites (`<use href="#icon-cart">`) and in-page links keep their target; tokens never do."""
-    from reel.processing.masking.urls import UrlPolicy, mask_url
+    from reel.domain.rules import UrlPolicy
+    from reel.replay.masking.urls import mask_url
 
     policy = UrlPolicy(detectors=("email", "card", "phone", "iban"))
     assert mask_url("#icon-cart", policy) == "#icon-cart"

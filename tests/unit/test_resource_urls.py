@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reel.processing.resources.capture import IMAGE_PLACEHOLDER, NOT_CAPTURED
-from reel.processing.resources.css import css_refs, rewrite_css
-from reel.processing.resources.rewrite import masked_form, replay_from_copies
-from reel.processing.resources.urls import parse_srcset, resource_urls
+from reel.dom.css_urls import css_refs, rewrite_css
+from reel.dom.urls import parse_srcset, resource_urls
+from reel.domain.content import IMAGE_PLACEHOLDER, NOT_CAPTURED
+from reel.replay.rewrite import masked_form, replay_from_copies
 
 PAGE = "https://shop.example/products/mug"
 D = {name: name[0] * 64 for name in ("css", "font", "logo", "hero", "icon", "bg", "small", "big")}

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reel.processing.sanitize import clean_attributes, clean_node, is_script_url, sanitize_event
+from reel.replay.sanitize import clean_attributes, clean_node, is_script_url, sanitize_event
 
 
 def element(

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.api.auth import AdminCaller, ApiCaller
+from reel.domain.records import Application
 from reel.errors import Forbidden, InvalidField, NotFound
-from reel.server.auth import AdminCaller, ApiCaller
-from reel.server.context import ReelContext, get_context
-from reel.server.responses import OrjsonResponse
-from reel.storage.records import Application
+from reel.runtime.context import ReelContext, get_context
+from reel.runtime.responses import OrjsonResponse
 from reel.storage.retention_store import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, AuditEntry
 
 router = APIRouter(prefix="/api/v1", tags=["applications"])

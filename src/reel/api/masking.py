@@ -8,11 +8,11 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from reel.api.auth import AdminCaller, ApiCaller, Caller
+from reel.domain.rules import RuleSet, parse_rules, rules_document
 from reel.errors import BadRequest, NotFound, PayloadTooLarge
-from reel.processing.masking import RuleSet, parse_rules, rules_document
-from reel.server.auth import AdminCaller, ApiCaller, Caller
-from reel.server.context import ReelContext, get_context
-from reel.server.responses import OrjsonResponse
+from reel.runtime.context import ReelContext, get_context
+from reel.runtime.responses import OrjsonResponse
 from reel.storage.rule_store import RuleRecord
 
 router = APIRouter(prefix="/api/v1", tags=["masking"])

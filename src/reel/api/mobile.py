@@ -9,15 +9,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from reel.api.auth import ApiCaller
 from reel.api.sessions import visible_session
+from reel.domain.records import Session
 from reel.errors import BadRequest, NotFound
-from reel.ingest.images import MEDIA_TYPES, sniff_format
-from reel.processing.mobile.compositor import composite_at
-from reel.processing.mobile.replay_data import check_digest, image_loader, session_events
-from reel.server.auth import ApiCaller
-from reel.server.context import get_context
-from reel.server.responses import OrjsonResponse
-from reel.storage.records import Session
+from reel.replay.mobile.compositor import composite_at
+from reel.replay.mobile.data import check_digest, image_loader, session_events
+from reel.runtime.context import get_context
+from reel.runtime.responses import OrjsonResponse
+from reel.screen.images import MEDIA_TYPES, sniff_format
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 

@@ -18,14 +18,14 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from reel.api.auth import AdminCaller, ApiCaller, Caller
+from reel.domain.content import CSS
+from reel.domain.origins import normalise_origin
+from reel.domain.records import Application
 from reel.errors import BadRequest, BlobNotFound, InvalidField, NotFound
-from reel.ingest.origins import normalise_origin
-from reel.processing.resources.content import CSS
-from reel.server.auth import AdminCaller, ApiCaller, Caller
-from reel.server.context import ReelContext, get_context
-from reel.server.responses import OrjsonResponse
+from reel.runtime.context import ReelContext, get_context
+from reel.runtime.responses import OrjsonResponse
 from reel.storage.keys import resource_blob_key
-from reel.storage.records import Application
 from reel.storage.resource_store import ResourceSettings
 
 router = APIRouter(tags=["resources"])

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from reel.api.auth import AdminCaller, Caller
 from reel.errors import BadRequest
 from reel.ids import is_server_id
 from reel.retention.deletion import Actor, DeletionOutcome, delete_session, delete_user
 from reel.retention.messages import tombstone_json
-from reel.server.auth import AdminCaller, Caller
-from reel.server.context import get_context
-from reel.server.responses import OrjsonResponse
+from reel.runtime.context import get_context
+from reel.runtime.responses import OrjsonResponse
 from reel.storage.retention_store import AuditEntry
 
 router = APIRouter(prefix="/api/v1", tags=["retention"])

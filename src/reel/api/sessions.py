@@ -8,20 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from reel.api.auth import ApiCaller, Caller
 from reel.api.masking import current_rules
+from reel.domain.records import SORTS, Session, SessionQuery
+from reel.domain.rules import RuleSet
 from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
-from reel.processing.masking import RuleSet, mask_action, mask_url
-from reel.processing.masking.policy import Policy
-from reel.processing.replay_index import build_replay_index, part_window, session_beacons
-from reel.processing.resources.rewrite import replay_from_copies
+from reel.replay.index import build_replay_index, part_window, session_beacons
+from reel.replay.masking import mask_action, mask_url
+from reel.replay.masking.policy import Policy
+from reel.replay.rewrite import replay_from_copies
+from reel.replay.streams import MaskedStreams, StreamSource, mask_whole
 from reel.retention.messages import SessionDeleted
-from reel.server.auth import ApiCaller, Caller
-from reel.server.context import ReelContext, get_context
-from reel.server.masked_streams import StreamSource, mask_whole
-from reel.server.responses import OrjsonResponse
+from reel.runtime.context import ReelContext, get_context
+from reel.runtime.responses import OrjsonResponse
 from reel.storage.chunks import decode_doc, decode_events
-from reel.storage.records import SORTS, Session, SessionQuery
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
@@ -212,7 +213,7 @@ async def get_events(
         )
         head = checkpoint.blob_key if checkpoint is not None and beacons else None
         # Masked with the current rules as part of the whole stream, whichever chunk is asked for.
-        events = ctx.masked.events(
+        events = MaskedStreams(ctx.replay_cache).events(
             StreamSource(session.id, head, tuple(beacons), part_window(session)),
             current_rules(ctx, session.app_id),
             from_seq,
@@ -230,7 +231,7 @@ def events_for_player(
 ) -> list[dict[str, Any]]:
     """What the player may receive of the events that open a stream (the first frame): made safe, masked
     with the application's current rules, then resource URLs pointed at Reel's copies. The events
-    endpoint masks whole streams instead (reel.server.masked_streams)."""
+    endpoint masks whole streams instead (reel.replay.streams)."""
     return from_copies(ctx, session, mask_whole(current_rules(ctx, session.app_id), events))
 
 

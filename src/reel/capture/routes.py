@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import FileResponse, Response
 
 from reel.errors import NotFound
-from reel.server.assets import built_asset
+from reel.runtime.assets import built_asset
 
 router = APIRouter()
 

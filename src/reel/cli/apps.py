@@ -5,46 +5,8 @@ from __future__ import annotations
 import click
 import orjson
 
+from reel.admin.applications import create_application
 from reel.cli.common import open_stores_from_options, store_options
-from reel.ids import new_app_key, new_id
-from reel.ingest.origins import normalise_origin
-from reel.storage.records import Application
-from reel.storage.session_store import SessionStore
-
-
-def create_application(
-    sessions: SessionStore,
-    name: str,
-    origins: list[str],
-    *,
-    now_ms: int,
-    retention_days: int = 30,
-    mobile: bool = False,
-) -> Application:
-    """Create and store an application; raises ValueError for an origin that is not an http(s) origin.
-
-    A web application needs at least one origin; a mobile one (`mobile`) may have none, since apps send
-    no Origin header (docs/contracts/mobile-beacon.md).
-    """
-    if not origins and not mobile:
-        raise ValueError("a web application needs at least one allowed origin")
-    normalised = []
-    for origin in origins:
-        value = normalise_origin(origin)
-        if value is None:
-            raise ValueError(f"{origin!r} is not an origin like https://shop.example")
-        normalised.append(value)
-    app = Application(
-        id=new_id("app"),
-        name=name,
-        app_key=new_app_key(),
-        origins=tuple(normalised),
-        created_at=now_ms,
-        retention_days=retention_days,
-        mobile=mobile,
-    )
-    sessions.create_application(app)
-    return app
 
 
 @click.group("apps")

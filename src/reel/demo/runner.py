@@ -9,18 +9,19 @@ from pathlib import Path
 
 import click
 
-from reel.accounts import create_operator
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
+from reel.admin.operators import create_operator
 from reel.clock import SystemClock
 from reel.config import Settings
 from reel.demo.browser import ChromiumNotFoundError, find_chromium
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
+from reel.domain.records import Application
 from reel.server.app import create_app
-from reel.storage.operator_store import OperatorStore, open_operator_store
-from reel.storage.records import Application
+from reel.storage.factory import open_operator_store, open_session_store
+from reel.storage.operator_store import OperatorStore
 from reel.storage.resource_store import ResourceSettings
-from reel.storage.session_store import SessionStore, open_session_store
+from reel.storage.session_store import SessionStore
 
 DEMO_APP_NAME = "Demo shop"
 # The demo's operator login, printed at start; fixed so the demo is one command. Never use it beyond the demo.

@@ -11,11 +11,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from reel.domain.rules import rules_document
 from reel.errors import ReelError
 from reel.ingest.origins import check_app
-from reel.processing.masking import rules_document
-from reel.server.context import get_context
-from reel.server.responses import OrjsonResponse, error_response
+from reel.runtime.context import get_context
+from reel.runtime.responses import OrjsonResponse, error_response
 
 router = APIRouter()
 

@@ -17,8 +17,8 @@ import orjson
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 from reel.ids import check_client_id
 from reel.ingest.envelope import ENVELOPE_VERSION, MAX_SEQ, MAX_TIMESTAMP
-from reel.ingest.images import FORMATS, ImageInfo, read_image_info
 from reel.ingest.mobile_events import normalise_event
+from reel.screen.images import FORMATS, ImageInfo, read_image_info
 
 MAGIC = b"RLMB"
 BODY_VERSION = 1

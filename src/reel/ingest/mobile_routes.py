@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from reel.domain.records import Application
 from reel.errors import (
     Forbidden,
     ReelError,
@@ -21,9 +22,8 @@ from reel.ingest.mobile_envelope import parse_mobile_beacon
 from reel.ingest.mobile_service import accept_mobile_beacon
 from reel.ingest.origins import check_app
 from reel.ingest.routes import check_quota, read_body
-from reel.server.context import get_context
-from reel.server.responses import OrjsonResponse, error_response
-from reel.storage.records import Application
+from reel.runtime.context import get_context
+from reel.runtime.responses import OrjsonResponse, error_response
 
 router = APIRouter()
 

@@ -8,12 +8,12 @@ list one returns to, a frame resent by a retry) is stored once.
 
 from __future__ import annotations
 
+from reel.domain.mobile_beacons import summarise_mobile
+from reel.domain.records import Application
 from reel.ingest.mobile_envelope import MobileBeacon
 from reel.ingest.service import Accepted, BeaconToStore, claim_and_shift, earlier_copy, store_beacon
-from reel.processing.mobile.summary import summarise_mobile
-from reel.server.context import ReelContext
+from reel.runtime.context import ReelContext
 from reel.storage.keys import image_blob_key
-from reel.storage.records import Application
 
 PLATFORM = "mobile"
 

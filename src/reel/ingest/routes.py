@@ -14,10 +14,10 @@ from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, Req
 from reel.ingest.decode import CappedDecoder
 from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
-from reel.ingest.ratelimit import retry_after_seconds
 from reel.ingest.service import accept_web_beacon
-from reel.server.context import ReelContext, get_context
-from reel.server.responses import OrjsonResponse, error_response
+from reel.runtime.context import ReelContext, get_context
+from reel.runtime.ratelimit import retry_after_seconds
+from reel.runtime.responses import OrjsonResponse, error_response
 
 router = APIRouter()
 

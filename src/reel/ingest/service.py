@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from reel.domain.beacons import BeaconSummary, summarise_events
+from reel.domain.records import Application, Session, SessionKey, StoredBeacon
+from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict
 from reel.ids import new_id
 from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
-from reel.processing.beacon_summary import BeaconSummary, summarise_events
-from reel.processing.sessions import BeaconFacts, fold_beacon
-from reel.server.context import ReelContext
+from reel.runtime.context import ReelContext
 from reel.storage.chunks import content_digest, encode_events
 from reel.storage.keys import beacon_blob_key
-from reel.storage.records import Application, Session, SessionKey, StoredBeacon
 
 
 @dataclass(frozen=True)

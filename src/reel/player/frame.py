@@ -14,18 +14,18 @@ from typing import Any
 import orjson
 from markupsafe import Markup
 
+from reel.api.auth import Caller
 from reel.api.sessions import events_for_player, visible_session
+from reel.dom.mirror import DomMirror, prefix_end
+from reel.dom.types import EventType
+from reel.domain.content import CSS
+from reel.domain.records import Session
 from reel.errors import BlobNotFound, ReelError
-from reel.processing.first_frame import render_html, stylesheet_hrefs
-from reel.processing.mirror import DomMirror, prefix_end
-from reel.processing.replay_index import part_window, session_beacons
-from reel.processing.resources.content import CSS
-from reel.processing.rrweb import EventType
-from reel.server.auth import Caller
-from reel.server.context import ReelContext
+from reel.replay.first_frame import render_html, stylesheet_hrefs
+from reel.replay.index import part_window, session_beacons
+from reel.runtime.context import ReelContext
 from reel.storage.chunks import decode_doc, decode_events
 from reel.storage.keys import resource_blob_key
-from reel.storage.records import Session
 
 MAX_OPENING_BEACONS = 4
 """The first full snapshot is in the first beacon or so; a session without one early gets no frame."""

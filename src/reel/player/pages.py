@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from reel.api.auth import PageCaller, template_auth
 from reel.errors import BadRequest
 from reel.player.frame import first_frame, script_json
-from reel.server.auth import PageCaller, template_auth
-from reel.server.context import ReelContext
+from reel.runtime.context import ReelContext
 
 router = APIRouter()
 

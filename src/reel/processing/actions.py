@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reel.processing.mirror import DomMirror
-from reel.processing.rrweb import EventType, IncrementalSource
+from reel.dom.mirror import DomMirror
+from reel.dom.types import EventType, IncrementalSource
 from reel.processing.targets import Target, describe_target
 
 CLICK = 2  # rrweb MouseInteractions.Click

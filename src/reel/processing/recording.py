@@ -7,9 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reel.processing.actions import Action, ActionExtractor
-from reel.processing.mirror import DomMirror
-from reel.processing.splits import (
+from reel.dom.mirror import DomMirror
+from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
     SplitPolicy,
@@ -17,6 +16,7 @@ from reel.processing.splits import (
     part_session_id,
     time_split_at,
 )
+from reel.processing.actions import Action, ActionExtractor
 
 STATE_VERSION = 1
 

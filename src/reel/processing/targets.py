@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reel.processing.mirror import DomMirror
-from reel.processing.mirror.nodes import ELEMENT, TEXT, Node
+from reel.dom.mirror import DomMirror
+from reel.dom.mirror.nodes import ELEMENT, TEXT, Node
 
 LABEL_MAX = 40
 _LABEL_ATTRS = ("aria-label", "title", "alt", "placeholder")

@@ -11,16 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from reel.domain.records import NewPart, ProcessingBatch, ProcessingProgress, StoredAction, StoredBeacon
+from reel.domain.splits import SplitPolicy
 from reel.errors import BlobNotFound, ReelError
 from reel.processing.mobile.recording import MobileRecordingProcessor
 from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
-from reel.processing.splits import SplitPolicy
-from reel.server.context import ReelContext
-from reel.server.periodic import PeriodicTask
+from reel.runtime.context import ReelContext
+from reel.runtime.periodic import PeriodicTask
 from reel.storage.chunks import decode_doc, decode_events, encode_doc
 from reel.storage.keys import checkpoint_blob_key, processing_state_key
-from reel.storage.records import NewPart, ProcessingBatch, ProcessingProgress, StoredAction, StoredBeacon
 
 log = logging.getLogger("reel.processing")
 

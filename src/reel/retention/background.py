@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 
 from reel.retention.purge import purge
-from reel.server.context import ReelContext
-from reel.server.periodic import PeriodicTask
+from reel.runtime.context import ReelContext
+from reel.runtime.periodic import PeriodicTask
 from reel.storage.resource_refs import ResourceRefs
 
 log = logging.getLogger("reel.retention")

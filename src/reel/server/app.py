@@ -13,23 +13,42 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from reel import __version__
+from reel.api import applications as applications_api
+from reel.api import masking as masking_api
+from reel.api import mobile as mobile_api
+from reel.api import resources as resources_api
+from reel.api import retention as retention_api
+from reel.api import sessions as sessions_api
+from reel.api.auth import install_auth
+from reel.capture import routes as capture_routes
 from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.errors import BadRequest, ReelError
-from reel.ingest.ratelimit import RateLimiter, limiter_for
+from reel.ingest import config as config_routes
+from reel.ingest import mobile_routes
+from reel.ingest import routes as ingest_routes
+from reel.player import pages as player_pages
 from reel.processing.resources.worker import ResourceWorker
 from reel.processing.worker import BackgroundProcessing
 from reel.retention.background import BackgroundPurge
-from reel.server.assets import BUILT_DIR
-from reel.server.auth import install_auth
-from reel.server.context import ReelContext
-from reel.server.responses import error_response
+from reel.runtime.assets import BUILT_DIR
+from reel.runtime.context import ReelContext
+from reel.runtime.ratelimit import RateLimiter, limiter_for
+from reel.runtime.responses import error_response
+from reel.server import health, login
 from reel.server.security import install_security_headers
-from reel.storage.operator_store import OperatorStore, open_operator_store
-from reel.storage.replay_store import ReplayStore, open_replay_store
-from reel.storage.resource_store import ResourceStore, open_resource_store
-from reel.storage.rule_store import RuleStore, open_rule_store
-from reel.storage.session_store import SessionStore, open_session_store
+from reel.storage.factory import (
+    open_operator_store,
+    open_replay_store,
+    open_resource_store,
+    open_rule_store,
+    open_session_store,
+)
+from reel.storage.operator_store import OperatorStore
+from reel.storage.replay_store import ReplayStore
+from reel.storage.resource_store import ResourceStore
+from reel.storage.rule_store import RuleStore
+from reel.storage.session_store import SessionStore
 
 PLAYER_STATIC = Path(__file__).resolve().parent.parent / "player" / "static"
 
@@ -93,20 +112,6 @@ def create_app(
 
 
 def _include_routes(app: FastAPI) -> None:
-    # Imported here so that each stage's module stays importable without the whole server.
-    from reel.api import applications as applications_api
-    from reel.api import masking as masking_api
-    from reel.api import mobile as mobile_api
-    from reel.api import resources as resources_api
-    from reel.api import retention as retention_api
-    from reel.api import sessions as sessions_api
-    from reel.capture import routes as capture_routes
-    from reel.ingest import config as config_routes
-    from reel.ingest import mobile_routes
-    from reel.ingest import routes as ingest_routes
-    from reel.player import pages as player_pages
-    from reel.server import health, login
-
     app.include_router(health.router)
     app.include_router(capture_routes.router)
     app.include_router(ingest_routes.router)

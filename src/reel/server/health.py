@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from reel.errors import ReelError
-from reel.server.context import get_context
-from reel.server.responses import OrjsonResponse
+from reel.runtime.context import get_context
+from reel.runtime.responses import OrjsonResponse
 
 router = APIRouter(include_in_schema=False)
 

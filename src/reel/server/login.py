@@ -10,10 +10,8 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from reel.accounts import authenticate_password, end_login, start_login
-from reel.credentials import same_secret
-from reel.errors import Forbidden, Unauthorized
-from reel.server.auth import (
+from reel.admin.operators import authenticate_password, end_login, start_login
+from reel.api.auth import (
     CSRF_COOKIE,
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -27,8 +25,10 @@ from reel.server.auth import (
     set_login_cookies,
     set_pre_login_csrf,
 )
-from reel.server.context import get_context
-from reel.server.throttle import LoginThrottle
+from reel.credentials import same_secret
+from reel.errors import Forbidden, Unauthorized
+from reel.runtime.context import get_context
+from reel.runtime.throttle import LoginThrottle
 
 router = APIRouter(include_in_schema=False)
 

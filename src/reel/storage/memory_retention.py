@@ -6,7 +6,7 @@ import dataclasses
 import threading
 from collections.abc import Iterable, Sequence
 
-from reel.storage.records import (
+from reel.domain.records import (
     Application,
     Checkpoint,
     ProcessingProgress,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from reel.processing.masking import RuleSet
+from reel.domain.rules import RuleSet
 from reel.storage.rule_store import RuleRecord, default_record
 
 

@@ -5,10 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-from reel.errors import Conflict, Gone
-from reel.processing.sessions import session_matches, sort_key, split_session, with_counters
-from reel.storage.memory_retention import MemoryRetention
-from reel.storage.records import (
+from reel.domain.records import (
     Application,
     Checkpoint,
     ProcessingBatch,
@@ -21,6 +18,9 @@ from reel.storage.records import (
     StoredAction,
     StoredBeacon,
 )
+from reel.domain.sessions import session_matches, sort_key, split_session, with_counters
+from reel.errors import Conflict, Gone
+from reel.storage.memory_retention import MemoryRetention
 from reel.storage.session_store import SaveResult, SessionFold
 
 

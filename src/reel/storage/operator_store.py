@@ -130,17 +130,3 @@ class OperatorStore(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
-
-
-def open_operator_store(url: str) -> OperatorStore:
-    """An operator store for `url` (the session store's URL): `sqlite:///path` or `memory://`."""
-    from reel.storage.memory_operators import MemoryOperatorStore
-    from reel.storage.sqlite_operators import SqliteOperatorStore
-    from reel.storage.urls import local_path, scheme_of
-
-    scheme = scheme_of(url)
-    if scheme == "sqlite":
-        return SqliteOperatorStore(local_path(url))
-    if scheme == "memory":
-        return MemoryOperatorStore()
-    raise ValueError(f"unsupported operator store URL: {url!r}")

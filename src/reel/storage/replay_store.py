@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 
 
@@ -25,17 +24,3 @@ class ReplayStore(Protocol):
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key starting with `prefix`, in lexical order."""
         ...
-
-
-def open_replay_store(url: str) -> ReplayStore:
-    """A replay store for `url`: `file:///path` or `memory://`."""
-    from reel.storage.file_blobs import FileReplayStore
-    from reel.storage.memory_blobs import MemoryReplayStore
-    from reel.storage.urls import local_path, scheme_of
-
-    scheme = scheme_of(url)
-    if scheme == "file":
-        return FileReplayStore(Path(local_path(url)))
-    if scheme == "memory":
-        return MemoryReplayStore()
-    raise ValueError(f"unsupported replay store URL: {url!r}")

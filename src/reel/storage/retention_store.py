@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from reel.domain.records import Application
 from reel.storage.keys import recording_prefix
-from reel.storage.records import Application
 
 DAY_MS = 24 * 60 * 60 * 1000
 MIN_RETENTION_DAYS = 1

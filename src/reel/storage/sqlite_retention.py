@@ -9,7 +9,7 @@ from typing import Any, cast
 
 import orjson
 
-from reel.storage.records import Application
+from reel.domain.records import Application
 from reel.storage.retention_store import (
     DAY_MS,
     AuditEntry,

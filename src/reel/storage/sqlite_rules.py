@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
+from reel.domain.rules import RuleSet, parse_rules, rules_document
 from reel.errors import InvalidField, StorageUnavailable
-from reel.processing.masking import RuleSet, parse_rules, rules_document
 from reel.storage.rule_store import RuleRecord, default_record
 from reel.storage.sqlite_db import SqliteDatabase
 

@@ -8,9 +8,7 @@ from typing import Any
 
 import orjson
 
-from reel.errors import Conflict, Gone
-from reel.processing.sessions import split_session, with_counters
-from reel.storage.records import (
+from reel.domain.records import (
     Application,
     Checkpoint,
     ProcessingBatch,
@@ -23,6 +21,8 @@ from reel.storage.records import (
     StoredAction,
     StoredBeacon,
 )
+from reel.domain.sessions import split_session, with_counters
+from reel.errors import Conflict, Gone
 from reel.storage.session_store import SaveResult, SessionFold
 from reel.storage.sqlite_retention import SqliteRetention, requeue_if_deleted
 

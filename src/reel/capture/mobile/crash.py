@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image
 
-from reel.processing.mobile.compositor import Canvas
+from reel.screen.canvas import Canvas
 
 STICKY_TYPES = frozenset({"start", "orientation", "identify"})
 

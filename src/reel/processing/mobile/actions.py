@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reel.domain.mobile_beacons import view_of
 from reel.processing.actions import RAGE_CLICKS, RAGE_RADIUS_PX, RAGE_WINDOW_MS, Action
-from reel.processing.mobile.summary import view_of
 
 
 @dataclass(frozen=True)

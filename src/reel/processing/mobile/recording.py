@@ -11,10 +11,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reel.processing.actions import Action
-from reel.processing.mobile.actions import MobileActionExtractor
-from reel.processing.recording import BeaconSession, Output, Split
-from reel.processing.splits import (
+from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
     SplitPolicy,
@@ -22,6 +19,9 @@ from reel.processing.splits import (
     part_session_id,
     time_split_at,
 )
+from reel.processing.actions import Action
+from reel.processing.mobile.actions import MobileActionExtractor
+from reel.processing.recording import BeaconSession, Output, Split
 
 STATE_VERSION = 1
 MAX_STATE_FRAMES = 2000

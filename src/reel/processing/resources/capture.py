@@ -12,15 +12,14 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import quote
 
-from reel.processing.resources.content import CSS, decode_css
-from reel.processing.resources.css import css_refs, rewrite_css
+from reel.dom.css_urls import css_refs, rewrite_css
+from reel.dom.urls import resolve, without_fragment
+from reel.domain.content import CSS, decode_css, placeholder, resource_path
+from reel.domain.records import Application
 from reel.processing.resources.fetch import Fetched
 from reel.processing.resources.policy import FetchPolicy, Refused
-from reel.processing.resources.urls import UrlKind, resolve, without_fragment
 from reel.storage.keys import resource_blob_key
-from reel.storage.records import Application
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import CaptureRow, PendingResource, ResourceMeta, ResourceStore
 
@@ -36,31 +35,11 @@ MAX_CSS_DEPTH = 4
 MAX_FETCHES_PER_URL = 100
 """A style sheet with its imports, fonts and images counts as one URL, fetching at most this many."""
 
-RESOURCE_PATH = "/resources/"
-_PLACEHOLDER_SVG = (
-    "<svg xmlns='http://www.w3.org/2000/svg' width='16' height='16'>"
-    "<rect width='16' height='16' fill='#d9d9de'/><path d='M0 16L16 0' stroke='#b5b5bd'/></svg>"
-)
-IMAGE_PLACEHOLDER = "data:image/svg+xml," + quote(_PLACEHOLDER_SVG, safe="=:/'")
-"""What an image not captured shows at replay: a small grey box, visibly not the original."""
-NOT_CAPTURED = "about:invalid#reel-not-captured"
-"""Where a style sheet or other resource not captured points at replay: nowhere, and no request."""
-
 
 class Fetcher(Protocol):
     """What capture needs of a fetcher (`SafeFetcher`, or a fake in tests)."""
 
     def fetch(self, url: str, policy: FetchPolicy) -> Fetched: ...
-
-
-def resource_path(digest: str) -> str:
-    """Where the player loads a stored copy from."""
-    return RESOURCE_PATH + digest
-
-
-def placeholder(kind: UrlKind) -> str:
-    """What a URL that was not captured is rewritten to."""
-    return IMAGE_PLACEHOLDER if kind == "image" else NOT_CAPTURED
 
 
 def fetch_policy(store: ResourceStore, app: Application) -> FetchPolicy:

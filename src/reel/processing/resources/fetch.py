@@ -22,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from reel.processing.resources.content import charset as charset_of
-from reel.processing.resources.content import declared_ok, stored_type
+from reel.domain.content import charset as charset_of
+from reel.domain.content import declared_ok, stored_type
 from reel.processing.resources.policy import FetchPolicy, Refused, Target, address_refusal, check_url
 
 MIB = 1024 * 1024

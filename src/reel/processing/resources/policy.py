@@ -12,7 +12,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from reel.ingest.origins import normalise_origin
+from reel.domain.origins import normalise_origin
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

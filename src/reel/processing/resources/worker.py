@@ -11,11 +11,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from reel.dom.urls import resource_urls
 from reel.processing.resources.capture import LEASE_MS, Fetcher, capture_claimed
 from reel.processing.resources.fetch import SafeFetcher
-from reel.processing.resources.urls import resource_urls
-from reel.server.context import ReelContext
-from reel.server.periodic import PeriodicTask
+from reel.runtime.context import ReelContext
+from reel.runtime.periodic import PeriodicTask
 
 log = logging.getLogger("reel.resources")
 

@@ -1,0 +1,1 @@
+"""Applications and operator accounts, shared by the command line and the operator API."""

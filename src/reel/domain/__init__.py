@@ -1,0 +1,1 @@
+"""Reel's domain model: records, how beacons fold into sessions, splits, masking rules (pure)."""

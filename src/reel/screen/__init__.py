@@ -1,0 +1,1 @@
+"""Mobile screens: image headers and the canvas frames are drawn on (pure)."""
