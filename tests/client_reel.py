@@ -19,6 +19,8 @@ from reel.processing.worker import process_pending
 from reel.server.app import create_app
 from support import ORIGIN, click, custom, dashboard_snapshot
 
+ADMIN, PASSWORD = "script-admin", "script-password"
+
 
 @dataclass(frozen=True)
 class ClientReel:
@@ -50,14 +52,16 @@ def _post(url: str, app_key: str, recording: str, events: list[dict[str, object]
 
 
 @contextmanager
-def client_reel(data_dir: Path) -> Iterator[ClientReel]:
+def client_reel(data_dir: Path, frame_ancestors: tuple[str, ...] = ()) -> Iterator[ClientReel]:
     """Reel with three sessions: alice (2 clicks, an error, on /dashboard), bob (1 click, /checkout) and
-    an anonymous one, posted as the recorder posts them and processed before the block starts."""
-    app = create_app(Settings(data_dir=data_dir))
+    an anonymous one, posted as the recorder posts them and processed before the block starts.
+
+    The admin (`ADMIN`) logs in with `PASSWORD` in a browser; `frame_ancestors` may embed the player."""
+    app = create_app(Settings(data_dir=data_dir, frame_ancestors=frame_ancestors))
     ctx = app.state.reel
     now = int(time.time() * 1000)
     shop = create_application(ctx.sessions, "Shop", [ORIGIN], now_ms=now)
-    admin = create_operator(ctx.operators, "script-admin", "admin", None, now_ms=now)
+    admin = create_operator(ctx.operators, ADMIN, "admin", PASSWORD, now_ms=now)
     viewer = create_operator(ctx.operators, "script-viewer", "viewer", None, now_ms=now)
     _a, admin_secret = issue_token(ctx.operators, admin, "notebook", now_ms=now)
     _v, viewer_secret = issue_token(ctx.operators, viewer, "notebook", now_ms=now)
