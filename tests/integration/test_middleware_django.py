@@ -17,7 +17,7 @@ from django.urls import path
 
 PAGE = "<!doctype html><html><head><title>Shop</title></head><body><h1>Welcome</h1></body></html>"
 TAG = '<script src="https://reel.example/capture/reel.js" data-app-key="rk-test" async></script>'
-MIDDLEWARE = ["test_middleware_django.NonceMiddleware", "reel.integrations.django.ReelMiddleware"]
+MIDDLEWARE = [f"{__name__}.NonceMiddleware", "reel.integrations.django.ReelMiddleware"]
 REEL = {"URL": "https://reel.example", "APP_KEY": "rk-test", "EXCLUDE_PATHS": ["/admin/"]}
 
 
