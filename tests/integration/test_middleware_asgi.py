@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, MutableMapping
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
@@ -145,3 +147,32 @@ def test_nonce_from_the_csp_header_else_from_request_state() -> None:
     from_state = client.get("/state").text
     assert from_state.count('nonce="state7"') == 2
     assert 'nonce="' not in client.get("/").text
+
+
+def test_an_extension_body_message_passes_after_the_held_start() -> None:
+    """A server with the pathsend extension gets the start first, then the file, both unchanged."""
+    sent: list[dict[str, object]] = []
+
+    async def file_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]}
+        )
+        await send({"type": "http.response.pathsend", "path": "/srv/page.html"})
+
+    async def collect(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    async def nothing() -> MutableMapping[str, Any]:
+        return {"type": "http.disconnect"}
+
+    middleware = ReelMiddleware(file_app, reel_url="https://reel.example", app_key="rk-test")
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [],
+        "extensions": {"http.response.pathsend": {}},
+    }
+    asyncio.run(middleware(scope, nothing, collect))
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.pathsend"]
+    assert sent[0]["headers"] == [(b"content-type", b"text/html")]

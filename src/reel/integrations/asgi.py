@@ -79,10 +79,13 @@ class _Response:
             await self.downstream(message)
         elif message["type"] == "http.response.start":
             await self._on_start(message)
-        elif message["type"] == "http.response.body" and self.start is not None:
+        elif self.start is None:
+            await self.downstream(message)
+        elif message["type"] == "http.response.body":
             await self._on_body(self.start, message)
         else:
-            await self.downstream(message)
+            # An extension's body (e.g. http.response.pathsend): not ours to change, after the held start.
+            await self._let_through(self.start, message)
 
     async def _on_start(self, message: Message) -> None:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
