@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 KIB = 1024
 MIB = 1024 * KIB
+
+# An origin a page embedding the player may have: scheme, host (a leading `*.` allowed), optional port.
+_FRAME_ANCESTOR = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,9 @@ class Settings:
     """On SIGTERM, how long `/readyz` answers 503 while requests are still served, before shutting down."""
     keep_alive_timeout_s: int = 5
     """How long an idle keep-alive connection stays open."""
+    frame_ancestors: tuple[str, ...] = ()
+    """Origins allowed to embed the player page (`/sessions/{id}`) in a frame, e.g. a notebook server;
+    none by default, so no page may frame Reel."""
 
     @property
     def resolved_database_url(self) -> str:
@@ -71,9 +78,19 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
 
 
+def parse_frame_ancestors(text: str) -> tuple[str, ...]:
+    """Origins separated by spaces or commas; raises ValueError for anything that is not an http(s)
+    origin (a quote or a semicolon would change the Content-Security-Policy it goes into)."""
+    origins = tuple(part.rstrip("/") for part in re.split(r"[\s,]+", text) if part)
+    for origin in origins:
+        if _FRAME_ANCESTOR.fullmatch(origin) is None:
+            raise ValueError(f"REEL_FRAME_ANCESTORS: {origin!r} is not an origin like http://localhost:8888")
+    return origins
+
+
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
     """Read REEL_DATA_DIR, REEL_HOST, REEL_PORT, REEL_DATABASE_URL, REEL_BLOB_URL, REEL_DRAIN_SECONDS,
-    REEL_BEACONS_PER_SECOND and REEL_BEACON_BURST."""
+    REEL_BEACONS_PER_SECOND, REEL_BEACON_BURST and REEL_FRAME_ANCESTORS."""
     env = dict(os.environ) if env is None else env
     base = Settings()
     limits = replace(
@@ -89,4 +106,5 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         blob_url=env.get("REEL_BLOB_URL", ""),
         limits=limits,
         drain_seconds=float(env.get("REEL_DRAIN_SECONDS", str(base.drain_seconds))),
+        frame_ancestors=parse_frame_ancestors(env.get("REEL_FRAME_ANCESTORS", "")),
     )

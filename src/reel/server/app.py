@@ -106,7 +106,7 @@ def create_app(
     app.state.draining = False
     _install_error_handlers(app)
     install_auth(app)
-    install_security_headers(app)
+    install_security_headers(app, settings.frame_ancestors)
     _include_routes(app)
     return app
 

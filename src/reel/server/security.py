@@ -8,14 +8,20 @@ fonts and images come from Reel's own copies (`/resources/{sha256}`, brief §3.4
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# The player page, the one page other sites may embed when the operator allows it (REEL_FRAME_ANCESTORS).
+PLAYER_PAGE = re.compile(r"/sessions/[A-Za-z0-9_-]{1,80}")
 
-def content_security_policy(nonce: str) -> str:
-    """The policy of operator pages; scripts only from Reel itself, with this request's nonce."""
+
+def content_security_policy(nonce: str, frame_ancestors: tuple[str, ...] = ()) -> str:
+    """The policy of operator pages; scripts only from Reel itself, with this request's nonce; framed by
+    no page unless `frame_ancestors` lists origins allowed to embed it."""
+    ancestors = " ".join(("'self'", *frame_ancestors)) if frame_ancestors else "'none'"
     return "; ".join(
         (
             "default-src 'self'",
@@ -30,7 +36,7 @@ def content_security_policy(nonce: str) -> str:
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
-            "frame-ancestors 'none'",
+            f"frame-ancestors {ancestors}",
         )
     )
 
@@ -39,10 +45,13 @@ class SecurityHeaders:
     """ASGI middleware adding CSP, nosniff, referrer and framing headers (cheap: no body buffering).
 
     The nonce is put in the request scope's state, where templates read it as `request.state.csp_nonce`.
+    `frame_ancestors` (origins) may embed the player page; X-Frame-Options, which cannot name origins,
+    is left off that page then.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, frame_ancestors: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.frame_ancestors = frame_ancestors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,12 +59,15 @@ class SecurityHeaders:
             return
         nonce = secrets.token_urlsafe(16)
         scope.setdefault("state", {})["csp_nonce"] = nonce
+        framable = bool(self.frame_ancestors) and PLAYER_PAGE.fullmatch(scope.get("path", "")) is not None
+        ancestors = self.frame_ancestors if framable else ()
         extra = [
-            (b"content-security-policy", content_security_policy(nonce).encode()),
+            (b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
-            (b"x-frame-options", b"DENY"),
         ]
+        if not framable:
+            extra.append((b"x-frame-options", b"DENY"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -66,6 +78,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def install_security_headers(app: FastAPI) -> None:
-    """Add the security headers to every response of `app`."""
-    app.add_middleware(SecurityHeaders)
+def install_security_headers(app: FastAPI, frame_ancestors: tuple[str, ...] = ()) -> None:
+    """Add the security headers to every response of `app`; `frame_ancestors` may embed the player."""
+    app.add_middleware(SecurityHeaders, frame_ancestors=frame_ancestors)

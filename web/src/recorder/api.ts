@@ -55,10 +55,10 @@ export function createApi(recorder: Recorder, outbox: Outbox, tab: TabState, con
     consent: (granted) => guard(() => control.consent(granted === true), undefined),
     identify: (userId, traits) => guard(() => {
       const id = String(userId).slice(0, MAX_NAME);
-      recorder.addCustom("reel.identify", { userId: id, traits: traits ?? {} });
+      recorder.addCustom("reel.identify", { userId: id, traits: traits ?? {} }, true);
     }, undefined),
     event: (name, props) => guard(() => {
-      recorder.addCustom("reel.event", { name: String(name).slice(0, MAX_NAME), props: props ?? {} });
+      recorder.addCustom("reel.event", { name: String(name).slice(0, MAX_NAME), props: props ?? {} }, true);
     }, undefined),
     flush: () => guard(() => {
       recorder.flush();

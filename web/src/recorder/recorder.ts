@@ -12,6 +12,8 @@ import { scrub } from "./scrub";
 
 /** Every input, select and textarea value is masked under every preset (the contract's "input values"). */
 const MASK_INPUTS = { input: true, textarea: true, select: true } as Record<string, boolean>;
+/** At most this many identify/event calls are held while recording waits for consent or the rules. */
+const MAX_EARLY = 100;
 
 /** Buffers events and turns them into numbered beacons for the outbox. */
 export class Recorder {
@@ -20,6 +22,8 @@ export class Recorder {
   private stopRrweb: (() => void) | null = null;
   /** Events already serialised, oldest first. */
   private parts: string[] = [];
+  /** identify/event calls made before recording started, in memory only; added when it starts. */
+  private early: Array<[string, unknown]> = [];
   /** Events awaiting serialisation in a task of their own (keeps JSON.stringify out of rrweb's tasks). */
   private raw: eventWithTime[] = [];
   private chars = 0;
@@ -68,6 +72,8 @@ export class Recorder {
     }
     // rrweb declines some contexts (e.g. no document): then, too, we are not recording.
     if (!this.stopRrweb) this.active = false;
+    // Calls made while consent or the rules were pending, stamped now: after the first full snapshot.
+    for (const [tag, payload] of this.active ? this.early.splice(0) : []) this.push(customEvent(tag, payload));
   }
 
   /** Stops rrweb; with `discard`, buffered events are thrown away instead of kept for the next flush. */
@@ -81,15 +87,20 @@ export class Recorder {
       // rrweb failed to detach; its events are ignored now that `active` is false.
     }
     if (discard) {
+      this.early = [];
       this.parts = [];
       this.raw = [];
       this.chars = 0;
     }
   }
 
-  /** Adds a Reel custom event (identify, event, error) while recording. */
-  addCustom(tag: string, payload: unknown): void {
+  /**
+   * Adds a Reel custom event (identify, event, error) while recording. With `keep`, a call made before
+   * recording starts is held in memory (never stored or sent) until it starts, and dropped on refusal.
+   */
+  addCustom(tag: string, payload: unknown, keep = false): void {
     if (this.active) this.push(customEvent(tag, payload));
+    else if (keep && this.early.length < MAX_EARLY) this.early.push([tag, payload]);
   }
 
   /** Cuts the buffer into one beacon and hands it to the outbox to compress and send. */
