@@ -36,9 +36,9 @@ from reel.clock import FixedClock
 from reel.config import Settings
 from reel.demo.mobile_app import MobileShop
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 
 T0 = 1_764_240_000_000
 TICK_MS = 250
@@ -106,7 +106,7 @@ def run(folder: Path) -> dict[str, float]:
     qt = QApplication.instance() or QApplication([])
     QApplication.setCursorFlashTime(0)
     blobs = MemoryReplayStore()
-    sessions = MemorySessionStore()
+    sessions = memory_session_store()
     server = create_app(
         Settings(data_dir=folder / "data"),
         sessions=sessions,

@@ -14,9 +14,9 @@ from reel.clock import FixedClock
 from reel.config import Limits, Settings
 from reel.domain.records import Application
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from support import ORIGIN, T0, admin_headers, make_events
 
 # The mobile tests' fixtures (qapp, mobile_app) live beside them, in tests/mobile/mobile_fixtures.py.
@@ -46,7 +46,7 @@ def client(request: pytest.FixtureRequest, settings: Settings, clock: FixedClock
     if request.param == "memory":
         app = create_app(
             settings,
-            sessions=MemorySessionStore(),
+            sessions=memory_session_store(),
             blobs=MemoryReplayStore(),
             clock=clock,
             operators=MemoryOperatorStore(),

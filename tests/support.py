@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from reel.admin.operators import create_operator, issue_token
 from reel.domain.records import Application
 from reel.storage.operator_store import OperatorStore
+from reel.storage.replay_store import ReplayStore
+from reel.storage.session_store import SessionStore
+from reel.storage.stream import beacon_events
 
 ORIGIN = "http://shop.test:8701"
 T0 = 1_764_240_000_000
@@ -169,3 +172,9 @@ def click(ts: int, node_id: int = 4, x: float = 10, y: float = 10) -> dict[str, 
 def custom(ts: int, tag: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A custom event as the recorder adds them (identify, event, error)."""
     return {"type": 5, "timestamp": ts, "data": {"tag": tag, "payload": payload}}
+
+
+def stored_events(sessions: SessionStore, blobs: ReplayStore, recording_id: str) -> list[dict[str, Any]]:
+    """Every event a recording holds as stored (buffered, or compacted into segments), by seq."""
+    found = beacon_events(sessions, blobs, sessions.beacons(recording_id), compacted=True)
+    return [e for seq in sorted(found) for e in found[seq][0]]

@@ -117,3 +117,9 @@ class BlobNotFound(NotFound):
     """A replay blob key that the replay store does not hold."""
 
     code = "blob_not_found"
+
+
+class LeaseLost(Conflict):
+    """A worker wrote under a lease another worker has taken since: its work is dropped, not merged."""
+
+    code = "lease_lost"

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from reel.domain.records import Application
-from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.factory import memory_session_store, sqlite_session_store
 from reel.storage.session_store import SessionStore
-from reel.storage.sqlite_sessions import SqliteSessionStore
 
 T0 = 1_764_240_000_000
 
@@ -18,7 +17,7 @@ T0 = 1_764_240_000_000
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
     s: SessionStore = (
-        MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+        memory_session_store() if request.param == "memory" else sqlite_session_store(tmp_path / "db.sqlite3")
     )
     yield s
     s.close()

@@ -138,17 +138,18 @@ def test_the_factory_follows_the_session_store_url(tmp_path: Path) -> None:
 
 
 def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None:
-    from reel.storage.sqlite_sessions import SqliteSessionStore
+    from reel.storage.factory import sqlite_session_store
 
     path = tmp_path / "reel.sqlite3"
-    sessions = SqliteSessionStore(path)
+    sessions = sqlite_session_store(path)
     first = SqliteOperatorStore(path)
     first.create_operator(operator(1), "hash-1")
     first.close()
     again = SqliteOperatorStore(path)
     try:
         assert again.operator_by_name("op1") == operator(1)
-        version = sessions._writer.execute("SELECT MAX(version) FROM reel_schema").fetchone()[0]
+        with sessions.db.read() as tx:
+            version = tx.value("SELECT MAX(version) AS v FROM reel_schema")
         assert version >= 2
     finally:
         again.close()

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from reel.domain.records import Application, RecordingClaim
-from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.factory import memory_session_store, sqlite_session_store
 from reel.storage.session_store import SessionStore
-from reel.storage.sqlite_sessions import SqliteSessionStore
 
 T0 = 1_764_240_000_000
 
@@ -19,7 +18,7 @@ T0 = 1_764_240_000_000
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
     s: SessionStore = (
-        MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+        memory_session_store() if request.param == "memory" else sqlite_session_store(tmp_path / "db.sqlite3")
     )
     for n in (1, 2):
         s.create_application(

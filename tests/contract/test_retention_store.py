@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from reel.domain.beacons import BeaconSummary
 from reel.domain.records import (
     Application,
+    Lease,
     NewPart,
     ProcessingBatch,
     Session,
@@ -20,11 +22,10 @@ from reel.domain.records import (
 )
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Gone
-from reel.storage.keys import beacon_blob_key, checkpoint_blob_key, processing_state_key
-from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.factory import memory_session_store, sqlite_session_store
+from reel.storage.keys import beacon_blob_key, checkpoint_blob_key
 from reel.storage.retention_store import DAY_MS, AuditEntry
-from reel.storage.session_store import SessionStore
-from reel.storage.sqlite_sessions import SqliteSessionStore
+from reel.storage.session_store import BeaconWrite, SessionStore, save_beacon
 
 T0 = 1_764_240_000_000
 
@@ -32,7 +33,7 @@ T0 = 1_764_240_000_000
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
     s: SessionStore = (
-        MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+        memory_session_store() if request.param == "memory" else sqlite_session_store(tmp_path / "db.sqlite3")
     )
     for n, days in ((1, 30), (2, 7)):
         s.create_application(
@@ -76,7 +77,8 @@ def save(
     def fold(current: Session | None) -> Session:
         return fold_beacon(current, key, facts, new_id)
 
-    return store.save_beacon(key, row, fold).session_id
+    # Its events are not buffered (no payload): the row names a blob, as beacons stored before the buffer.
+    return save_beacon(store, BeaconWrite(key, row, b"", fold, written_keys=(blob_key,))).session_id
 
 
 def identify(store: SessionStore, session_id: str, user: str, *, at: int, app_id: str = "app_1") -> None:
@@ -84,16 +86,25 @@ def identify(store: SessionStore, session_id: str, user: str, *, at: int, app_id
     session = store.session(session_id)
     assert session is not None
     action = StoredAction(session.recording_id, session_id, app_id, at, "identify", "", "", user)
-    state = processing_state_key(retention_days=30, app_id=app_id, recording_id=session.recording_id, seq=0)
-    store.save_processing(ProcessingBatch(session.recording_id, 0, state, (action,), (), at))
+    process(store, ProcessingBatch(session.recording_id, 0, "", (action,), (), at, LEASE))
 
 
 def split(store: SessionStore, closed: str, opened: str, at: int, *, rec: str = "rec-1") -> None:
     """Processing split `closed` at `at`, with a 1000-byte checkpoint."""
     cp = checkpoint_blob_key(retention_days=30, app_id="app_1", recording_id=rec, ts=at)
     part = NewPart(closed, opened, 2, at, "https://a.example/", cp, checkpoint_bytes=1000)
-    state = processing_state_key(retention_days=30, app_id="app_1", recording_id=rec, seq=1)
-    store.save_processing(ProcessingBatch(rec, 1, state, (), (part,), at))
+    process(store, ProcessingBatch(rec, 1, "", (), (part,), at, LEASE))
+
+
+LEASE = Lease("", "test-worker", 0)
+
+
+def process(store: SessionStore, batch: ProcessingBatch) -> None:
+    """Save a processing round under a lease of the recording."""
+    lease = store.take_lease(batch.recording_id, LEASE.owner, batch.now, 60_000)
+    assert lease is not None
+    store.save_processing(dataclasses.replace(batch, lease=lease))
+    store.release_lease(lease)
 
 
 def test_a_recording_is_past_retention_exactly_retention_days_after_its_last_beacon(
@@ -188,9 +199,8 @@ def test_processing_a_deleted_recording_writes_nothing(store: SessionStore) -> N
     store.delete_recordings(["rec-1"], cause="request", now=T0 + 10)
     store.finish_deletion("rec-1", 0)
     action = StoredAction("rec-1", sid, "app_1", T0, "identify", "", "", "user-42")
-    state = processing_state_key(retention_days=30, app_id="app_1", recording_id="rec-1", seq=0)
-    store.save_processing(ProcessingBatch("rec-1", 0, state, (action,), (), T0 + 20))
-    assert store.actions(sid) == [] and store.pending_processing(10) == []
+    process(store, ProcessingBatch("rec-1", 0, "", (action,), (), T0 + 20, LEASE))
+    assert store.actions(sid) == [] and store.pending_processing(10, T0 + 30, T0) == []
     assert [d.recording_id for d in store.pending_deletions(10)] == ["rec-1"]
 
 

@@ -100,10 +100,10 @@ def test_the_factory_follows_the_session_store_url(tmp_path: Path) -> None:
 
 
 def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None:
-    from reel.storage.sqlite_sessions import SqliteSessionStore
+    from reel.storage.factory import sqlite_session_store
 
     path = tmp_path / "reel.sqlite3"
-    sessions = SqliteSessionStore(path)
+    sessions = sqlite_session_store(path)
     first = SqliteRuleStore(path)
     first.save("app_a", parse_rules(LOOSE), "opr_1", T0)
     first.close()

@@ -13,9 +13,9 @@ from reel.domain.beacons import BeaconSummary
 from reel.domain.records import Application, Session, SessionKey, SessionQuery, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict
-from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.session_store import SessionStore
-from reel.storage.sqlite_sessions import SqliteSessionStore
+from reel.storage.chunks import encode_events
+from reel.storage.factory import memory_session_store, sqlite_session_store
+from reel.storage.session_store import BeaconWrite, SessionStore, save_beacon
 
 T0 = 1_764_240_000_000
 
@@ -23,7 +23,7 @@ T0 = 1_764_240_000_000
 @pytest.fixture(params=["memory", "sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
     s: SessionStore = (
-        MemorySessionStore() if request.param == "memory" else SqliteSessionStore(tmp_path / "db.sqlite3")
+        memory_session_store() if request.param == "memory" else sqlite_session_store(tmp_path / "db.sqlite3")
     )
     yield s
     s.close()
@@ -66,7 +66,7 @@ def save(
     def fold(current: Session | None) -> Session:
         return fold_beacon(current, key, facts, new_id)
 
-    result = store.save_beacon(key, row, fold)
+    result = save_beacon(store, BeaconWrite(key, row, encode_events([]), fold))
     return result.duplicate, result.session_id
 
 
@@ -162,11 +162,11 @@ def test_concurrent_saves_of_the_same_beacon_store_it_once(store: SessionStore) 
 
 
 def test_sqlite_store_survives_reopen(tmp_path: Path) -> None:
-    first = SqliteSessionStore(tmp_path / "db.sqlite3")
+    first = sqlite_session_store(tmp_path / "db.sqlite3")
     first.create_application(app())
     save(first, 0)
     first.close()
-    again = SqliteSessionStore(tmp_path / "db.sqlite3")
+    again = sqlite_session_store(tmp_path / "db.sqlite3")
     assert again.application("app_1") == app()
     assert again.beacon_session("rec-1", 0) == "ses_new"
     again.close()

@@ -318,6 +318,7 @@ def test_the_first_frame_shows_the_opening_page_before_any_event_arrives(recorde
         open_logged_in(page, f"{recorded.reel_url}/sessions")
         # No events reach the player: whatever shows is the server-rendered first frame alone.
         page.route("**/api/v1/sessions/*/events*", lambda route: route.abort())
+        page.route("**/api/v1/sessions/*/segments/*", lambda route: route.abort())
         for site, session in recorded.sessions.items():
             page.goto(f"{recorded.reel_url}/sessions/{session['id']}")
             page.wait_for_function("() => performance.getEntriesByName('reel:first-frame').length > 0")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from live import LiveReel, live_reel, open_logged_in
 from reel.demo.browser import chromium_browser
 from reel.demo.visit import VisitLog, run_visit_in_chromium
 from reel.storage.chunks import decode_doc, decode_events
+from reel.storage.segments import decode_segment
 
 pytestmark = pytest.mark.browser
 
@@ -129,13 +131,22 @@ def test_seeking_shows_the_page_and_state_the_user_saw(recorded: Recorded) -> No
 
 
 def decode_stored(path: Path) -> object:
-    """A blob's content: beacon events, or a JSON document (processing state, checkpoints), or a
+    """A blob's content: a segment, a mobile image, a JSON document (keyframes, checkpoints), or a
     captured resource as fetched."""
-    if path.parent.name == "resources":
+    if path.parent.name == "resources" or path.name.startswith("img-"):
         return path.read_bytes().decode("utf-8", errors="replace")
-    if path.name[:10].isdigit():
-        return decode_events(path.read_bytes())
+    if path.name.startswith("seg-"):
+        return decode_segment(path.read_bytes())
     return decode_doc(path.read_bytes())
+
+
+def buffered_texts(db_path: Path) -> list[str]:
+    """The beacons waiting in the session store's buffer, decompressed."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return [str(decode_events(row[0])) for row in db.execute("SELECT payload FROM beacon_buffer")]
+    finally:
+        db.close()
 
 
 def test_typed_text_is_in_no_stored_byte_and_no_player_response(recorded: Recorded) -> None:
@@ -143,7 +154,8 @@ def test_typed_text_is_in_no_stored_byte_and_no_player_response(recorded: Record
     # Every stored blob, decompressed, and the SQLite files as raw bytes.
     blob_root = recorded.live.data_dir / "blobs"
     blob_texts = [str(decode_stored(p)) for p in blob_root.rglob("*") if p.is_file()]
-    assert blob_texts, "no blobs were stored"
+    blob_texts += buffered_texts(recorded.live.data_dir / "reel.sqlite3")
+    assert blob_texts, "no events were stored"
     db_bytes = b"".join(p.read_bytes() for p in recorded.live.data_dir.glob("reel.sqlite3*"))
     events_url = f"{recorded.reel_url}/api/v1/sessions/{recorded.session['id']}/events"
     events = httpx.get(events_url, headers=recorded.live.auth).text

@@ -20,9 +20,9 @@ from reel.processing.worker import process_pending
 from reel.retention.deletion import Actor, delete_session
 from reel.retention.purge import purge
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.retention_store import DAY_MS
 from support import ORIGIN, T0, dashboard_snapshot, tick
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 
 def test_deleted_sessions_explain_themselves_in_the_player(tmp_path: Path) -> None:
     clock = FixedClock(T0)
-    sessions, blobs, operators = MemorySessionStore(), MemoryReplayStore(), MemoryOperatorStore()
+    sessions, blobs, operators = memory_session_store(), MemoryReplayStore(), MemoryOperatorStore()
     app = create_app(
         Settings(data_dir=tmp_path / "data"), sessions=sessions, blobs=blobs, clock=clock, operators=operators
     )

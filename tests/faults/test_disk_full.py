@@ -1,8 +1,10 @@
 """Brief §8, faults: disk full → 503 with Retry-After, no truncated blob, recovery when space returns.
 
-Two ways: a write that fails with ENOSPC half-way (simulated, always runs), and a real 2 MiB tmpfs
-that fills up under the replay store or under the SQLite database (needs root to mount; skipped
-otherwise).
+Beacons are stored in the session store's database (their events wait in its buffer), so a full disk
+under the database refuses beacons with 503, and a full disk under the replay store stops only
+compaction: nothing leaves the buffer until its segment is written whole. Two ways: a write that fails
+with ENOSPC half-way (simulated, always runs), and a real 2 MiB tmpfs that fills up (needs root to
+mount; skipped otherwise).
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.domain.records import Application
+from reel.processing.worker import QUIET_MS, process_pending
 from reel.server.app import create_app
-from reel.storage.chunks import content_digest, decode_events
+from reel.storage.chunks import content_digest
+from reel.storage.factory import memory_session_store
 from reel.storage.file_blobs import FileReplayStore
-from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.stream import beacon_events
 from support import ORIGIN, T0, admin_headers, make_events, post_beacon
 
 
-def test_a_write_cut_short_by_enospc_leaves_no_blob_and_recovers(
+def test_a_segment_write_cut_short_by_enospc_leaves_no_blob_and_recovers(
     tmp_path: Path,
     settings: Settings,
     clock: FixedClock,
@@ -38,7 +42,7 @@ def test_a_write_cut_short_by_enospc_leaves_no_blob_and_recovers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     blobs = FileReplayStore(tmp_path / "blobs")
-    sessions = MemorySessionStore()
+    sessions = memory_session_store()
     app = create_app(settings, sessions=sessions, blobs=blobs, clock=clock)
     shop = create_application(sessions, "Shop", [ORIGIN], now_ms=T0)
     real_write = os.write
@@ -50,15 +54,19 @@ def test_a_write_cut_short_by_enospc_leaves_no_blob_and_recovers(
 
     with TestClient(app) as client:
         monkeypatch.setattr("reel.storage.file_blobs.os.write", half_then_full)
-        response = post_beacon(client, shop, beacon(0))
-        assert response.status_code == 503 and response.headers["retry-after"] == "30"
-        assert "No space left" in response.json()["error"]["message"]
+        assert post_beacon(client, shop, beacon(0)).json()["duplicate"] is False  # into the buffer
+        clock.advance(QUIET_MS)
+        ctx = client.app.state.reel  # type: ignore[attr-defined]
+        assert process_pending(ctx).compacted == 0
         assert [p for p in blobs.root.rglob("*") if p.is_file()] == []  # not even a temp file
-        assert sessions.beacon_session("rec-1", 0) is None
+        assert sessions.buffered_seqs("rec-1") == [0]
         monkeypatch.undo()
-        assert post_beacon(client, shop, beacon(0)).json()["duplicate"] is False
-    [row] = sessions.beacons("rec-1")
-    assert decode_events(blobs.get(row.blob_key)) == beacon(0)["events"]
+        assert process_pending(ctx).compacted == 1
+    assert sessions.buffered_seqs("rec-1") == []
+    assert [s.compacted for s in sessions.segments("rec-1")] == [True]
+    stored = beacon_events(sessions, blobs, sessions.beacons("rec-1"), compacted=True)
+    assert [events for events, _ in stored.values()] == [beacon(0)["events"]]
+    check_no_truncated_blob(blobs)
 
 
 # A real full disk
@@ -123,29 +131,31 @@ def embedded_client(settings: Settings, clock: FixedClock) -> tuple[TestClient, 
     return TestClient(app, headers=admin_headers(app.state.reel.operators, now_ms=T0)), shop
 
 
-def test_a_full_disk_under_the_replay_store_answers_503_until_space_returns(
+def test_a_full_disk_under_the_replay_store_holds_compaction_back_until_space_returns(
     tiny_disk: Path, tmp_path: Path, clock: FixedClock, beacon: BeaconMaker
 ) -> None:
     settings = Settings(data_dir=tmp_path / "db", blob_url=f"file://{tiny_disk / 'blobs'}")
     client, shop = embedded_client(settings, clock)
     with client:
+        ctx = client.app.state.reel  # type: ignore[attr-defined]
+        blobs = ctx.blobs
         docs = [beacon(seq, events=big_events(seq)) for seq in range(3)]
-        assert post_beacon(client, shop, docs[0]).status_code == 200
         filler = fill(tiny_disk)
-        refused = post_beacon(client, shop, docs[1])
-        assert refused.status_code == 503 and refused.headers["retry-after"] == "30"
-        blobs = client.app.state.reel.blobs  # type: ignore[attr-defined]
+        for doc in docs:  # accepted: the database is on another disk
+            assert post_beacon(client, shop, doc).json()["duplicate"] is False
+        clock.advance(QUIET_MS)
+        assert process_pending(ctx).compacted == 0
         check_no_truncated_blob(blobs)
         assert [p.name for p in blobs.root.rglob(".*.tmp")] == []
-        assert client.get("/readyz").status_code == 200  # reads still work: ready, writes retry later
+        assert ctx.sessions.buffered_seqs("rec-1") == [0, 1, 2]
+        assert client.get("/readyz").status_code == 200  # beacons are still accepted: ready
 
         filler.unlink()
-        for doc in docs[1:]:
-            assert post_beacon(client, shop, doc).json()["duplicate"] is False
-        ctx = client.app.state.reel  # type: ignore[attr-defined]
+        assert process_pending(ctx).compacted == 1
+        assert ctx.sessions.buffered_seqs("rec-1") == []
         rows = ctx.sessions.beacons("rec-1")
-        assert [r.seq for r in rows] == [0, 1, 2]
-        assert [decode_events(blobs.get(r.blob_key)) for r in rows] == [d["events"] for d in docs]
+        stored = beacon_events(ctx.sessions, blobs, rows, compacted=True)
+        assert [stored[r.seq][0] for r in rows] == [d["events"] for d in docs]
         check_no_truncated_blob(blobs)
 
 

@@ -4,8 +4,9 @@ restart, and no half-written blob visible.
 A real `reel serve` (embedded SQLite + files, background processing on) takes a load of simulated
 recorders on loopback while it is SIGKILLed 20 times and restarted each time. Recorders behave like
 the real one: they retry on network errors, 429 and 5xx, and count a beacon as delivered only on a
-2xx. Afterwards the data directory must hold every acknowledged beacon exactly once, each row's blob
-whole and equal to what was sent, and the replay store must list no temp file.
+2xx. Afterwards the data directory must hold every acknowledged beacon exactly once, its events whole
+and equal to what was sent wherever they are now (the buffer, or a segment compacted meanwhile), and
+the replay store must list no temp file.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 
 from reel.config import Settings
 from reel.domain.records import Application
-from reel.storage.chunks import content_digest, decode_doc, decode_events
+from reel.storage.chunks import content_digest, decode_doc
+from reel.storage.factory import sqlite_session_store
 from reel.storage.file_blobs import FileReplayStore
+from reel.storage.segments import decode_segment
+from reel.storage.stream import beacon_events as stored_beacon_events
 from support import add_element, dashboard_snapshot, tick
 
 pytestmark = pytest.mark.faults
@@ -41,7 +45,7 @@ BUDGET_S = 180.0
 """A safety net, not a speed claim: killing and loading stop after this long whatever happened (about
 30 s on an idle 2-core machine; restarts take longer when the machine is busy)."""
 
-_BEACON_BLOB = re.compile(r"/(\d{10})-([0-9a-f]{20})$")
+_SEGMENT_BLOB = re.compile(r"/seg-(\d{6})-([0-9a-f]{20})$")
 
 
 @dataclass
@@ -193,7 +197,7 @@ def check_data_dir(data_dir: Path, ledger: Ledger) -> str:
     """Check every invariant on the data left behind; a one-line summary of what was found."""
     settings = Settings(data_dir=data_dir)
     db = sqlite3.connect(str(data_dir / "reel.sqlite3"))
-    rows = db.execute("SELECT recording_id, seq, session_id, blob_key, events FROM beacons").fetchall()
+    rows = db.execute("SELECT recording_id, seq, session_id, events FROM beacons").fetchall()
     per_session = dict(db.execute("SELECT id, beacons FROM sessions").fetchall())
     db.close()
 
@@ -203,33 +207,41 @@ def check_data_dir(data_dir: Path, ledger: Ledger) -> str:
     missing = ledger.acked - set(keys)
     assert not missing, f"{len(missing)} acknowledged beacons missing, e.g. {sorted(missing)[:5]}"
 
+    # Every beacon's events, wherever they are now (the buffer, or a segment compacted meanwhile),
+    # exactly as sent (stored in time order) and whole, or reading them raises.
     blobs = FileReplayStore(Path(settings.resolved_blob_url.removeprefix("file://")))
-    referenced = set()
-    for rec, seq, _session, blob_key, events in rows:
-        stored = decode_events(blobs.get(blob_key))  # whole and readable, or this raises
-        assert stored == ledger.sent[(rec, seq)], f"{rec}/{seq} differs from what was sent"
-        assert len(stored) == events
-        referenced.add(blob_key)
+    sessions = sqlite_session_store(data_dir / "reel.sqlite3")
+    try:
+        compacted = 0
+        for rec in sorted({rec for rec, *_ in rows}):
+            found = stored_beacon_events(sessions, blobs, sessions.beacons(rec), compacted=True)
+            for seq, (stored, _size) in found.items():
+                sent = sorted(ledger.sent[(rec, seq)], key=lambda e: e["timestamp"])
+                assert stored == sent, f"{rec}/{seq} differs from what was sent"
+            assert set(found) == {seq for r, seq, *_ in rows if r == rec}, (
+                f"{rec}: a beacon's events are lost"
+            )
+            compacted += sum(1 for seg in sessions.segments(rec) if seg.compacted)
+    finally:
+        sessions.close()
 
     counted = Counter(session for _rec, _seq, session, *_ in rows)
     assert counted == Counter({s: n for s, n in per_session.items() if n}), "session counters drifted"
 
     listed = list(blobs.keys())
     assert not [k for k in listed if k.endswith(".tmp") or "/." in f"/{k}"], "a temp file is visible"
-    orphans = 0
     for key in listed:
         data = blobs.get(key)
-        match = _BEACON_BLOB.search(key)
+        match = _SEGMENT_BLOB.search(key)
         if match:
             assert content_digest(data) == match.group(2), f"{key} is not whole"
-            decode_events(data)
-            orphans += key not in referenced
-        elif "/cp-" in key or "/state-" in key:
+            decode_segment(data)
+        elif "/cp-" in key or "/kf-" in key:
             decode_doc(data)
     temp_files = sum(1 for p in blobs.root.rglob(".*.tmp"))
     unacked_stored = len(set(keys) - ledger.acked)
     return (
         f"{len(rows)} rows, 0 duplicates, 0 missing; {unacked_stored} stored but never acknowledged "
-        f"(the ack was lost in a crash); {orphans} unreferenced beacon blobs and {temp_files} temp files "
-        f"left by crashes, none visible"
+        f"(the ack was lost in a crash); {compacted} segments compacted, every one whole; "
+        f"{temp_files} temp files left by crashes, none visible"
     )

@@ -1,6 +1,7 @@
-"""Brief §8, faults: stores that fail. Database locked or down → 503, no blob published without its row;
-object store errors → 503, never a 2xx before the write is durable; no code path answers 2xx after a
-storage exception — checked by failing each store call of the ingest path in turn."""
+"""Brief §8, faults: stores that fail. Database locked or down → 503, nothing stored half; object store
+errors → 503 on reads, never an empty replay, and compaction that cannot write keeps everything in the
+buffer; no code path answers 2xx after a storage exception — checked by failing each store call of the
+ingest path in turn."""
 
 from __future__ import annotations
 
@@ -20,13 +21,13 @@ from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.errors import StorageUnavailable
+from reel.processing.worker import QUIET_MS, process_pending
 from reel.server.app import create_app
-from reel.storage.chunks import decode_events
+from reel.storage.factory import memory_session_store, sqlite_session_store
 from reel.storage.file_blobs import FileReplayStore
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
-from reel.storage.sqlite_sessions import SqliteSessionStore
+from reel.storage.stream import beacon_events
 from support import ORIGIN, T0, admin_headers, post_beacon
 
 
@@ -56,35 +57,31 @@ def database_locked(path: Path) -> Iterator[None]:
         other.close()
 
 
-def test_a_locked_database_answers_503_and_no_blob_is_published_without_its_row(
+def test_a_locked_database_answers_503_and_nothing_is_stored_half(
     tmp_path: Path, settings: Settings, clock: FixedClock, beacon: BeaconMaker
 ) -> None:
     path = tmp_path / "reel.sqlite3"
-    sessions = SqliteSessionStore(path, busy_timeout_ms=200)
+    sessions = sqlite_session_store(path, busy_timeout_ms=200)
     blobs = MemoryReplayStore()
     client = client_for(settings, clock, sessions, blobs)
     app = create_application(sessions, "Shop", [ORIGIN], now_ms=T0)
     assert post_beacon(client, app, beacon(0)).status_code == 200
     with database_locked(path):
-        # A new recording must be claimed (a write) before its blob is written: refused with nothing stored.
+        # A new recording must be claimed (a write) first: refused with nothing stored.
         fresh = post_beacon(client, app, beacon(0, recording_id="rec-2"))
         assert fresh.status_code == 503 and int(fresh.headers["retry-after"]) >= 1
         assert "locked" in fresh.json()["error"]["message"]
-        # A known recording's blob is written first, then its row fails: the blob is an orphan.
+        # A known recording's beacon: its row and its events are one transaction, refused whole.
         known = post_beacon(client, app, beacon(1))
         assert known.status_code == 503
         assert [s["beacons"] for s in listed(client)] == [1]  # reads go on (WAL)
-    rows = sessions.beacons("rec-1")
-    orphans = set(blobs.keys()) - {r.blob_key for r in rows}
-    assert len(orphans) == 1  # invisible: replay data is only ever read through a row's blob_key
-    [session] = listed(client)
-    served = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]
-    assert len(served) == rows[0].events
-
+    assert [r.seq for r in sessions.beacons("rec-1")] == [0] and sessions.buffered_seqs("rec-1") == [0]
+    assert list(blobs.keys()) == []  # web beacons never write to the object store at ingest
     assert post_beacon(client, app, beacon(1)).json() == {"ok": True, "seq": 1, "duplicate": False}
     assert post_beacon(client, app, beacon(0, recording_id="rec-2")).status_code == 200
-    # The retry wrote the same content under the same key: the orphan became the acknowledged blob.
-    assert set(blobs.keys()) == {r.blob_key for rec in ("rec-1", "rec-2") for r in sessions.beacons(rec)}
+    [session] = [s for s in listed(client) if s["recording_id"] == "rec-1"]
+    served = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]
+    assert len(served) == len(beacon(0)["events"]) + len(beacon(1)["events"])
     sessions.close()
 
 
@@ -110,7 +107,7 @@ def test_a_database_that_is_down_answers_503_not_401(
 # Object store errors
 
 
-def test_a_blob_that_cannot_be_fsynced_is_not_acknowledged_nor_visible(
+def test_a_segment_that_cannot_be_fsynced_is_not_compacted_and_nothing_leaves_the_buffer(
     tmp_path: Path,
     settings: Settings,
     clock: FixedClock,
@@ -118,39 +115,53 @@ def test_a_blob_that_cannot_be_fsynced_is_not_acknowledged_nor_visible(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     blobs = FileReplayStore(tmp_path / "blobs")
-    sessions = MemorySessionStore()
+    sessions = memory_session_store()
     client = client_for(settings, clock, sessions, blobs)
     app = create_application(sessions, "Shop", [ORIGIN], now_ms=T0)
+    assert post_beacon(client, app, beacon(0)).status_code == 200  # the object store is not involved
 
     def failing_fsync(fd: int) -> None:
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr("reel.storage.file_blobs.os.fsync", failing_fsync)
-    response = post_beacon(client, app, beacon(0))
-    assert response.status_code == 503 and response.headers["retry-after"] == "5"
-    assert list(blobs.keys()) == [] and [p for p in blobs.root.rglob("*") if p.is_file()] == []
-    assert sessions.beacon_session("rec-1", 0) is None
+    ctx = client.app.state.reel  # type: ignore[attr-defined]
+    clock.advance(QUIET_MS)  # the recording went quiet: its segment is to be compacted
+    process_pending(ctx)
+    assert [p for p in blobs.root.rglob("*") if p.is_file()] == []  # no half-written segment
+    assert sessions.buffered_seqs("rec-1") == [0] and not any(s.compacted for s in sessions.segments("rec-1"))
+    [session] = listed(client)
+    assert len(client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]) == 5
     monkeypatch.undo()
-    assert post_beacon(client, app, beacon(0)).status_code == 200
+    assert process_pending(ctx).compacted == 1
+    assert sessions.buffered_seqs("rec-1") == [] and len(list(blobs.keys())) == 1
+    assert len(client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]) == 5
 
 
 class UnreadableBlobs(MemoryReplayStore):
     """An object store that accepts writes but whose reads fail (an outage after the fact)."""
 
+    reads_fail = False
+
     def get(self, key: str) -> bytes:
-        raise StorageUnavailable("object store read timed out")
+        if self.reads_fail:
+            raise StorageUnavailable("object store read timed out")
+        return super().get(key)
 
 
 def test_an_object_store_read_error_answers_503_never_an_empty_replay(
     settings: Settings, clock: FixedClock, beacon: BeaconMaker
 ) -> None:
-    sessions = MemorySessionStore()
-    client = client_for(settings, clock, sessions, UnreadableBlobs())
+    sessions, blobs = memory_session_store(), UnreadableBlobs()
+    client = client_for(settings, clock, sessions, blobs)
     app = create_application(sessions, "Shop", [ORIGIN], now_ms=T0)
     assert post_beacon(client, app, beacon(0)).status_code == 200
+    clock.advance(QUIET_MS)
+    assert process_pending(client.app.state.reel).compacted == 1  # type: ignore[attr-defined]
+    blobs.reads_fail = True
     [session] = listed(client)
-    response = client.get(f"/api/v1/sessions/{session['id']}/events")
-    assert response.status_code == 503 and "retry-after" in response.headers
+    for path in ("events", "segments/0"):
+        response = client.get(f"/api/v1/sessions/{session['id']}/{path}")
+        assert response.status_code == 503 and "retry-after" in response.headers
 
 
 # Every store call of the ingest path, failing in turn
@@ -159,8 +170,7 @@ INGEST_CALLS = (
     "sessions.application_by_key",
     "sessions.beacon_session",
     "sessions.claim_recording",
-    "blobs.put",
-    "sessions.save_beacon",
+    "sessions.save_beacons",
 )
 """The store calls that accepting a new beacon makes, in order (checked by the first test below)."""
 
@@ -213,7 +223,7 @@ class Faulty:
 
 
 def faulty_client(settings: Settings, clock: FixedClock, plan: Plan) -> tuple[TestClient, Any, Any]:
-    sessions, blobs = MemorySessionStore(), MemoryReplayStore()
+    sessions, blobs = memory_session_store(), MemoryReplayStore()
     client = client_for(settings, clock, Faulty(sessions, "sessions", plan), Faulty(blobs, "blobs", plan))
     return client, sessions, blobs
 
@@ -248,8 +258,8 @@ def test_no_store_failure_is_answered_2xx_and_the_retry_stores_once(
         assert response.status_code == 500  # a store that leaks raw errors is a bug: never a 2xx
     retry = post_beacon(client, app, beacon(0))
     assert retry.status_code == 200
-    [row] = sessions.beacons("rec-1")
-    assert decode_events(blobs.get(row.blob_key)) == beacon(0)["events"]
+    rows = sessions.beacons("rec-1")
+    assert [events for events, _ in beacon_events(sessions, blobs, rows).values()] == [beacon(0)["events"]]
     assert listed(client)[0]["beacons"] == 1
 
 

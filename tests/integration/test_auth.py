@@ -23,9 +23,10 @@ from reel.config import Settings
 from reel.domain.records import Application, SessionQuery
 from reel.runtime.throttle import LoginThrottle
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.session_store import SessionStore
 from support import ORIGIN, post_beacon
 
 OTHER_ORIGIN = "http://other.test:9000"
@@ -57,7 +58,7 @@ PUBLIC_MOUNTS = {"/static/built", "/static/player"}
 class Env:
     app: FastAPI
     client: TestClient
-    sessions: MemorySessionStore
+    sessions: SessionStore
     operators: MemoryOperatorStore
     clock: FixedClock
     shop: Application
@@ -72,7 +73,7 @@ class Env:
 
 @pytest.fixture
 def env(settings: Settings, clock: FixedClock) -> Iterator[Env]:
-    sessions, operators = MemorySessionStore(), MemoryOperatorStore()
+    sessions, operators = memory_session_store(), MemoryOperatorStore()
     app = create_app(settings, sessions=sessions, blobs=MemoryReplayStore(), clock=clock, operators=operators)
     shop = create_application(sessions, "Shop", [ORIGIN], now_ms=clock.now_ms())
     other = create_application(sessions, "Other", [OTHER_ORIGIN], now_ms=clock.now_ms() + 1)
@@ -282,7 +283,7 @@ def test_login_sets_a_safe_cookie_and_opens_the_ui(env: Env) -> None:
 def test_cookies_are_secure_over_https(settings: Settings, clock: FixedClock) -> None:
     operators = MemoryOperatorStore()
     app = create_app(
-        settings, sessions=MemorySessionStore(), blobs=MemoryReplayStore(), clock=clock, operators=operators
+        settings, sessions=memory_session_store(), blobs=MemoryReplayStore(), clock=clock, operators=operators
     )
     create_operator(operators, "alice", "admin", PASSWORD, now_ms=clock.now_ms())
     with TestClient(app, base_url="https://reel.test", follow_redirects=False) as client:

@@ -23,9 +23,9 @@ from reel.demo.serving import serve_in_thread
 from reel.domain.records import Application
 from reel.runtime.context import ReelContext
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from support import ORIGIN, T0, make_events
 
 CAP = 256 * 1024
@@ -72,7 +72,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     )
     app = create_app(
         Settings(data_dir=tmp_path / "data", limits=limits),
-        sessions=MemorySessionStore(),
+        sessions=memory_session_store(),
         blobs=MemoryReplayStore(),
         operators=MemoryOperatorStore(),
     )

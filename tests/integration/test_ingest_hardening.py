@@ -20,10 +20,10 @@ from reel.config import Limits, Settings
 from reel.domain.records import Application
 from reel.runtime.ratelimit import TokenBucketLimiter
 from reel.server.app import create_app
-from reel.storage.chunks import decode_events
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.stream import beacon_events
 from support import MINUTE, ORIGIN, T0, admin_headers, make_events, post_beacon
 
 DAY = 24 * 60 * 60 * 1000
@@ -53,7 +53,7 @@ def limited(settings: Settings, clock: FixedClock) -> Iterator[tuple[TestClient,
     ticks = ManualClock()
     app = create_app(
         settings,
-        sessions=MemorySessionStore(),
+        sessions=memory_session_store(),
         blobs=MemoryReplayStore(),
         clock=clock,
         operators=MemoryOperatorStore(),
@@ -87,7 +87,7 @@ def test_a_key_over_its_quota_gets_429_with_retry_after_and_the_others_do_not(
 def test_the_quota_comes_from_the_settings(tmp_path: Path, beacon: BeaconMaker, clock: FixedClock) -> None:
     settings = Settings(data_dir=tmp_path, limits=Limits(beacons_per_second=0.001, beacon_burst=2))
     app = create_app(
-        settings, sessions=MemorySessionStore(), blobs=MemoryReplayStore(), operators=MemoryOperatorStore()
+        settings, sessions=memory_session_store(), blobs=MemoryReplayStore(), operators=MemoryOperatorStore()
     )
     application = create_application(app.state.reel.sessions, "Shop", [ORIGIN], now_ms=T0)
     with TestClient(app) as client:
@@ -176,7 +176,7 @@ def test_a_retried_beacon_of_a_shifted_recording_is_still_stored_once(
     assert post_beacon(client, demo_app, doc).json()["duplicate"] is False
     clock.advance(2 * MINUTE)
     assert post_beacon(client, demo_app, doc).json()["duplicate"] is True
-    assert len(list(client.app.state.reel.blobs.keys())) == 1  # type: ignore[attr-defined]
+    assert client.app.state.reel.sessions.buffered_seqs("rec-ahead") == [0]  # type: ignore[attr-defined]
 
 
 def test_an_honest_clock_is_stored_exactly_as_sent(
@@ -184,8 +184,9 @@ def test_an_honest_clock_is_stored_exactly_as_sent(
 ) -> None:
     doc = client_beacon(0, T0 - 3000, recording="rec-honest")  # 3 s of network and batching delay
     post_beacon(client, demo_app, doc)
-    [row] = client.app.state.reel.sessions.beacons("rec-honest")  # type: ignore[attr-defined]
-    assert decode_events(client.app.state.reel.blobs.get(row.blob_key)) == doc["events"]  # type: ignore[attr-defined]
+    ctx = client.app.state.reel  # type: ignore[attr-defined]
+    rows = ctx.sessions.beacons("rec-honest")
+    assert beacon_events(ctx.sessions, ctx.blobs, rows)[0][0] == doc["events"]
 
 
 # Bad input (brief §8) beyond tests/integration/test_ingest_http.py

@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
 from reel.domain.records import Application
+from reel.processing.keyframes import KeyframePolicy
+from reel.processing.worker import Worker, process_pending
 from support import ORIGIN, T0, make_events, post_beacon
 
 
@@ -48,8 +50,7 @@ def test_a_repeated_beacon_is_stored_once(
     assert session["beacons"] == 1
     events = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]
     assert len(events) == len(doc["events"])
-    blobs = list(client.app.state.reel.blobs.keys())  # type: ignore[attr-defined]
-    assert len(blobs) == 1
+    assert client.app.state.reel.sessions.buffered_seqs("rec-1") == [0]  # type: ignore[attr-defined]
 
 
 def test_out_of_order_beacons_play_in_order(
@@ -78,27 +79,28 @@ def test_a_missing_beacon_is_reported_as_a_gap(
     [gap] = detail["gaps"]
     assert (gap["from_seq"], gap["to_seq"]) == (2, 3)
     assert gap["start"] == T0 + 1000 + 300 and gap["end"] == T0 + 4000 + 100
-    chunk_seqs = [(c["from_seq"], c["to_seq"]) for c in detail["chunks"]]
-    assert chunk_seqs == [(0, 4)]
+    assert [s["n"] for s in detail["segments"]] == [-1]  # not processed yet: read from the beacons
 
 
-def test_events_can_be_fetched_by_chunk(
+def test_events_can_be_fetched_by_segment(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
     for seq in range(20):
         post_beacon(client, demo_app, beacon(seq))
+    ctx = client.app.state.reel  # type: ignore[attr-defined]
+    process_pending(ctx, worker=Worker(ctx, keyframes=KeyframePolicy(max_events=20)))
     [session] = sessions_of(client)
     detail = client.get(f"/api/v1/sessions/{session['id']}").json()
-    assert len(detail["chunks"]) >= 3
+    assert len(detail["segments"]) >= 3
     total = 0
-    for chunk in detail["chunks"]:
-        part = client.get(
-            f"/api/v1/sessions/{session['id']}/events",
-            params={"from_seq": chunk["from_seq"], "to_seq": chunk["to_seq"]},
-        ).json()["events"]
-        assert all(chunk["start"] <= e["timestamp"] <= chunk["end"] for e in part)
-        total += len(part)
+    for n, segment in enumerate(detail["segments"]):
+        part = client.get(f"/api/v1/sessions/{session['id']}/segments/{segment['n']}").json()
+        assert all(segment["start"] <= e["timestamp"] <= segment["end"] for e in part["events"])
+        assert (part["head"] == []) == (n == 0)  # each later one opens with a keyframe
+        total += len(part["events"])
     assert total == session["events"]
+    missing = client.get(f"/api/v1/sessions/{session['id']}/segments/99")
+    assert missing.status_code == 404
 
 
 @pytest.mark.parametrize(

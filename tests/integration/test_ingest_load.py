@@ -16,9 +16,9 @@ from reel.admin.applications import create_application
 from reel.config import Limits, Settings
 from reel.demo.serving import serve_in_thread
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from support import ORIGIN, T0, make_events
 
 HEADERS = {"Origin": ORIGIN, "Content-Type": "text/plain;charset=UTF-8"}
@@ -72,7 +72,7 @@ def test_one_key_at_10x_its_quota_gets_429_and_the_other_key_does_not(tmp_path: 
     limits = Limits(beacons_per_second=rate, beacon_burst=burst)
     app = create_app(
         Settings(data_dir=tmp_path, limits=limits),
-        sessions=MemorySessionStore(),
+        sessions=memory_session_store(),
         blobs=MemoryReplayStore(),
         operators=MemoryOperatorStore(),
     )

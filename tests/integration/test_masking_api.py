@@ -12,12 +12,11 @@ from conftest import BeaconMaker
 from reel.admin.operators import create_operator, issue_token
 from reel.domain.records import Application
 from reel.domain.rules import parse_rules
-from reel.processing.worker import process_pending
-from reel.replay.index import session_beacons
+from reel.processing.keyframes import KeyframePolicy
+from reel.processing.worker import Worker, process_pending
 from reel.replay.masking import mask_events
 from reel.replay.sanitize import sanitize_events
 from reel.runtime.context import ReelContext
-from reel.storage.chunks import decode_events
 from support import ORIGIN, T0, post_beacon
 
 Event = dict[str, Any]
@@ -219,43 +218,37 @@ def test_stricter_rules_apply_to_what_was_recorded_under_looser_ones(
     assert "token=***" in after
 
 
-def stored_stream(ctx: ReelContext, session_id: str) -> list[tuple[int, Event]]:
-    """(seq, event) of the session's stored events, in recorded order."""
-    session = ctx.sessions.session(session_id)
-    assert session is not None
-    out = []
-    for b in session_beacons(session, ctx.sessions.beacons(session.recording_id)):
-        out.extend((b.seq, e) for e in decode_events(ctx.blobs.get(b.blob_key)))
-    return out
-
-
-def test_a_chunk_fetched_alone_is_masked_as_in_the_whole_stream(
+def test_a_segment_fetched_alone_is_masked_as_in_the_whole_stream(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
     client.put(rules_url(demo_app), json=STRICTER)
-    session_id = record(client, demo_app, beacon)
+    for seq, events in enumerate(shop_recording()):
+        assert post_beacon(client, demo_app, beacon(seq, events)).status_code == 200
     ctx = ctx_of(client)
-    chunks = client.get(f"/api/v1/sessions/{session_id}").json()["chunks"]
-    assert len(chunks) >= 2
-    stream = stored_stream(ctx, session_id)
-    whole = mask_events(sanitize_events([e for _, e in stream]), parse_rules(STRICTER))
-    seqs = [seq for seq, _ in stream]
-    url = f"/api/v1/sessions/{session_id}/events"
-    for chunk in reversed(chunks):  # the last chunk first: nothing before it was asked for
+    # Small segments, so the session has several, each starting from a keyframe rebuilt by the mirror.
+    process_pending(ctx, worker=Worker(ctx, keyframes=KeyframePolicy(max_events=3)))
+    [session] = client.get("/api/v1/sessions").json()["sessions"]
+    detail = client.get(f"/api/v1/sessions/{session['id']}").json()
+    segments = detail["segments"]
+    assert len(segments) >= 3
+    recorded = [e for events in shop_recording() for e in events]
+    whole = mask_events(sanitize_events(recorded), parse_rules(STRICTER))
+    for seg in reversed(segments):  # the last one first: nothing before it was asked for
         ctx.replay_cache.clear()
-        alone = client.get(url, params={"from_seq": chunk["from_seq"], "to_seq": chunk["to_seq"]}).json()[
-            "events"
-        ]
-        expected = [
-            e for seq, e in zip(seqs, whole, strict=True) if chunk["from_seq"] <= seq <= chunk["to_seq"]
-        ]
-        assert alone == expected
+        alone = client.get(f"/api/v1/sessions/{session['id']}/segments/{seg['n']}").json()
+        expected = [e for e in whole if seg["start"] <= e["timestamp"] < seg["end"] or seg is segments[-1]]
+        assert alone["events"] == [e for e in expected if e["timestamp"] >= seg["start"]]
         assert "CANARY" not in orjson.dumps(alone).decode()
+        if seg is not segments[0]:
+            assert [e["type"] for e in alone["head"]][:2] == [4, 2]  # Meta, then the full snapshot
     together = [
         e
-        for c in chunks
-        for e in client.get(url, params={"from_seq": c["from_seq"], "to_seq": c["to_seq"]}).json()["events"]
+        for n, seg in enumerate(segments)
+        for e in client.get(f"/api/v1/sessions/{session['id']}/segments/{seg['n']}?head={n == 0}").json()[
+            "events"
+        ]
     ]
+    url = f"/api/v1/sessions/{session['id']}/events"
     assert together == whole == client.get(url).json()["events"]
 
 

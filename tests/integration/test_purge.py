@@ -17,14 +17,15 @@ from reel.clock import FixedClock
 from reel.config import Settings
 from reel.domain.records import Application
 from reel.errors import StorageUnavailable
-from reel.processing.worker import process_pending
+from reel.processing.keyframes import KeyframePolicy
+from reel.processing.worker import QUIET_MS, Worker, process_pending
 from reel.retention.purge import purge
 from reel.runtime.context import ReelContext
 from reel.server.app import create_app
-from reel.storage import sqlite_retention
+from reel.storage import sql_retention
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_refs import MemoryResourceRefs, ResourceRefs
 from reel.storage.retention_store import DAY_MS
@@ -37,13 +38,15 @@ def ctx_of(client: TestClient) -> ReelContext:
 
 
 def record(client: TestClient, app: Application, beacon: BeaconMaker, rec: str) -> str:
-    """One short visit on recording `rec`, processed; its session id."""
-    events = [*dashboard_snapshot(T0), tick(T0 + 1000, "1")]
-    assert (
-        post_beacon(client, app, beacon(0, events, recording_id=rec, session_id=f"c-{rec}")).status_code
-        == 200
-    )
-    process_pending(ctx_of(client))
+    """One short visit on recording `rec`, processed and compacted into two segments; its session id."""
+    batches = [dashboard_snapshot(T0), [tick(T0 + 1000, "1")]]
+    for seq, events in enumerate(batches):
+        response = post_beacon(client, app, beacon(seq, events, recording_id=rec, session_id=f"c-{rec}"))
+        assert response.status_code == 200
+    ctx = ctx_of(client)
+    process_pending(ctx, worker=Worker(ctx, keyframes=KeyframePolicy(max_events=1)))
+    cast(FixedClock, ctx.clock).advance(QUIET_MS)  # the visit is over: its last segment is compacted too
+    process_pending(ctx)
     session_id = ctx_of(client).sessions.beacon_session(rec, 0)
     assert session_id is not None
     return session_id
@@ -134,7 +137,7 @@ def test_a_crash_inside_the_tombstone_transaction_changes_nothing(
         def crash(*_args: object) -> None:
             raise sqlite3.OperationalError("disk I/O error")  # after the deletes, before the commit
 
-        monkeypatch.setattr(sqlite_retention, "_queue", crash)
+        monkeypatch.setattr(sql_retention, "_queue", crash)
         ctx = ctx_of(client)
         with pytest.raises(StorageUnavailable):
             purge(ctx.sessions, ctx.blobs, clock.now_ms())
@@ -171,15 +174,15 @@ def test_a_resource_still_used_by_a_live_session_survives_the_purge(
 
 
 @pytest.fixture
-def stores() -> Iterator[tuple[MemorySessionStore, MemoryReplayStore, MemoryOperatorStore]]:
-    yield MemorySessionStore(), MemoryReplayStore(), MemoryOperatorStore()
+def stores() -> Iterator[tuple[SessionStore, MemoryReplayStore, MemoryOperatorStore]]:
+    yield memory_session_store(), MemoryReplayStore(), MemoryOperatorStore()
 
 
 def test_reel_serve_runs_the_purge_in_the_background(
     settings: Settings,
     clock: FixedClock,
     beacon: BeaconMaker,
-    stores: tuple[MemorySessionStore, MemoryReplayStore, MemoryOperatorStore],
+    stores: tuple[SessionStore, MemoryReplayStore, MemoryOperatorStore],
 ) -> None:
     sessions, blobs, operators = stores
     kw: dict[str, Any] = {"sessions": sessions, "blobs": blobs, "clock": clock, "operators": operators}

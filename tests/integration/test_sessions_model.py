@@ -66,7 +66,7 @@ def test_a_24_hour_recording_splits_into_3_sessions_at_8_hours(
     assert parts[2]["closed"] is False
     detail = client.get(f"/api/v1/sessions/{parts[1]['id']}").json()
     assert [p["part"] for p in detail["parts"]] == [1, 2, 3]
-    assert detail["chunks"][0]["start"] == T0 + 8 * HOUR
+    assert detail["segments"][0]["start"] == T0 + 8 * HOUR
 
 
 def test_splits_are_the_same_when_processing_runs_after_every_beacon(
@@ -143,7 +143,10 @@ def test_processing_twice_changes_nothing(
     before = listed(client)
     assert process_pending(ctx).beacons == 0  # nothing new to read
     # Forget the progress, as after a crash before the round's commit: the whole recording is read again.
-    ctx.sessions.save_processing(ProcessingBatch("rec-1", -1, "", (), (), T0))
+    lease = ctx.sessions.take_lease("rec-1", "test", T0, 60_000)
+    assert lease is not None
+    ctx.sessions.save_processing(ProcessingBatch("rec-1", -1, "", (), (), T0, lease))
+    ctx.sessions.release_lease(lease)
     again = process_pending(ctx)
     assert again.beacons == 10 and again.splits == 1
     assert listed(client) == before

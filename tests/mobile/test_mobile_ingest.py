@@ -149,7 +149,8 @@ def test_a_repeated_beacon_is_stored_once(client: TestClient, mobile_app: Applic
     again = post_mobile(client, mobile_app, data)
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert sorted(client.app.state.reel.blobs.keys()) == blobs  # type: ignore[attr-defined]
-    assert len(blobs) == 2  # the beacon's events and its one image
+    assert len(blobs) == 1  # its one image; its events wait in the session store's buffer
+    assert client.app.state.reel.sessions.buffered_seqs("m-rec-1") == [0]  # type: ignore[attr-defined]
     [session] = sessions_of(client)
     assert session["beacons"] == 1
 

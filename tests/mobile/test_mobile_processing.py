@@ -13,8 +13,8 @@ from reel.domain.mobile_beacons import summarise_mobile
 from reel.domain.splits import SplitPolicy
 from reel.errors import PayloadTooLarge, UnsupportedMediaType
 from reel.processing.mobile.actions import MobileActionExtractor
-from reel.processing.mobile.recording import MobileRecordingProcessor
-from reel.processing.recording import BeaconSession
+from reel.processing.mobile.platform import MobilePlatform
+from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.replay.mobile.compositor import composite_at, frames_at
 from reel.screen.images import read_image_info
 
@@ -122,17 +122,19 @@ def test_frames_at_start_from_the_last_full_frame() -> None:
 
 def test_a_split_part_starts_from_a_checkpoint_of_the_screen() -> None:
     policy = SplitPolicy(max_actions=3)
-    processor = MobileRecordingProcessor("rec", policy)
+    processor = RecordingProcessor("rec", MobilePlatform(), policy)
     session = BeaconSession("ses_1", "c-1", 1, T)
     processor.feed_beacon(
         session,
+        0,
         [
             ev("start", T, screen={"width": 10, "height": 10, "density": 1}),
             frame(T, True, image="a"),
             frame(T + 5, False, image="b"),
         ],
+        300,
     )
-    processor.feed_beacon(session, [tap(T + 10 + i * 2000) for i in range(4)])
+    processor.feed_beacon(session, 1, [tap(T + 10 + i * 2000) for i in range(4)], 400)
     out = processor.take_output()
     [split] = out.splits
     assert split.at == T + 4010  # the load and two taps fill part 1; the third tap opens part 2
@@ -141,6 +143,9 @@ def test_a_split_part_starts_from_a_checkpoint_of_the_screen() -> None:
     assert split.checkpoint[0]["type"] == "start" and split.checkpoint[-1] == ev(
         "view", split.at, name="List"
     )
-    # State survives a round trip, as between processing rounds.
-    again = MobileRecordingProcessor("rec", policy, processor.export_state())
-    assert again.checkpoint(T + 99_999)[1]["image"] == "a"
+    # Where processing is survives a round trip, as between rounds; the screen is warmed up again from
+    # the events since the last keyframe (here: the whole recording, its first segment).
+    again = RecordingProcessor("rec", MobilePlatform(), policy, state=processor.export_state())
+    assert again.part == processor.part and again.segment == processor.segment
+    again.warm([e for cut in out.cuts for e in cut.keyframe] + [frame(T, True, image="a")])
+    assert again.platform.state_events(T + 99_999)[0]["image"] == "a"

@@ -15,7 +15,7 @@ from qt_script import TYPED, record_shop_session
 from reel.capture.mobile.masking import MASK_COLOR, MASK_EDGE
 from reel.domain.records import Application
 from reel.processing.worker import process_pending
-from reel.storage.chunks import decode_events
+from support import stored_events
 
 
 def test_composited_frames_match_the_app_outside_masks(
@@ -58,10 +58,9 @@ def test_the_session_lists_views_taps_and_typing_but_never_the_text(
     assert "QPushButton#buy" in taps and "QPushButton#pay" in taps
     inputs = [a["target"] for a in actions if a["kind"] == "input"]
     assert inputs == ["QLineEdit#name", "QLineEdit#email", "QLineEdit#coupon"]
-    stored = b""
-    for beacon in ctx.sessions.beacons(session["recording_id"]):
-        stored += orjson.dumps(decode_events(ctx.blobs.get(beacon.blob_key)))
-    keys = [e for e in orjson.loads(b"[" + stored.replace(b"][", b",")[1:-1] + b"]") if e["type"] == "keys"]
+    events = stored_events(ctx.sessions, ctx.blobs, session["recording_id"])
+    stored = orjson.dumps(events)
+    keys = [e for e in events if e["type"] == "keys"]
     assert sum(e["count"] for e in keys) == sum(len(t) for t in TYPED) + len("SPRING24")
     for text in TYPED:
         assert text.encode() not in stored

@@ -22,9 +22,9 @@ from reel.errors import InvalidField, ReelError
 from reel.ingest.decode import CappedDecoder, decode_body
 from reel.ingest.envelope import parse_web_beacon
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from strategies import corrupted_beacons, json_values, web_beacons
 
 MANY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -128,7 +128,7 @@ def ingest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
         limits=Limits(max_body_bytes=64 * 1024, max_decompressed_bytes=256 * 1024, beacons_per_second=0),
     )
     app = create_app(
-        settings_, sessions=MemorySessionStore(), blobs=MemoryReplayStore(), operators=MemoryOperatorStore()
+        settings_, sessions=memory_session_store(), blobs=MemoryReplayStore(), operators=MemoryOperatorStore()
     )
     shop = create_application(app.state.reel.sessions, "Shop", [ORIGIN], now_ms=1_764_240_000_000)
     with TestClient(app, raise_server_exceptions=False) as client:

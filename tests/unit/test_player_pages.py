@@ -19,9 +19,9 @@ from reel.errors import ReelError
 from reel.player import pages
 from reel.runtime.responses import error_response
 from reel.server.app import create_app
+from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.operator_store import Operator
 
 PLAYER_STATIC = Path(pages.__file__).parent / "static"
@@ -166,7 +166,7 @@ def test_static_assets_are_served(client: TestClient) -> None:
 def test_pages_need_a_login_in_the_real_app(tmp_path: Path) -> None:
     app = create_app(
         Settings(data_dir=tmp_path / "data"),
-        sessions=MemorySessionStore(),
+        sessions=memory_session_store(),
         blobs=MemoryReplayStore(),
         clock=FixedClock(1_764_240_000_000),
         operators=MemoryOperatorStore(),

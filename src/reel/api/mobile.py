@@ -46,7 +46,7 @@ async def get_mobile_events(
 
     def work() -> dict[str, Any]:
         session = _mobile(visible_session(ctx, caller, session_id))
-        return {"events": session_events(ctx.sessions, ctx.blobs, session, from_seq, to_seq)}
+        return {"events": session_events(ctx, session)}
 
     return OrjsonResponse(await run_in_threadpool(work))
 
@@ -69,8 +69,8 @@ async def get_frame(
 
     def work() -> bytes:
         session = _mobile(visible_session(ctx, caller, session_id))
-        events = session_events(ctx.sessions, ctx.blobs, session)
-        picture = composite_at(events, session.start + t, image_loader(ctx.sessions, ctx.blobs, session))
+        events = session_events(ctx, session)
+        picture = composite_at(events, session.start + t, image_loader(ctx, session))
         if picture is None:
             raise NotFound("no full frame at or before this moment")
         out = io.BytesIO()
@@ -94,7 +94,7 @@ async def get_image(request: Request, session_id: str, digest: str, caller: ApiC
 
     def work() -> bytes:
         session = _mobile(visible_session(ctx, caller, session_id))
-        return image_loader(ctx.sessions, ctx.blobs, session)(digest)
+        return image_loader(ctx, session)(digest)
 
     data = await run_in_threadpool(work)
     kind = sniff_format(data)

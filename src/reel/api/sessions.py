@@ -6,6 +6,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import ApiCaller, Caller
@@ -14,15 +15,13 @@ from reel.domain.records import SORTS, Session, SessionQuery
 from reel.domain.rules import RuleSet
 from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
-from reel.replay.index import build_replay_index, part_window, session_beacons
+from reel.replay.assemble import masked_window, session_events, windows_of
+from reel.replay.index import seq_range, session_gaps
 from reel.replay.masking import mask_action, mask_url
 from reel.replay.masking.policy import Policy
-from reel.replay.rewrite import replay_from_copies
-from reel.replay.streams import MaskedStreams, StreamSource, mask_whole
 from reel.retention.messages import SessionDeleted
 from reel.runtime.context import ReelContext, get_context
 from reel.runtime.responses import OrjsonResponse
-from reel.storage.chunks import decode_doc, decode_events
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
@@ -91,10 +90,15 @@ def _part_ids(parts: list[Session]) -> frozenset[str]:
     return frozenset(p.id for p in parts)
 
 
+def _completeness(ctx: ReelContext, s: Session) -> tuple[int, int]:
+    """The seq range a session's completeness counts, from 0 for a recording's first session."""
+    first = s.min_seq == 0 or ctx.sessions.missing_beacons(s.recording_id, 0, s.min_seq - 1) == s.min_seq
+    return seq_range(s, first)
+
+
 def _summary(ctx: ReelContext, s: Session, rules: dict[str, RuleSet]) -> dict[str, Any]:
-    index = build_replay_index(s, ctx.sessions.beacons(s.recording_id), _part_ids(_parts(ctx, s)))
     doc = _with_masked_urls(ctx, session_json(s), rules)
-    doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in index.gaps)
+    doc["missing_beacons"] = ctx.sessions.missing_beacons(s.recording_id, *_completeness(ctx, s))
     return doc
 
 
@@ -172,77 +176,78 @@ async def list_sessions(
 
 @router.get("/sessions/{session_id}", summary="One session, its parts and how to load its replay")
 async def get_session(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
-    """The session, its chunks and gaps, and the parts of a split session."""
+    """The session, its segments (the windows the player loads) and gaps, and the parts of a split
+    session."""
     ctx = get_context(request)
 
     def work() -> dict[str, Any]:
         session = visible_session(ctx, caller, session_id)
         parts = _parts(ctx, session)
-        index = build_replay_index(session, ctx.sessions.beacons(session.recording_id), _part_ids(parts))
+        low, high = _completeness(ctx, session)
+        runs = ctx.sessions.gaps(session.recording_id, low, high)
+        around = {b.seq: b for b in ctx.sessions.beacons(session.recording_id)} if runs else {}
+        gaps = session_gaps(session, runs, around)
         doc = _with_masked_urls(ctx, session_json(session), {})
-        doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in index.gaps)
-        doc["chunks"] = [asdict(c) for c in index.chunks]
-        doc["gaps"] = [asdict(g) for g in index.gaps]
+        doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in gaps)
+        doc["segments"] = [
+            {"n": w.n, "start": w.start, "end": w.end if w.end is not None else max(session.end, w.start)}
+            for w in windows_of(ctx, session)
+        ]
+        doc["gaps"] = [asdict(g) for g in gaps]
         doc["parts"] = [{"id": p.id, "part": p.part, "start": p.start, "end": p.end} for p in parts]
         return doc
 
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/sessions/{session_id}/events", summary="Replay events of a session, by time")
-async def get_events(
+@router.get("/sessions/{session_id}/segments/{n}", summary="One segment of a session: its head and events")
+async def get_segment(
     request: Request,
     session_id: str,
+    n: int,
     caller: ApiCaller,
-    from_seq: Annotated[int, Query(ge=0)] = 0,
-    to_seq: Annotated[int | None, Query(ge=0)] = None,
-) -> OrjsonResponse:
-    """Events of the session's beacons with from_seq <= seq <= to_seq, sorted by timestamp.
+    head: Annotated[bool, Query(description="Include the state at the segment's start")] = True,
+) -> Response:
+    """The events of one segment (a window of the session), sorted by time, after its head: the DOM
+    state at its start (a keyframe, or a split part's checkpoint). Masked with the application's current
+    rules and made safe, as every event the player receives; a segment played alone shows exactly what
+    it shows inside the whole session."""
+    ctx = get_context(request)
 
-    A split part plays only its own time range; its first chunk starts with the DOM state at its start,
-    rebuilt on the server from everything recorded before (a checkpoint), so it needs no earlier data.
-    """
+    def work() -> bytes:
+        session = visible_session(ctx, caller, session_id)
+        window = next((w for w in windows_of(ctx, session) if w.n == n), None)
+        if window is None:
+            raise NotFound("no such segment in this session")
+        built = masked_window(ctx, session, window, current_rules(ctx, session.app_id))
+        end = window.end if window.end is not None else max(session.end, window.start)
+        return b"".join(
+            (
+                b'{"n":%d,"start":%d,"end":%d,"head":' % (n, window.start, end),
+                built.head if head else b"[]",
+                b',"events":',
+                built.events,
+                b"}",
+            )
+        )
+
+    body = await run_in_threadpool(work)
+    return Response(body, media_type="application/json", headers={"Cache-Control": "private, no-cache"})
+
+
+@router.get("/sessions/{session_id}/events", summary="Replay events of a session, by time")
+async def get_events(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
+    """Every event of the session sorted by timestamp, as one stream: its first segment with its head,
+    then the events of the others. A split part plays only its own time range and opens with a
+    checkpoint (the DOM at its start, rebuilt on the server from everything recorded before). For long
+    sessions read the segments one at a time instead."""
     ctx = get_context(request)
 
     def work() -> dict[str, Any]:
         session = visible_session(ctx, caller, session_id)
-        parts = _parts(ctx, session)
-        beacons = session_beacons(session, ctx.sessions.beacons(session.recording_id), _part_ids(parts))
-        checkpoint = (
-            ctx.sessions.checkpoint(session.recording_id, session.start) if session.part > 1 else None
-        )
-        head = checkpoint.blob_key if checkpoint is not None and beacons else None
-        # Masked with the current rules as part of the whole stream, whichever chunk is asked for.
-        events = MaskedStreams(ctx.replay_cache).events(
-            StreamSource(session.id, head, tuple(beacons), part_window(session)),
-            current_rules(ctx, session.app_id),
-            from_seq,
-            to_seq,
-            load_head=lambda key: _checkpoint_events(ctx, key),
-            load=lambda beacon: decode_events(ctx.blobs.get(beacon.blob_key)),
-        )
-        return {"events": from_copies(ctx, session, events)}
+        return {"events": session_events(ctx, session, current_rules(ctx, session.app_id))}
 
     return OrjsonResponse(await run_in_threadpool(work))
-
-
-def events_for_player(
-    ctx: ReelContext, session: Session, events: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """What the player may receive of the events that open a stream (the first frame): made safe, masked
-    with the application's current rules, then resource URLs pointed at Reel's copies. The events
-    endpoint masks whole streams instead (reel.replay.streams)."""
-    return from_copies(ctx, session, mask_whole(current_rules(ctx, session.app_id), events))
-
-
-def from_copies(ctx: ReelContext, session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Masked events with resource URLs pointed at Reel's copies (after masking, which may mask URLs)."""
-    return replay_from_copies(events, ctx.resources.captured(session.recording_id))
-
-
-def _checkpoint_events(ctx: ReelContext, key: str) -> list[dict[str, Any]]:
-    events = decode_doc(ctx.blobs.get(key))
-    return events if isinstance(events, list) else []
 
 
 @router.get("/sessions/{session_id}/actions", summary="Actions of a session, by time")

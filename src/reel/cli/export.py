@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from reel.cli.common import open_stores_from_options, store_options
+from reel.cli.common import settings_from_options, store_options
 
 
 @click.command("export")
@@ -25,21 +25,20 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
     # Imported here: video encoding (PyAV, Pillow) is not worth loading for every `reel` command.
     from reel.replay.mobile.data import image_loader, session_events
     from reel.replay.mobile.video import render_frames, write_mp4
-    from reel.storage.factory import open_replay_store
+    from reel.runtime.context import close_context, open_context
 
-    settings, sessions, _clock = open_stores_from_options(options)
+    ctx = open_context(settings_from_options(options))
     try:
-        session = sessions.session(session_id)
+        session = ctx.sessions.session(session_id)
         if session is None:
             raise click.ClickException(f"no session {session_id!r}")
         if session.platform != "mobile":
             raise click.ClickException("only mobile sessions can be exported as video")
-        blobs = open_replay_store(settings.resolved_blob_url)
-        events = session_events(sessions, blobs, session)
-        load = image_loader(sessions, blobs, session)
+        events = session_events(ctx, session)
+        load = image_loader(ctx, session)
         written = write_mp4(render_frames(events, load, session.start, session.end, fps), mp4, fps)
     finally:
-        sessions.close()
+        close_context(ctx)
     if written == 0:
         raise click.ClickException("the session holds no full frame to show")
     click.echo(f"{mp4}: {written} frames at {fps} fps ({written / fps:.1f} s)")

@@ -21,16 +21,16 @@ from reel.client.errors import (
     ServerError,
     SessionDeleted,
 )
-from reel.client.models import Action, Application, Chunk, Deletion, Page, Part, PlayerView, Session
+from reel.client.models import Action, Application, Deletion, Gap, Page, Part, PlayerView, Segment, Session
 
 __all__ = [
     "Action",
     "ApiError",
     "Application",
     "AuthenticationFailed",
-    "Chunk",
     "ClientError",
     "Deletion",
+    "Gap",
     "InvalidRequest",
     "NotFound",
     "Page",
@@ -40,6 +40,7 @@ __all__ = [
     "RateLimited",
     "Reel",
     "ReelUnreachable",
+    "Segment",
     "ServerError",
     "Session",
     "SessionDeleted",

@@ -128,7 +128,7 @@ class Reel:
         return Page(items=items, total=int(doc["total"]), offset=offset, limit=limit)
 
     def session(self, session_id: str) -> Session:
-        """One session with its chunks, gaps and parts (`SessionDeleted` for a deleted one)."""
+        """One session with its segments, gaps and parts (`SessionDeleted` for a deleted one)."""
         doc = self._get(f"/api/v1/sessions/{_path_id(session_id)}")
         return Session.from_json(doc, self.player_url(session_id))
 

@@ -16,8 +16,17 @@ PLAYER_HEIGHT_PX = 560
 
 
 @dataclass(frozen=True)
-class Chunk:
-    """A run of received beacons and the time they cover: how the player loads a session."""
+class Segment:
+    """A window of a session the player loads in one request (`Reel.segment`): its time range."""
+
+    n: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A run of beacons that never arrived, and the time it covers."""
 
     from_seq: int
     to_seq: int
@@ -37,7 +46,7 @@ class Part:
 
 @dataclass(frozen=True)
 class Session:
-    """One session; `chunks`, `gaps` and `parts` are filled by `Reel.session(id)`, empty in search results.
+    """One session; `segments`, `gaps` and `parts` are filled by `Reel.session(id)`, empty in search results.
 
     In Jupyter a session shows as Reel's player at its start; `session.at(ms)` shows another moment.
     """
@@ -65,8 +74,8 @@ class Session:
     missing_beacons: int
     player_url: str
     """The player page of this session on the Reel it came from."""
-    chunks: tuple[Chunk, ...] = ()
-    gaps: tuple[Chunk, ...] = ()
+    segments: tuple[Segment, ...] = ()
+    gaps: tuple[Gap, ...] = ()
     parts: tuple[Part, ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The session's JSON as the API answered it (fields added later by the API appear here)."""
@@ -97,8 +106,8 @@ class Session:
             platform=str(doc.get("platform", "web")),
             missing_beacons=int(doc.get("missing_beacons", 0)),
             player_url=player_url,
-            chunks=tuple(_chunk(c) for c in doc.get("chunks", ())),
-            gaps=tuple(_chunk(g) for g in doc.get("gaps", ())),
+            segments=tuple(_segment(c) for c in doc.get("segments", ())),
+            gaps=tuple(_gap(g) for g in doc.get("gaps", ())),
             parts=tuple(
                 Part(id=str(p["id"]), part=int(p["part"]), start=int(p["start"]), end=int(p["end"]))
                 for p in doc.get("parts", ())
@@ -229,7 +238,11 @@ class Application:
         )
 
 
-def _chunk(doc: Mapping[str, Any]) -> Chunk:
-    return Chunk(
+def _segment(doc: Mapping[str, Any]) -> Segment:
+    return Segment(n=int(doc["n"]), start=int(doc["start"]), end=int(doc["end"]))
+
+
+def _gap(doc: Mapping[str, Any]) -> Gap:
+    return Gap(
         from_seq=int(doc["from_seq"]), to_seq=int(doc["to_seq"]), start=int(doc["start"]), end=int(doc["end"])
     )

@@ -23,7 +23,13 @@ class Application:
 
 @dataclass(frozen=True)
 class StoredBeacon:
-    """The metadata row of one accepted beacon; its events live in the replay store under `blob_key`."""
+    """The metadata row of one accepted beacon.
+
+    Its events wait in the session store's buffer until compaction moves them into a segment; a beacon
+    stored before the buffer existed has them in the replay store under `blob_key` instead ('' otherwise).
+    `stored_bytes` counts what the beacon added beside its events (a mobile beacon's new images) plus,
+    for such an older beacon, its blob. The row stays after compaction: it is how a retry is recognised.
+    """
 
     app_id: str
     recording_id: str
@@ -172,12 +178,94 @@ class Checkpoint:
 
 @dataclass(frozen=True)
 class ProcessingProgress:
-    """How far processing has read a recording, and where its resumable state is."""
+    """How far processing has read a recording, and its resumable state (JSON, processing's own format)."""
 
     recording_id: str
     processed_seq: int
-    state_key: str
+    state: str
     updated_at: int
+    state_key: str = ""
+    """Where processing before version 10 kept its state (a blob); read once, then replaced by `state`."""
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A worker's exclusive right to process and compact one recording until `until` (ms, server time).
+
+    Every write a worker makes under a lease names it; the store refuses it once another worker holds the
+    recording, so a worker that stalled past its lease cannot overwrite newer work."""
+
+    recording_id: str
+    owner: str
+    until: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a recording's stream between two keyframes (docs/contracts/storage.md).
+
+    It starts at position (`from_seq`, `from_index`): the event at that index of beacon `from_seq`'s
+    events sorted by time, at `start_ts`, where the DOM state is the keyframe under `keyframe_key` ('' for
+    a recording's first segment, whose stream opens with the recorder's own snapshot, and for mobile). It
+    runs to (`to_seq`, `to_index`), the next segment's start, at `end_ts`; those are None while it is the
+    open, last segment. Once compacted, its keyframe and events are one blob under `blob_key`.
+    """
+
+    recording_id: str
+    idx: int
+    start_ts: int
+    from_seq: int
+    from_index: int
+    keyframe_key: str
+    end_ts: int | None = None
+    to_seq: int | None = None
+    to_index: int | None = None
+    blob_key: str = ""
+    events: int = 0
+    raw_bytes: int = 0
+    stored_bytes: int = 0
+
+    @property
+    def closed(self) -> bool:
+        """True once the next segment (or the end of the recording) bounds it."""
+        return self.to_seq is not None
+
+    @property
+    def compacted(self) -> bool:
+        """True once its events are one blob."""
+        return bool(self.blob_key)
+
+    def holds(self, seq: int, index: int) -> bool:
+        """True if the event at (seq, index) of the stream belongs to this segment."""
+        if (seq, index) < (self.from_seq, self.from_index):
+            return False
+        return self.to_seq is None or (seq, index) < (self.to_seq, self.to_index or 0)
+
+
+@dataclass(frozen=True)
+class SegmentEnd:
+    """Closing the open segment `idx`: it ends where the next one starts (or the recording ends)."""
+
+    idx: int
+    end_ts: int
+    to_seq: int
+    to_index: int
+    events: int
+    raw_bytes: int
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """A segment written as one blob: the row to update and the buffered beacons it makes redundant."""
+
+    recording_id: str
+    idx: int
+    blob_key: str
+    events: int
+    raw_bytes: int
+    stored_bytes: int
+    released_seqs: tuple[int, ...]
+    """Buffered beacons whose every event is now in compacted segments: their payloads are deleted."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +274,10 @@ class ProcessingBatch:
 
     recording_id: str
     processed_seq: int
-    state_key: str
+    state: str
     actions: tuple[StoredAction, ...]
     parts: tuple[NewPart, ...]
     now: int
+    lease: Lease
+    ended: tuple[SegmentEnd, ...] = ()
+    opened: tuple[Segment, ...] = ()

@@ -1,7 +1,7 @@
-"""Accepting a validated mobile beacon: images first, then the beacon blob, then the row.
+"""Accepting a validated mobile beacon: its images first, then its row and events (one group commit).
 
 The same guarantees as web beacons (reel/ingest/service.py): stored once per (recording, seq), a 2xx
-only once everything is durable, a crash at any point leaves at worst blobs that no row points to.
+only once everything is durable, a crash at any point leaves at worst image blobs that no row points to.
 Each image is its own blob named by its SHA-256 within the recording, so a screen shown again (the
 list one returns to, a frame resent by a retry) is stored once.
 """
@@ -26,6 +26,7 @@ def accept_mobile_beacon(ctx: ReelContext, app: Application, beacon: MobileBeaco
     now = ctx.clock.now_ms()
     events = claim_and_shift(ctx, app, beacon.recording_id, beacon.sent_at, beacon.events, now)
     image_bytes = 0
+    written: list[str] = []
     for image in beacon.images:
         key = image_blob_key(
             retention_days=app.retention_days,
@@ -35,6 +36,7 @@ def accept_mobile_beacon(ctx: ReelContext, app: Application, beacon: MobileBeaco
         )
         ctx.blobs.put(key, image.data)  # content-addressed: writing it again changes nothing
         image_bytes += len(image.data)
+        written.append(key)
     return store_beacon(
         ctx,
         app,
@@ -48,6 +50,7 @@ def accept_mobile_beacon(ctx: ReelContext, app: Application, beacon: MobileBeaco
             events=events,
             summary=summarise_mobile(events),
             extra_bytes=image_bytes,
+            written_keys=tuple(written),
         ),
         now,
     )

@@ -1,7 +1,8 @@
-"""Accepting a validated beacon: blob first, then the row; acknowledged only when both are durable.
+"""Accepting a validated beacon: acknowledged only once its row and events are durable.
 
-Web and mobile beacons share every step but their blobs: claim the recording, shift its events to
-server time, write the events blob, then fold the beacon into its session and commit the row.
+Web and mobile beacons share every step (a mobile beacon's images are written first, by its own path):
+claim the recording, shift its events to server time, then fold the beacon into its session and store
+its row and events in one group commit.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from reel.ids import new_id
 from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
 from reel.runtime.context import ReelContext
-from reel.storage.chunks import content_digest, encode_events
-from reel.storage.keys import beacon_blob_key
+from reel.storage.chunks import encode_events
+from reel.storage.session_store import BeaconWrite
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ class BeaconToStore:
     events: Sequence[dict[str, Any]]
     summary: BeaconSummary
     extra_bytes: int = 0
-    """Bytes stored beside the events blob (a mobile beacon's images), counted in the row."""
+    """Bytes stored beside the events (a mobile beacon's new images), counted in the row."""
+    written_keys: tuple[str, ...] = ()
+    """Blobs already written for it (a mobile beacon's images)."""
 
 
 def earlier_copy(ctx: ReelContext, recording_id: str, seq: int) -> Accepted | None:
@@ -73,34 +76,24 @@ def claim_and_shift(
 
 
 def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now: int) -> Accepted:
-    """Write the events blob, then commit the row and the session it lands in.
+    """Store the beacon's row and events, folded into its session, in the next group commit.
 
-    Order matters for durability: the blob is written (fsynced, renamed) before the row that points to
-    it is committed, so a crash leaves at worst an unreferenced blob, never a row without its data.
-    An unreferenced blob is invisible: replay data is only ever read through a beacon row's `blob_key`.
-    Store errors propagate as StorageUnavailable (503); nothing here answers 2xx after one.
+    Answered only once its group's transaction is durable (the events are in the session store's buffer,
+    the same transaction as the row, so a crash leaves both or neither). Store errors propagate as
+    StorageUnavailable (503); nothing here answers 2xx after one.
     """
-    blob = encode_events(beacon.events)
-    key = beacon_blob_key(
-        retention_days=app.retention_days,
-        app_id=app.id,
-        recording_id=beacon.recording_id,
-        seq=beacon.seq,
-        digest=content_digest(blob),
-    )
-    ctx.blobs.put(key, blob)
     summary = beacon.summary
     row = StoredBeacon(
         app_id=app.id,
         recording_id=beacon.recording_id,
         seq=beacon.seq,
         session_id="",
-        blob_key=key,
+        blob_key="",
         received_at=now,
         first_ts=summary.first_ts,
         last_ts=summary.last_ts,
         events=summary.events,
-        stored_bytes=len(blob) + beacon.extra_bytes,
+        stored_bytes=beacon.extra_bytes,
         final=beacon.final,
     )
     session_key = SessionKey(app.id, beacon.recording_id, beacon.session_id)
@@ -117,8 +110,16 @@ def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now:
     def fold(current: Session | None) -> Session:
         return fold_beacon(current, session_key, facts, new_session_id)
 
-    result = ctx.sessions.save_beacon(session_key, row, fold)
+    # Stored in time order (stable), the order processing reads them in: positions in the stream
+    # (docs/contracts/storage.md) count events in this order.
+    events = sorted(beacon.events, key=_timestamp)
+    write = BeaconWrite(session_key, row, encode_events(events), fold, beacon.written_keys)
+    result = ctx.committer.save(write)
     return Accepted(beacon.seq, result.duplicate, result.session_id)
+
+
+def _timestamp(event: dict[str, Any]) -> Any:
+    return event.get("timestamp", 0)
 
 
 def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:

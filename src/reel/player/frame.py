@@ -1,13 +1,15 @@
 """The first frame of a session, rendered on the server for the player page (brief §3.4, P5).
 
-The page carries the DOM at the session's start as static HTML with its captured CSS inlined, so the
-operator sees the page the moment the player page loads, before any event is fetched; the replayer takes
-over once its first chunk is in. The frame goes through exactly what the events endpoint sends (made
-safe, masked, resources from Reel's copies), so it shows nothing the replay would not.
+The page carries the DOM at the moment it opens (the session's start, or `?t=`) as static HTML with its
+captured CSS inlined, so the operator sees the page the moment the player page loads, before any event is
+fetched; the replayer takes over once its segment is in. Only one segment is read, whatever the length.
+The frame goes through exactly what the player receives (made safe, masked, resources from Reel's
+copies), so it shows nothing the replay would not.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -15,60 +17,62 @@ import orjson
 from markupsafe import Markup
 
 from reel.api.auth import Caller
-from reel.api.sessions import events_for_player, visible_session
+from reel.api.masking import current_rules
+from reel.api.sessions import visible_session
 from reel.dom.mirror import DomMirror, prefix_end
 from reel.dom.types import EventType
 from reel.domain.content import CSS
 from reel.domain.records import Session
 from reel.errors import BlobNotFound, ReelError
+from reel.replay.assemble import masked_window, windows_of
 from reel.replay.first_frame import render_html, stylesheet_hrefs
-from reel.replay.index import part_window, session_beacons
+from reel.replay.windows import window_at
 from reel.runtime.context import ReelContext
-from reel.storage.chunks import decode_doc, decode_events
 from reel.storage.keys import resource_blob_key
 
-MAX_OPENING_BEACONS = 4
-"""The first full snapshot is in the first beacon or so; a session without one early gets no frame."""
 MAX_INLINE_CSS = 2 * 1024 * 1024
 _RESOURCE_HREF = re.compile(r"/resources/([0-9a-f]{64})")
+log = logging.getLogger("reel.player")
 
 
-def opening_events(ctx: ReelContext, session: Session) -> list[dict[str, Any]]:
-    """The recorded events up to and including the session's first full snapshot (and those stamped
-    with the same time), or [] if none is found early."""
-    if session.part > 1:
-        checkpoint = ctx.sessions.checkpoint(session.recording_id, session.start)
-        if checkpoint is None:
-            return []
-        state = decode_doc(ctx.blobs.get(checkpoint.blob_key))
-        return [e for e in state if isinstance(e, dict)] if isinstance(state, list) else []
-    parts = ctx.sessions.session_parts(session.app_id, session.recording_id, session.client_session_id)
-    beacons = session_beacons(
-        session, ctx.sessions.beacons(session.recording_id), frozenset(p.id for p in parts)
-    )
-    window = part_window(session)
-    events: list[dict[str, Any]] = []
-    for beacon in beacons[:MAX_OPENING_BEACONS]:
-        stored = decode_events(ctx.blobs.get(beacon.blob_key))
-        events.extend(e for e in stored if window.holds(e["timestamp"]))
+def frame_events(ctx: ReelContext, session: Session, offset_ms: int) -> list[dict[str, Any]]:
+    """The events that make the picture `offset_ms` after the session's start, as the player receives
+    them: the window holding that moment, its head, and its events up to then (at the start: up to the
+    first full snapshot)."""
+    windows = windows_of(ctx, session)
+    at = session.start + offset_ms
+    window = window_at(windows, at)
+    if window is None:
+        return []
+    events = masked_window(ctx, session, window, current_rules(ctx, session.app_id)).as_events()
+    if offset_ms <= 0:
         snapshots = [e for e in events if e.get("type") == EventType.FULL_SNAPSHOT]
-        if snapshots:
-            events.sort(key=lambda e: e["timestamp"])
-            return events[: prefix_end(events, float(snapshots[0]["timestamp"]))]
-    return []
+        if not snapshots:
+            return []
+        at = int(snapshots[0]["timestamp"])
+    return events[: prefix_end(events, float(at))]
 
 
-def first_frame(ctx: ReelContext, caller: Caller, session_id: str) -> dict[str, Any] | None:
-    """The first frame: HTML, the recorded viewport and scroll offset; None if there is none (yet)."""
+def first_frame(
+    ctx: ReelContext, caller: Caller, session_id: str, offset_ms: int = 0
+) -> dict[str, Any] | None:
+    """The frame at `offset_ms` (the first one by default): HTML, the recorded viewport and scroll
+    offset; None if there is none (yet)."""
     try:
         session = visible_session(ctx, caller, session_id)
-        events = opening_events(ctx, session)
-    except (ReelError, KeyError, TypeError):
-        return None  # the player says why from the API; a page without a first frame still works
+    except ReelError:
+        return None  # unknown, another tenant's, deleted: the player says why from the API
+    try:
+        events = frame_events(ctx, session, offset_ms)
+    except ReelError as exc:
+        # The page still works without a first frame (the player fetches and says why), but a store
+        # failure is worth a line in the log.
+        log.warning("no first frame for session %s: %s", session_id, exc.message)
+        return None
     if not events:
         return None
     mirror = DomMirror()
-    mirror.apply_all(events_for_player(ctx, session, events))
+    mirror.apply_all(events)
     snapshot = mirror.snapshot()
     if snapshot is None or not mirror.has_meta:
         return None

@@ -1,4 +1,11 @@
-"""Processing one recording in order: DOM mirror, actions, splits and split checkpoints (pure)."""
+"""Processing one recording in stream order: actions, splits with checkpoints, keyframes (pure).
+
+One processor for web and mobile; the platform (reel.processing.web, reel.processing.mobile.platform)
+keeps the state (the DOM mirror, or the screen's frames) and finds the actions. The processor splits
+sessions (after N actions or 8 hours) and cuts the stream into segments at keyframes, and remembers
+between rounds only where it is (its state is small JSON): the state itself is rebuilt by warming up
+from the last keyframe (`warm`).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reel.dom.mirror import DomMirror
+from reel.domain.records import SegmentEnd
 from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
@@ -16,9 +23,11 @@ from reel.domain.splits import (
     part_session_id,
     time_split_at,
 )
-from reel.processing.actions import Action, ActionExtractor
+from reel.processing.actions import Action
+from reel.processing.keyframes import KeyframePolicy, OpenSegment
+from reel.processing.platform import Platform
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -33,12 +42,25 @@ class Split:
     checkpoint: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Cut:
+    """A new segment `idx` starts at (seq, index) at `ts`, from `keyframe` (the state there)."""
+
+    idx: int
+    ts: int
+    seq: int
+    index: int
+    keyframe: list[dict[str, Any]]
+
+
 @dataclass
 class Output:
     """What one processing round found."""
 
     actions: list[tuple[str, Action]] = field(default_factory=list)
     splits: list[Split] = field(default_factory=list)
+    cuts: list[Cut] = field(default_factory=list)
+    ended: list[SegmentEnd] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -52,46 +74,95 @@ class BeaconSession:
 
 
 class RecordingProcessor:
-    """Feed a recording's beacons in seq order; collect actions and splits with `take_output()`."""
+    """Feed a recording's beacons in seq order; collect what was found with `take_output()`."""
 
     def __init__(
-        self, recording_id: str, policy: SplitPolicy, state: Mapping[str, Any] | None = None
+        self,
+        recording_id: str,
+        platform: Platform,
+        policy: SplitPolicy,
+        keyframes: KeyframePolicy | None = None,
+        state: Mapping[str, Any] | None = None,
     ) -> None:
         self.recording_id = recording_id
+        self.platform = platform
         self.policy = policy
-        self.mirror = DomMirror()
-        self.extractor = ActionExtractor()
+        self.keyframes = keyframes or KeyframePolicy()
         self.part: Part | None = None
         self.previous: Part | None = None
+        self.segment: OpenSegment | None = None
+        self.next_idx = 0
+        self.last_seq: int | None = None
+        self.last_ts: int | None = None
         self._out = Output()
         if state:
             self._restore(state)
 
-    def feed_beacon(self, session: BeaconSession, events: Sequence[Mapping[str, Any]]) -> None:
-        """Process one beacon's events (already in the session ingest assigned)."""
+    def warm(self, events: Sequence[Mapping[str, Any]]) -> None:
+        """Rebuild the platform's state from a keyframe and the events after it (no actions, no cuts)."""
+        for event in events:
+            self.platform.observe(event)
+        self.platform.resume()
+
+    def feed_beacon(
+        self, session: BeaconSession, seq: int, events: Sequence[Mapping[str, Any]], raw_bytes: int
+    ) -> None:
+        """Process one beacon's events (sorted by time, as stored) in the session ingest assigned."""
         if self.part is None or self.part.client_session_id != session.client_session_id:
             self._close_stream()
             self.previous = None
             self.part = Part(session.session_id, session.client_session_id, session.part, session.start)
-        for event in sorted(events, key=lambda e: e.get("timestamp", 0)):
-            ts = event.get("timestamp")
-            if isinstance(ts, int):
-                at = time_split_at(self.part, ts, self.policy)
-                if at is not None:
-                    self._split(at)
-            self.mirror.apply(event)
-            self.extractor.feed(event, self.mirror)
-            self._take_actions(self.extractor.drain())
+        ordered = sorted(events, key=_timestamp)
+        per_event = raw_bytes // max(1, len(ordered))
+        for index, event in enumerate(ordered):
+            ts = _timestamp(event)
+            self._maybe_cut(seq, index, ts, at_beacon_start=index == 0)
+            at = time_split_at(self.part, ts, self.policy)
+            if at is not None:
+                self._split(at)
+            self.platform.observe(event)
+            self._take_actions(self.platform.extract(event))
+            if self.segment is not None:
+                self.segment.events += 1
+                self.segment.raw_bytes += per_event
+            self.last_ts = ts if self.last_ts is None else max(self.last_ts, ts)
+        self.last_seq = seq
+
+    def seal(self) -> None:
+        """The recording went quiet: end the open segment after the last event fed (a later beacon
+        opens a new one from a keyframe)."""
+        if self.segment is None or self.last_seq is None or self.last_ts is None:
+            return
+        seg = self.segment
+        self._out.ended.append(
+            SegmentEnd(seg.idx, self.last_ts + 1, self.last_seq + 1, 0, seg.events, seg.raw_bytes)
+        )
+        self.segment = None
 
     def take_output(self) -> Output:
-        """Actions and splits found since the last call."""
+        """What was found since the last call."""
         out, self._out = self._out, Output()
         return out
 
+    def _maybe_cut(self, seq: int, index: int, ts: int, *, at_beacon_start: bool) -> None:
+        seg = self.segment
+        if seg is not None:
+            later = self.last_ts is None or ts > self.last_ts  # segments never share an instant
+            due = seg.events >= self.keyframes.max_events or (
+                at_beacon_start and seg.full(self.keyframes, ts)
+            )
+            if not (later and due):
+                return
+            self._out.ended.append(SegmentEnd(seg.idx, ts, seq, index, seg.events, seg.raw_bytes))
+        keyframe = self.platform.state_events(ts)
+        self._out.cuts.append(Cut(self.next_idx, ts, seq, index, keyframe))
+        self.segment = OpenSegment(self.next_idx, ts, seq, index)
+        self.next_idx += 1
+
     def _close_stream(self) -> None:
-        # A new recorder session: the old one's pending dead-click checks end here.
+        # A new recorder session: the old one's pending checks (dead clicks) end here.
         if self.part is not None:
-            self._take_actions(self.extractor.finish())
+            self._take_actions(self.platform.finish())
 
     def _take_actions(self, actions: list[Action]) -> None:
         for action in actions:
@@ -120,35 +191,45 @@ class RecordingProcessor:
             part=part.part + 1,
             start=at,
         )
-        checkpoint = [dict(e) for e in self.mirror.state_events(at)]
+        checkpoint = self.platform.state_events(at)
         self._out.splits.append(
-            Split(self.recording_id, part.session_id, opened, at, self.extractor.url, checkpoint)
+            Split(self.recording_id, part.session_id, opened, at, self.platform.location, checkpoint)
         )
         self.previous, self.part = part, opened
 
-    # state kept between rounds (and across processes) as plain JSON
+    # where processing is, kept between rounds (and across processes) as plain JSON
 
     def export_state(self) -> dict[str, Any]:
-        """Everything needed to continue later: the DOM as events, the current part, the page URL."""
-        at = self.mirror.timestamp
+        """Where to continue: the parts, the open segment and the last position fed."""
         return {
             "v": STATE_VERSION,
-            "mirror": self.mirror.state_events(at) if at is not None else [],
-            "url": self.extractor.url,
+            "platform": self.platform.name,
             "part": dataclasses.asdict(self.part) if self.part else None,
             "previous": dataclasses.asdict(self.previous) if self.previous else None,
+            "segment": self.segment.to_json() if self.segment else None,
+            "next_idx": self.next_idx,
+            "last_seq": self.last_seq,
+            "last_ts": self.last_ts,
         }
 
     def _restore(self, state: Mapping[str, Any]) -> None:
-        if state.get("v") != STATE_VERSION:
+        if state.get("v") != STATE_VERSION or state.get("platform") != self.platform.name:
             return  # an unknown state starts afresh rather than misreading it
-        events = state.get("mirror")
-        if isinstance(events, list):
-            self.mirror.apply_all(events)
-        url = state.get("url")
-        self.extractor = ActionExtractor(url if isinstance(url, str) else "")
         self.part = _part(state.get("part"))
         self.previous = _part(state.get("previous"))
+        self.segment = OpenSegment.from_json(state.get("segment"))
+        self.next_idx = _int(state.get("next_idx")) or 0
+        self.last_seq = _int(state.get("last_seq"))
+        self.last_ts = _int(state.get("last_ts"))
+
+
+def _timestamp(event: Mapping[str, Any]) -> int:
+    ts = event.get("timestamp")
+    return int(ts) if isinstance(ts, int | float) else 0
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _part(value: object) -> Part | None:

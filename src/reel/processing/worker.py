@@ -1,26 +1,30 @@
-"""The I/O edge of processing: reads stored beacons in seq order, runs the pure processor, writes results.
+"""The I/O edge of processing: takes a recording's lease, reads its new beacons in seq order, runs the pure
+processor, writes what it found, then compacts closed segments.
 
-Runs as a background thread in every `reel serve` process. Several processes may run it: a round for a
-recording is idempotent (actions are stored once, split parts have derived ids, progress only moves on).
+Runs in `reel worker` processes (and in the background of an embedded `reel serve`). Several may run at
+once: a recording is worked on under a lease that expires if its worker dies, and every write names the
+lease, so a worker that stalled past it cannot overwrite newer work. A round is also idempotent (actions
+are stored once, split parts and segments have derived ids, progress only moves on).
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from reel.domain.records import NewPart, ProcessingBatch, ProcessingProgress, StoredAction, StoredBeacon
+from reel.domain.records import Lease, ProcessingProgress, StoredBeacon
 from reel.domain.splits import SplitPolicy
-from reel.errors import BlobNotFound, ReelError
-from reel.processing.mobile.recording import MobileRecordingProcessor
+from reel.errors import LeaseLost, ReelError
+from reel.processing.compactor import compact_recording
+from reel.processing.keyframes import KeyframePolicy
 from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
+from reel.processing.rounds import resume_processor, save_round
 from reel.runtime.context import ReelContext
 from reel.runtime.periodic import PeriodicTask
-from reel.storage.chunks import decode_doc, decode_events, encode_doc
-from reel.storage.keys import checkpoint_blob_key, processing_state_key
+from reel.storage.stream import beacon_events
 
 log = logging.getLogger("reel.processing")
 
@@ -28,6 +32,10 @@ GAP_WAIT_MS = 60_000
 """How long processing waits for a missing beacon before reading past the gap."""
 SILENCE_GRACE_MS = 5 * 60 * 1000
 """Beyond the idle timeout, how long a recorder may stay silent before the server closes its session."""
+QUIET_MS = 2 * 60 * 1000
+"""A recording without a new beacon for this long has its open segment closed and compacted."""
+LEASE_MS = 60_000
+"""How long a worker holds a recording; renewed each round, so only a dead worker's lease runs out."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,37 @@ class RoundResult:
     actions: int
     splits: int
     closed_silent: int
+    compacted: int = 0
+
+
+class Worker:
+    """One worker's identity (its leases) and the processors it keeps warm between rounds."""
+
+    def __init__(
+        self, ctx: ReelContext, *, keyframes: KeyframePolicy | None = None, keep_leases: bool = False
+    ) -> None:
+        self.ctx = ctx
+        self.owner = f"w-{secrets.token_hex(8)}"
+        self.keyframes = keyframes or KeyframePolicy()
+        self.keep_leases = keep_leases
+        """A long-lived worker keeps a recording being recorded (and its processor warm) between rounds;
+        a one-off round gives every lease back."""
+        self._warm: dict[str, tuple[int, RecordingProcessor]] = {}
+
+    def processor_for(
+        self, progress: ProcessingProgress, platform: str, policy: SplitPolicy
+    ) -> RecordingProcessor:
+        """The processor of a recording as of `progress`: kept from the last round if it is still there."""
+        kept = self._warm.pop(progress.recording_id, None)
+        if kept is not None and kept[0] == progress.processed_seq:
+            return kept[1]
+        return resume_processor(self.ctx, progress, platform, policy, self.keyframes)
+
+    def keep(self, recording_id: str, processed_seq: int, processor: RecordingProcessor) -> None:
+        """Keep a processor for the next round (a few at most: the rest resume from their keyframe)."""
+        self._warm[recording_id] = (processed_seq, processor)
+        while len(self._warm) > 32:
+            self._warm.pop(next(iter(self._warm)))
 
 
 def _ready_beacons(beacons: list[StoredBeacon], processed_seq: int, now: int) -> list[StoredBeacon]:
@@ -55,94 +94,82 @@ def _ready_beacons(beacons: list[StoredBeacon], processed_seq: int, now: int) ->
     return ready
 
 
-def _load_state(ctx: ReelContext, key: str) -> dict[str, Any] | None:
-    if not key:
-        return None
-    try:
-        state = decode_doc(ctx.blobs.get(key))
-    except BlobNotFound:
-        return None
-    return state if isinstance(state, dict) else None
-
-
 def process_recording(
-    ctx: ReelContext, progress: ProcessingProgress, policy: SplitPolicy
+    worker: Worker, lease: Lease, progress: ProcessingProgress, policy: SplitPolicy
 ) -> tuple[int, int, int]:
     """One round for one recording; returns (beacons read, actions found, splits made)."""
+    ctx = worker.ctx
     now = ctx.clock.now_ms()
-    rec = progress.recording_id
-    ready = _ready_beacons(ctx.sessions.beacons(rec), progress.processed_seq, now)
-    if not ready:
+    rec = lease.recording_id
+    beacons = ctx.sessions.beacons(rec)
+    if not beacons:
         return (0, 0, 0)
-    app = ctx.sessions.application(ready[0].app_id)
+    app = ctx.sessions.application(beacons[0].app_id)
     if app is None:
         return (0, 0, 0)
-    state = _load_state(ctx, progress.state_key)
-    first = ctx.sessions.session(ready[0].session_id)
-    processor: RecordingProcessor | MobileRecordingProcessor = (
-        MobileRecordingProcessor(rec, policy, state)
-        if first is not None and first.platform == "mobile"
-        else RecordingProcessor(rec, policy, state)
-    )
+    ready = _ready_beacons(beacons, progress.processed_seq, now)
+    read_to = ready[-1].seq if ready else progress.processed_seq
+    # Quiet: everything received is read (now) and nothing arrived for a while: the open segment ends.
+    last_received = max(b.received_at for b in beacons)
+    quiet = beacons[-1].seq <= read_to and now - last_received >= QUIET_MS
+    first = ctx.sessions.session(beacons[0].session_id)
+    platform = first.platform if first is not None else "web"
+    processor = worker.processor_for(progress, platform, policy)
+    if not ready and not (quiet and processor.segment is not None):
+        worker.keep(rec, progress.processed_seq, processor)
+        return (0, 0, 0)
     sessions: dict[str, BeaconSession] = {}
     resources: dict[str, None] = {}
+    loaded = beacon_events(ctx.sessions, ctx.blobs, ready, compacted=True)
     for beacon in ready:
         if beacon.session_id not in sessions:
             s = ctx.sessions.session(beacon.session_id)
             if s is None:
                 continue
             sessions[s.id] = BeaconSession(s.id, s.client_session_id, s.part, s.start)
-        events = decode_events(ctx.blobs.get(beacon.blob_key))
-        processor.feed_beacon(sessions[beacon.session_id], events)
+        events, raw_bytes = loaded.get(beacon.seq, ([], 0))
+        processor.feed_beacon(sessions[beacon.session_id], beacon.seq, events, raw_bytes)
         resources.update(dict.fromkeys(found_resources(events)))
-    out = processor.take_output()
+    if quiet:
+        processor.seal()
     note_resources(ctx, app.id, rec, list(resources))  # captured off this path, by the resource worker
-    parts = []
-    for split in out.splits:
-        key = checkpoint_blob_key(
-            retention_days=app.retention_days, app_id=app.id, recording_id=rec, ts=split.at
-        )
-        checkpoint = encode_doc(split.checkpoint)
-        ctx.blobs.put(key, checkpoint)
-        parts.append(
-            NewPart(
-                split.closed_session_id,
-                split.opened.session_id,
-                split.opened.part,
-                split.at,
-                split.url,
-                key,
-                checkpoint_bytes=len(checkpoint),
-            )
-        )
-    last_seq = ready[-1].seq
-    state_key = processing_state_key(
-        retention_days=app.retention_days, app_id=app.id, recording_id=rec, seq=last_seq
-    )
-    ctx.blobs.put(state_key, encode_doc(processor.export_state()))
-    actions = tuple(
-        StoredAction(rec, session_id, app.id, a.ts, a.kind, a.url, a.target, a.label, dict(a.data))
-        for session_id, a in out.actions
-    )
-    ctx.sessions.save_processing(ProcessingBatch(rec, last_seq, state_key, actions, tuple(parts), now))
-    if progress.state_key and progress.state_key != state_key:
-        ctx.blobs.delete(progress.state_key)  # only after the new state is committed
-    return (len(ready), len(actions), len(parts))
+    processed_seq = ready[-1].seq if ready else progress.processed_seq
+    actions, splits = save_round(ctx, app, lease, processor, processed_seq, now)
+    worker.keep(rec, processed_seq, processor)
+    if progress.state_key:
+        ctx.blobs.delete(progress.state_key)  # the state before version 10, replaced now
+    return (len(ready), actions, splits)
 
 
-def process_pending(ctx: ReelContext, policy: SplitPolicy | None = None, *, limit: int = 100) -> RoundResult:
-    """Process every recording with unread beacons once, and close sessions whose recorder went silent."""
+def process_pending(
+    ctx: ReelContext, policy: SplitPolicy | None = None, *, limit: int = 100, worker: Worker | None = None
+) -> RoundResult:
+    """Process and compact every recording with work once, and close sessions whose recorder went silent."""
     policy = policy or SplitPolicy(
         ctx.settings.sessions.split_after_actions, ctx.settings.sessions.split_after_ms
     )
-    totals = [0, 0, 0, 0]
-    for progress in ctx.sessions.pending_processing(limit):
+    worker = worker or Worker(ctx)
+    totals = [0, 0, 0, 0, 0]
+    now = ctx.clock.now_ms()
+    for progress in ctx.sessions.pending_processing(limit, now, now - QUIET_MS, worker.owner):
+        lease = ctx.sessions.take_lease(progress.recording_id, worker.owner, now, LEASE_MS)
+        if lease is None:
+            continue  # another worker has it
+        b = a = s = 0
         try:
-            b, a, s = process_recording(ctx, progress, policy)
+            b, a, s = process_recording(worker, lease, progress, policy)
+            totals[4] += compact_recording(ctx, lease)
+        except LeaseLost as exc:
+            log.warning("%s", exc.message)
+            continue
         except ReelError as exc:
             # One recording that cannot be processed now must not hold up the others.
             log.warning("processing recording %s failed: %s", progress.recording_id, exc.message)
-            continue
+        finally:
+            if not (b and worker.keep_leases):
+                # Nothing new: let any worker take the recording when there is. A recording being
+                # recorded stays with this worker (its processor warm) until its lease runs out.
+                ctx.sessions.release_lease(lease)
         if b:
             totals[0] += 1
         totals[1] += b
@@ -151,15 +178,17 @@ def process_pending(ctx: ReelContext, policy: SplitPolicy | None = None, *, limi
     now = ctx.clock.now_ms()
     silent_before = now - ctx.settings.sessions.idle_timeout_ms - SILENCE_GRACE_MS
     closed = ctx.sessions.close_silent_sessions(silent_before, now)
-    return RoundResult(totals[0], totals[1], totals[2], totals[3], closed)
+    return RoundResult(totals[0], totals[1], totals[2], totals[3], closed, totals[4])
 
 
 class BackgroundProcessing(PeriodicTask):
     """Runs `process_pending` every `interval_s` on a daemon thread until stopped."""
 
     def __init__(self, ctx: ReelContext, interval_s: float = 1.0) -> None:
+        worker = Worker(ctx, keep_leases=True)
+
         def work(_stopping: Callable[[], bool]) -> bool:
-            process_pending(ctx)
+            process_pending(ctx, worker=worker)
             return False
 
         super().__init__("reel-processing", work, interval_s, log)

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import HTTPConnection
 
-from reel.clock import Clock
+from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.runtime.cache import SizedCache
 from reel.runtime.ratelimit import RateLimiter, UnlimitedLimiter
+from reel.storage.group_commit import GroupCommitter
 from reel.storage.memory_resources import MemoryResourceStore
 from reel.storage.memory_rules import MemoryRuleStore
 
@@ -31,6 +32,8 @@ class ReelContext:
     blobs: ReplayStore
     clock: Clock
     operators: OperatorStore
+    committer: GroupCommitter
+    """Saves accepted beacons in groups (one transaction for the beacons that arrive together)."""
     limiter: RateLimiter = field(default_factory=UnlimitedLimiter)
     """Beacon rate limits per application (in-process unless a shared limiter is passed in)."""
     resources: ResourceStore = field(default_factory=MemoryResourceStore)
@@ -47,3 +50,49 @@ def get_context(conn: HTTPConnection) -> ReelContext:
     """The context of the app serving this request (usable as a FastAPI dependency)."""
     ctx: ReelContext = conn.app.state.reel
     return ctx
+
+
+def open_context(
+    settings: Settings,
+    *,
+    sessions: SessionStore | None = None,
+    blobs: ReplayStore | None = None,
+    clock: Clock | None = None,
+    operators: OperatorStore | None = None,
+    limiter: RateLimiter | None = None,
+    resources: ResourceStore | None = None,
+    rules: RuleStore | None = None,
+) -> ReelContext:
+    """A context on the stores `settings` name, except those passed in (tests, tools)."""
+    from reel.runtime.ratelimit import limiter_for
+    from reel.storage.factory import (
+        open_operator_store,
+        open_replay_store,
+        open_resource_store,
+        open_rule_store,
+        open_session_store,
+    )
+
+    database = settings.resolved_database_url
+    sessions = sessions if sessions is not None else open_session_store(database)
+    return ReelContext(
+        settings=settings,
+        sessions=sessions,
+        blobs=blobs if blobs is not None else open_replay_store(settings.resolved_blob_url),
+        clock=clock if clock is not None else SystemClock(),
+        # Operators, rules and resources live in the session store's database: one URL, one backup.
+        operators=operators if operators is not None else open_operator_store(database),
+        committer=GroupCommitter(sessions),
+        limiter=limiter if limiter is not None else limiter_for(settings.limits),
+        resources=resources if resources is not None else open_resource_store(database),
+        rules=rules if rules is not None else open_rule_store(database),
+    )
+
+
+def close_context(ctx: ReelContext) -> None:
+    """Save what waits to be saved, then release every store."""
+    ctx.committer.close()
+    ctx.resources.close()
+    ctx.rules.close()
+    ctx.sessions.close()
+    ctx.operators.close()

@@ -21,7 +21,7 @@ from reel.api import retention as retention_api
 from reel.api import sessions as sessions_api
 from reel.api.auth import install_auth
 from reel.capture import routes as capture_routes
-from reel.clock import Clock, SystemClock
+from reel.clock import Clock
 from reel.config import Settings
 from reel.errors import BadRequest, ReelError
 from reel.ingest import config as config_routes
@@ -32,18 +32,11 @@ from reel.processing.resources.worker import ResourceWorker
 from reel.processing.worker import BackgroundProcessing
 from reel.retention.background import BackgroundPurge
 from reel.runtime.assets import BUILT_DIR
-from reel.runtime.context import ReelContext
-from reel.runtime.ratelimit import RateLimiter, limiter_for
+from reel.runtime.context import close_context, open_context
+from reel.runtime.ratelimit import RateLimiter
 from reel.runtime.responses import error_response
 from reel.server import health, login
 from reel.server.security import install_security_headers
-from reel.storage.factory import (
-    open_operator_store,
-    open_replay_store,
-    open_resource_store,
-    open_rule_store,
-    open_session_store,
-)
 from reel.storage.operator_store import OperatorStore
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import ResourceStore
@@ -71,16 +64,15 @@ def create_app(
     sessions) and the retention purge on threads; tests leave it off and call
     `reel.processing.worker.process_pending` and `reel.retention.purge.purge`.
     """
-    ctx = ReelContext(
-        settings=settings,
-        sessions=sessions or open_session_store(settings.resolved_database_url),
-        blobs=blobs or open_replay_store(settings.resolved_blob_url),
-        clock=clock or SystemClock(),
-        # Operators live in the session store's database: one URL, one file to back up.
-        operators=operators if operators is not None else open_operator_store(settings.resolved_database_url),
-        limiter=limiter if limiter is not None else limiter_for(settings.limits),
-        resources=resources if resources is not None else open_resource_store(settings.resolved_database_url),
-        rules=rules if rules is not None else open_rule_store(settings.resolved_database_url),
+    ctx = open_context(
+        settings,
+        sessions=sessions,
+        blobs=blobs,
+        clock=clock,
+        operators=operators,
+        limiter=limiter,
+        resources=resources,
+        rules=rules,
     )
 
     @asynccontextmanager
@@ -96,10 +88,7 @@ def create_app(
             purger.stop()
         if capturer is not None:
             capturer.stop()
-        ctx.resources.close()
-        ctx.rules.close()
-        ctx.sessions.close()
-        ctx.operators.close()
+        close_context(ctx)
 
     app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url="/api/docs")
     app.state.reel = ctx

@@ -24,14 +24,20 @@ def encode_events(events: Sequence[dict[str, Any]]) -> bytes:
 
 def decode_events(blob: bytes) -> list[dict[str, Any]]:
     """The events of a stored blob; a blob that does not decode is a storage fault, not bad input."""
+    return decode_events_sized(blob)[0]
+
+
+def decode_events_sized(blob: bytes) -> tuple[list[dict[str, Any]], int]:
+    """The events of a stored blob and the size of their JSON."""
     try:
-        doc = orjson.loads(zstandard.ZstdDecompressor().decompress(blob))
+        raw = zstandard.ZstdDecompressor().decompress(blob)
+        doc = orjson.loads(raw)
     except (zstandard.ZstdError, orjson.JSONDecodeError) as exc:
         raise StorageUnavailable(f"stored replay data is unreadable: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("v") != CHUNK_VERSION or not isinstance(doc.get("events"), list):
         raise StorageUnavailable("stored replay data has an unknown format version")
     events: list[dict[str, Any]] = doc["events"]
-    return events
+    return events, len(raw)
 
 
 def content_digest(data: bytes) -> str:

@@ -14,16 +14,16 @@ from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.memory_resources import MemoryResourceStore
 from reel.storage.memory_rules import MemoryRuleStore
-from reel.storage.memory_sessions import MemorySessionStore
 from reel.storage.operator_store import OperatorStore
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import ResourceStore
 from reel.storage.rule_store import RuleStore
 from reel.storage.session_store import SessionStore
+from reel.storage.sql_sessions import SqlSessionStore
+from reel.storage.sqlite_db import MEMORY, SqliteDatabase
 from reel.storage.sqlite_operators import SqliteOperatorStore
 from reel.storage.sqlite_resources import SqliteResourceStore
 from reel.storage.sqlite_rules import SqliteRuleStore
-from reel.storage.sqlite_sessions import SqliteSessionStore
 from reel.storage.urls import local_path, scheme_of
 
 
@@ -35,10 +35,20 @@ def open_session_store(url: str) -> SessionStore:
     """The session store for a database URL."""
     scheme = scheme_of(url)
     if scheme == "sqlite":
-        return SqliteSessionStore(local_path(url))
+        return sqlite_session_store(local_path(url))
     if scheme == "memory":
-        return MemorySessionStore()
+        return memory_session_store()
     raise _unsupported("session store", url)
+
+
+def sqlite_session_store(path: str | Path, *, busy_timeout_ms: int = 5000) -> SqlSessionStore:
+    """A session store in the SQLite file at `path`."""
+    return SqlSessionStore(SqliteDatabase(path, busy_timeout_ms=busy_timeout_ms))
+
+
+def memory_session_store() -> SqlSessionStore:
+    """A session store in this process's memory (SQLite's in-memory database): the same SQL as on disk."""
+    return SqlSessionStore(SqliteDatabase(MEMORY))
 
 
 def open_operator_store(url: str) -> OperatorStore:

@@ -60,6 +60,21 @@ def checkpoint_blob_key(*, retention_days: int, app_id: str, recording_id: str, 
     )
 
 
+def keyframe_blob_key(*, retention_days: int, app_id: str, recording_id: str, idx: int) -> str:
+    """Key of the keyframe segment `idx` of a recording starts from (until the segment is compacted)."""
+    return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
+        f"kf-{int(idx):06d}"
+    )
+
+
+def segment_blob_key(*, retention_days: int, app_id: str, recording_id: str, idx: int, digest: str) -> str:
+    """Key of compacted segment `idx` of a recording; named by content, so writing a segment again (a late
+    beacon merged in) never overwrites the copy readers may be using."""
+    return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
+        f"seg-{int(idx):06d}-{_segment(digest, 'digest')}"
+    )
+
+
 def processing_state_key(*, retention_days: int, app_id: str, recording_id: str, seq: int) -> str:
     """Key of processing's resumable state after beacon `seq` of a recording."""
     return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (

@@ -1,17 +1,20 @@
-"""The session store interface (SQL: applications, recordings, beacons, sessions) and its factory."""
+"""The session store interface: applications, recordings, the beacon buffer, sessions, segments, leases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from reel.domain.records import (
     Application,
     Checkpoint,
+    Compacted,
+    Lease,
     ProcessingBatch,
     ProcessingProgress,
     RecordingClaim,
+    Segment,
     Session,
     SessionKey,
     SessionPage,
@@ -19,6 +22,7 @@ from reel.domain.records import (
     StoredAction,
     StoredBeacon,
 )
+from reel.errors import ReelError
 from reel.storage.retention_store import RetentionStore
 
 SessionFold = Callable[[Session | None], Session]
@@ -33,8 +37,22 @@ class SaveResult:
     session_id: str
 
 
+@dataclass(frozen=True)
+class BeaconWrite:
+    """One accepted beacon to store: its row, its events (the stored form), and how it folds."""
+
+    key: SessionKey
+    beacon: StoredBeacon
+    payload: bytes
+    fold: SessionFold
+    written_keys: tuple[str, ...] = ()
+    """Blobs written for it before its row (a mobile beacon's images): queued for the purge again if its
+    recording turns out to be deleted."""
+
+
 class SessionStore(RetentionStore, Protocol):
-    """Searchable session data. Every write is one transaction; errors raise StorageUnavailable."""
+    """Searchable session data and the beacon buffer. Every method is one transaction; store failures
+    raise StorageUnavailable, never an empty answer."""
 
     def create_application(self, app: Application) -> None:
         """Add an application; its id and app key must be new."""
@@ -52,6 +70,8 @@ class SessionStore(RetentionStore, Protocol):
         """Every application, oldest first."""
         ...
 
+    # ingest
+
     def beacon_session(self, recording_id: str, seq: int) -> str | None:
         """The session id of the stored beacon (recording_id, seq), or None if it is not stored."""
         ...
@@ -68,13 +88,14 @@ class SessionStore(RetentionStore, Protocol):
         """
         ...
 
-    def save_beacon(self, key: SessionKey, beacon: StoredBeacon, fold: SessionFold) -> SaveResult:
-        """In one transaction: claim the recording, fold the beacon into its session, store the beacon row.
+    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | ReelError]:
+        """In ONE transaction, for each beacon in order: fold it into its session, store its row and its
+        payload in the buffer (group commit: one fsync or commit for all of them).
 
-        `beacon.session_id` is ignored and replaced by the id of the session `fold` returns. A beacon
-        whose (recording_id, seq) is already stored changes nothing and answers duplicate=True. A
-        recording owned by another application raises Conflict; a deleted one raises Gone (and queues
-        its blob prefixes for the purge again, as the beacon's blob is already written).
+        Each answer is the beacon's own: a SaveResult (duplicate=True, nothing written, when its
+        (recording_id, seq) is already stored), or the error refusing it alone — Conflict for a recording
+        of another application, Gone for a deleted one (its `written_keys` queued for the purge again).
+        Store failures raise StorageUnavailable for the whole group, and nothing of it is stored.
         """
         ...
 
@@ -90,15 +111,8 @@ class SessionStore(RetentionStore, Protocol):
         """Close open sessions with no beacon received since `silent_before`; returns how many."""
         ...
 
-    def pending_processing(self, limit: int) -> list[ProcessingProgress]:
-        """Recordings with beacons past their processed seq (processed_seq is -1 before any)."""
-        ...
-
-    def save_processing(self, batch: ProcessingBatch) -> None:
-        """In one transaction: new parts and their checkpoints, actions (each once), counters, progress.
-
-        For a deleted recording nothing is written; its blob prefixes are queued for the purge again.
-        """
+    def list_sessions(self, query: SessionQuery) -> SessionPage:
+        """Sessions matching `query`, newest first."""
         ...
 
     def actions(self, session_id: str) -> list[StoredAction]:
@@ -109,14 +123,77 @@ class SessionStore(RetentionStore, Protocol):
         """The checkpoint of a recording at exactly `ts`."""
         ...
 
-    def list_sessions(self, query: SessionQuery) -> SessionPage:
-        """Sessions matching `query`, newest first."""
+    def beacons(self, recording_id: str) -> list[StoredBeacon]:
+        """Every stored beacon row of a recording, by seq."""
         ...
 
-    def beacons(self, recording_id: str) -> list[StoredBeacon]:
-        """Every stored beacon of a recording, by seq."""
+    def gaps(self, recording_id: str, low: int, high: int) -> list[tuple[int, int]]:
+        """The runs (first, last) of seqs in low..high no stored beacon has, counted by the database
+        from the stored rows (never by walking the missing numbers)."""
+        ...
+
+    def missing_beacons(self, recording_id: str, low: int, high: int) -> int:
+        """How many seqs in low..high no stored beacon has (counted, never walked)."""
+        ...
+
+    # the buffer and segments
+
+    def buffered(self, recording_id: str, seqs: Sequence[int]) -> dict[int, bytes]:
+        """The buffered payloads of those beacons of a recording that are still in the buffer."""
+        ...
+
+    def buffered_seqs(self, recording_id: str) -> list[int]:
+        """The seqs of a recording's beacons still in the buffer, in order."""
+        ...
+
+    def segments(self, recording_id: str) -> list[Segment]:
+        """A recording's segments, by index."""
+        ...
+
+    # processing
+
+    def pending_processing(
+        self, limit: int, now: int, quiet_before: int, owner: str = ""
+    ) -> list[ProcessingProgress]:
+        """Recordings with work and no live lease of another owner than `owner`: beacons past their
+        processed seq, closed segments not compacted, an open segment of a recording quiet since
+        `quiet_before`, or buffered beacons that arrived after their segment was compacted."""
+        ...
+
+    def progress(self, recording_id: str) -> ProcessingProgress | None:
+        """How far processing has read a recording (None before its first round)."""
+        ...
+
+    def take_lease(self, recording_id: str, owner: str, now: int, duration_ms: int) -> Lease | None:
+        """The recording for `owner` until now + duration_ms, if no other owner holds a live lease (a
+        lease of the same owner is renewed); None otherwise."""
+        ...
+
+    def release_lease(self, lease: Lease) -> None:
+        """Give the recording back early (if `lease.owner` still holds it)."""
+        ...
+
+    def save_processing(self, batch: ProcessingBatch) -> None:
+        """In one transaction, if `batch.lease` still holds the recording (LeaseLost otherwise): new parts
+        and their checkpoints, actions (each once), counters, segments ended and opened, progress.
+
+        For a deleted recording nothing is written; its blob prefixes are queued for the purge again.
+        """
+        ...
+
+    def save_compaction(self, lease: Lease, compacted: Compacted) -> None:
+        """In one transaction, if `lease` still holds the recording (LeaseLost otherwise): the segment's
+        blob recorded and the buffered payloads it makes redundant deleted."""
         ...
 
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+def save_beacon(store: SessionStore, write: BeaconWrite) -> SaveResult:
+    """Store one beacon alone; its refusal raised."""
+    [result] = store.save_beacons([write])
+    if isinstance(result, ReelError):
+        raise result
+    return result

@@ -1,5 +1,9 @@
 """What every SQLite store shares: WAL, one write connection behind a lock, a read connection per thread,
-and SQLite failures raised as StorageUnavailable (never hidden)."""
+and SQLite failures raised as StorageUnavailable (never hidden).
+
+`:memory:` is a database in this process only (the in-memory backend, `memory://`): one connection,
+every read and write behind the lock.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from typing import Any, ClassVar
 
 from reel.errors import StorageUnavailable
 from reel.storage.migrations.runner import migrate_sqlite
+from reel.storage.sql import SQLITE, Dialect, Tx
+
+MEMORY = ":memory:"
 
 
 class SqliteDatabase:
@@ -23,23 +30,27 @@ class SqliteDatabase:
     """Enforce foreign keys on this store's connections."""
     raise_integrity_errors: ClassVar[bool] = True
     """Let IntegrityError through to callers that turn it into Conflict or a duplicate."""
+    dialect: Dialect = SQLITE
 
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
+        self.memory = self.path == MEMORY
+        if not self.memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_ms = busy_timeout_ms
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         with self._guard():
             self._writer = self._connect()
-            self._writer.execute("PRAGMA journal_mode=WAL")
+            if not self.memory:
+                self._writer.execute("PRAGMA journal_mode=WAL")
             migrate_sqlite(self._writer)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_ms)}")
         # FULL: a commit is on disk before Reel answers (a beacon acknowledged, a token revoked), even
         # across a power cut.
@@ -51,6 +62,8 @@ class SqliteDatabase:
         return conn
 
     def _reader(self) -> sqlite3.Connection:
+        if self.memory:
+            return self._writer
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -82,12 +95,39 @@ class SqliteDatabase:
                 raise
             conn.execute("COMMIT")
 
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        if self.memory:
+            with self._write_lock, self._guard():
+                return list(self._writer.execute(sql, params))
         with self._guard():
             return list(self._reader().execute(sql, params))
 
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """One write transaction for portable SQL (reel.storage.sql)."""
+        with self._write() as conn:
+            yield Tx(conn, self.dialect)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """One consistent read snapshot for portable SQL (a deferred transaction on this thread's reader)."""
+        if self.memory:
+            with self._write_lock, self._guard():
+                yield Tx(self._writer, self.dialect)
+            return
+        with self._guard():
+            conn = self._reader()
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn, self.dialect)
+            finally:
+                conn.execute("COMMIT")
+
     def close(self) -> None:
-        """Close every connection this store opened."""
+        """Close every connection this store opened (an in-memory database lives as long as the store:
+        like the other in-memory stores, closing it loses nothing)."""
+        if self.memory:
+            return
         with self._all_lock:
             conns, self._all = self._all, []
         for conn in conns:

@@ -62,10 +62,10 @@ export interface Action {
   data: Record<string, unknown>;
 }
 
-/** A run of received beacons the player fetches in one request. */
+/** A segment of the session: a window of time the player fetches in one request, its head (the DOM at
+ * its start) first. `n` names it in `/sessions/{id}/segments/{n}`. */
 export interface Chunk {
-  from_seq: number;
-  to_seq: number;
+  n: number;
   start: number;
   end: number;
 }
@@ -79,7 +79,7 @@ export interface Gap {
 }
 
 export interface SessionDetail extends SessionSummary {
-  chunks: Chunk[];
+  segments: Chunk[];
   gaps: Gap[];
   parts: PartRef[];
 }
@@ -172,8 +172,12 @@ export async function getActions(id: string): Promise<Action[]> {
   return body.actions;
 }
 
-export async function getEvents(id: string, chunk: Chunk, signal?: AbortSignal): Promise<eventWithTime[]> {
-  const query = `from_seq=${chunk.from_seq}&to_seq=${chunk.to_seq}`;
-  const body = await getJson<{ events: eventWithTime[] }>(`/sessions/${encodeURIComponent(id)}/events?${query}`, signal);
-  return body.events;
+/** The path of a segment's events; without `head`, the events alone (to follow the segment before). */
+export function segmentPath(id: string, chunk: Chunk, head: boolean): string {
+  return `/sessions/${encodeURIComponent(id)}/segments/${chunk.n}?head=${head ? "true" : "false"}`;
+}
+
+export async function getEvents(id: string, chunk: Chunk, head: boolean, signal?: AbortSignal): Promise<eventWithTime[]> {
+  const body = await getJson<{ head: eventWithTime[]; events: eventWithTime[] }>(segmentPath(id, chunk, head), signal);
+  return [...body.head, ...body.events];
 }

@@ -44,12 +44,13 @@ async function load(id: number, url: string): Promise<void> {
     }
     let events: Stamped[];
     try {
-      events = ((await response.json()) as { events: Stamped[] }).events;
+      const body = (await response.json()) as { head?: Stamped[]; events: Stamped[] };
+      events = [...(body.head ?? []), ...body.events];
     } catch {
       scope.postMessage({ id, error: { status: 0, message: "The server's answer was incomplete.", code: null } });
       return;
     }
-    // The API sorts by timestamp; sorting again here is nearly free and protects the replayer.
+    // The API sorts by timestamp; sorting again (stable: the head stays first) protects the replayer.
     events.sort((a, b) => a.timestamp - b.timestamp);
     scope.postMessage({ id, events });
   } finally {

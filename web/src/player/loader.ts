@@ -51,7 +51,8 @@ export class ChunkLoader {
     deliver: (events: eventWithTime[], index: number) => void,
     onError?: (err: unknown) => void,
   ): ChunkLoader {
-    return new ChunkLoader(chunks, (chunk, signal) => fetchEventsOffThread(sessionId, chunk, signal), deliver, onError);
+    // Only the first segment's head is played: each later one follows on from the one before it.
+    return new ChunkLoader(chunks, (chunk, signal) => fetchEventsOffThread(sessionId, chunk, chunk === chunks[0], signal), deliver, onError);
   }
 
   /**

@@ -110,7 +110,7 @@ export class Player {
     if (session.platform === "mobile" && this.openMobile) return this.openMobile(session);
     this.build(session);
     this.actionsLoaded = this.loadActions(session);
-    if (session.chunks.length === 0) {
+    if (session.segments.length === 0) {
       this.setState("empty");
       this.overlay.show({
         kind: "empty",
@@ -122,7 +122,7 @@ export class Player {
     }
     this.loader = ChunkLoader.forSession(
       this.sessionId,
-      session.chunks,
+      session.segments,
       (events, index) => this.onChunk(events, index),
       (err) => this.onChunkError(err),
     );
@@ -130,7 +130,7 @@ export class Player {
       await this.loader.start();
       // A first chunk without events (all of them dropped by the server) defers the start to the next one.
       while (!this.replay && !this.loader.done) {
-        await this.loader.waitFor(session.chunks[this.loader.deliveredCount].start);
+        await this.loader.waitFor(session.segments[this.loader.deliveredCount].start);
       }
     } catch (err) {
       this.fail(err, () => void this.restart());

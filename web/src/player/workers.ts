@@ -3,7 +3,7 @@
 // alone, first (that one on the page, see below). Without workers (an old browser, a policy that forbids
 // them) chunks load on the page.
 import type { eventWithTime } from "@rrweb/types";
-import { ApiError, getEvents, type Chunk } from "./api";
+import { ApiError, getEvents, segmentPath, type Chunk } from "./api";
 
 const WORKER_URL = "/static/built/events-worker.js";
 const MAX_WORKERS = 4;
@@ -94,10 +94,9 @@ let requests = 0;
  * (the loader asks for the first chunk alone, first) goes on the page: starting a worker would put its
  * boot on the path to the first frame. It starts the workers, so they are ready for the chunks after.
  */
-export function fetchEventsOffThread(sessionId: string, chunk: Chunk, signal: AbortSignal): Promise<eventWithTime[]> {
+export function fetchEventsOffThread(sessionId: string, chunk: Chunk, head: boolean, signal: AbortSignal): Promise<eventWithTime[]> {
   const first = requests++ === 0;
   const pool = workers();
-  if (first || !pool || pool.broken) return getEvents(sessionId, chunk, signal);
-  const query = `from_seq=${chunk.from_seq}&to_seq=${chunk.to_seq}`;
-  return pool.fetch(`/api/v1/sessions/${encodeURIComponent(sessionId)}/events?${query}`, signal);
+  if (first || !pool || pool.broken) return getEvents(sessionId, chunk, head, signal);
+  return pool.fetch(`/api/v1${segmentPath(sessionId, chunk, head)}`, signal);
 }

@@ -8,39 +8,25 @@ from typing import Any
 
 from reel.domain.records import Session
 from reel.errors import BadRequest, BlobNotFound
-from reel.replay.index import part_window, session_beacons
+from reel.replay.assemble import windows_of
+from reel.replay.reader import read_fresh
+from reel.runtime.context import ReelContext
 from reel.screen.canvas import ImageLoader
-from reel.storage.chunks import decode_doc, decode_events
-from reel.storage.replay_store import ReplayStore
-from reel.storage.session_store import SessionStore
+from reel.storage.retention_store import current_prefix, prefixes_of
 
 DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
-def session_events(
-    sessions: SessionStore,
-    blobs: ReplayStore,
-    session: Session,
-    from_seq: int = 0,
-    to_seq: int | None = None,
-) -> list[dict[str, Any]]:
-    """The session's events by time (those of beacons `from_seq`..`to_seq`), a later part's starting
-    with its checkpoint (the screen at its start)."""
-    parts = sessions.session_parts(session.app_id, session.recording_id, session.client_session_id)
-    part_ids = frozenset(p.id for p in parts) or frozenset({session.id})
-    window = part_window(session)
+def session_events(ctx: ReelContext, session: Session) -> list[dict[str, Any]]:
+    """The session's events by time, a later part's starting with its checkpoint (the screen at its
+    start). Mobile events carry no markup and no typed text (ingest rebuilt each from the contract's
+    fields) and masking happened on the device: there is nothing to mask again in pixels."""
     events: list[dict[str, Any]] = []
-    beacons = session_beacons(session, sessions.beacons(session.recording_id), part_ids)
-    if session.part > 1 and beacons and from_seq <= beacons[0].seq:
-        checkpoint = sessions.checkpoint(session.recording_id, session.start)
-        if checkpoint is not None:
-            state = decode_doc(blobs.get(checkpoint.blob_key))
-            if isinstance(state, list):
-                events.extend(e for e in state if isinstance(e, dict))
-    for beacon in beacons:
-        if beacon.seq < from_seq or (to_seq is not None and beacon.seq > to_seq):
-            continue
-        events.extend(e for e in decode_events(blobs.get(beacon.blob_key)) if window.holds(e["timestamp"]))
+    for n, window in enumerate(windows_of(ctx, session)):
+        raw = read_fresh(ctx, session, window)
+        if n == 0:
+            events.extend(raw.head)
+        events.extend(raw.events)
     events.sort(key=lambda e: int(e["timestamp"]))  # stable: a checkpoint's frames keep their order
     return events
 
@@ -52,16 +38,22 @@ def check_digest(digest: str) -> str:
     return digest
 
 
-def image_loader(sessions: SessionStore, blobs: ReplayStore, session: Session) -> ImageLoader:
-    """Loads the session's frame images by digest, from its recording's folder only (so never another
-    tenant's). The folder is where the recording's beacons are; it moves only if retention changed."""
-    prefixes = sorted({b.blob_key.rsplit("/", 1)[0] + "/" for b in sessions.beacons(session.recording_id)})
+def image_loader(ctx: ReelContext, session: Session) -> ImageLoader:
+    """Loads the session's frame images by digest, from its recording's folders only (so never another
+    tenant's): under the application's retention class now, or any class its stored data names."""
+    rec = session.recording_id
+    keys = [b.blob_key for b in ctx.sessions.beacons(rec)]
+    keys += [k for s in ctx.sessions.segments(rec) for k in (s.blob_key, s.keyframe_key)]
+    app = ctx.sessions.application(session.app_id)
+    prefixes = sorted(
+        prefixes_of(keys, rec) | ({current_prefix(app.retention_days, app.id, rec)} if app else set())
+    )
 
     def load(digest: str) -> bytes:
         check_digest(digest)
         for prefix in prefixes:
             try:
-                return blobs.get(f"{prefix}img-{digest}")
+                return ctx.blobs.get(f"{prefix}img-{digest}")
             except BlobNotFound:
                 continue
         raise BlobNotFound("no such image in this session")

@@ -1,10 +1,10 @@
 // The mobile session endpoints (docs/contracts/mobile-beacon.md, "Operator API for mobile sessions").
-import { ApiError, type Chunk } from "../api";
+import { ApiError } from "../api";
 import type { MobileEvent } from "./events";
 
-/** The events of one chunk of a mobile session: frames, views and gestures. */
-export async function getMobileEvents(sessionId: string, chunk: Chunk): Promise<MobileEvent[]> {
-  const url = `/api/v1/sessions/${encodeURIComponent(sessionId)}/mobile-events?from_seq=${chunk.from_seq}&to_seq=${chunk.to_seq}`;
+/** The events of a mobile session: frames, views and gestures. */
+export async function getMobileEvents(sessionId: string): Promise<MobileEvent[]> {
+  const url = `/api/v1/sessions/${encodeURIComponent(sessionId)}/mobile-events`;
   let response: Response;
   try {
     response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });

@@ -89,11 +89,11 @@ export class MobilePlayer {
     this.build();
     this.overlay.show({ kind: "loading", title: "Loading session…" });
     try {
-      const [chunks, actions] = await Promise.all([
-        Promise.all(this.session.chunks.map((c) => getMobileEvents(this.session.id, c))),
+      const [events, actions] = await Promise.all([
+        getMobileEvents(this.session.id),
         getActions(this.session.id).catch(() => [] as Action[]),
       ]);
-      this.events = chunks.flat().sort((a, b) => a.timestamp - b.timestamp);
+      this.events = events.sort((a, b) => a.timestamp - b.timestamp);
       this.actions = actions;
     } catch (err) {
       this.fail(err);

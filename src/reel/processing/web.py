@@ -1,0 +1,41 @@
+"""Processing's web platform: the DOM mirror and rrweb action extraction (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reel.dom.mirror import DomMirror
+from reel.processing.actions import Action, ActionExtractor
+from reel.processing.platform import Event
+
+
+class WebPlatform:
+    """A web recording's state: the page rebuilt by the mirror; actions read from it."""
+
+    name = "web"
+
+    def __init__(self) -> None:
+        self.mirror = DomMirror()
+        self.extractor = ActionExtractor()
+
+    def observe(self, event: Event) -> None:
+        self.mirror.apply(event)
+
+    def resume(self) -> None:
+        self.extractor = ActionExtractor(self.mirror.href if self.mirror.has_meta else "")
+
+    def extract(self, event: Event) -> list[Action]:
+        self.extractor.feed(event, self.mirror)
+        return self.extractor.drain()
+
+    def finish(self) -> list[Action]:
+        return self.extractor.finish()
+
+    def state_events(self, at: int) -> list[dict[str, Any]]:
+        if self.mirror.root is None and not self.mirror.has_meta:
+            return []
+        return [dict(e) for e in self.mirror.state_events(at)]
+
+    @property
+    def location(self) -> str:
+        return self.extractor.url

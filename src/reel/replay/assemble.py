@@ -1,0 +1,95 @@
+"""What the player receives of a session: each window made safe, masked with the rules current now, and
+pointed at Reel's copies of its resources — the one assembly every reader uses (the windows endpoint, the
+whole-session events, the first frame, exports).
+
+Masking needs the DOM an event applies to (is node 57 inside a masked element?). Each window starts with
+the state at its start (keyframe or checkpoint), so it is masked on its own, from its head, exactly as it
+would be inside the whole stream. A masked window is kept per rules version and per what it was read
+from; saving rules makes a new version, so a stricter rule applies to every window at once, cached ones
+included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from reel.domain.records import Session
+from reel.domain.rules import RuleSet
+from reel.replay.masking import ReplayMasker
+from reel.replay.reader import read_fresh, window_source
+from reel.replay.rewrite import replay_from_copies
+from reel.replay.sanitize import sanitize_event
+from reel.replay.windows import Window, session_windows
+from reel.runtime.context import ReelContext
+
+Event = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class MaskedWindow:
+    """A window as the player receives it: its head and its events, each as a JSON array."""
+
+    window: Window
+    head: bytes
+    events: bytes
+
+    def as_events(self, *, with_head: bool = True) -> list[Event]:
+        """The events (head first), decoded."""
+        head: list[Event] = orjson.loads(self.head) if with_head else []
+        events: list[Event] = orjson.loads(self.events)
+        return head + events
+
+
+def windows_of(ctx: ReelContext, session: Session) -> list[Window]:
+    """The windows of a session as stored now."""
+    segments = ctx.sessions.segments(session.recording_id)
+    checkpoint = session.part > 1 and ctx.sessions.checkpoint(session.recording_id, session.start) is not None
+    return session_windows(session, segments, has_checkpoint=checkpoint)
+
+
+def masked_window(ctx: ReelContext, session: Session, window: Window, rules: RuleSet) -> MaskedWindow:
+    """One window for the player (kept in the replay cache while its data and the rules stay the same)."""
+    segments = ctx.sessions.segments(session.recording_id)
+    beacons = ctx.sessions.beacons(session.recording_id)
+    buffered = ctx.sessions.buffered_seqs(session.recording_id)
+    captured = ctx.resources.captured(session.recording_id)
+    key = (
+        "window",
+        session.id,
+        window_source(window, segments, beacons, buffered),
+        rules.version,
+        hash(frozenset(captured.items())),
+    )
+    kept = ctx.replay_cache.get(key)
+    if isinstance(kept, MaskedWindow):
+        return kept
+    raw = read_fresh(ctx, session, window)
+    head, events = mask_events(rules, raw.head, raw.events, captured)
+    built = MaskedWindow(window, orjson.dumps(head), orjson.dumps(events))
+    ctx.replay_cache.put(key, built, len(built.head) + len(built.events))
+    return built
+
+
+def mask_events(
+    rules: RuleSet, head: list[Event], events: list[Event], captured: Mapping[str, str]
+) -> tuple[list[Event], list[Event]]:
+    """`head` then `events` made safe and masked in one pass (the head sets the DOM the events apply
+    to), resource URLs pointed at Reel's copies; returned apart again."""
+    masker = ReplayMasker(rules)
+    out_head = [m for e in head if (m := masker.mask(sanitize_event(e))) is not None]
+    out = [m for e in events if (m := masker.mask(sanitize_event(e))) is not None]
+    rewritten = replay_from_copies(out_head + out, captured)
+    return rewritten[: len(out_head)], rewritten[len(out_head) :]
+
+
+def session_events(ctx: ReelContext, session: Session, rules: RuleSet) -> list[Event]:
+    """The whole session as one stream: the first window with its head, then every window's events."""
+    out: list[Event] = []
+    for n, window in enumerate(windows_of(ctx, session)):
+        out.extend(masked_window(ctx, session, window, rules).as_events(with_head=n == 0))
+    out.sort(key=lambda e: e["timestamp"])  # stable: a head keeps its order before equal times
+    return out

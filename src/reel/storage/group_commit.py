@@ -1,0 +1,98 @@
+"""Group commit: beacons that arrive together share one transaction, so durability costs little per beacon.
+
+Requests hand their beacon to one committer thread per process and wait. The thread takes everything
+waiting (up to a bound) and saves it with one `save_beacons` call: one transaction, one fsync (SQLite) or
+one commit (PostgreSQL). While it commits, the next group gathers, so under load groups grow by themselves
+and a lone beacon is never held back waiting for company. Each beacon is still answered only after its
+group is durable, with its own outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+
+from reel.errors import ReelError, StorageUnavailable
+from reel.storage.session_store import BeaconWrite, SaveResult, SessionStore
+
+log = logging.getLogger("reel.ingest")
+
+MAX_GROUP = 256
+"""Beacons per transaction at most (a bound on one transaction's size and on the wait behind it)."""
+
+Outcome = SaveResult | ReelError
+
+
+class GroupCommitter:
+    """Saves beacons in groups on a thread of its own; `save` blocks until the beacon's group is durable."""
+
+    def __init__(self, store: SessionStore, *, max_group: int = MAX_GROUP) -> None:
+        self.store = store
+        self.max_group = max_group
+        self._waiting: deque[tuple[BeaconWrite, Future[Outcome]]] = deque()
+        self._ready = threading.Condition()
+        self._closed = False
+        self._thread: threading.Thread | None = None
+        self.groups = 0
+        """Transactions committed so far (for tests and metrics)."""
+        self.beacons = 0
+        """Beacons saved so far."""
+
+    def submit(self, write: BeaconWrite) -> Future[Outcome]:
+        """Queue a beacon; the future holds its outcome once its group is committed (or the error)."""
+        future: Future[Outcome] = Future()
+        with self._ready:
+            if self._closed:
+                raise StorageUnavailable("the server is shutting down")
+            self._waiting.append((write, future))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="reel-group-commit", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+        return future
+
+    def save(self, write: BeaconWrite) -> SaveResult:
+        """Store one beacon and wait for its group; its refusal or the store's failure raised."""
+        outcome = self.submit(write).result()
+        if isinstance(outcome, ReelError):
+            raise outcome
+        return outcome
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._waiting and not self._closed:
+                    self._ready.wait()
+                if not self._waiting:
+                    return  # closed and drained
+                group = [self._waiting.popleft() for _ in range(min(self.max_group, len(self._waiting)))]
+            self._commit(group)
+
+    def _commit(self, group: Sequence[tuple[BeaconWrite, Future[Outcome]]]) -> None:
+        try:
+            outcomes = self.store.save_beacons([w for w, _ in group])
+        except StorageUnavailable as exc:
+            for _, future in group:
+                future.set_exception(exc)
+            return
+        except Exception as exc:  # a bug must fail these requests (500), not kill the committer thread
+            log.exception("saving a group of %d beacons failed", len(group))
+            for _, future in group:
+                future.set_exception(exc)
+            return
+        self.groups += 1
+        self.beacons += len(group)
+        for (_, future), outcome in zip(group, outcomes, strict=True):
+            future.set_result(outcome)
+
+    def close(self) -> None:
+        """Save what is waiting, then stop the thread."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()

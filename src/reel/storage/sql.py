@@ -1,0 +1,166 @@
+"""One SQL for SQLite and PostgreSQL: the seam the SQL stores are written against.
+
+Stores write their queries once, in the subset both engines share (`?` placeholders, `ON CONFLICT`,
+`RETURNING`, `CASE`, `COALESCE`), read rows by column name, and ask the dialect for the few pieces that
+differ (row locks, substring search). A backend supplies transactions: `write()` is one read-write
+transaction that commits on success and rolls back on any error, `read()` one consistent snapshot. Engine
+errors come out as StorageUnavailable (IntegrityError as Conflict where a store asks for it), never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, fields
+from typing import Any, Protocol, TypeVar
+
+Row = Mapping[str, Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the engines, as pieces of SQL."""
+
+    name: str
+    paramstyle: str
+    """`?` (SQLite) or `%s` (psycopg)."""
+    for_update: str
+    """Appended to a SELECT that must lock the rows it reads until the transaction ends ('' in SQLite,
+    whose write transactions are serial anyway)."""
+    contains: str
+    """`{}` is replaced by a column: true when it contains the text bound to the next placeholder."""
+
+    def sql(self, text: str) -> str:
+        """`text` with this engine's placeholders."""
+        if self.paramstyle == "?":
+            return text
+        return text.replace("%", "%%").replace("?", self.paramstyle)
+
+
+SQLITE = Dialect("sqlite", "?", "", "instr({}, ?) > 0")
+POSTGRES = Dialect("postgresql", "%s", " FOR UPDATE", "strpos({}, ?) > 0")
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the stores use."""
+
+    rowcount: int
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> Sequence[Any]: ...
+
+
+class Connection(Protocol):
+    """The part of a DB-API connection the stores use (sqlite3 and psycopg both have it)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+
+
+class Tx:
+    """One transaction of a SQL store: portable SQL in, rows by column name out."""
+
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute a statement; the number of rows it changed."""
+        cur: Cursor = self.conn.execute(self.dialect.sql(sql), tuple(params))
+        return int(cur.rowcount)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        """The first row of a query, or None."""
+        row = self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchone()
+        return None if row is None else _mapping(row)
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Every row of a query."""
+        return [_mapping(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Execute a statement once per parameter row."""
+        text = self.dialect.sql(sql)
+        for params in rows:
+            self.conn.execute(text, tuple(params))
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = self.one(sql, params)
+        return None if row is None else next(iter(row.values()))
+
+    def lock(self, table: str, key: str, value: Any) -> bool:
+        """Lock one row for the rest of the transaction (PostgreSQL); True if it exists."""
+        sql = f"SELECT 1 AS found FROM {table} WHERE {key} = ?{self.dialect.for_update}"
+        return self.one(sql, (value,)) is not None
+
+    def savepoint(self, name: str) -> AbstractContextManager[None]:
+        """A nested transaction: on error, what it did is undone and the error goes on."""
+        return _Savepoint(self, name)
+
+
+def _mapping(row: Any) -> Row:
+    """A row as a mapping by column name (sqlite3.Row is indexable by name but not a Mapping)."""
+    if isinstance(row, dict):
+        return row
+    return dict(zip(row.keys(), row, strict=True))
+
+
+class _Savepoint:
+    def __init__(self, tx: Tx, name: str) -> None:
+        self.tx = tx
+        self.name = name
+
+    def __enter__(self) -> None:
+        self.tx.conn.execute(f"SAVEPOINT {self.name}")
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            self.tx.conn.execute(f"RELEASE SAVEPOINT {self.name}")
+        else:
+            self.tx.conn.execute(f"ROLLBACK TO SAVEPOINT {self.name}")
+            self.tx.conn.execute(f"RELEASE SAVEPOINT {self.name}")
+
+
+class SqlDatabase(Protocol):
+    """A database the SQL stores run on."""
+
+    dialect: Dialect
+
+    def write(self) -> AbstractContextManager[Tx]:
+        """One read-write transaction."""
+        ...
+
+    def read(self) -> AbstractContextManager[Tx]:
+        """One read-only snapshot."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+def record(cls: type[T], row: Row, **overrides: Any) -> T:
+    """A frozen dataclass from a row whose columns are named as its fields (booleans from integers)."""
+    values: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name in overrides:
+            values[f.name] = overrides[f.name]
+        elif f.name in row:
+            value = row[f.name]
+            values[f.name] = bool(value) if f.type in ("bool", bool) else value
+    return cls(**values)
+
+
+def placeholders(count: int) -> str:
+    """`?, ?, ?` for `count` values; callers handle an empty list themselves (`IN ()` is not SQL)."""
+    if count < 1:
+        raise ValueError("an IN list needs at least one value")
+    return ", ".join("?" * count)
+
+
+def chunked(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """`values` in slices small enough for one statement's parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

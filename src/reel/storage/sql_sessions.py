@@ -1,0 +1,316 @@
+"""The session store in SQL, one implementation for SQLite and PostgreSQL (reel.storage.sql).
+
+Ingest writes a group of beacons in one transaction: each folds into its session (the fold is the
+domain's, passed in) and leaves its payload in the buffer. Processing and compaction are in
+sql_processing.py, retention in sql_retention.py. In PostgreSQL several processes write at once, so every
+transaction that changes a recording's sessions first locks the recording's row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from reel.domain.records import (
+    Application,
+    Checkpoint,
+    RecordingClaim,
+    Session,
+    SessionPage,
+    SessionQuery,
+    StoredAction,
+    StoredBeacon,
+)
+from reel.errors import Conflict, Gone, ReelError
+from reel.storage import sql_rows as rows
+from reel.storage.session_store import BeaconWrite, SaveResult
+from reel.storage.sql import SqlDatabase, Tx, placeholders
+from reel.storage.sql_processing import SqlProcessing
+from reel.storage.sql_retention import requeue_if_deleted
+
+_GONE = "this recording was deleted; its beacons are no longer stored"
+
+
+class SqlSessionStore(SqlProcessing):
+    """The session store on a SQL database (`SqliteDatabase`, or `PostgresDatabase` for many processes)."""
+
+    def __init__(self, db: SqlDatabase) -> None:
+        self.db = db
+
+    def close(self) -> None:
+        self.db.close()
+
+    # applications
+
+    def create_application(self, app: Application) -> None:
+        with self.db.write() as tx:
+            taken = tx.one(
+                "SELECT 1 AS taken FROM applications WHERE id = ? OR app_key = ?", (app.id, app.app_key)
+            )
+            if taken is not None:
+                raise Conflict("application id or key already exists")
+            tx.run(
+                f"INSERT INTO applications ({rows.APP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    app.id,
+                    app.name,
+                    app.app_key,
+                    orjson.dumps(list(app.origins)).decode(),
+                    app.created_at,
+                    int(app.enabled),
+                    app.retention_days,
+                    int(app.mobile),
+                ),
+            )
+
+    def application(self, app_id: str) -> Application | None:
+        with self.db.read() as tx:
+            row = tx.one(f"SELECT {rows.APP_COLUMNS} FROM applications WHERE id = ?", (app_id,))
+        return rows.application(row) if row else None
+
+    def application_by_key(self, app_key: str) -> Application | None:
+        with self.db.read() as tx:
+            row = tx.one(f"SELECT {rows.APP_COLUMNS} FROM applications WHERE app_key = ?", (app_key,))
+        return rows.application(row) if row else None
+
+    def applications(self) -> list[Application]:
+        with self.db.read() as tx:
+            found = tx.all(f"SELECT {rows.APP_COLUMNS} FROM applications ORDER BY created_at, id")
+        return [rows.application(r) for r in found]
+
+    # ingest
+
+    def beacon_session(self, recording_id: str, seq: int) -> str | None:
+        with self.db.read() as tx:
+            found = tx.value(
+                "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (recording_id, seq)
+            )
+        return None if found is None else str(found)
+
+    def recording_app(self, recording_id: str) -> str | None:
+        with self.db.read() as tx:
+            found = tx.value("SELECT app_id FROM recordings WHERE id = ?", (recording_id,))
+        return None if found is None else str(found)
+
+    def claim_recording(
+        self, app_id: str, recording_id: str, clock_offset_ms: int, now: int
+    ) -> RecordingClaim:
+        sql = "SELECT app_id, clock_offset_ms FROM recordings WHERE id = ?"
+        with self.db.read() as tx:
+            row = tx.one(sql, (recording_id,))
+        if row is None:  # only a recording's first beacon pays for a write transaction here
+            with self.db.write() as tx:
+                tx.run(
+                    "INSERT INTO recordings (id, app_id, created_at, clock_offset_ms) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    (recording_id, app_id, now, clock_offset_ms),
+                )
+                row = tx.one(sql, (recording_id,))
+        assert row is not None  # noqa: S101 -- inserted or found in this transaction
+        return RecordingClaim(str(row["app_id"]), int(row["clock_offset_ms"]))
+
+    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | ReelError]:
+        answers: list[SaveResult | ReelError] = []
+        with self.db.write() as tx:
+            # Lock the recordings in one order, so two processes saving groups never wait on each other
+            # in a circle (PostgreSQL; SQLite write transactions are serial).
+            for rec in sorted({w.key.recording_id for w in writes}):
+                tx.lock("recordings", "id", rec)
+            for n, write in enumerate(writes):
+                try:
+                    with tx.savepoint(f"beacon_{n}"):
+                        saved = _save_one(tx, write)
+                except Conflict as exc:
+                    answers.append(exc)
+                    continue
+                # A deleted recording's requeue is kept (the savepoint ended normally), the beacon refused.
+                answers.append(Gone(_GONE, field="recording_id") if saved is None else saved)
+        return answers
+
+    # sessions
+
+    def session(self, session_id: str) -> Session | None:
+        with self.db.read() as tx:
+            row = tx.one(f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE id = ?", (session_id,))
+        return rows.session(row) if row else None
+
+    def list_sessions(self, query: SessionQuery) -> SessionPage:
+        where, params = _where(query, self.db.dialect.contains)
+        order = "DESC" if query.descending else "ASC"
+        with self.db.read() as tx:
+            total = int(tx.value(f"SELECT COUNT(*) AS n FROM sessions {where}", params))
+            found = tx.all(
+                f"SELECT {rows.SESSION_COLUMNS} FROM sessions {where} ORDER BY "
+                f"{rows.SORT_COLUMNS[query.sort]} {order}, start_ts {order}, id {order} LIMIT ? OFFSET ?",
+                (*params, query.limit, query.offset),
+            )
+        return SessionPage(tuple(rows.session(r) for r in found), total)
+
+    def session_parts(self, app_id: str, recording_id: str, client_session_id: str) -> list[Session]:
+        with self.db.read() as tx:
+            found = tx.all(
+                f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
+                "AND client_session_id = ? ORDER BY part",
+                (app_id, recording_id, client_session_id),
+            )
+        return [rows.session(r) for r in found]
+
+    def close_silent_sessions(self, silent_before: int, now: int) -> int:
+        with self.db.write() as tx:
+            return tx.run(
+                "UPDATE sessions SET closed = 1, close_reason = 'silent', updated_at = ? "
+                "WHERE closed = 0 AND updated_at < ?",
+                (now, silent_before),
+            )
+
+    def actions(self, session_id: str) -> list[StoredAction]:
+        with self.db.read() as tx:
+            found = tx.all(
+                f"SELECT {rows.ACTION_COLUMNS} FROM actions WHERE session_id = ? ORDER BY ts, kind",
+                (session_id,),
+            )
+        return [rows.action(r) for r in found]
+
+    def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:
+        with self.db.read() as tx:
+            row = tx.one(
+                "SELECT recording_id, ts, blob_key, stored_bytes FROM checkpoints "
+                "WHERE recording_id = ? AND ts = ?",
+                (recording_id, ts),
+            )
+        return (
+            Checkpoint(
+                str(row["recording_id"]), int(row["ts"]), str(row["blob_key"]), int(row["stored_bytes"])
+            )
+            if row
+            else None
+        )
+
+    def beacons(self, recording_id: str) -> list[StoredBeacon]:
+        with self.db.read() as tx:
+            found = tx.all(
+                f"SELECT {rows.BEACON_COLUMNS} FROM beacons WHERE recording_id = ? ORDER BY seq",
+                (recording_id,),
+            )
+        return [rows.beacon(r) for r in found]
+
+    def missing_beacons(self, recording_id: str, low: int, high: int) -> int:
+        if high < low:
+            return 0
+        with self.db.read() as tx:
+            stored = tx.value(
+                "SELECT COUNT(*) AS n FROM beacons WHERE recording_id = ? AND seq BETWEEN ? AND ?",
+                (recording_id, low, high),
+            )
+        return high - low + 1 - int(stored or 0)
+
+    def gaps(self, recording_id: str, low: int, high: int) -> list[tuple[int, int]]:
+        # Each stored seq with the next stored one: a jump of more than one is a gap between them.
+        with self.db.read() as tx:
+            found = tx.all(
+                "SELECT seq, nxt FROM (SELECT seq, LEAD(seq) OVER (ORDER BY seq) AS nxt FROM beacons "
+                "WHERE recording_id = ? AND seq BETWEEN ? AND ?) AS runs WHERE nxt > seq + 1",
+                (recording_id, low, high),
+            )
+            first = tx.value(
+                "SELECT MIN(seq) AS first FROM beacons WHERE recording_id = ? AND seq BETWEEN ? AND ?",
+                (recording_id, low, high),
+            )
+        out = [(int(r["seq"]) + 1, int(r["nxt"]) - 1) for r in found]
+        if first is None:
+            return [(low, high)] if low <= high else []
+        if int(first) > low:
+            out.insert(0, (low, int(first) - 1))
+        return out
+
+
+def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
+    """Store one beacon in the open transaction; None if its recording was deleted (requeued)."""
+    beacon, key = write.beacon, write.key
+    earlier = tx.value(
+        "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (beacon.recording_id, beacon.seq)
+    )
+    if earlier is not None:
+        return SaveResult(duplicate=True, session_id=str(earlier))
+    if requeue_if_deleted(tx, key.recording_id, write.written_keys):
+        return None
+    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
+    if owner is None:
+        tx.run(
+            "INSERT INTO recordings (id, app_id, created_at) VALUES (?, ?, ?)",
+            (key.recording_id, key.app_id, beacon.received_at),
+        )
+    elif owner != key.app_id:
+        raise Conflict("recording belongs to another application", field="recording_id")
+    current = tx.one(
+        f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
+        "AND client_session_id = ? ORDER BY part DESC LIMIT 1",
+        (key.app_id, key.recording_id, key.client_session_id),
+    )
+    updated = write.fold(rows.session(current) if current else None)
+    if current is None:
+        # A new recorder session on a recording means the user came back after the idle timeout.
+        tx.run(
+            "UPDATE sessions SET closed = 1, close_reason = 'idle' WHERE recording_id = ? "
+            "AND client_session_id != ? AND closed = 0",
+            (key.recording_id, key.client_session_id),
+        )
+    tx.run(
+        "UPDATE recordings SET max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
+        "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END WHERE id = ?",
+        (beacon.seq, beacon.seq, beacon.received_at, beacon.received_at, key.recording_id),
+    )
+    rows.upsert_session(tx, updated)
+    stored = dataclasses.replace(beacon, session_id=updated.id)
+    tx.run(
+        f"INSERT INTO beacons ({rows.BEACON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows.beacon_values(stored),
+    )
+    if write.payload:
+        tx.run(
+            "INSERT INTO beacon_buffer (recording_id, seq, payload) VALUES (?, ?, ?)",
+            (beacon.recording_id, beacon.seq, write.payload),
+        )
+    return SaveResult(duplicate=False, session_id=updated.id)
+
+
+def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
+    """WHERE clause and parameters for a query; the semantics are reel.domain.sessions.session_matches."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if q.app_ids is not None:
+        if not q.app_ids:
+            clauses.append("1 = 0")
+        else:
+            clauses.append(f"app_id IN ({placeholders(len(q.app_ids))})")
+            params.extend(q.app_ids)
+    simple = (
+        (q.user_id, "user_id = ?"),
+        (q.started_after, "start_ts >= ?"),
+        (q.started_before, "start_ts < ?"),
+        (q.min_duration_ms, "end_ts - start_ts >= ?"),
+        (q.max_duration_ms, "end_ts - start_ts <= ?"),
+        (q.min_actions, "actions >= ?"),
+        (q.max_actions, "actions <= ?"),
+        (q.platform, "platform = ?"),
+    )
+    for value, clause in simple:
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if q.has_errors is not None:
+        clauses.append("errors > 0" if q.has_errors else "errors = 0")
+    if q.has_rage_clicks is not None:
+        clauses.append("rage_clicks > 0" if q.has_rage_clicks else "rage_clicks = 0")
+    if q.url_contains is not None:
+        # Matched literally (no LIKE wildcards): the operator's text, % and _ included.
+        visited = (
+            "EXISTS (SELECT 1 FROM actions a WHERE a.session_id = sessions.id "
+            f"AND a.kind IN ('load', 'navigation') AND {contains.format('a.url')})"
+        )
+        clauses.append(f"({contains.format('first_url')} OR {contains.format('last_url')} OR {visited})")
+        params.extend([q.url_contains] * 3)
+    return ("WHERE " + " AND ".join(clauses) if clauses else "", tuple(params))
