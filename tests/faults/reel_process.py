@@ -15,9 +15,8 @@ import httpx
 from reel.accounts import create_operator, issue_token
 from reel.cli.apps import create_application
 from reel.config import Settings
-from reel.storage.operator_store import open_operator_store
+from reel.storage.factory import open_operator_store, open_session_store
 from reel.storage.records import Application
-from reel.storage.session_store import open_session_store
 
 ORIGIN = "http://shop.test:8701"
 

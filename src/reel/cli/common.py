@@ -10,7 +10,8 @@ import click
 
 from reel.clock import Clock, SystemClock
 from reel.config import Settings, settings_from_env
-from reel.storage.session_store import SessionStore, open_session_store
+from reel.storage.factory import open_session_store
+from reel.storage.session_store import SessionStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 

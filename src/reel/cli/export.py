@@ -25,7 +25,7 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
     # Imported here: video encoding (PyAV, Pillow) is not worth loading for every `reel` command.
     from reel.processing.mobile.replay_data import image_loader, session_events
     from reel.processing.mobile.video import render_frames, write_mp4
-    from reel.storage.replay_store import open_replay_store
+    from reel.storage.factory import open_replay_store
 
     settings, sessions, _clock = open_stores_from_options(options)
     try:

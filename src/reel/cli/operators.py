@@ -13,7 +13,8 @@ from reel.accounts import check_password, create_operator, issue_token
 from reel.cli.common import open_stores_from_options, store_options
 from reel.clock import Clock
 from reel.errors import ReelError
-from reel.storage.operator_store import ROLES, Operator, OperatorStore, open_operator_store
+from reel.storage.factory import open_operator_store
+from reel.storage.operator_store import ROLES, Operator, OperatorStore
 from reel.storage.session_store import SessionStore
 
 

@@ -16,8 +16,9 @@ from reel.errors import ReelError
 from reel.retention.deletion import Actor, DeletionOutcome, delete_session, delete_user
 from reel.retention.messages import day, tombstone_message
 from reel.retention.purge import plan_purge, purge
-from reel.storage.replay_store import ReplayStore, open_replay_store
-from reel.storage.resource_store import ResourceStore, open_resource_store
+from reel.storage.factory import open_replay_store, open_resource_store
+from reel.storage.replay_store import ReplayStore
+from reel.storage.resource_store import ResourceStore
 from reel.storage.session_store import SessionStore
 
 

@@ -17,10 +17,11 @@ from reel.demo.browser import ChromiumNotFoundError, find_chromium
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
 from reel.server.app import create_app
-from reel.storage.operator_store import OperatorStore, open_operator_store
+from reel.storage.factory import open_operator_store, open_session_store
+from reel.storage.operator_store import OperatorStore
 from reel.storage.records import Application
 from reel.storage.resource_store import ResourceSettings
-from reel.storage.session_store import SessionStore, open_session_store
+from reel.storage.session_store import SessionStore
 
 DEMO_APP_NAME = "Demo shop"
 # The demo's operator login, printed at start; fixed so the demo is one command. Never use it beyond the demo.

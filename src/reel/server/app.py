@@ -25,11 +25,18 @@ from reel.server.auth import install_auth
 from reel.server.context import ReelContext
 from reel.server.responses import error_response
 from reel.server.security import install_security_headers
-from reel.storage.operator_store import OperatorStore, open_operator_store
-from reel.storage.replay_store import ReplayStore, open_replay_store
-from reel.storage.resource_store import ResourceStore, open_resource_store
-from reel.storage.rule_store import RuleStore, open_rule_store
-from reel.storage.session_store import SessionStore, open_session_store
+from reel.storage.factory import (
+    open_operator_store,
+    open_replay_store,
+    open_resource_store,
+    open_rule_store,
+    open_session_store,
+)
+from reel.storage.operator_store import OperatorStore
+from reel.storage.replay_store import ReplayStore
+from reel.storage.resource_store import ResourceStore
+from reel.storage.rule_store import RuleStore
+from reel.storage.session_store import SessionStore
 
 PLAYER_STATIC = Path(__file__).resolve().parent.parent / "player" / "static"
 

@@ -1,4 +1,4 @@
-"""The operator store interface (operators, API tokens, login sessions), its records and its factory.
+"""The operator store interface (operators, API tokens, login sessions) and its records.
 
 The store keeps only hashes: an argon2 hash of each password, and the SHA-256 digest of each API token and
 login-session secret. Turning secrets into hashes is `reel.credentials`' job; the store never sees a secret.
@@ -130,17 +130,3 @@ class OperatorStore(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
-
-
-def open_operator_store(url: str) -> OperatorStore:
-    """An operator store for `url` (the session store's URL): `sqlite:///path` or `memory://`."""
-    from reel.storage.memory_operators import MemoryOperatorStore
-    from reel.storage.sqlite_operators import SqliteOperatorStore
-    from reel.storage.urls import local_path, scheme_of
-
-    scheme = scheme_of(url)
-    if scheme == "sqlite":
-        return SqliteOperatorStore(local_path(url))
-    if scheme == "memory":
-        return MemoryOperatorStore()
-    raise ValueError(f"unsupported operator store URL: {url!r}")

@@ -1,9 +1,8 @@
-"""The replay store interface (blobs of replay data) and the factory that picks a backend by URL."""
+"""The replay store interface: immutable blobs of replay data by key (backends: reel.storage.factory)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Protocol
 
 
@@ -18,6 +17,10 @@ class ReplayStore(Protocol):
         """The blob under `key`; raises BlobNotFound if absent and StorageUnavailable on store errors."""
         ...
 
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes `start` up to `end` (exclusive) of the blob, fewer where it is shorter; errors as `get`."""
+        ...
+
     def delete(self, key: str) -> None:
         """Remove `key`; deleting an absent key is not an error."""
         ...
@@ -25,17 +28,3 @@ class ReplayStore(Protocol):
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Every key starting with `prefix`, in lexical order."""
         ...
-
-
-def open_replay_store(url: str) -> ReplayStore:
-    """A replay store for `url`: `file:///path` or `memory://`."""
-    from reel.storage.file_blobs import FileReplayStore
-    from reel.storage.memory_blobs import MemoryReplayStore
-    from reel.storage.urls import local_path, scheme_of
-
-    scheme = scheme_of(url)
-    if scheme == "file":
-        return FileReplayStore(Path(local_path(url)))
-    if scheme == "memory":
-        return MemoryReplayStore()
-    raise ValueError(f"unsupported replay store URL: {url!r}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
-from urllib.parse import urlparse
 
 RowStatus = Literal["pending", "captured", "refused", "failed"]
 
@@ -154,16 +153,3 @@ class ResourceStore(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
-
-
-def open_resource_store(url: str) -> ResourceStore:
-    """A resource store for `url` (the session store's URL): `sqlite:///path` or `memory://`."""
-    from reel.storage.memory_resources import MemoryResourceStore
-    from reel.storage.sqlite_resources import SqliteResourceStore
-
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return SqliteResourceStore(parsed.path)
-    if parsed.scheme == "memory":
-        return MemoryResourceStore()
-    raise ValueError(f"unsupported resource store URL: {url!r}")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import urlparse
 
 from reel.processing.masking import DEFAULT_RULES, RuleSet
 
@@ -52,16 +51,3 @@ class RuleStore(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
-
-
-def open_rule_store(url: str) -> RuleStore:
-    """A rule store for `url` (the session store's URL): `sqlite:///path` or `memory://`."""
-    from reel.storage.memory_rules import MemoryRuleStore
-    from reel.storage.sqlite_rules import SqliteRuleStore
-
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        return SqliteRuleStore(parsed.path)
-    if parsed.scheme == "memory":
-        return MemoryRuleStore()
-    raise ValueError(f"unsupported rule store URL: {url!r}")

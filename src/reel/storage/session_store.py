@@ -1,4 +1,4 @@
-"""The session store interface (SQL: applications, recordings, beacons, sessions) and its factory."""
+"""The session store interface (SQL: applications, recordings, beacons, sessions)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from reel.storage.records import (
     StoredBeacon,
 )
 from reel.storage.retention_store import RetentionStore
-from reel.storage.urls import local_path, scheme_of
 
 SessionFold = Callable[[Session | None], Session]
 """Pure function from the session a beacon lands in (None if new) to its updated state."""
@@ -121,16 +120,3 @@ class SessionStore(RetentionStore, Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
-
-
-def open_session_store(url: str) -> SessionStore:
-    """A session store for `url`: `sqlite:///path/to/file.sqlite3` or `memory://`."""
-    from reel.storage.memory_sessions import MemorySessionStore
-    from reel.storage.sqlite_sessions import SqliteSessionStore
-
-    scheme = scheme_of(url)
-    if scheme == "sqlite":
-        return SqliteSessionStore(local_path(url))
-    if scheme == "memory":
-        return MemorySessionStore()
-    raise ValueError(f"unsupported session store URL: {url!r}")

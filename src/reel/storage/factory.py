@@ -1,0 +1,102 @@
+"""Every store factory in one place: the backend is chosen by the URL's scheme.
+
+Database URLs (sessions, operators, rules, resources): `memory://`, `sqlite:///path` (relative) or
+`sqlite:////path` (absolute), `postgresql://user@host:port/db`. Replay store URLs: `memory://`,
+`file:///path`, `s3://bucket/prefix?endpoint=…&region=…`. The interfaces know nothing of their backends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reel.storage.file_blobs import FileReplayStore
+from reel.storage.memory_blobs import MemoryReplayStore
+from reel.storage.memory_operators import MemoryOperatorStore
+from reel.storage.memory_resources import MemoryResourceStore
+from reel.storage.memory_rules import MemoryRuleStore
+from reel.storage.memory_sessions import MemorySessionStore
+from reel.storage.operator_store import OperatorStore
+from reel.storage.replay_store import ReplayStore
+from reel.storage.resource_store import ResourceStore
+from reel.storage.rule_store import RuleStore
+from reel.storage.session_store import SessionStore
+from reel.storage.sqlite_operators import SqliteOperatorStore
+from reel.storage.sqlite_resources import SqliteResourceStore
+from reel.storage.sqlite_rules import SqliteRuleStore
+from reel.storage.sqlite_sessions import SqliteSessionStore
+from reel.storage.urls import local_path, scheme_of
+
+# The PostgreSQL and S3 backends are imported when a URL names them: psycopg and obstore cost an
+# embedded (SQLite + files) process over 100 ms of start-up for nothing.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def open_session_store(url: str) -> SessionStore:
+    """A session store for `url`: `sqlite:///path` or `memory://`."""
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        return SqliteSessionStore(local_path(url))
+    if scheme == "memory":
+        return MemorySessionStore()
+    raise ValueError(f"unsupported session store URL: {_shown(url)}")
+
+
+def open_operator_store(url: str) -> OperatorStore:
+    """An operator store for `url` (the session store's URL)."""
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        return SqliteOperatorStore(local_path(url))
+    if scheme == "memory":
+        return MemoryOperatorStore()
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_operators import PostgresOperatorStore
+
+        return PostgresOperatorStore(url)
+    raise ValueError(f"unsupported operator store URL: {_shown(url)}")
+
+
+def open_rule_store(url: str) -> RuleStore:
+    """A masking rule store for `url` (the session store's URL)."""
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        return SqliteRuleStore(local_path(url))
+    if scheme == "memory":
+        return MemoryRuleStore()
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_rules import PostgresRuleStore
+
+        return PostgresRuleStore(url)
+    raise ValueError(f"unsupported rule store URL: {_shown(url)}")
+
+
+def open_resource_store(url: str) -> ResourceStore:
+    """A resource store for `url` (the session store's URL)."""
+    scheme = scheme_of(url)
+    if scheme == "sqlite":
+        return SqliteResourceStore(local_path(url))
+    if scheme == "memory":
+        return MemoryResourceStore()
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_resources import PostgresResourceStore
+
+        return PostgresResourceStore(url)
+    raise ValueError(f"unsupported resource store URL: {_shown(url)}")
+
+
+def open_replay_store(url: str) -> ReplayStore:
+    """A replay store for `url`: `file:///path`, `s3://bucket/prefix?…` or `memory://`."""
+    scheme = scheme_of(url)
+    if scheme == "file":
+        return FileReplayStore(Path(local_path(url)))
+    if scheme == "memory":
+        return MemoryReplayStore()
+    if scheme == "s3":
+        from reel.storage.s3_blobs import S3ReplayStore
+
+        return S3ReplayStore.from_url(url)
+    raise ValueError(f"unsupported replay store URL: {_shown(url)}")
+
+
+def _shown(url: str) -> str:
+    """A URL fit for an error message: its scheme only, since the rest may hold a password or a key."""
+    return repr(f"{scheme_of(url)}://…") if "://" in url else repr(url[:20])
