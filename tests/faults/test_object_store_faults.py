@@ -86,9 +86,7 @@ def test_nothing_listening_is_storage_unavailable(operation: str) -> None:
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
-def test_a_missing_bucket_is_storage_unavailable_not_a_missing_blob(
-    s3_bucket: S3Bucket, operation: str
-) -> None:
+def test_a_missing_bucket_is_unavailable_not_a_missing_blob(s3_bucket: S3Bucket, operation: str) -> None:
     store = S3ReplayStore.from_url(s3_bucket.url().replace(s3_bucket.name, "no-such-bucket-here"))
     with pytest.raises(StorageUnavailable):
         OPERATIONS[operation](store)

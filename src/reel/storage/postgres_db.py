@@ -66,7 +66,8 @@ class PostgresDatabase:
         """One write transaction (BEGIN … COMMIT, rolled back on any error).
 
         Begun again once on a fresh connection if the pooled one had broken while idle (the server
-        restarted or closed it): nothing was sent but BEGIN, so nothing is done twice.
+        restarted or closed it): nothing was sent but BEGIN, so nothing is done twice. Connections are
+        not tested before each use: that would cost every query a round trip.
         """
         with self._guard(), ExitStack() as held:
             conn = held.enter_context(self._pool.connection())
@@ -76,6 +77,7 @@ class PostgresDatabase:
                 if not conn.broken:
                     raise
                 held.close()  # gives the broken connection back: the pool drops it
+                self._pool.check()  # and the others that broke with it (a restart breaks them all)
                 conn = held.enter_context(self._pool.connection())
                 conn.execute("BEGIN")
             try:
@@ -99,7 +101,9 @@ class PostgresDatabase:
                 except psycopg.OperationalError:
                     if not conn.broken:
                         raise
-            # That connection had broken while idle in the pool; the pool has dropped it.
+            # That connection had broken while idle in the pool, and the pool has dropped it; the others
+            # may have broken with it (a server restart breaks them all).
+            self._pool.check()
             with self._pool.connection() as conn:
                 return conn.execute(sql, params).fetchall()
 

@@ -3,6 +3,7 @@ many Reel processes start on it at the same moment."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -18,15 +19,18 @@ def postgres_migrations() -> list[tuple[int, str]]:
     return shipped_migrations("postgres")
 
 
-def migrate_postgres(conn: psycopg.Connection[Any]) -> int:
-    """Bring the database of `conn` (autocommit mode) to the newest schema; returns the schema version.
+def migrate_postgres(
+    conn: psycopg.Connection[Any], migrations: Sequence[tuple[int, str]] | None = None
+) -> int:
+    """Bring the database of `conn` (autocommit mode) to the newest schema (`migrations`: Reel's own
+    unless given); returns the schema version.
 
     One transaction: take the advisory lock, then create the bookkeeping table and read the applied
     versions, then apply the missing migrations (PostgreSQL's DDL is transactional). A second process
     waits at the lock and then finds every version applied. The lock is released by COMMIT or ROLLBACK,
     also when the process dies.
     """
-    wanted = postgres_migrations()
+    wanted = sorted(migrations) if migrations is not None else postgres_migrations()
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         conn.execute(

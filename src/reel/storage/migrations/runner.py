@@ -7,6 +7,7 @@ the same write transaction that applies the missing ones, so each migration is a
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from importlib import resources
 
 
@@ -25,11 +26,11 @@ def sqlite_migrations() -> list[tuple[int, str]]:
     return shipped_migrations("sqlite")
 
 
-def migrate_sqlite(conn: sqlite3.Connection) -> int:
-    """Bring `conn` (autocommit mode) to the newest schema; returns the schema version. Safe to run on
-    every start, from several processes at once."""
+def migrate_sqlite(conn: sqlite3.Connection, migrations: Sequence[tuple[int, str]] | None = None) -> int:
+    """Bring `conn` (autocommit mode) to the newest schema (`migrations`: Reel's own unless given);
+    returns the schema version. Safe to run on every start, from several processes at once."""
     conn.execute("CREATE TABLE IF NOT EXISTS reel_schema (version INTEGER PRIMARY KEY, applied_at TEXT)")
-    wanted = sqlite_migrations()
+    wanted = sorted(migrations) if migrations is not None else sqlite_migrations()
     newest = wanted[-1][0] if wanted else 0
 
     def applied() -> set[int]:
