@@ -62,6 +62,7 @@ def test_keys_by_a_deep_or_partial_prefix(store: ReplayStore) -> None:
     ]
     assert list(store.keys("r30d/app_a/rec-1/c")) == ["r30d/app_a/rec-1/cp-1"]
     assert list(store.keys("r30d/nothing/")) == [] and list(store.keys("../")) == []
+    assert list(store.keys("r30d//")) == [] and list(store.keys("r30d/app_a/rec-1//")) == []
 
 
 def test_delete_is_idempotent(store: ReplayStore) -> None:

@@ -132,8 +132,10 @@ class S3ReplayStore:
             if what == "read" and "NoSuchBucket" not in str(exc):
                 raise BlobNotFound(f"no blob {key!r}") from None
             raise StorageUnavailable(f"replay store {what} failed: {_first_line(exc)}") from exc
-        except (ObjectStoreError, OSError, ValueError) as exc:
+        except (ObjectStoreError, OSError) as exc:
             # obstore has already retried what may succeed on retry; what is left is the store's failure.
+            # (Its ValueError, for a path or range it cannot send, is a bug here: keys and ranges are
+            # checked first, so it is left to surface as one.)
             raise StorageUnavailable(f"replay store {what} failed: {_first_line(exc)}") from exc
 
     @staticmethod
@@ -179,7 +181,7 @@ class S3ReplayStore:
         # S3 lists by raw prefix, obstore by whole path segments: list the prefix's folder, starting just
         # before the prefix, and stop at the first key past it (S3 lists in lexical order).
         folder = prefix.rpartition("/")[0]
-        if prefix and not is_blob_key(prefix.rstrip("/")):
+        if prefix and not is_blob_key(prefix.removesuffix("/")):
             return iter(())  # no stored key can start with it
         offset = prefix[:-1] + chr(ord(prefix[-1]) - 1) + _LAST_KEY_CHAR if prefix else None
         return self._list(folder or None, offset, prefix)
