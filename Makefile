@@ -8,12 +8,12 @@ STAMP_JS := web/node_modules/.installed
 BUILT := src/reel/_built/reel.js
 JS_SRC := $(shell find web/src -name '*.ts' 2>/dev/null) web/build.mjs
 
-.PHONY: demo test lint bench build install chromium lock clean
+.PHONY: demo test lint bench build install chromium test-packages lock clean
 
 demo: install build chromium
 	$(BIN)/reel demo
 
-test: install build chromium
+test: install build test-packages
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	cd web && npx tsc --noEmit -p .
@@ -25,7 +25,7 @@ lint: install build
 	$(BIN)/mypy
 	cd web && npx tsc --noEmit -p .
 
-bench: install build chromium
+bench: install build test-packages
 	$(BIN)/python -m bench
 
 install: $(STAMP_PY) $(STAMP_JS)
@@ -48,9 +48,19 @@ $(BUILT): $(STAMP_JS) $(JS_SRC)
 # Debian packages: Chromium drives the end-to-end tests and the demo's scripted visit (Playwright never
 # downloads a browser); the fonts and libraries are what Qt (the mobile SDK's tests) needs offscreen.
 SYSTEM_PACKAGES := chromium fonts-dejavu-core libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
-chromium:
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+endef
+chromium:
+	$(call apt_install,$(SYSTEM_PACKAGES))
+
+# The tests also need PostgreSQL's server programs: the fixtures (tests/local_services.py) start a cluster
+# of their own in a temporary folder on a free port and remove it afterwards; they never use a server
+# already running. Any installed major version will do; Debian's `postgresql` is installed if none is.
+test-packages: chromium
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^reel' | { echo "# Pinned Python dependencies for Reel and its tests (regenerate with 'make lock')."; cat; } > requirements.lock

@@ -19,8 +19,9 @@ from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from support import ORIGIN, T0, admin_headers, make_events
 
-# The mobile tests' fixtures (qapp, mobile_app) live beside them, in tests/mobile/mobile_fixtures.py.
-pytest_plugins = ["mobile_fixtures"]
+# The mobile tests' fixtures (qapp, mobile_app) live beside them, in tests/mobile/mobile_fixtures.py;
+# the PostgreSQL and S3 servers' (pg_url, s3_bucket …) in tests/services.py.
+pytest_plugins = ["mobile_fixtures", "services"]
 
 
 @pytest.fixture

@@ -8,17 +8,15 @@ from pathlib import Path
 import pytest
 
 from reel.domain.records import Application
-from reel.storage.factory import memory_session_store, sqlite_session_store
 from reel.storage.session_store import SessionStore
+from services import SESSION_BACKENDS, open_session_backend
 
 T0 = 1_764_240_000_000
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=SESSION_BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SessionStore]:
-    s: SessionStore = (
-        memory_session_store() if request.param == "memory" else sqlite_session_store(tmp_path / "db.sqlite3")
-    )
+    s = open_session_backend(request, tmp_path)
     yield s
     s.close()
 

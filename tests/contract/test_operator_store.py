@@ -12,16 +12,21 @@ from reel.errors import Conflict, NotFound, StorageUnavailable
 from reel.storage.factory import open_operator_store
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.operator_store import ApiToken, LoginSession, Operator, OperatorStore
+from reel.storage.postgres_operators import PostgresOperatorStore
 from reel.storage.sqlite_operators import SqliteOperatorStore
 
 T0 = 1_764_240_000_000
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OperatorStore]:
-    s: OperatorStore = (
-        MemoryOperatorStore() if request.param == "memory" else SqliteOperatorStore(tmp_path / "db.sqlite3")
-    )
+    s: OperatorStore
+    if request.param == "memory":
+        s = MemoryOperatorStore()
+    elif request.param == "sqlite":
+        s = SqliteOperatorStore(tmp_path / "db.sqlite3")
+    else:
+        s = PostgresOperatorStore(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 
@@ -126,15 +131,18 @@ def test_login_sessions_are_found_touched_deleted_and_purged(store: OperatorStor
     assert store.login_by_hash("s2") is None
 
 
-def test_the_factory_follows_the_session_store_url(tmp_path: Path) -> None:
+def test_the_factory_follows_the_session_store_url(tmp_path: Path, pg_url: str) -> None:
     memory = open_operator_store("memory://")
     sqlite = open_operator_store(f"sqlite:///{tmp_path / 'reel.sqlite3'}")
+    postgres = open_operator_store(pg_url)
     try:
         assert isinstance(memory, MemoryOperatorStore) and isinstance(sqlite, SqliteOperatorStore)
+        assert isinstance(postgres, PostgresOperatorStore)
     finally:
         sqlite.close()
+        postgres.close()
     with pytest.raises(ValueError):
-        open_operator_store("postgres://nowhere/reel")
+        open_operator_store("mysql://nowhere/reel")
 
 
 def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None:

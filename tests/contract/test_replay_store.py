@@ -8,17 +8,24 @@ from pathlib import Path
 import pytest
 
 from reel.errors import BadRequest, BlobNotFound
+from reel.storage.factory import open_replay_store
 from reel.storage.file_blobs import FileReplayStore
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.replay_store import ReplayStore
+from reel.storage.s3_blobs import S3ReplayStore
+from services import S3Bucket
 
 
-@pytest.fixture(params=["memory", "file"])
+@pytest.fixture(params=["memory", "file", "s3", "s3-root"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReplayStore]:
     if request.param == "memory":
         yield MemoryReplayStore()
-    else:
+    elif request.param == "file":
         yield FileReplayStore(tmp_path / "blobs")
+    else:
+        # Under a key prefix (one bucket shared with other data) and at the root of a bucket.
+        bucket: S3Bucket = request.getfixturevalue("s3_bucket")
+        yield S3ReplayStore.from_url(bucket.url("reel/blobs" if request.param == "s3" else ""))
 
 
 def test_put_then_get_returns_the_same_bytes(store: ReplayStore) -> None:
@@ -55,6 +62,7 @@ def test_keys_by_a_deep_or_partial_prefix(store: ReplayStore) -> None:
     ]
     assert list(store.keys("r30d/app_a/rec-1/c")) == ["r30d/app_a/rec-1/cp-1"]
     assert list(store.keys("r30d/nothing/")) == [] and list(store.keys("../")) == []
+    assert list(store.keys("r30d//")) == [] and list(store.keys("r30d/app_a/rec-1//")) == []
 
 
 def test_delete_is_idempotent(store: ReplayStore) -> None:
@@ -69,6 +77,28 @@ def test_delete_is_idempotent(store: ReplayStore) -> None:
 def test_empty_blob_is_a_blob(store: ReplayStore) -> None:
     store.put("e/mpty", b"")
     assert store.get("e/mpty") == b""
+
+
+def test_get_range_reads_part_of_a_blob(store: ReplayStore) -> None:
+    store.put("seg/1", b"0123456789")
+    assert store.get_range("seg/1", 2, 5) == b"234"
+    assert store.get_range("seg/1", 0, 10) == b"0123456789"
+    assert store.get_range("seg/1", 8, 50) == b"89"  # past the end: what there is
+    assert store.get_range("seg/1", 10, 12) == b"" and store.get_range("seg/1", 3, 3) == b""
+    with pytest.raises(BlobNotFound):
+        store.get_range("seg/missing", 0, 4)
+    with pytest.raises(BlobNotFound):
+        store.get_range("seg/missing", 0, 0)
+    with pytest.raises(BadRequest):
+        store.get_range("seg/1", 5, 2)
+
+
+def test_the_factory_follows_the_url(tmp_path: Path, s3_bucket: S3Bucket) -> None:
+    assert isinstance(open_replay_store("memory://"), MemoryReplayStore)
+    assert isinstance(open_replay_store(f"file://{tmp_path / 'blobs'}"), FileReplayStore)
+    assert isinstance(open_replay_store(s3_bucket.url("reel")), S3ReplayStore)
+    with pytest.raises(ValueError):
+        open_replay_store("gs://bucket/reel")
 
 
 @pytest.mark.parametrize("key", ["../escape", "a/../../b", "/abs", "a//b", "a/b/", "a\\b"])

@@ -9,6 +9,7 @@ import pytest
 
 from reel.storage.keys import resource_blob_key
 from reel.storage.memory_resources import MemoryResourceStore
+from reel.storage.postgres_resources import PostgresResourceStore
 from reel.storage.resource_store import (
     UNREFERENCED_GRACE_MS,
     CaptureRow,
@@ -25,11 +26,15 @@ LOGO = "https://a.example/logo.svg"
 D1, D2, D3 = "a" * 64, "b" * 64, "c" * 64
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ResourceStore]:
-    s: ResourceStore = (
-        MemoryResourceStore() if request.param == "memory" else SqliteResourceStore(tmp_path / "db.sqlite3")
-    )
+    s: ResourceStore
+    if request.param == "memory":
+        s = MemoryResourceStore()
+    elif request.param == "sqlite":
+        s = SqliteResourceStore(tmp_path / "db.sqlite3")
+    else:
+        s = PostgresResourceStore(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 

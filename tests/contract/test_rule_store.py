@@ -12,6 +12,7 @@ from reel.domain.rules import DEFAULT_RULES, parse_rules
 from reel.errors import StorageUnavailable
 from reel.storage.factory import open_rule_store
 from reel.storage.memory_rules import MemoryRuleStore
+from reel.storage.postgres_rules import PostgresRuleStore
 from reel.storage.rule_store import RuleStore
 from reel.storage.sqlite_rules import SqliteRuleStore
 
@@ -29,11 +30,15 @@ LOOSE = {
 }
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RuleStore]:
-    s: RuleStore = (
-        MemoryRuleStore() if request.param == "memory" else SqliteRuleStore(tmp_path / "db.sqlite3")
-    )
+    s: RuleStore
+    if request.param == "memory":
+        s = MemoryRuleStore()
+    elif request.param == "sqlite":
+        s = SqliteRuleStore(tmp_path / "db.sqlite3")
+    else:
+        s = PostgresRuleStore(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 
@@ -88,15 +93,18 @@ def test_concurrent_saves_get_distinct_versions(store: RuleStore) -> None:
     assert sorted(r.version for r in store.history("app_a")) == list(range(1, 9))
 
 
-def test_the_factory_follows_the_session_store_url(tmp_path: Path) -> None:
+def test_the_factory_follows_the_session_store_url(tmp_path: Path, pg_url: str) -> None:
     memory = open_rule_store("memory://")
     sqlite = open_rule_store(f"sqlite:///{tmp_path / 'reel.sqlite3'}")
+    postgres = open_rule_store(pg_url)
     try:
         assert isinstance(memory, MemoryRuleStore) and isinstance(sqlite, SqliteRuleStore)
+        assert isinstance(postgres, PostgresRuleStore)
     finally:
         sqlite.close()
+        postgres.close()
     with pytest.raises(ValueError):
-        open_rule_store("postgres://nowhere/reel")
+        open_rule_store("mysql://nowhere/reel")
 
 
 def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None:

@@ -1,8 +1,8 @@
-"""Every store chosen by its URL, in one place (backends are imported here and nowhere else).
+"""Every store factory in one place: the backend is chosen by the URL's scheme.
 
-Session data and what lives beside it (operators, masking rules, resources) share one database URL:
-`sqlite:///relative/path.sqlite3`, `sqlite:////absolute/path.sqlite3` or `memory://`. Replay data has its
-own URL: `file:///path` or `memory://`.
+Database URLs (sessions, operators, rules, resources): `memory://`, `sqlite:///path` (relative) or
+`sqlite:////path` (absolute), `postgresql://user@host:port/db`. Replay store URLs: `memory://`,
+`file:///path`, `s3://bucket/prefix?endpoint=…&region=…`. The interfaces know nothing of their backends.
 """
 
 from __future__ import annotations
@@ -26,19 +26,23 @@ from reel.storage.sqlite_resources import SqliteResourceStore
 from reel.storage.sqlite_rules import SqliteRuleStore
 from reel.storage.urls import local_path, scheme_of
 
-
-def _unsupported(kind: str, url: str) -> ValueError:
-    return ValueError(f"unsupported {kind} URL: {url!r}")
+# The PostgreSQL and S3 backends are imported when a URL names them: psycopg and obstore cost an
+# embedded (SQLite + files) process over 100 ms of start-up for nothing.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 def open_session_store(url: str) -> SessionStore:
-    """The session store for a database URL."""
+    """A session store for `url`: `sqlite:///path`, `postgresql://…` or `memory://`."""
     scheme = scheme_of(url)
     if scheme == "sqlite":
         return sqlite_session_store(local_path(url))
     if scheme == "memory":
         return memory_session_store()
-    raise _unsupported("session store", url)
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_db import PostgresDatabase
+
+        return SqlSessionStore(PostgresDatabase(url))
+    raise ValueError(f"unsupported session store URL: {_shown(url)}")
 
 
 def sqlite_session_store(path: str | Path, *, busy_timeout_ms: int = 5000) -> SqlSessionStore:
@@ -52,40 +56,61 @@ def memory_session_store() -> SqlSessionStore:
 
 
 def open_operator_store(url: str) -> OperatorStore:
-    """The operator store for a database URL (the session store's)."""
+    """An operator store for `url` (the session store's URL)."""
     scheme = scheme_of(url)
     if scheme == "sqlite":
         return SqliteOperatorStore(local_path(url))
     if scheme == "memory":
         return MemoryOperatorStore()
-    raise _unsupported("operator store", url)
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_operators import PostgresOperatorStore
+
+        return PostgresOperatorStore(url)
+    raise ValueError(f"unsupported operator store URL: {_shown(url)}")
 
 
 def open_rule_store(url: str) -> RuleStore:
-    """The masking rule store for a database URL (the session store's)."""
+    """A masking rule store for `url` (the session store's URL)."""
     scheme = scheme_of(url)
     if scheme == "sqlite":
         return SqliteRuleStore(local_path(url))
     if scheme == "memory":
         return MemoryRuleStore()
-    raise _unsupported("rule store", url)
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_rules import PostgresRuleStore
+
+        return PostgresRuleStore(url)
+    raise ValueError(f"unsupported rule store URL: {_shown(url)}")
 
 
 def open_resource_store(url: str) -> ResourceStore:
-    """The resource store for a database URL (the session store's)."""
+    """A resource store for `url` (the session store's URL)."""
     scheme = scheme_of(url)
     if scheme == "sqlite":
         return SqliteResourceStore(local_path(url))
     if scheme == "memory":
         return MemoryResourceStore()
-    raise _unsupported("resource store", url)
+    if scheme in POSTGRES_SCHEMES:
+        from reel.storage.postgres_resources import PostgresResourceStore
+
+        return PostgresResourceStore(url)
+    raise ValueError(f"unsupported resource store URL: {_shown(url)}")
 
 
 def open_replay_store(url: str) -> ReplayStore:
-    """The replay store for a replay data URL."""
+    """A replay store for `url`: `file:///path`, `s3://bucket/prefix?…` or `memory://`."""
     scheme = scheme_of(url)
     if scheme == "file":
         return FileReplayStore(Path(local_path(url)))
     if scheme == "memory":
         return MemoryReplayStore()
-    raise _unsupported("replay store", url)
+    if scheme == "s3":
+        from reel.storage.s3_blobs import S3ReplayStore
+
+        return S3ReplayStore.from_url(url)
+    raise ValueError(f"unsupported replay store URL: {_shown(url)}")
+
+
+def _shown(url: str) -> str:
+    """A URL fit for an error message: its scheme only, since the rest may hold a password or a key."""
+    return repr(f"{scheme_of(url)}://…") if "://" in url else repr(url[:20])

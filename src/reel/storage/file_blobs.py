@@ -5,14 +5,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 from reel.errors import BadRequest, BlobNotFound, StorageUnavailable
+from reel.storage.keys import is_blob_key
 
-_KEY = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*")
 _TMP_SUFFIX = ".tmp"
 
 
@@ -24,8 +23,7 @@ class FileReplayStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
-        # Keys come from reel.storage.keys, but a key is never trusted to stay inside the root.
-        if not _KEY.fullmatch(key) or ".." in key or key.endswith(_TMP_SUFFIX):
+        if not is_blob_key(key) or key.endswith(_TMP_SUFFIX):
             raise BadRequest("invalid blob key")
         return self.root / key
 
@@ -59,6 +57,19 @@ class FileReplayStore:
         except OSError as exc:
             raise StorageUnavailable(f"replay store read failed: {exc.strerror}") from exc
 
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        if start < 0 or end < start:
+            raise BadRequest("invalid byte range")
+        path = self._path(key)
+        try:
+            with path.open("rb") as f:
+                f.seek(start)
+                return f.read(end - start)
+        except FileNotFoundError:
+            raise BlobNotFound(f"no blob {key!r}") from None
+        except OSError as exc:
+            raise StorageUnavailable(f"replay store read failed: {exc.strerror}") from exc
+
     def delete(self, key: str) -> None:
         path = self._path(key)
         try:
@@ -79,7 +90,7 @@ class FileReplayStore:
     def keys(self, prefix: str = "") -> Iterator[str]:
         # Walk only the folder the prefix names: the purge lists one recording's prefix at a time.
         folder = prefix.rpartition("/")[0]
-        if folder and (not _KEY.fullmatch(folder) or ".." in folder):
+        if folder and not is_blob_key(folder):
             return iter(())  # no stored key can start with it
         found: list[str] = []
         for dirpath, _dirs, files in os.walk(self.root / folder):

@@ -7,6 +7,15 @@ import re
 from reel.errors import BadRequest
 
 _SAFE = re.compile(r"[A-Za-z0-9_-]{1,80}")
+_BLOB_KEY = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*")
+
+
+def is_blob_key(key: str) -> bool:
+    """Whether every replay store accepts `key`: `/`-separated segments of `A-Za-z0-9_.-`, never `..`.
+
+    Keys come from the functions below, but a store never trusts one to stay inside its root or prefix.
+    """
+    return _BLOB_KEY.fullmatch(key) is not None and ".." not in key
 
 
 def retention_class(days: int) -> str:

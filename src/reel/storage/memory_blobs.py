@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from reel.errors import BlobNotFound
+from reel.errors import BadRequest, BlobNotFound
 
 
 class MemoryReplayStore:
@@ -25,6 +25,11 @@ class MemoryReplayStore:
                 return self._blobs[key]
             except KeyError:
                 raise BlobNotFound(f"no blob {key!r}") from None
+
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        if start < 0 or end < start:
+            raise BadRequest("invalid byte range")
+        return self.get(key)[start:end]
 
     def delete(self, key: str) -> None:
         with self._lock:

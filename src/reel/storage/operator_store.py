@@ -1,4 +1,4 @@
-"""The operator store interface (operators, API tokens, login sessions), its records and its factory.
+"""The operator store interface (operators, API tokens, login sessions) and its records.
 
 The store keeps only hashes: an argon2 hash of each password, and the SHA-256 digest of each API token and
 login-session secret. Turning secrets into hashes is `reel.credentials`' job; the store never sees a secret.

@@ -1,4 +1,4 @@
-"""The replay store interface (blobs of replay data) and the factory that picks a backend by URL."""
+"""The replay store interface: immutable blobs of replay data by key (backends: reel.storage.factory)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,10 @@ class ReplayStore(Protocol):
 
     def get(self, key: str) -> bytes:
         """The blob under `key`; raises BlobNotFound if absent and StorageUnavailable on store errors."""
+        ...
+
+    def get_range(self, key: str, start: int, end: int) -> bytes:
+        """Bytes `start` up to `end` (exclusive) of the blob, fewer where it is shorter; errors as `get`."""
         ...
 
     def delete(self, key: str) -> None:

@@ -51,7 +51,7 @@ class SqlRetention:
                 f"AS sessions, {_STORED_BYTES} AS stored_bytes "
                 "FROM applications a JOIN recordings r ON r.app_id = a.id "
                 # max_seq >= 0: a recording claimed by ingest but without a stored beacon yet is not expired.
-                "WHERE r.last_received_at <= ? - a.retention_days * ? AND r.max_seq >= 0 "
+                "WHERE r.last_received_at <= ? - a.retention_days * CAST(? AS BIGINT) AND r.max_seq >= 0 "
                 "ORDER BY r.last_received_at, r.id LIMIT ?",
                 (now, DAY_MS, limit),
             )

@@ -1,0 +1,141 @@
+"""What every PostgreSQL store shares: a connection pool (psycopg 3), one transaction per write, reads
+outside transactions, the schema migrated on open, and psycopg failures raised as StorageUnavailable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from typing import Any, ClassVar
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from reel.errors import StorageUnavailable
+from reel.storage.migrations.postgres_runner import migrate_postgres
+from reel.storage.sql import POSTGRES, Dialect, Tx
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+
+
+class PostgresDatabase:
+    """A pool of connections to one PostgreSQL database, migrated to the newest schema when opened.
+
+    `url` is a libpq URL (`postgresql://user:password@host:port/db?sslmode=require`); libpq's PG*
+    environment variables (PGPASSWORD …) fill what it leaves out.
+    """
+
+    dialect: Dialect = POSTGRES
+    store_name: ClassVar[str] = "store"
+    """Names the store in error messages."""
+    raise_integrity_errors: ClassVar[bool] = True
+    """Let IntegrityError through to callers that turn it into Conflict or a duplicate."""
+
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout_s: float = 10.0) -> None:
+        self.url = url
+        # autocommit: a read is one round trip; writes open their own transaction (`_write`).
+        self._pool: ConnectionPool[Connection] = ConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout_s,
+            kwargs={"autocommit": True},
+            open=False,
+            name=self.store_name,
+        )
+        try:
+            with self._guard():
+                self._pool.open(wait=True, timeout=timeout_s)
+                with self._pool.connection() as conn:
+                    migrate_postgres(conn)
+        except BaseException:
+            self._pool.close()  # its workers would go on trying to connect
+            raise
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn psycopg failures (server down, pool exhausted, disk full …) into StorageUnavailable."""
+        try:
+            yield
+        except psycopg.errors.IntegrityError as exc:
+            if self.raise_integrity_errors:
+                raise
+            raise StorageUnavailable(f"{self.store_name} error: {_message(exc)}") from exc
+        except psycopg.Error as exc:
+            raise StorageUnavailable(f"{self.store_name} error: {_message(exc)}") from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN … COMMIT, rolled back on any error).
+
+        Begun again once on a fresh connection if the pooled one had broken while idle (the server
+        restarted or closed it): nothing was sent but BEGIN, so nothing is done twice. Connections are
+        not tested before each use: that would cost every query a round trip.
+        """
+        with self._guard(), ExitStack() as held:
+            conn = held.enter_context(self._pool.connection())
+            try:
+                conn.execute("BEGIN")
+            except psycopg.OperationalError:
+                if not conn.broken:
+                    raise
+                held.close()  # gives the broken connection back: the pool drops it
+                self._pool.check()  # and the others that broke with it (a restart breaks them all)
+                conn = held.enter_context(self._pool.connection())
+                conn.execute("BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                with suppress(psycopg.Error):  # the error worth raising is the one that got here
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one query, outside any transaction.
+
+        Retried once on a connection that broke while idle in the pool (the server restarted or closed
+        it): a read has no effect to repeat, and the pool replaces the broken connection.
+        """
+        with self._guard():
+            with self._pool.connection() as conn:
+                try:
+                    return conn.execute(sql, params).fetchall()
+                except psycopg.OperationalError:
+                    if not conn.broken:
+                        raise
+            # That connection had broken while idle in the pool, and the pool has dropped it; the others
+            # may have broken with it (a server restart breaks them all).
+            self._pool.check()
+            with self._pool.connection() as conn:
+                return conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """One write transaction for portable SQL (reel.storage.sql), rows by column name."""
+        with self._write() as conn:
+            yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """One consistent read-only snapshot for portable SQL (REPEATABLE READ), rows by column name."""
+        with self._guard(), self._pool.connection() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
+            finally:
+                with suppress(psycopg.Error):
+                    conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the pool and every connection in it."""
+        self._pool.close()
+
+
+def _message(exc: psycopg.Error) -> str:
+    """The server's primary message (never the query or its parameters), else the error's first line."""
+    primary = exc.diag.message_primary
+    if primary:
+        return primary
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

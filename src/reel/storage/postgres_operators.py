@@ -1,0 +1,184 @@
+"""Operator store on PostgreSQL, in the session store's database."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import psycopg
+
+from reel.errors import Conflict, NotFound, StorageUnavailable
+from reel.storage.operator_store import ROLES, ApiToken, LoginSession, Operator, Role
+from reel.storage.postgres_db import Connection, PostgresDatabase
+
+_OPERATOR_COLUMNS = "id, name, role, app_ids, created_at, disabled"
+_TOKEN_COLUMNS = "id, operator_id, name, created_at, last_used_at, expires_at"  # noqa: S105 -- column names
+_LOGIN_COLUMNS = "id, operator_id, created_at, last_seen_at"
+
+
+class PostgresOperatorStore(PostgresDatabase):
+    """PostgreSQL-backed operator store; `url` is the session store's database."""
+
+    store_name = "operator store"
+
+    @staticmethod
+    def _require(conn: Connection, operator_id: str) -> None:
+        if conn.execute("SELECT 1 FROM operators WHERE id = %s", (operator_id,)).fetchone() is None:
+            raise NotFound("no such operator")
+
+    # operators
+
+    def create_operator(self, operator: Operator, password_hash: str | None) -> None:
+        app_ids = None if operator.app_ids is None else list(operator.app_ids)
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    f"INSERT INTO operators ({_OPERATOR_COLUMNS}, password_hash)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (
+                        operator.id,
+                        operator.name,
+                        operator.role,
+                        app_ids,
+                        operator.created_at,
+                        operator.disabled,
+                        password_hash,
+                    ),
+                )
+        except psycopg.errors.IntegrityError as exc:
+            raise Conflict("operator id or name already exists", field="name") from exc
+
+    def operator(self, operator_id: str) -> Operator | None:
+        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE id = %s", (operator_id,))
+        return _operator(rows[0]) if rows else None
+
+    def operator_by_name(self, name: str) -> Operator | None:
+        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE name = %s", (name,))
+        return _operator(rows[0]) if rows else None
+
+    def operators(self) -> list[Operator]:
+        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id")
+        return [_operator(r) for r in rows]
+
+    def password_hash(self, operator_id: str) -> str | None:
+        rows = self._read("SELECT password_hash FROM operators WHERE id = %s", (operator_id,))
+        return cast("str | None", rows[0][0]) if rows else None
+
+    def set_password_hash(self, operator_id: str, password_hash: str | None) -> None:
+        with self._write() as conn:
+            changed = conn.execute(
+                "UPDATE operators SET password_hash = %s WHERE id = %s", (password_hash, operator_id)
+            ).rowcount
+        if not changed:
+            raise NotFound("no such operator")
+
+    def set_disabled(self, operator_id: str, disabled: bool) -> None:
+        with self._write() as conn:
+            changed = conn.execute(
+                "UPDATE operators SET disabled = %s WHERE id = %s", (disabled, operator_id)
+            ).rowcount
+        if not changed:
+            raise NotFound("no such operator")
+
+    # API tokens
+
+    def create_token(self, token: ApiToken, secret_hash: str) -> None:
+        try:
+            with self._write() as conn:
+                self._require(conn, token.operator_id)
+                conn.execute(
+                    f"INSERT INTO api_tokens ({_TOKEN_COLUMNS}, secret_hash)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (
+                        token.id,
+                        token.operator_id,
+                        token.name,
+                        token.created_at,
+                        token.last_used_at,
+                        token.expires_at,
+                        secret_hash,
+                    ),
+                )
+        except psycopg.errors.IntegrityError as exc:
+            raise Conflict("token id or secret already exists") from exc
+
+    def token_by_hash(self, secret_hash: str) -> ApiToken | None:
+        rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = %s", (secret_hash,))
+        return _token(rows[0]) if rows else None
+
+    def tokens(self, operator_id: str | None = None) -> list[ApiToken]:
+        if operator_id is None:
+            rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id")
+        else:
+            rows = self._read(
+                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE operator_id = %s ORDER BY created_at, id",
+                (operator_id,),
+            )
+        return [_token(r) for r in rows]
+
+    def touch_token(self, token_id: str, now_ms: int) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE api_tokens SET last_used_at = %s WHERE id = %s", (now_ms, token_id))
+
+    def revoke_token(self, token_id: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("DELETE FROM api_tokens WHERE id = %s", (token_id,)).rowcount > 0
+
+    # login sessions
+
+    def create_login(self, login: LoginSession, secret_hash: str) -> None:
+        try:
+            with self._write() as conn:
+                self._require(conn, login.operator_id)
+                conn.execute(
+                    f"INSERT INTO login_sessions ({_LOGIN_COLUMNS}, secret_hash) VALUES (%s, %s, %s, %s, %s)",
+                    (login.id, login.operator_id, login.created_at, login.last_seen_at, secret_hash),
+                )
+        except psycopg.errors.IntegrityError as exc:
+            raise Conflict("login session id or secret already exists") from exc
+
+    def login_by_hash(self, secret_hash: str) -> LoginSession | None:
+        rows = self._read(
+            f"SELECT {_LOGIN_COLUMNS} FROM login_sessions WHERE secret_hash = %s", (secret_hash,)
+        )
+        return _login(rows[0]) if rows else None
+
+    def touch_login(self, login_id: str, now_ms: int) -> None:
+        with self._write() as conn:
+            conn.execute("UPDATE login_sessions SET last_seen_at = %s WHERE id = %s", (now_ms, login_id))
+
+    def delete_login(self, login_id: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM login_sessions WHERE id = %s", (login_id,))
+
+    def purge_logins(self, *, seen_before: int, created_before: int) -> int:
+        with self._write() as conn:
+            return conn.execute(
+                "DELETE FROM login_sessions WHERE last_seen_at < %s OR created_at < %s",
+                (seen_before, created_before),
+            ).rowcount
+
+
+def _role(value: str) -> Role:
+    for role in ROLES:
+        if role == value:
+            return role
+    raise StorageUnavailable(f"operator store holds an unknown role {value!r}")
+
+
+def _operator(r: tuple[Any, ...]) -> Operator:
+    return Operator(
+        id=r[0],
+        name=r[1],
+        role=_role(r[2]),
+        app_ids=None if r[3] is None else tuple(r[3]),
+        created_at=r[4],
+        disabled=bool(r[5]),
+    )
+
+
+def _token(r: tuple[Any, ...]) -> ApiToken:
+    return ApiToken(id=r[0], operator_id=r[1], name=r[2], created_at=r[3], last_used_at=r[4], expires_at=r[5])
+
+
+def _login(r: tuple[Any, ...]) -> LoginSession:
+    return LoginSession(id=r[0], operator_id=r[1], created_at=r[2], last_seen_at=r[3])
