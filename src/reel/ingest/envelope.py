@@ -9,6 +9,7 @@ import orjson
 
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge
 from reel.ids import check_client_id
+from reel.jsonio import MAX_NESTING
 
 ENVELOPE_VERSION = 1
 MAX_SEQ = 2**31 - 1
@@ -30,6 +31,13 @@ class WebBeacon:
     rules_version: int = 0
 
 
+def json_error(what: str, exc: orjson.JSONDecodeError) -> str:
+    """Why `what` was refused by the parser, naming the nesting limit when that was the reason."""
+    if "depth limit" in str(exc):
+        return f"{what} nests JSON deeper than {MAX_NESTING} levels (the limit; see the beacon contract)"
+    return f"{what} is not valid JSON: {exc}"
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -40,7 +48,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
-        raise BadRequest(f"body is not valid JSON: {exc}") from None
+        raise BadRequest(json_error("body", exc)) from None
     if not isinstance(doc, dict):
         raise BadRequest("body must be a JSON object")
     version = doc.get("v", ENVELOPE_VERSION)

@@ -9,6 +9,7 @@ from typing import Any
 
 from reel.processing.actions import Action, ActionExtractor
 from reel.processing.mirror import DomMirror
+from reel.processing.mirror.snapshot import MAX_TREE_DEPTH
 from reel.processing.splits import (
     UNCOUNTED_KINDS,
     Part,
@@ -120,7 +121,7 @@ class RecordingProcessor:
             part=part.part + 1,
             start=at,
         )
-        checkpoint = [dict(e) for e in self.mirror.state_events(at)]
+        checkpoint = [dict(e) for e in self.mirror.state_events(at, MAX_TREE_DEPTH)]
         self._out.splits.append(
             Split(self.recording_id, part.session_id, opened, at, self.extractor.url, checkpoint)
         )
@@ -133,7 +134,8 @@ class RecordingProcessor:
         at = self.mirror.timestamp
         return {
             "v": STATE_VERSION,
-            "mirror": self.mirror.state_events(at) if at is not None else [],
+            # Stored, so cut where it could not be read back (a DOM built deeper across beacons).
+            "mirror": self.mirror.state_events(at, MAX_TREE_DEPTH) if at is not None else [],
             "url": self.extractor.url,
             "part": dataclasses.asdict(self.part) if self.part else None,
             "previous": dataclasses.asdict(self.previous) if self.previous else None,

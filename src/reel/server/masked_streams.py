@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 
+from reel.jsonio import dumps
 from reel.processing.masking import ReplayMasker, RuleSet
 from reel.processing.replay_index import Window
 from reel.processing.sanitize import sanitize_event
@@ -109,7 +110,7 @@ class _Cursor:
             masked = masker.mask(sanitize_event(event))
             if masked is not None:
                 out.append(masked)
-        return orjson.dumps(out)
+        return dumps(out)  # orjson alone stops at 255 levels, below what ingest accepts
 
     def events(self, source: StreamSource, from_seq: int, to_seq: int | None) -> list[Event]:
         """The masked events of the beacons from_seq..to_seq (the head with the first), sorted by time."""
