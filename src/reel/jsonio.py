@@ -78,7 +78,8 @@ def _dumps_in_pieces(doc: Any) -> bytes:
         item, level = stack.pop()
         if isinstance(item, _Raw):
             out.append(item.data)
-            open_.discard(item.closes)  # type: ignore[arg-type]
+            if item.closes is not None:
+                open_.discard(item.closes)
             continue
         if not isinstance(item, dict | list | tuple):
             out.append(orjson.dumps(item))  # raises the TypeError of a type JSON cannot hold

@@ -78,7 +78,9 @@ def test_a_page_deeper_than_orjson_writes_is_stored_and_plays(
 
 
 @pytest.mark.parametrize("levels", [254, 300, 1019])
-def test_a_custom_event_nested_to_the_limit_plays(client: TestClient, demo_app: Application, levels: int) -> None:
+def test_a_custom_event_nested_to_the_limit_plays(
+    client: TestClient, demo_app: Application, levels: int
+) -> None:
     assert post(client, demo_app, 0, META, deep_dom(1), deep_custom(levels)) == 200
     sid = session_id(client)
     events = client.get(f"/api/v1/sessions/{sid}/events")
@@ -87,7 +89,9 @@ def test_a_custom_event_nested_to_the_limit_plays(client: TestClient, demo_app: 
 
 
 @pytest.mark.parametrize("events", [deep_dom(510), deep_custom(1022), "[" * 1100 + "]" * 1100])
-def test_deeper_than_the_limit_is_refused_naming_it(client: TestClient, demo_app: Application, events: str) -> None:
+def test_deeper_than_the_limit_is_refused_naming_it(
+    client: TestClient, demo_app: Application, events: str
+) -> None:
     assert post(client, demo_app, 0, META, events) == 400
     assert client.get("/api/v1/sessions").json()["sessions"] == []
 

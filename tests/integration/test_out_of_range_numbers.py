@@ -77,8 +77,16 @@ def _mobile_body(meta: dict[str, Any], images: list[bytes]) -> bytes:
 def _mobile_doc() -> dict[str, Any]:
     ts = T0 + 10
     events: list[dict[str, Any]] = [
-        {"type": "frame", "timestamp": ts, "view": "Home", "full": True, "rect": [0, 0, 36, 64], "image": 0,
-         "format": "png", "masks": [[1, 1, 5, 5]]},
+        {
+            "type": "frame",
+            "timestamp": ts,
+            "view": "Home",
+            "full": True,
+            "rect": [0, 0, 36, 64],
+            "image": 0,
+            "format": "png",
+            "masks": [[1, 1, 5, 5]],
+        },
         {"type": "tap", "timestamp": ts + 1, "x": 10, "y": 20, "target": "Button"},
         {"type": "long_press", "timestamp": ts + 2, "x": 1, "y": 2, "duration": 600},
         {"type": "swipe", "timestamp": ts + 3, "points": [[1, 2, 0], [3, 4, 16]]},

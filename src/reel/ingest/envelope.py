@@ -103,7 +103,8 @@ def _check_event(event: object, index: int) -> None:
     ts = event.get("timestamp")
     if not isinstance(ts, int | float) or isinstance(ts, bool) or not (0 < ts < MAX_TIMESTAMP):
         raise InvalidField(
-            f"{where}.timestamp must be ms since the epoch, above 0 and below 2^53", field=f"{where}.timestamp"
+            f"{where}.timestamp must be ms since the epoch, above 0 and below 2^53",
+            field=f"{where}.timestamp",
         )
     if isinstance(ts, float):
         event["timestamp"] = int(ts)
