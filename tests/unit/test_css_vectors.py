@@ -61,12 +61,33 @@ def random_css(count: int, seed: int = 8) -> list[str]:
     return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(count)]
 
 
+# One property's value, as a style attribute change (rrweb's diff) or a CSSOM setProperty carries it.
+VALUES = [
+    ("--name", "'Ada'", "'****'"),
+    (" Content ", '"Ada" attr(x)', '"****" attr(x)'),
+    ("font-family", '"Open Sans", serif', '"Open Sans", serif'),
+    ("", '"Ada"', '"****"'),
+    ("--x", 'a; "b" { "c" }', 'a; "****" { "****" }'),
+    ("background", 'url("/a.png?u=1") "x"', 'url("/a.png?u=***") "****"'),
+]
+
+
+@pytest.mark.parametrize(("prop", "value", "masked"), VALUES)
+def test_one_propertys_value_is_masked_by_that_property(prop: str, value: str, masked: str) -> None:
+    assert POLICY.css_value(prop, value, POLICY.document) == masked
+    assert [r["masked"] for r in run_node([{"css": value, "prop": prop}])] == [masked]
+
+
 def test_the_recorder_masks_css_strings_exactly_as_replay() -> None:
     texts = [c[0] for c in CASES] + random_css(2000)
-    results = run_node([{"css": t} for t in texts])
+    props = [None] * len(CASES) + [
+        random.Random(i).choice([None, None, "--v", "content", "font", ""]) for i in range(2000)
+    ]
+    cases = [{"css": t} if p is None else {"css": t, "prop": p} for t, p in zip(texts, props, strict=True)]
+    results = run_node(cases)
     mismatches = [
-        (t, r["masked"], replay_css(t))
-        for t, r in zip(texts, results, strict=True)
-        if r["masked"] != replay_css(t)
+        (t, p, r["masked"], POLICY.css(t, POLICY.document, p))
+        for t, p, r in zip(texts, props, results, strict=True)
+        if r["masked"] != POLICY.css(t, POLICY.document, p)
     ]
     assert mismatches == []

@@ -100,12 +100,12 @@ export function maskCss(p: Policy, css: string, prop?: string): string {
     for (const m of css.matchAll(CSS_TOKEN)) {
       const at = m.index as number;
       if (m[1]) {
-        if (name && !KEPT.test(name)) pending.push([at + 1, at + 1 + m[2].length]);
+        if (name !== undefined && !KEPT.test(name)) pending.push([at + 1, at + 1 + m[2].length]);
         start = false;
       } else if (m[3]) {
-        if (start && !prop && m[4]) name = m[3].toLowerCase();
+        if (start && prop === undefined && m[4]) name = m[3].toLowerCase();
         start = false;
-      } else if (/^[{;}]$/.test(m[0]) && !prop) {
+      } else if (/^[{;}]$/.test(m[0]) && prop === undefined) {
         if (m[0] !== "{") masked.push(...pending); // a "declaration" that ends in `{` was a selector
         pending = [];
         name = undefined;
