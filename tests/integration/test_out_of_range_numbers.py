@@ -160,3 +160,45 @@ def test_mobile_numbers_out_of_range_are_400_naming_the_field(
         assert response.status_code == 400, (field, value, response.text)
         named = response.json()["error"]["field"]
         assert named in (field, _ENCLOSING.get(field)), (field, value, response.text)
+
+
+LIST_PARAMS = [
+    "offset",
+    "started_after",
+    "started_before",
+    "min_duration_ms",
+    "max_duration_ms",
+    "min_actions",
+    "max_actions",
+]
+
+
+@pytest.mark.parametrize("name", LIST_PARAMS)
+def test_operator_query_numbers_past_64_bits_are_400_naming_the_parameter(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker, name: str
+) -> None:
+    """The session list compares these with 64-bit columns: past them SQLite overflowed (500)."""
+    assert post_beacon(client, demo_app, beacon(0)).status_code == 200
+    for value in (2**63, 2**64, 10**30):
+        response = client.get("/api/v1/sessions", params={name: str(value)})
+        assert response.status_code == 400, (name, value, response.text)
+        assert response.json()["error"]["field"] == name
+    assert client.get("/api/v1/sessions", params={name: str(2**63 - 1)}).status_code == 200
+
+
+def test_chunk_and_frame_numbers_past_64_bits_are_400_naming_the_parameter(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    assert post_beacon(client, demo_app, beacon(0)).status_code == 200
+    [session] = client.get("/api/v1/sessions").json()["sessions"]
+    base = f"/api/v1/sessions/{session['id']}"
+    for path, name in [
+        ("/events", "from_seq"),
+        ("/events", "to_seq"),
+        ("/mobile-events", "to_seq"),
+        ("/frame", "t"),
+    ]:
+        response = client.get(base + path, params={name: str(2**64)})
+        assert response.status_code == 400 and response.json()["error"]["field"] == name, (path, name)
+    events = client.get(base + "/events", params={"from_seq": 0, "to_seq": str(2**63 - 1)})
+    assert events.status_code == 200 and events.json()["events"]
