@@ -2,7 +2,8 @@
 
 The canary page carries a distinct `QzCanary7-…` string in each channel: text, inputs and later value
 changes, hidden inputs, a textarea, a password field toggled to text, select options, contenteditable,
-placeholder/title/alt/aria-label/value attributes, CSS `content`, iframe `srcdoc`, a same-origin iframe,
+placeholder/title/alt/aria-label/value attributes, CSS strings (`content`, custom properties and `quotes`, in
+style sheets and `style` attributes, set and changed), iframe `srcdoc`, a same-origin iframe,
 shadow DOM, SVG text, the URL query, the page title, the console and error messages. Under the default
 rules none may reach a stored byte (blobs decoded, SQLite files and rows) or a response the player gets.
 Under `allow_list` with `unmask` rules, text left unmasked shows; a `mask` rule added after the recording
@@ -52,6 +53,8 @@ PAGE = """<!doctype html>
 <style>
   #css::before { content: "QzCanary7-css"; }
   .quoted::after { content: 'QzCanary7-cssquote'; color: #333 }
+  :root { --label: "QzCanary7-stylevar"; }
+  q { quotes: "QzCanary7-quotes" "»"; }
 </style>
 {snippet}
 </head><body>
@@ -61,6 +64,7 @@ PAGE = """<!doctype html>
 <p id="later">QzCanary7-later is masked after the fact</p>
 <p id="css">css</p><p class="quoted">quoted</p>
 <p id="styled" style="content: 'QzCanary7-styleattr'">styled</p>
+<p id="custom-prop" style="--name:'QzCanary7-customprop';content:'QzCanary7-contentattr';color:red">a</p>
 <form id="canary-form" action="/canary/submit?who=QzCanary7-action" onsubmit="return false">
   <input id="typed" placeholder="QzCanary7-placeholder" title="QzCanary7-titleattr"
     aria-label="QzCanary7-aria">
@@ -110,6 +114,8 @@ LATER_CHANGES = """() => {
   root.firstChild.data = "QzCanary7-shadowchanged ";
   document.styleSheets[0].insertRule('#css::after { content: "QzCanary7-cssrule" }', 0);
   document.getElementById("styled").style.setProperty("content", '"QzCanary7-styleprop"');
+  document.getElementById("styled").style.setProperty("--later", "'QzCanary7-setprop'");
+  document.getElementById("custom-prop").setAttribute("style", "--name: 'QzCanary7-setattr'");
   const sheet = new CSSStyleSheet();
   sheet.replaceSync('p::after { content: "QzCanary7-adopted" }');
   document.adoptedStyleSheets = [sheet];

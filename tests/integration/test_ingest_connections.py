@@ -174,3 +174,16 @@ def test_a_rate_limited_key_gets_429_with_retry_after_on_a_reusable_connection(l
         other_target = f"/v1/web/beacons?k={other.app_key}"
         sock.sendall(request_head("POST", other_target, headers(len(body))) + body)
         assert read_response(sock).status == 200  # the other key, on the same connection
+
+
+def test_a_sent_at_past_64_bits_is_400_on_a_connection_that_stays_usable(live: Live) -> None:
+    with connect(live.url) as sock:
+        for value in (b"1e300", b"-9223372036854775808", b"18446744073709551615"):
+            body = beacon_body(0).replace(f'"sent_at":{T0}'.encode(), b'"sent_at":' + value)
+            sock.sendall(request_head("POST", live.target(), headers(len(body))) + body)
+            refused = read_response(sock)
+            assert refused.status == 400 and refused.json()["error"]["field"] == "sent_at"
+            assert refused.headers.get("connection") != "close"
+        body = beacon_body(0)
+        sock.sendall(request_head("POST", live.target(), headers(len(body))) + body)  # same connection
+        assert read_response(sock).status == 200

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import ApiCaller
+from reel.api.params import MAX_QUERY_INT
 from reel.api.sessions import visible_session
 from reel.domain.records import Session
 from reel.errors import BadRequest, NotFound
@@ -36,8 +37,8 @@ async def get_mobile_events(
     request: Request,
     session_id: str,
     caller: ApiCaller,
-    from_seq: Annotated[int, Query(ge=0)] = 0,
-    to_seq: Annotated[int | None, Query(ge=0)] = None,
+    from_seq: Annotated[int, Query(ge=0, le=MAX_QUERY_INT)] = 0,
+    to_seq: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
 ) -> OrjsonResponse:
     """Frames (images by digest), views and gestures of the beacons from_seq..to_seq, as stored: ingest
     rebuilt every event from the contract's fields, so they carry no markup and no typed text. Masking
@@ -61,7 +62,7 @@ async def get_frame(
     request: Request,
     session_id: str,
     caller: ApiCaller,
-    t: Annotated[int, Query(ge=0, description="Milliseconds from the session start")] = 0,
+    t: Annotated[int, Query(ge=0, le=MAX_QUERY_INT, description="Milliseconds from the session start")] = 0,
 ) -> Response:
     """The last full frame at or before `t` with the partial frames after it drawn over, as the device
     showed it (masked on the device). 404 before the first full frame."""

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import AdminCaller, Caller
+from reel.api.params import MAX_QUERY_INT
 from reel.errors import BadRequest
 from reel.ids import is_server_id
 from reel.retention.deletion import Actor, DeletionOutcome, delete_session, delete_user
@@ -92,7 +93,7 @@ async def list_audit(
     request: Request,
     caller: AdminCaller,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_QUERY_INT)] = 0,
 ) -> OrjsonResponse:
     """Entries of the applications the caller may see, and the caller's own."""
     ctx = get_context(request)

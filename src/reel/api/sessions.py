@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import ApiCaller, Caller
 from reel.api.masking import current_rules
+from reel.api.params import MAX_QUERY_INT
 from reel.domain.records import SORTS, Session, SessionQuery
 from reel.domain.rules import RuleSet
 from reel.errors import BadRequest, NotFound
@@ -127,17 +128,17 @@ async def list_sessions(
     request: Request,
     caller: ApiCaller,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_QUERY_INT)] = 0,
     user_id: Annotated[str | None, Query(max_length=200)] = None,
     url: Annotated[str | None, Query(max_length=2048, description="Text a visited URL contains")] = None,
     app_id: Annotated[str | None, Query(max_length=80)] = None,
     platform: Annotated[str | None, Query(pattern="^(web|mobile)$")] = None,
-    started_after: Annotated[int | None, Query(ge=0)] = None,
-    started_before: Annotated[int | None, Query(ge=0)] = None,
-    min_duration_ms: Annotated[int | None, Query(ge=0)] = None,
-    max_duration_ms: Annotated[int | None, Query(ge=0)] = None,
-    min_actions: Annotated[int | None, Query(ge=0)] = None,
-    max_actions: Annotated[int | None, Query(ge=0)] = None,
+    started_after: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
+    started_before: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
+    min_duration_ms: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
+    max_duration_ms: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
+    min_actions: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
+    max_actions: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
     has_errors: str | None = None,
     has_rage_clicks: str | None = None,
     sort: Annotated[str, Query(pattern="^-?(" + "|".join(SORTS) + ")$")] = "-start",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +9,7 @@ import orjson
 
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge
 from reel.ids import check_client_id
+from reel.jsonio import MAX_NESTING
 
 ENVELOPE_VERSION = 1
 MAX_SEQ = 2**31 - 1
@@ -31,6 +31,13 @@ class WebBeacon:
     rules_version: int = 0
 
 
+def json_error(what: str, exc: orjson.JSONDecodeError) -> str:
+    """Why `what` was refused by the parser, naming the nesting limit when that was the reason."""
+    if "depth limit" in str(exc):
+        return f"{what} nests JSON deeper than {MAX_NESTING} levels (the limit; see the beacon contract)"
+    return f"{what} is not valid JSON: {exc}"
+
+
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -41,7 +48,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
-        raise BadRequest(f"body is not valid JSON: {exc}") from None
+        raise BadRequest(json_error("body", exc)) from None
     if not isinstance(doc, dict):
         raise BadRequest("body must be a JSON object")
     version = doc.get("v", ENVELOPE_VERSION)
@@ -53,8 +60,11 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
         raise InvalidField(f"seq must be an integer from 0 to {MAX_SEQ}", field="seq")
     sent_at = doc.get("sent_at")
-    if sent_at is not None and (not isinstance(sent_at, int | float) or isinstance(sent_at, bool)):
-        raise InvalidField("sent_at must be a number of milliseconds", field="sent_at")
+    # Bounded like event times: the clock offset measured from it is stored as a 64-bit integer.
+    if sent_at is not None and (
+        not isinstance(sent_at, int | float) or isinstance(sent_at, bool) or not 0 < sent_at < MAX_TIMESTAMP
+    ):
+        raise InvalidField("sent_at must be ms since the epoch, above 0 and below 2^53", field="sent_at")
     final = doc.get("final", False)
     if not isinstance(final, bool):
         raise InvalidField("final must be a boolean", field="final")
@@ -76,7 +86,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         recording_id=recording_id,
         session_id=session_id,
         seq=seq,
-        sent_at=int(sent_at) if isinstance(sent_at, int | float) and math.isfinite(sent_at) else None,
+        sent_at=None if sent_at is None else int(sent_at),
         final=final,
         events=tuple(events),
         rules_version=rules_version,
@@ -92,6 +102,9 @@ def _check_event(event: object, index: int) -> None:
         raise InvalidField(f"{where}.type must be an rrweb event type (0-6)", field=f"{where}.type")
     ts = event.get("timestamp")
     if not isinstance(ts, int | float) or isinstance(ts, bool) or not (0 < ts < MAX_TIMESTAMP):
-        raise InvalidField(f"{where}.timestamp must be ms since the epoch", field=f"{where}.timestamp")
+        raise InvalidField(
+            f"{where}.timestamp must be ms since the epoch, above 0 and below 2^53",
+            field=f"{where}.timestamp",
+        )
     if isinstance(ts, float):
         event["timestamp"] = int(ts)

@@ -16,7 +16,7 @@ import orjson
 
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
 from reel.ids import check_client_id
-from reel.ingest.envelope import ENVELOPE_VERSION, MAX_SEQ, MAX_TIMESTAMP
+from reel.ingest.envelope import ENVELOPE_VERSION, MAX_SEQ, MAX_TIMESTAMP, json_error
 from reel.ingest.mobile_events import normalise_event
 from reel.screen.images import FORMATS, ImageInfo, read_image_info
 
@@ -88,7 +88,7 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
     try:
         doc = orjson.loads(meta)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest(f"the envelope is not valid JSON: {exc}") from None
+        raise BadRequest(json_error("the envelope", exc)) from None
     if not isinstance(doc, dict):
         raise BadRequest("the envelope must be a JSON object")
     head = _envelope(doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reel.dom.mirror import DomMirror
+from reel.dom.mirror.snapshot import MAX_TREE_DEPTH
 from reel.processing.actions import Action, ActionExtractor
 from reel.processing.platform import Event
 
@@ -34,7 +35,9 @@ class WebPlatform:
     def state_events(self, at: int) -> list[dict[str, Any]]:
         if self.mirror.root is None and not self.mirror.has_meta:
             return []
-        return [dict(e) for e in self.mirror.state_events(at)]
+        # Stored (keyframes, checkpoints), so cut where it could not be read back: a DOM built deeper
+        # across beacons than any one beacon may carry.
+        return [dict(e) for e in self.mirror.state_events(at, MAX_TREE_DEPTH)]
 
     @property
     def location(self) -> str:

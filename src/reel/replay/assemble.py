@@ -19,6 +19,7 @@ import orjson
 
 from reel.domain.records import Session
 from reel.domain.rules import RuleSet
+from reel.jsonio import dumps
 from reel.replay.masking import ReplayMasker
 from reel.replay.reader import read_fresh, window_source
 from reel.replay.rewrite import replay_from_copies
@@ -69,7 +70,8 @@ def masked_window(ctx: ReelContext, session: Session, window: Window, rules: Rul
         return kept
     raw = read_fresh(ctx, session, window)
     head, events = mask_events(rules, raw.head, raw.events, captured)
-    built = MaskedWindow(window, orjson.dumps(head), orjson.dumps(events))
+    # Deep recordings (the DOM nests past orjson's 255 levels) are written as well.
+    built = MaskedWindow(window, dumps(head), dumps(events))
     ctx.replay_cache.put(key, built, len(built.head) + len(built.events))
     return built
 

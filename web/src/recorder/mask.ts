@@ -1,6 +1,6 @@
 // How masked content is written (docs/contracts/masking-rules.md): text becomes stars whose count is the
 // length rounded up to a power of two, because same-length masks leak (brief §6); URL parts become `***`;
-// CSS `content:` strings are masked like text.
+// CSS strings in declarations are masked like text.
 import type { Policy } from "./rules";
 
 const GROUP = 8;
@@ -79,23 +79,51 @@ export function maskSrcset(p: Policy, value: string): string {
   });
 }
 
-// `content:` declarations (not `align-content`): the value, strings included, up to `;` or `}`.
-const CONTENT = /(^|[{;\s/])(content\s*:)((?:"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'|[^;}"'])*)/gi;
-const STRING = /(["'])((?:(?!\1)[^\\]|\\[\s\S])*)\1/g;
-const CSS_URL = /url\(\s*(["']?)([^"')]*)\1\s*\)/gi;
+// CSS tokens, each character looked at once, as replay reads them (src/reel/processing/masking/css.py): a
+// comment, an escape, a string (cut by a newline or the end), url() and its argument, a block or
+// declaration end, a whole name and the colon that makes it a property's.
+const CSS_TOKEN = /\/\*[\s\S]*?(?:\*\/|$)|\\[\s\S]|(["'])((?:(?!\1)[^\\\n]|\\[\s\S])*)\1?|url\([ \t\n\r\f]*(?:"(?:[^"\\\n]|\\[\s\S])*"?|'(?:[^'\\\n]|\\[\s\S])*'?|[^)]*)|[{};]|(--[\w-]*|-?[A-Za-z_][\w-]*)([ \t\n\r\f]*:)?/gi;
+/** Properties whose strings name fonts, grid areas, font features or a custom property's syntax. */
+const KEPT = /^(font(-family|-feature-settings|-variation-settings)?|src|grid(-template(-areas)?)?|syntax)$/;
 
-/** Masks the strings of a `content:` value (masked, or detectors only under mask_inputs). */
-export function maskContent(p: Policy, value: string): string {
-  return value.replace(STRING, (_, q: string, s: string) => q + p.cssText(s) + q);
-}
-
-/** Masks CSS text: `content:` strings, then the URL rule on every `url()`. */
-export function maskCss(p: Policy, css: string): string {
-  if (css.indexOf("content") >= 0) {
-    css = css.replace(CONTENT, (_, pre: string, prop: string, v: string) => pre + prop + maskContent(p, v));
+/**
+ * Masks CSS text (or the value of `prop`): the strings of declarations (a custom property's too; not a
+ * font's or a grid's, which name things), masked or, under mask_inputs, through the detectors; then the URL
+ * rule on every `url()`. Strings outside declarations (selectors, `@import`) are the page's code: kept.
+ */
+export function maskCss(p: Policy, css: string, prop?: string): string {
+  if (/["']/.test(css)) {
+    let name = prop?.trim().toLowerCase();
+    let start = true; // where a declaration may begin
+    let pending: number[][] = []; // strings of the current value: masked once it ends as a declaration's
+    const masked: number[][] = [];
+    for (const m of css.matchAll(CSS_TOKEN)) {
+      const at = m.index as number;
+      if (m[1]) {
+        if (name !== undefined && !KEPT.test(name)) pending.push([at + 1, at + 1 + m[2].length]);
+        start = false;
+      } else if (m[3]) {
+        if (start && prop === undefined && m[4]) name = m[3].toLowerCase();
+        start = false;
+      } else if (/^[{;}]$/.test(m[0]) && prop === undefined) {
+        if (m[0] !== "{") masked.push(...pending); // a "declaration" that ends in `{` was a selector
+        pending = [];
+        name = undefined;
+        start = true;
+      }
+    }
+    let out = "";
+    let pos = 0;
+    for (const [a, b] of masked.concat(pending)) {
+      out += css.slice(pos, a) + p.cssText(css.slice(a, b));
+      pos = b;
+    }
+    css = out + css.slice(pos);
   }
   return cssUrls(p, css);
 }
+
+const CSS_URL = /url\(\s*(["']?)([^"')]*)\1\s*\)/gi;
 
 /** Applies the URL rule inside `url(...)`. */
 export function cssUrls(p: Policy, css: string): string {

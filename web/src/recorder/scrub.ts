@@ -4,7 +4,7 @@
 // caller drops an event that fails here, so an unexpected shape costs that event, never a leak.
 import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
-import { cssUrls, maskContent, maskCss, maskSrcset, maskText, maskUrl } from "./mask";
+import { maskCss, maskSrcset, maskText, maskUrl } from "./mask";
 import { MASK_ALL, MASK_INPUTS, type Policy } from "./rules";
 
 type Obj = Record<string, any>; // rrweb event data of many shapes (see the note at the top)
@@ -65,7 +65,7 @@ function scrubStyle(p: Policy, diff: Obj): void {
     const v = diff[prop];
     const value = Array.isArray(v) ? v[0] : v;
     if (typeof value !== "string") continue;
-    const masked = cssUrls(p, prop === "content" ? maskContent(p, value) : value);
+    const masked = maskCss(p, value, prop);
     if (Array.isArray(v)) v[0] = masked;
     else diff[prop] = masked;
   }

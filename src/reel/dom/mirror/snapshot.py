@@ -20,6 +20,13 @@ from reel.dom.mirror.nodes import (
 from reel.dom.mirror.sheets import Sheet
 from reel.dom.types import EventType
 from reel.dom.types import IncrementalSource as Source
+from reel.jsonio import MAX_NESTING
+
+MAX_TREE_DEPTH = (MAX_NESTING - 24) // 2
+"""Deepest node of the state events Reel stores (checkpoints, processing state; the top is at 0): each
+level is two levels of JSON (node, childNodes), and what is stored must read back within the parser's
+limit, the events around the tree included. Mutations can build a DOM deeper than any one beacon
+holds; what lies below this is left out of what is stored."""
 
 Serialized = dict[str, object]
 """A serialized node (rrweb's serializedNodeWithId) or any other JSON object."""
@@ -52,19 +59,22 @@ class _Live:
         self.hosts: list[int] = []
 
 
-def serialize(m: MirrorData, top: Node, at: float | None, live: _Live | None) -> Serialized:
+def serialize(
+    m: MirrorData, top: Node, at: float | None, live: _Live | None, max_depth: int | None = None
+) -> Serialized:
     """`top` and its subtree as fresh rrweb dicts, without recursion.
 
     With `live`, browser state beside the DOM is left out and collected for events, and iframe documents
     are collected for attach mutations. Without it, that state is folded into attributes the way rrweb's
     serializer writes a fresh snapshot (value, checked, selected, rr_scroll*, _cssText), and iframe
-    documents are left out (a full snapshot never holds them).
+    documents are left out (a full snapshot never holds them). Nodes deeper than `max_depth` below
+    `top` are left out.
     """
     out: list[Serialized] = []
     adopted = m.adopted if live is not None else None
-    stack: list[tuple[Node, list[Serialized], str | None]] = [(top, out, None)]
+    stack: list[tuple[Node, list[Serialized], str | None, int]] = [(top, out, None, 0)]
     while stack:
-        node, siblings, selected = stack.pop()
+        node, siblings, selected, depth = stack.pop()
         kind = node.kind
         kids: list[Serialized] | None = None
         d: Serialized
@@ -106,7 +116,7 @@ def serialize(m: MirrorData, top: Node, at: float | None, live: _Live | None) ->
         if adopted and node.id in adopted and live is not None:
             live.hosts.append(node.id)
         siblings.append(d)
-        if kids is None:
+        if kids is None or (max_depth is not None and depth >= max_depth):
             continue
         iframe = kind == ELEMENT and node.tag == "iframe"
         child = node.last
@@ -115,7 +125,7 @@ def serialize(m: MirrorData, top: Node, at: float | None, live: _Live | None) ->
                 if live is not None:
                     live.iframes.append((node.id, child))
             else:
-                stack.append((child, kids, selected))
+                stack.append((child, kids, selected, depth + 1))
             child = child.prev
     return out[0]
 
@@ -176,8 +186,9 @@ def _incremental(data: Serialized, at: float) -> Serialized:
     return {"type": EventType.INCREMENTAL_SNAPSHOT.value, "data": data, "timestamp": at}
 
 
-def state_events(m: MirrorData, at: float) -> list[Serialized]:
-    """Meta + full snapshot at `at`, then the state the snapshot cannot hold, as events at `at`."""
+def state_events(m: MirrorData, at: float, max_depth: int | None = None) -> list[Serialized]:
+    """Meta + full snapshot at `at`, then the state the snapshot cannot hold, as events at `at`; trees
+    cut below `max_depth` (MAX_TREE_DEPTH for what is stored)."""
     root = m.root
     meta: Serialized = {
         "type": EventType.META.value,
@@ -192,7 +203,10 @@ def state_events(m: MirrorData, at: float) -> list[Serialized]:
         meta,
         {
             "type": EventType.FULL_SNAPSHOT.value,
-            "data": {"node": serialize(m, root, at, live), "initialOffset": {"top": top, "left": left}},
+            "data": {
+                "node": serialize(m, root, at, live, max_depth),
+                "initialOffset": {"top": top, "left": left},
+            },
             "timestamp": at,
         },
     ]
@@ -200,7 +214,7 @@ def state_events(m: MirrorData, at: float) -> list[Serialized]:
     i = 0
     while i < len(live.iframes):
         iframe_id, document = live.iframes[i]
-        add = {"parentId": iframe_id, "nextId": None, "node": serialize(m, document, at, live)}
+        add = {"parentId": iframe_id, "nextId": None, "node": serialize(m, document, at, live, max_depth)}
         mutation = {"source": Source.MUTATION.value, "adds": [add], "removes": [], "texts": []}
         events.append(_incremental({**mutation, "attributes": [], "isAttachIframe": True}, at))
         i += 1

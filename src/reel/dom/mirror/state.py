@@ -77,14 +77,15 @@ class DomMirror(MirrorData):
         """
         return full_snapshot(self, self.timestamp if at is None else at, fold)
 
-    def state_events(self, at: float | None = None) -> list[Serialized]:
+    def state_events(self, at: float | None = None, max_depth: int | None = None) -> list[Serialized]:
         """Events that rebuild the current state at time `at`: Meta, FullSnapshot and what the
-        snapshot cannot hold (iframe documents, sheets, fonts, input values, scroll offsets).
+        snapshot cannot hold (iframe documents, sheets, fonts, input values, scroll offsets); nodes
+        deeper than `max_depth` left out.
 
         Before the first full snapshot: just the Meta event if there was one, else []. See `state_at`.
         """
         when = self.timestamp if at is None else at
-        return state_events(self, 0 if when is None else when)
+        return state_events(self, 0 if when is None else when, max_depth)
 
 
 def prefix_end(events: Sequence[Mapping[str, object]], t_ms: float) -> int:

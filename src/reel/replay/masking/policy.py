@@ -176,9 +176,10 @@ class Policy:
         """Text under an effect: masked, or only detectors where it is shown."""
         return mask_text(text) if effect & TEXT else self.detect(text)
 
-    def css(self, css: str, effect: int) -> str:
-        """CSS under an effect: `content:` strings like text, url()s by the URL rules."""
-        return mask_css(css, mask_text if effect & TEXT else self.detect, self.urls)
+    def css(self, css: str, effect: int, prop: str | None = None) -> str:
+        """CSS (or the value of `prop`) under an effect: declaration strings like text, url()s by the URL
+        rules."""
+        return mask_css(css, mask_text if effect & TEXT else self.detect, self.urls, prop)
 
     def kind(self, name: str) -> int:
         """How an attribute is treated, by its (any case) name."""
@@ -293,12 +294,11 @@ class Policy:
         return change if out is None else out
 
     def css_value(self, prop: str, value: str, effect: int) -> str:
-        """One declaration's value: a `content` value's strings like text, url()s by the URL rules."""
+        """One declaration's value: its strings like text (but a font's, a grid's…), url()s by the URL
+        rules."""
         if "(" not in value and "'" not in value and '"' not in value:
             return value  # no string, no url(): the common case of animated styles
-        if prop.strip().lower() == "content":
-            return self.css("content:" + value, effect)[len("content:") :]
-        return self.css(value, effect)
+        return self.css(value, effect, prop)
 
 
 _Entry = tuple[Complex, int]
