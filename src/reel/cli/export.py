@@ -25,6 +25,7 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
     # Imported here: video encoding (PyAV, Pillow) is not worth loading for every `reel` command.
     from reel.replay.mobile.data import image_loader, session_events
     from reel.replay.mobile.video import render_frames, write_mp4
+    from reel.screen.canvas import UNDECODABLE, Canvas
     from reel.storage.factory import open_replay_store
 
     settings, sessions, _clock = open_stores_from_options(options)
@@ -37,9 +38,20 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
         blobs = open_replay_store(settings.resolved_blob_url)
         events = session_events(sessions, blobs, session)
         load = image_loader(sessions, blobs, session)
-        written = write_mp4(render_frames(events, load, session.start, session.end, fps), mp4, fps)
+        canvas = Canvas()
+        pictures = render_frames(events, load, session.start, session.end, fps, canvas)
+        written = write_mp4(pictures, mp4, fps)
     finally:
         sessions.close()
     if written == 0:
         raise click.ClickException("the session holds no full frame to show")
     click.echo(f"{mp4}: {written} frames at {fps} fps ({written / fps:.1f} s)")
+    undecodable = sum(1 for s in canvas.skipped if s.reason == UNDECODABLE)
+    over_budget = len(canvas.skipped) - undecodable
+    if canvas.skipped:
+        # The video is complete; these frames are missing from it (the rest of the session plays).
+        click.echo(
+            f"skipped {undecodable} frame(s) whose image does not decode and {over_budget} partial "
+            "frame(s) past the pixel budget",
+            err=True,
+        )

@@ -22,6 +22,11 @@ class BeaconFacts:
     rules_version: int = 0
 
 
+def final_close_reason(platform: str) -> str:
+    """Why a final beacon closes a session: a web page's tab closed (or navigated away), an app stopped."""
+    return "app_closed" if platform == "mobile" else "tab_closed"
+
+
 def _count_pages(previous_url: str, urls: tuple[str, ...]) -> int:
     """Page views among `urls`: each Meta URL that differs from the one before it."""
     count, last = 0, previous_url
@@ -55,7 +60,7 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
             has_full_snapshot=s.has_full_snapshot,
             has_meta=s.has_meta,
             closed=beacon.final,
-            close_reason="tab_closed" if beacon.final else "",
+            close_reason=final_close_reason(beacon.platform) if beacon.final else "",
             created_at=beacon.received_at,
             updated_at=beacon.received_at,
             platform=beacon.platform,
@@ -71,7 +76,7 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
     # does not, and a session replaced by a newer recorder session stays closed.
     closed, reason = current.closed, current.close_reason
     if beacon.final:
-        closed, reason = True, "tab_closed"
+        closed, reason = True, final_close_reason(beacon.platform)
     elif later and current.close_reason != "idle":
         closed, reason = False, ""
     start, end = current.start, current.end
