@@ -75,9 +75,12 @@ def post_mobile(
     *,
     key: str | None = None,
     headers: dict[str, str] | None = None,
+    sent_at: int | None = None,
 ) -> Any:
-    """POST a mobile beacon as an app does: no Origin, key in the query."""
-    params = {"k": key if key is not None else (app.app_key if app else "")}
+    """POST a mobile beacon as an app does: no Origin, key in the query (and the attempt's time)."""
+    params: dict[str, str | int] = {"k": key if key is not None else (app.app_key if app else "")}
+    if sent_at is not None:
+        params["sent_at"] = sent_at
     sent = {"Content-Type": CONTENT_TYPE, **(headers or {})}
     return client.post("/v1/mobile/beacons", params=params, content=data, headers=sent)
 
@@ -90,8 +93,8 @@ class ClientTransport:
         self.app_key = app_key
         self.sent: list[int] = []
 
-    def send(self, data: bytes) -> SendResult:
-        response = post_mobile(self.client, None, data, key=self.app_key)
+    def send(self, data: bytes, sent_at: int) -> SendResult:
+        response = post_mobile(self.client, None, data, key=self.app_key, sent_at=sent_at)
         self.sent.append(response.status_code)
         retry = response.headers.get("retry-after")
         return SendResult(response.status_code, float(retry) if retry else None)

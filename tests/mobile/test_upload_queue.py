@@ -15,7 +15,7 @@ class Server:
         self.retry_after = retry_after
         self.received: list[bytes] = []
 
-    def send(self, body: bytes) -> SendResult:
+    def send(self, body: bytes, sent_at: int) -> SendResult:
         status = self.statuses.pop(0) if self.statuses else 200
         if 200 <= status < 300:
             self.received.append(body)

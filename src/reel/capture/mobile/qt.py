@@ -139,6 +139,10 @@ class QtCapture(QObject):
         self._previous_hook = sys.excepthook
 
         def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+            if issubclass(kind, KeyboardInterrupt):  # the user stopping the app is not a crash
+                if self._previous_hook is not None:
+                    self._previous_hook(kind, error, tb)
+                return
             frames = traceback.extract_tb(tb)
             where = (
                 f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno} in {frames[-1].name}"
