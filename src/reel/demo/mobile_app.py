@@ -275,13 +275,19 @@ def main(argv: list[str] | None = None) -> None:
     if not (args.reel and args.key):
         app.exec()
         return
+    from reel.capture.mobile.masking import MaskPolicy, policy_from_config
     from reel.capture.mobile.qt import QtCapture
     from reel.capture.mobile.queue import HttpTransport, Uploader, UploadQueue
     from reel.capture.mobile.recorder import Recorder, RecorderConfig
+    from reel.capture.mobile.remote import fetch_config
 
+    config = fetch_config(args.reel, args.key)
+    policy = policy_from_config(config) if config is not None else MaskPolicy()
     queue = UploadQueue(Path(args.queue), HttpTransport(args.reel, args.key, timeout_s=FINAL_SEND_TIMEOUT_S))
     uploader = Uploader(queue).start()
-    capture = QtCapture(shop, Recorder(RecorderConfig(), queue, on_beacon=uploader.wake))
+    recorder = Recorder(RecorderConfig(), queue, on_beacon=uploader.wake)
+    recorder.rules_version = policy.version
+    capture = QtCapture(shop, recorder, policy=policy)
     capture.install_crash_handler()
     capture.start()
     app.aboutToQuit.connect(capture.stop)

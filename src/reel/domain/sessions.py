@@ -108,14 +108,23 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
 
 
 def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Session]:
-    """The session that ends at a split, and the part that starts there (pure; the store writes both)."""
-    ended = dataclasses.replace(
-        closed,
-        end=min(max(closed.start, part.at), max(closed.end, part.at)),
-        closed=True,
-        close_reason="split",
-        updated_at=now,
-    )
+    """The session that ends at a split, and the part that starts there (pure; the store writes both).
+
+    The beacons and events after the split move from the closed part to the new one (ingest counted them
+    in the part that was last when they arrived). A part already closed by this split is returned as it
+    is, so a split saved twice moves nothing twice (the store keeps the new part it wrote first)."""
+    if closed.close_reason == "split":
+        ended = closed
+    else:
+        ended = dataclasses.replace(
+            closed,
+            end=min(max(closed.start, part.at), max(closed.end, part.at)),
+            closed=True,
+            close_reason="split",
+            updated_at=now,
+            beacons=max(0, closed.beacons - part.beacons_moved),
+            events=max(0, closed.events - part.events),
+        )
     opened = dataclasses.replace(
         closed,
         id=part.session_id,
@@ -124,8 +133,8 @@ def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Se
         end=max(part.at, closed.end),
         first_url=part.url or closed.last_url,
         pages=1,
-        beacons=0,
-        events=0,
+        beacons=part.beacons,
+        events=part.events,
         has_full_snapshot=bool(part.checkpoint_key),
         has_meta=bool(part.checkpoint_key),
         closed=False,

@@ -11,6 +11,8 @@ from reel.dom.mirror import DomMirror
 from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
+    PartCounts,
+    RoundTally,
     SplitPolicy,
     action_split_due,
     part_session_id,
@@ -31,6 +33,8 @@ class Split:
     at: int
     url: str
     checkpoint: list[dict[str, Any]]
+    counts: PartCounts = field(default_factory=PartCounts)
+    """What the split moves from the closed part to the opened one, known at the end of the round."""
 
 
 @dataclass
@@ -64,6 +68,7 @@ class RecordingProcessor:
         self.part: Part | None = None
         self.previous: Part | None = None
         self._out = Output()
+        self.tally = RoundTally()
         if state:
             self._restore(state)
 
@@ -73,6 +78,7 @@ class RecordingProcessor:
             self._close_stream()
             self.previous = None
             self.part = Part(session.session_id, session.client_session_id, session.part, session.start)
+        self.tally.beacon(session.client_session_id)
         for event in sorted(events, key=lambda e: e.get("timestamp", 0)):
             ts = event.get("timestamp")
             if isinstance(ts, int):
@@ -82,10 +88,13 @@ class RecordingProcessor:
             self.mirror.apply(event)
             self.extractor.feed(event, self.mirror)
             self._take_actions(self.extractor.drain())
+            self.tally.event()  # after an action split too: the action opening a part is in it
 
     def take_output(self) -> Output:
-        """Actions and splits found since the last call."""
+        """Actions and splits found since the last call (each split with what it moves to its part)."""
         out, self._out = self._out, Output()
+        counts = self.tally.split_counts()
+        out.splits = [dataclasses.replace(s, counts=c) for s, c in zip(out.splits, counts, strict=True)]
         return out
 
     def _close_stream(self) -> None:
@@ -124,6 +133,7 @@ class RecordingProcessor:
         self._out.splits.append(
             Split(self.recording_id, part.session_id, opened, at, self.extractor.url, checkpoint)
         )
+        self.tally.split(part.client_session_id)
         self.previous, self.part = part, opened
 
     # state kept between rounds (and across processes) as plain JSON

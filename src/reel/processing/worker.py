@@ -113,6 +113,9 @@ def process_recording(
                 split.url,
                 key,
                 checkpoint_bytes=len(checkpoint),
+                beacons=split.counts.beacons,
+                events=split.counts.events,
+                beacons_moved=split.counts.beacons_moved,
             )
         )
     last_seq = ready[-1].seq

@@ -2,10 +2,10 @@
 
 A beacon body is written to the queue folder (temporary file, fsync, rename) before any attempt to send
 it, so an app killed mid-upload, or a crash, sends it on the next start. Every attempt is stamped with
-the device's clock at that moment (`sent_at` in the URL), separately from the body's time of cutting. Sending follows the web
-recorder's rules: retry with exponential backoff on no answer, 408, 429 (honouring Retry-After) and
-5xx; drop on any other 4xx (the server will never take that body). The folder has a byte budget; past
-it the oldest beacons go first.
+the device's clock at that moment (`sent_at` in the URL), separately from the body's time of cutting.
+Sending follows the web recorder's rules: retry with exponential backoff on no answer, 408, 429
+(honouring Retry-After) and 5xx; drop on any other 4xx (the server will never take that body). The
+folder has a byte budget; past it the oldest beacons go first.
 """
 
 from __future__ import annotations

@@ -88,6 +88,8 @@ class Recorder:
         self.recording_id = recording_id or str(uuid.uuid4())
         self.session_id = str(uuid.uuid4())
         self.seq = 0
+        self.rules_version = 0
+        """The version of the masking rules applied (the adapter sets it from the config it fetched)."""
         self.view = ""
         self.screen: Screen | None = None
         self.encoder: FrameEncoder | None = None
@@ -324,7 +326,8 @@ class Recorder:
                 event["image"] = len(images)
                 images.append(item.image)
             events.append(event)
-        body = encode_body(Envelope(self.recording_id, self.session_id, self.seq, now, final), events, images)
+        envelope = Envelope(self.recording_id, self.session_id, self.seq, now, final, self.rules_version)
+        body = encode_body(envelope, events, images)
         self.sink.put(f"{now:015d}-{self.recording_id}-{self.seq:010d}", body)
         self.seq += 1
         self._pending, self._pending_bytes = [], 0

@@ -14,6 +14,7 @@ from typing import Any
 from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
+    RoundTally,
     SplitPolicy,
     action_split_due,
     part_session_id,
@@ -42,6 +43,7 @@ class MobileRecordingProcessor:
         self.part: Part | None = None
         self.previous: Part | None = None
         self._out = Output()
+        self.tally = RoundTally()
         if state:
             self._restore(state)
 
@@ -50,6 +52,7 @@ class MobileRecordingProcessor:
         if self.part is None or self.part.client_session_id != session.client_session_id:
             self.previous = None
             self.part = Part(session.session_id, session.client_session_id, session.part, session.start)
+        self.tally.beacon(session.client_session_id)
         for event in sorted(events, key=lambda e: int(e["timestamp"])):
             ts = int(event["timestamp"])
             at = time_split_at(self.part, ts, self.policy)
@@ -58,10 +61,13 @@ class MobileRecordingProcessor:
             self._remember(event)
             self.extractor.feed(event)
             self._take_actions(self.extractor.drain())
+            self.tally.event()
 
     def take_output(self) -> Output:
-        """Actions and splits found since the last call."""
+        """Actions and splits found since the last call (each split with what it moves to its part)."""
         out, self._out = self._out, Output()
+        counts = self.tally.split_counts()
+        out.splits = [dataclasses.replace(s, counts=c) for s, c in zip(out.splits, counts, strict=True)]
         return out
 
     def _remember(self, event: Mapping[str, Any]) -> None:
@@ -110,6 +116,7 @@ class MobileRecordingProcessor:
         self._out.splits.append(
             Split(self.recording_id, part.session_id, opened, at, self.extractor.view, self.checkpoint(at))
         )
+        self.tally.split(part.client_session_id)
         self.previous, self.part = part, opened
 
     def export_state(self) -> dict[str, Any]:
