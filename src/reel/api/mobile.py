@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -18,6 +17,7 @@ from reel.replay.mobile.data import check_digest, image_loader, session_events
 from reel.runtime.context import get_context
 from reel.runtime.responses import OrjsonResponse
 from reel.screen.images import MEDIA_TYPES, sniff_format
+from reel.screen.png import encode_png
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
@@ -76,9 +76,7 @@ async def get_frame(
         canvas = composite(events, session.start + t, image_loader(ctx.sessions, ctx.blobs, session))
         if canvas.image is None:
             raise NotFound("no full frame at or before this moment")
-        out = io.BytesIO()
-        canvas.image.save(out, format="PNG", compress_level=3)
-        return out.getvalue(), len(canvas.skipped)
+        return encode_png(canvas.image), len(canvas.skipped)
 
     png, skipped = await run_in_threadpool(work)
     headers = {"Cache-Control": "private, no-cache", SKIPPED_HEADER: str(skipped)}
