@@ -93,10 +93,11 @@ def _retry_after(value: str | None) -> float | None:
 def backoff_ms(
     attempt: int, retry_after_s: float | None = None, *, rand: Callable[[], float] = random.random
 ) -> int:
-    """How long to wait before attempt `attempt + 1`: Retry-After if given, else 1 s doubling to 5 min,
-    with jitter so that many apps coming back online do not all retry in step."""
+    """How long to wait before attempt `attempt + 1`: Retry-After if given (never sooner, up to a quarter
+    later), else 1 s doubling to 5 min between half and all of it: jitter, so that many apps told to wait
+    the same time, or coming back online together, do not all retry in step."""
     if retry_after_s is not None:
-        return int(min(retry_after_s * 1000, MAX_BACKOFF_MS))
+        return int(min(retry_after_s * 1000 * (1.25 - rand() / 4), MAX_BACKOFF_MS))
     ceiling = min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** min(attempt, 20))
     return int(ceiling * (0.5 + rand() / 2))
 
