@@ -227,6 +227,10 @@ class Uploader:
         self._thread.join(timeout_s)
 
     def _run(self) -> None:
+        # Beacons left from an earlier run wait a random part of the interval: apps of a fleet that start
+        # together (after a push, a release) do not all send their queues at once.
+        if self.queue.pending():
+            self._stop.wait(self.queue.rand() * self.interval_s)
         while not self._stop.is_set():
             try:
                 self.queue.send_pending()
