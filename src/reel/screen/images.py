@@ -21,7 +21,8 @@ MAX_PIXELS = 2048 * 2048
 """4.2 Mpx: a phone screen at 2 pixels per point (a 430x932 pt iPhone: 860x1864) or a 1024x1366 pt
 tablet at 1.5 (1536x2049) fits; native resolution beyond that is downscaled by the SDK. The bound on
 what one picture costs the server: decoding the costliest 4.2 Mpx image (lossy WebP of noise) takes
-~0.2 s of CPU and encoding a picture that size as PNG ~0.55 s (docs/contracts/mobile-beacon.md)."""
+~0.24 s of CPU and encoding a picture that size as PNG ~0.37 s (docs/contracts/mobile-beacon.md); at
+the former 16.8 Mpx the two cost ~3 s."""
 MAX_SCALE = 8.0
 """At most this many image pixels per point along each side of the rectangle an image fills."""
 

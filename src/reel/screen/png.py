@@ -1,10 +1,10 @@
 """Pictures encoded as PNG quickly: RGB, 8 bits, no row filter, deflate level 1 (pure).
 
 Pillow's PNG encoder tries the five row filters on every row, which is most of its time: a 2048x2048
-picture of noise took 0.55 s of CPU and a 1080x2400 screen 36 ms, against 0.29 s and 19 ms here, for a
-file of about the same size on screens (filters pay off on photographs, which screens of apps rarely
-are). `/frame` serves its pictures through this, so what a picture costs to serve stays within its bound
-(docs/contracts/mobile-beacon.md).
+picture of noise took 0.50 s of CPU and a 1080x2400 screen of an app 36 ms, against 0.37 s and 19 ms
+here, for a file of about the same size on screens (89 KiB against 98; filters pay off on photographs,
+which screens of apps rarely are). `/frame` serves its pictures through this, so what a picture costs
+to serve stays within its bound (docs/contracts/mobile-beacon.md).
 """
 
 from __future__ import annotations
