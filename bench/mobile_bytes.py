@@ -87,11 +87,14 @@ class Transport:
     def __init__(self, client: TestClient, key: str) -> None:
         self.client, self.key, self.bytes, self.beacons = client, key, 0, 0
 
-    def send(self, body: bytes) -> SendResult:
+    def send(self, body: bytes, sent_at: int) -> SendResult:
         self.bytes += len(body)
         self.beacons += 1
         response = self.client.post(
-            "/v1/mobile/beacons", params={"k": self.key}, content=body, headers={"Content-Type": CONTENT_TYPE}
+            "/v1/mobile/beacons",
+            params={"k": self.key, "sent_at": sent_at},
+            content=body,
+            headers={"Content-Type": CONTENT_TYPE},
         )
         return SendResult(response.status_code)
 

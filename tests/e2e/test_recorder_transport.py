@@ -248,6 +248,21 @@ def test_retryable_statuses_are_retried_and_other_4xx_dropped(page: Page, ingest
     assert page.evaluate("reel.status().pending") == 0
 
 
+def test_each_attempt_is_stamped_with_its_own_send_time(page: Page, ingest: FakeIngest) -> None:
+    """A retried beacon resends its body (cut time and all) with the time of the new attempt in the URL,
+    so the server can tell a late beacon from a wrong clock."""
+    open_page(page, ingest)
+    seq = page.evaluate("reel.status().nextSeq")
+    ingest.plan = {seq: [(503, {"Retry-After": "2"})]}
+    page.evaluate("reel.event('late'); reel.flush()")
+    first, second = ingest.posts(seq)
+    assert (first["status"], second["status"]) == (503, 200)
+    assert first["env"]["sent_at"] == second["env"]["sent_at"]  # the same body
+    stamps = [int(b["query"]["sent_at"]) for b in (first, second)]
+    assert stamps[0] >= first["env"]["sent_at"] and stamps[1] - stamps[0] >= 1900
+    assert all("sent_at" in b["query"] for b in ingest.beacons)
+
+
 def test_a_failing_beacon_does_not_block_later_ones(page: Page, ingest: FakeIngest) -> None:
     """While one beacon is retried, the next is delivered; the failing one arrives later."""
     open_page(page, ingest)

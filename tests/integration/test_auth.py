@@ -42,6 +42,7 @@ PUBLIC_ROUTES = {
     ("OPTIONS", "/v1/web/beacons"),
     ("GET", "/v1/web/config"),  # the recorder's masking rules and consent settings: the app key is public
     ("POST", "/v1/mobile/beacons"),  # apps authenticate with the app key (docs/contracts/mobile-beacon.md)
+    ("GET", "/v1/mobile/config"),  # the SDK's masking rules, settings and limits: the app key is public
     ("GET", "/login"),
     ("POST", "/login"),
     ("GET", "/"),  # only redirects to /sessions, which asks for a login

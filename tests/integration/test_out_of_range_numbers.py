@@ -122,11 +122,11 @@ MOBILE_FIELDS: list[tuple[tuple[str | int, ...], str]] = [
     (("events", 10, "screen", "density"), "events[10].screen.density"),
 ]
 
-# Values a field allows are skipped: 0 is a valid seq, dy, degrees, height; -1 a valid x, dy, degrees.
+# Values a field allows are skipped: 0 is a valid seq, dy, degrees, height; -1 a valid x, dy, degrees, mask x.
 _ALLOWED: dict[str, Callable[[Any], bool]] = {
     "seq": lambda v: v == 0,
     "rules_version": lambda v: v == 0,
-    "events[0].masks[0][0]": lambda v: v == 0,
+    "events[0].masks[0][0]": lambda v: v in (0, -1),  # a mask may reach off the screen (mobile contract)
     "events[4].dy": lambda v: v in (0, -1),
     "events[6].degrees": lambda v: v in (0, -1),
     "events[7].height": lambda v: v == 0,

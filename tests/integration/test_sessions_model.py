@@ -132,6 +132,25 @@ def test_a_session_splits_after_200_actions(
     actions = client.get(f"/api/v1/sessions/{parts[1]['id']}/actions").json()["actions"]
     assert len([a for a in actions if a["kind"] == "click"]) == 200
     assert actions[0]["ts"] == parts[1]["start"]
+    # Each part counts the beacons and events it plays, right after the split (ingest had counted
+    # them all in part 1, which was the only part when they arrived).
+    assert [(p["beacons"], p["events"]) for p in parts] == played_counts(batches, parts)
+
+
+def played_counts(batches: list[list[dict[str, Any]]], parts: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """(beacons, events) each part plays: events from its start (part 1: all) to the split after it."""
+    out = []
+    for i, part in enumerate(parts):
+        low = part["start"] if i else None
+        high = parts[i + 1]["start"] if i + 1 < len(parts) else None
+
+        def held(e: dict[str, Any], low: int | None = low, high: int | None = high) -> bool:
+            return (low is None or e["timestamp"] >= low) and (high is None or e["timestamp"] < high)
+
+        out.append(
+            (sum(1 for b in batches if any(held(e) for e in b)), sum(held(e) for b in batches for e in b))
+        )
+    return out
 
 
 def test_processing_twice_changes_nothing(

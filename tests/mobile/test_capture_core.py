@@ -225,8 +225,11 @@ def test_an_interaction_after_the_idle_timeout_starts_a_new_session() -> None:
     rec.tap(20, 20)
     assert rec.session_id != first
     now[0] += 1000
-    assert rec.capture(screen(), "Home") is Capture.FULL  # the new session opens with a full frame
+    assert rec.capture(screen(), "Home") is Capture.UNCHANGED  # already sent as the new session opened
     rec.stop()
     beacons = [parse_mobile_beacon(b, max_events=100) for b in sink.bodies]
     assert [b.session_id for b in beacons] == [first, rec.session_id]
-    assert [e["type"] for e in beacons[1].events][:3] == ["start", "tap", "frame"]
+    # The new session opens with the screen as last captured, at its first moment.
+    opening = beacons[1].events[:3]
+    assert [e["type"] for e in opening] == ["start", "frame", "tap"]
+    assert opening[1]["full"] is True and opening[0]["timestamp"] == opening[1]["timestamp"]

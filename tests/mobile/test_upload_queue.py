@@ -15,7 +15,7 @@ class Server:
         self.retry_after = retry_after
         self.received: list[bytes] = []
 
-    def send(self, body: bytes) -> SendResult:
+    def send(self, body: bytes, sent_at: int) -> SendResult:
         status = self.statuses.pop(0) if self.statuses else 200
         if 200 <= status < 300:
             self.received.append(body)
@@ -73,6 +73,8 @@ def test_other_refusals_are_dropped_not_retried(tmp_path: Path) -> None:
 def test_backoff_doubles_up_to_five_minutes_with_jitter() -> None:
     assert [backoff_ms(n, rand=lambda: 1.0) for n in range(4)] == [1000, 2000, 4000, 8000]
     assert backoff_ms(30, rand=lambda: 1.0) == MAX_BACKOFF_MS
+    # A fleet told to wait 10 s spreads its retries over 10 to 12.5 s rather than coming back at once.
+    assert [backoff_ms(0, 10, rand=lambda r=r: r) for r in (1.0, 0.5, 0.0)] == [10_000, 11_250, 12_500]
     assert backoff_ms(3, rand=lambda: 0.0) == 4000
 
 

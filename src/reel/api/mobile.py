@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,16 +13,18 @@ from reel.api.params import MAX_QUERY_INT
 from reel.api.sessions import visible_session
 from reel.domain.records import Session
 from reel.errors import BadRequest, NotFound
-from reel.replay.mobile.compositor import composite_at
+from reel.replay.mobile.compositor import composite
 from reel.replay.mobile.data import check_digest, image_loader, session_events
 from reel.runtime.context import get_context
 from reel.runtime.responses import OrjsonResponse
 from reel.screen.images import MEDIA_TYPES, sniff_format
+from reel.screen.png import encode_png
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
 # Images never change under their name (it is their SHA-256); the login still decides who may read them.
 _IMMUTABLE = "private, max-age=604800, immutable"
+SKIPPED_HEADER = "X-Reel-Skipped-Frames"
 
 
 def _mobile(session: Session) -> Session:
@@ -65,21 +66,22 @@ async def get_frame(
     t: Annotated[int, Query(ge=0, le=MAX_QUERY_INT, description="Milliseconds from the session start")] = 0,
 ) -> Response:
     """The last full frame at or before `t` with the partial frames after it drawn over, as the device
-    showed it (masked on the device). 404 before the first full frame."""
+    showed it (masked on the device). 404 before the first full frame. Frames that could not be drawn
+    (an image that does not decode, partial frames past the pixel budget) are skipped and counted in
+    `X-Reel-Skipped-Frames`; the picture is still served."""
     ctx = get_context(request)
 
-    def work() -> bytes:
+    def work() -> tuple[bytes, int]:
         session = _mobile(visible_session(ctx, caller, session_id))
         events = session_events(ctx, session)
-        picture = composite_at(events, session.start + t, image_loader(ctx, session))
-        if picture is None:
+        canvas = composite(events, session.start + t, image_loader(ctx, session))
+        if canvas.image is None:
             raise NotFound("no full frame at or before this moment")
-        out = io.BytesIO()
-        picture.save(out, format="PNG", compress_level=3)
-        return out.getvalue()
+        return encode_png(canvas.image), len(canvas.skipped)
 
-    png = await run_in_threadpool(work)
-    return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-cache"})
+    png, skipped = await run_in_threadpool(work)
+    headers = {"Cache-Control": "private, no-cache", SKIPPED_HEADER: str(skipped)}
+    return Response(png, media_type="image/png", headers=headers)
 
 
 @router.get(

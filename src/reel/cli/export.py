@@ -26,6 +26,7 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
     from reel.replay.mobile.data import image_loader, session_events
     from reel.replay.mobile.video import render_frames, write_mp4
     from reel.runtime.context import close_context, open_context
+    from reel.screen.canvas import UNDECODABLE, Canvas
 
     ctx = open_context(settings_from_options(options))
     try:
@@ -36,9 +37,20 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
             raise click.ClickException("only mobile sessions can be exported as video")
         events = session_events(ctx, session)
         load = image_loader(ctx, session)
-        written = write_mp4(render_frames(events, load, session.start, session.end, fps), mp4, fps)
+        canvas = Canvas()
+        pictures = render_frames(events, load, session.start, session.end, fps, canvas)
+        written = write_mp4(pictures, mp4, fps)
     finally:
         close_context(ctx)
     if written == 0:
         raise click.ClickException("the session holds no full frame to show")
     click.echo(f"{mp4}: {written} frames at {fps} fps ({written / fps:.1f} s)")
+    undecodable = sum(1 for s in canvas.skipped if s.reason == UNDECODABLE)
+    over_budget = len(canvas.skipped) - undecodable
+    if canvas.skipped:
+        # The video is complete; these frames are missing from it (the rest of the session plays).
+        click.echo(
+            f"skipped {undecodable} frame(s) whose image does not decode and {over_budget} partial "
+            "frame(s) past the pixel budget",
+            err=True,
+        )

@@ -6,17 +6,19 @@ names, so tests (under `QT_QPA_PLATFORM=offscreen`) and the benchmark can drive 
     shop = MobileShop()
     shop.open_product(2); shop.buy(); shop.type_name("Ada"); shop.scroll_list(3)
 
-Run it with `python -m reel.demo.mobile_app` (and `--reel URL --key KEY` to record it).
+Run it with `python -m reel.demo.mobile_app` (and `--reel URL --key KEY` to record it); Ctrl-C or
+SIGTERM stop it as closing the window does, sending the recording's final beacon.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import zlib
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -238,6 +240,27 @@ class MobileShop(QWidget):
         QApplication.processEvents()
 
 
+SIGNAL_POLL_MS = 200
+"""Qt's event loop runs in C++; a timer lets Python run its signal handlers this often."""
+FINAL_SEND_TIMEOUT_S = 10.0
+
+
+def quit_on_signals(app: QApplication) -> QTimer:
+    """SIGINT (Ctrl-C) and SIGTERM end the app as closing its window would: `aboutToQuit` runs (the
+    recording's final beacon) and `exec` returns. Without this, Ctrl-C raised KeyboardInterrupt inside a
+    Qt callback (reported as a crash, and the app kept running) and SIGTERM killed it mid-recording."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        app.quit()
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    timer = QTimer()
+    timer.timeout.connect(lambda: None)
+    timer.start(SIGNAL_POLL_MS)
+    return timer
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the demo app, recording it into Reel when `--reel` and `--key` are given."""
     parser = argparse.ArgumentParser(description="Reel's demo mobile shop (Qt)")
@@ -248,18 +271,30 @@ def main(argv: list[str] | None = None) -> None:
     app = QApplication(sys.argv[:1])
     shop = MobileShop()
     shop.show()
-    if args.reel and args.key:
-        from reel.capture.mobile.qt import QtCapture
-        from reel.capture.mobile.queue import HttpTransport, Uploader, UploadQueue
-        from reel.capture.mobile.recorder import Recorder, RecorderConfig
+    _signals = quit_on_signals(app)
+    if not (args.reel and args.key):
+        app.exec()
+        return
+    from reel.capture.mobile.masking import MaskPolicy, policy_from_config
+    from reel.capture.mobile.qt import QtCapture
+    from reel.capture.mobile.queue import HttpTransport, Uploader, UploadQueue
+    from reel.capture.mobile.recorder import Recorder, RecorderConfig
+    from reel.capture.mobile.remote import fetch_config
 
-        queue = UploadQueue(Path(args.queue), HttpTransport(args.reel, args.key))
-        uploader = Uploader(queue).start()
-        capture = QtCapture(shop, Recorder(RecorderConfig(), queue, on_beacon=uploader.wake))
-        capture.install_crash_handler()
-        capture.start()
-        app.aboutToQuit.connect(capture.stop)
+    config = fetch_config(args.reel, args.key)
+    policy = policy_from_config(config) if config is not None else MaskPolicy()
+    queue = UploadQueue(Path(args.queue), HttpTransport(args.reel, args.key, timeout_s=FINAL_SEND_TIMEOUT_S))
+    uploader = Uploader(queue).start()
+    recorder = Recorder(RecorderConfig(), queue, on_beacon=uploader.wake)
+    recorder.rules_version = policy.version
+    capture = QtCapture(shop, recorder, policy=policy)
+    capture.install_crash_handler()
+    capture.start()
+    app.aboutToQuit.connect(capture.stop)
     app.exec()
+    # The final beacon is on disk; send it now rather than leave it to the next start of the app.
+    uploader.stop()
+    queue.send_pending(force=True)
 
 
 if __name__ == "__main__":

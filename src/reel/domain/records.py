@@ -164,6 +164,12 @@ class NewPart:
     url: str
     checkpoint_key: str
     checkpoint_bytes: int = 0
+    beacons: int = 0
+    """Beacons counted in the closed part that hold events of the new one (reel.domain.splits.PartCounts)."""
+    events: int = 0
+    """Events counted in the closed part that belong to the new one."""
+    beacons_moved: int = 0
+    """Of `beacons`, those that hold no event of the closed part any more."""
 
 
 @dataclass(frozen=True)

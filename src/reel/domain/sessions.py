@@ -22,6 +22,11 @@ class BeaconFacts:
     rules_version: int = 0
 
 
+def final_close_reason(platform: str) -> str:
+    """Why a final beacon closes a session: a web page's tab closed (or navigated away), an app stopped."""
+    return "app_closed" if platform == "mobile" else "tab_closed"
+
+
 def _count_pages(previous_url: str, urls: tuple[str, ...]) -> int:
     """Page views among `urls`: each Meta URL that differs from the one before it."""
     count, last = 0, previous_url
@@ -55,7 +60,7 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
             has_full_snapshot=s.has_full_snapshot,
             has_meta=s.has_meta,
             closed=beacon.final,
-            close_reason="tab_closed" if beacon.final else "",
+            close_reason=final_close_reason(beacon.platform) if beacon.final else "",
             created_at=beacon.received_at,
             updated_at=beacon.received_at,
             platform=beacon.platform,
@@ -71,7 +76,7 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
     # does not, and a session replaced by a newer recorder session stays closed.
     closed, reason = current.closed, current.close_reason
     if beacon.final:
-        closed, reason = True, "tab_closed"
+        closed, reason = True, final_close_reason(beacon.platform)
     elif later and current.close_reason != "idle":
         closed, reason = False, ""
     start, end = current.start, current.end
@@ -103,14 +108,23 @@ def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, n
 
 
 def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Session]:
-    """The session that ends at a split, and the part that starts there (pure; the store writes both)."""
-    ended = dataclasses.replace(
-        closed,
-        end=min(max(closed.start, part.at), max(closed.end, part.at)),
-        closed=True,
-        close_reason="split",
-        updated_at=now,
-    )
+    """The session that ends at a split, and the part that starts there (pure; the store writes both).
+
+    The beacons and events after the split move from the closed part to the new one (ingest counted them
+    in the part that was last when they arrived). A part already closed by this split is returned as it
+    is, so a split saved twice moves nothing twice (the store keeps the new part it wrote first)."""
+    if closed.close_reason == "split":
+        ended = closed
+    else:
+        ended = dataclasses.replace(
+            closed,
+            end=min(max(closed.start, part.at), max(closed.end, part.at)),
+            closed=True,
+            close_reason="split",
+            updated_at=now,
+            beacons=max(0, closed.beacons - part.beacons_moved),
+            events=max(0, closed.events - part.events),
+        )
     opened = dataclasses.replace(
         closed,
         id=part.session_id,
@@ -119,8 +133,8 @@ def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Se
         end=max(part.at, closed.end),
         first_url=part.url or closed.last_url,
         pages=1,
-        beacons=0,
-        events=0,
+        beacons=part.beacons,
+        events=part.events,
         has_full_snapshot=bool(part.checkpoint_key),
         has_meta=bool(part.checkpoint_key),
         closed=False,

@@ -28,8 +28,10 @@ clock; clocks that are wrong are usually off by whole hours or days."""
 def measure_offset(received_at: int, sent_at: int | None, events: Sequence[dict[str, Any]]) -> int:
     """The correction for a recording's clock, from its first beacon: 0 within the tolerance.
 
-    `sent_at` is the client's clock when the beacon was cut; without it, the latest event time stands
-    in (events come before the cut). A beacon with neither says nothing about the clock.
+    `sent_at` is the client's clock when it sent this request (the attempt's stamp, reel/ingest/
+    send_time.py), or for clients that do not stamp attempts, when the beacon was cut; without it, the
+    latest event time stands in (events come before the cut). A beacon with neither says nothing about
+    the clock.
     """
     reference = sent_at if sent_at is not None else max((int(e["timestamp"]) for e in events), default=None)
     if reference is None:

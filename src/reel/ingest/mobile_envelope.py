@@ -9,6 +9,7 @@ dropped and counted. Images are checked by their headers only (reel/ingest/image
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,16 @@ from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMe
 from reel.ids import check_client_id
 from reel.ingest.envelope import ENVELOPE_VERSION, MAX_SEQ, MAX_TIMESTAMP, json_error
 from reel.ingest.mobile_events import normalise_event
-from reel.screen.images import FORMATS, ImageInfo, read_image_info
+from reel.screen.images import FORMATS, MAX_PIXELS, MAX_SCALE, ImageInfo, read_image_info
 
 MAGIC = b"RLMB"
 BODY_VERSION = 1
 MAX_META_BYTES = 8 * 1024 * 1024
 MAX_IMAGES = 1000
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
+MAX_BEACON_PIXELS = 8 * MAX_PIXELS
+"""Pixels of all frames of a beacon together (an image used by two frames counts twice: it is drawn
+twice). Reel's SDK sends at most ~10 screenshots a beacon (2 a second for 5 s), a few Mpx at most."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,7 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
     used = [False] * len(parts)
     out: list[dict[str, Any]] = []
     ignored = 0
+    pixels = 0
     for index, event in enumerate(events):
         normal = normalise_event(event, f"events[{index}]")
         if normal is None:
@@ -108,6 +113,13 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
             continue
         if normal["type"] == "frame":
             _attach_image(normal, event, index, infos, digests, used)
+            pixels += normal["width"] * normal["height"]
+            if pixels > MAX_BEACON_PIXELS:
+                raise PayloadTooLarge(
+                    f"the frames up to events[{index}] hold {pixels} pixels; a beacon may hold at most "
+                    f"{MAX_BEACON_PIXELS}",
+                    field=f"events[{index}]",
+                )
         out.append(normal)
     unused = [i for i, u in enumerate(used) if not u]
     if unused:
@@ -168,5 +180,24 @@ def _attach_image(
         raise UnsupportedMediaType(f"events[{index}].format must be one of {', '.join(FORMATS)}")
     if declared != info.format:
         raise UnsupportedMediaType(f"images[{part}] is {info.format}, not {declared} as events[{index}] says")
+    _check_pixel_budget(normal["rect"], info, index, part)
     used[part] = True
     normal.update(image=digests[part], format=info.format, width=info.width, height=info.height)
+
+
+def box_limit(rect: list[float | int]) -> tuple[int, int]:
+    """The largest image (width, height) a frame of `rect` (points) may carry: `MAX_SCALE` pixels per
+    point along each side, plus one pixel for the rounding of the box's edges."""
+    return math.ceil(rect[2] * MAX_SCALE) + 1, math.ceil(rect[3] * MAX_SCALE) + 1
+
+
+def _check_pixel_budget(rect: list[float | int], info: ImageInfo, index: int, part: int) -> None:
+    # Drawing costs what the image holds, not what the box shows: ten 4096x4096 images in 10x10 pt
+    # boxes once took seconds to composite. An image holds at most MAX_SCALE pixels per point of its box.
+    width, height = box_limit(rect)
+    if info.width > width or info.height > height:
+        raise PayloadTooLarge(
+            f"events[{index}] fills a {rect[2]:g}x{rect[3]:g} pt rect with images[{part}] of "
+            f"{info.width}x{info.height} pixels; at most {MAX_SCALE:g} pixels per point ({width}x{height})",
+            field=f"events[{index}].image",
+        )

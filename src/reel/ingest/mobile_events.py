@@ -33,7 +33,9 @@ def _number(value: object, where: str, *, low: float = -MAX_COORD, high: float =
         raise _fail(where, "must be a number")
     if not low <= value <= high:
         raise _fail(where, f"must be from {low:g} to {high:g}")
-    return int(value) if isinstance(value, int) or value.is_integer() else round(value, 2)
+    # Kept exactly as sent: the SDK crops with `floor(v * scale + 0.5)` of these values, and so must the
+    # compositor and the player, or a patch lands a pixel off (rounding here once made seams).
+    return int(value) if isinstance(value, int) or value.is_integer() else value
 
 
 def _int(value: object, where: str, *, low: int = 0, high: int = 2**31 - 1) -> int:
@@ -58,10 +60,11 @@ def _flag(value: object, where: str, default: bool) -> bool:
     return value
 
 
-def _rect(value: object, where: str) -> list[float | int]:
+def _rect(value: object, where: str, *, low: float = 0) -> list[float | int]:
+    """A rectangle `[x, y, width, height]`; `low` bounds x and y (masks may start off screen)."""
     if not isinstance(value, list) or len(value) != 4:
         raise _fail(where, "must be [x, y, width, height]")
-    x, y = (_number(v, f"{where}[{i}]", low=0) for i, v in enumerate(value[:2]))
+    x, y = (_number(v, f"{where}[{i}]", low=low) for i, v in enumerate(value[:2]))
     w, h = (_number(v, f"{where}[{i + 2}]", low=0) for i, v in enumerate(value[2:]))
     if w <= 0 or h <= 0:
         raise _fail(where, "must have a positive width and height")
@@ -115,11 +118,17 @@ def _frame(e: dict[str, Any], w: str) -> Fields:
     masks = e.get("masks", [])
     if not isinstance(masks, list) or len(masks) > MAX_MASKS:
         raise _fail(f"{w}.masks", f"must be an array of at most {MAX_MASKS} rectangles")
+    full = _flag(e.get("full"), f"{w}.full", False)
+    rect = _rect(e.get("rect"), f"{w}.rect")
+    if full and (rect[0] != 0 or rect[1] != 0):
+        raise _fail(f"{w}.rect", "of a full frame must start at 0, 0 (it is the whole screen)")
     return {
         "view": _text(e.get("view"), f"{w}.view"),
-        "full": _flag(e.get("full"), f"{w}.full", False),
-        "rect": _rect(e.get("rect"), f"{w}.rect"),
-        "masks": [_rect(m, f"{w}.masks[{i}]") for i, m in enumerate(masks)],
+        "full": full,
+        "rect": rect,
+        # Screen coordinates, for full and partial frames alike; a view partly scrolled off the top
+        # or the left has a negative x or y.
+        "masks": [_rect(m, f"{w}.masks[{i}]", low=-MAX_COORD) for i, m in enumerate(masks)],
     }
 
 

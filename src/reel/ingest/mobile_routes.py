@@ -8,6 +8,8 @@ does carry an Origin comes from a web page, which has no business here, and is r
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,6 +24,7 @@ from reel.ingest.mobile_envelope import parse_mobile_beacon
 from reel.ingest.mobile_service import accept_mobile_beacon
 from reel.ingest.origins import check_app
 from reel.ingest.routes import check_quota, read_body
+from reel.ingest.send_time import attempt_sent_at
 from reel.runtime.context import get_context
 from reel.runtime.responses import OrjsonResponse, error_response
 
@@ -66,6 +69,9 @@ async def _receive(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     beacon = await run_in_threadpool(parse_mobile_beacon, body, max_events=limits.max_events_per_beacon)
+    stamped = attempt_sent_at(request)
+    if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
+        beacon = dataclasses.replace(beacon, sent_at=stamped)
     accepted = await run_in_threadpool(accept_mobile_beacon, ctx, app, beacon)
     return OrjsonResponse(
         {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate, "ignored": beacon.ignored}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
@@ -14,6 +15,7 @@ from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, Req
 from reel.ingest.decode import CappedDecoder
 from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
+from reel.ingest.send_time import attempt_sent_at
 from reel.ingest.service import accept_web_beacon
 from reel.runtime.context import ReelContext, get_context
 from reel.runtime.ratelimit import retry_after_seconds
@@ -69,6 +71,9 @@ async def _receive(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
+    stamped = attempt_sent_at(request)
+    if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
+        beacon = dataclasses.replace(beacon, sent_at=stamped)
     accepted = await run_in_threadpool(accept_web_beacon, ctx, app, beacon)
     return OrjsonResponse(
         {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate}, headers=CORS_HEADERS

@@ -18,6 +18,8 @@ from reel.domain.records import SegmentEnd
 from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
+    PartCounts,
+    RoundTally,
     SplitPolicy,
     action_split_due,
     part_session_id,
@@ -40,6 +42,8 @@ class Split:
     at: int
     url: str
     checkpoint: list[dict[str, Any]]
+    counts: PartCounts = field(default_factory=PartCounts)
+    """What the split moves from the closed part to the opened one, known at the end of the round."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,7 @@ class RecordingProcessor:
         self.last_seq: int | None = None
         self.last_ts: int | None = None
         self._out = Output()
+        self.tally = RoundTally()
         if state:
             self._restore(state)
 
@@ -112,6 +117,7 @@ class RecordingProcessor:
             self._close_stream()
             self.previous = None
             self.part = Part(session.session_id, session.client_session_id, session.part, session.start)
+        self.tally.beacon(session.client_session_id)
         ordered = sorted(events, key=_timestamp)
         per_event = raw_bytes // max(1, len(ordered))
         for index, event in enumerate(ordered):
@@ -122,6 +128,7 @@ class RecordingProcessor:
                 self._split(at)
             self.platform.observe(event)
             self._take_actions(self.platform.extract(event))
+            self.tally.event()  # after an action split too: the action opening a part is in it
             if self.segment is not None:
                 self.segment.events += 1
                 self.segment.raw_bytes += per_event
@@ -140,8 +147,10 @@ class RecordingProcessor:
         self.segment = None
 
     def take_output(self) -> Output:
-        """What was found since the last call."""
+        """What was found since the last call (each split with what it moves to its part)."""
         out, self._out = self._out, Output()
+        counts = self.tally.split_counts()
+        out.splits = [dataclasses.replace(s, counts=c) for s, c in zip(out.splits, counts, strict=True)]
         return out
 
     def _maybe_cut(self, seq: int, index: int, ts: int, *, at_beacon_start: bool) -> None:
@@ -195,6 +204,7 @@ class RecordingProcessor:
         self._out.splits.append(
             Split(self.recording_id, part.session_id, opened, at, self.platform.location, checkpoint)
         )
+        self.tally.split(part.client_session_id)
         self.previous, self.part = part, opened
 
     # where processing is, kept between rounds (and across processes) as plain JSON

@@ -131,6 +131,9 @@ def save_round(
                 split.url,
                 key,
                 checkpoint_bytes=len(checkpoint),
+                beacons=split.counts.beacons,
+                events=split.counts.events,
+                beacons_moved=split.counts.beacons_moved,
             )
         )
     opened = []

@@ -2,7 +2,9 @@
 
 Mobile frames are images posted by anyone who holds an app key, so nothing decodes them at ingest: a
 few header bytes tell the type (anything else is 415) and the dimensions (past the caps is 413), which
-stops a tiny file that would inflate to gigabytes of pixels before any decoder sees it.
+stops a tiny file that would inflate to gigabytes of pixels before any decoder sees it. A cheap walk of
+the file's structure then refuses images cut short or damaged (reel/screen/structure.py); an image
+can still fail to decode past it, and replay skips such an image where it would be drawn.
 """
 
 from __future__ import annotations
@@ -10,12 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reel.errors import InvalidField, PayloadTooLarge, UnsupportedMediaType
+from reel.screen.structure import structure_is_whole
 
 FORMATS = ("png", "jpeg", "webp")
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 MAX_SIDE = 8192
-MAX_PIXELS = 4096 * 4096
-"""A 1440x3200 phone screen is 4.6 Mpx and a 2048x2732 tablet 5.6 Mpx; 16.8 Mpx leaves room to spare."""
+MAX_PIXELS = 2048 * 2048
+"""4.2 Mpx: a phone screen at 2 pixels per point (a 430x932 pt iPhone: 860x1864) or a 1024x1366 pt
+tablet at 1.5 (1536x2049) fits; native resolution beyond that is downscaled by the SDK. The bound on
+what one picture costs the server: decoding the costliest 4.2 Mpx image (lossy WebP of noise) takes
+~0.24 s of CPU and encoding a picture that size as PNG ~0.37 s (docs/contracts/mobile-beacon.md); at
+the former 16.8 Mpx the two cost ~3 s."""
+MAX_SCALE = 8.0
+"""At most this many image pixels per point along each side of the rectangle an image fills."""
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # JPEG start-of-frame markers carry the dimensions; C4 (DHT), C8 (JPG) and CC (DAC) share the range.
@@ -45,7 +54,8 @@ def sniff_format(data: bytes) -> str | None:
 
 
 def read_image_info(data: bytes, where: str) -> ImageInfo:
-    """Type and dimensions from the header; 415 for another type, 400 for a broken header, 413 if huge."""
+    """Type and dimensions from the header; 415 for another type, 400 for a broken header or structure
+    (reel/screen/structure.py), 413 if huge."""
     kind = sniff_format(data)
     if kind is None:
         raise UnsupportedMediaType(f"{where} is not a PNG, JPEG or WebP image")
@@ -59,6 +69,10 @@ def read_image_info(data: bytes, where: str) -> ImageInfo:
     if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
         raise PayloadTooLarge(
             f"{where} is {width}x{height} pixels; at most {MAX_SIDE} a side and {MAX_PIXELS} in all"
+        )
+    if not structure_is_whole(data, kind):
+        raise InvalidField(
+            f"{where} is a damaged {kind.upper()} (cut short, or its checksums do not match)", field=where
         )
     return ImageInfo(kind, width, height)
 

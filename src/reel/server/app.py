@@ -25,6 +25,7 @@ from reel.clock import Clock
 from reel.config import Settings
 from reel.errors import BadRequest, ReelError
 from reel.ingest import config as config_routes
+from reel.ingest import mobile_config as mobile_config_routes
 from reel.ingest import mobile_routes
 from reel.ingest import routes as ingest_routes
 from reel.player import pages as player_pages
@@ -106,6 +107,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(ingest_routes.router)
     app.include_router(config_routes.router)
     app.include_router(mobile_routes.router)
+    app.include_router(mobile_config_routes.router)
     app.include_router(sessions_api.router)
     app.include_router(mobile_api.router)
     app.include_router(applications_api.router)

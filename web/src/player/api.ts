@@ -3,7 +3,7 @@
 import type { eventWithTime } from "@rrweb/types";
 
 /** Why a session ended: the tab closed, the user went idle, the recorder went silent, or a split. */
-export type CloseReason = "" | "tab_closed" | "idle" | "silent" | "split";
+export type CloseReason = "" | "tab_closed" | "app_closed" | "idle" | "silent" | "split";
 
 export interface SessionSummary {
   id: string;

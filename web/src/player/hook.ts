@@ -19,4 +19,6 @@ export interface PlayerHook {
   actions(): Array<{ ts: number; kind: ActionKind | string }>;
   /** How many action markers the seek bar shows. */
   markers(): number;
+  /** Mobile sessions: frames found impossible to draw so far (undecodable or past the pixel budget). */
+  skippedFrames?(): number;
 }

@@ -20,6 +20,7 @@ const COLUMNS = ["Started", "User", "Duration", "First page", "Pages", "Actions"
 
 const ENDINGS: Record<string, { text: string; title: string }> = {
   tab_closed: { text: "tab closed", title: "The user closed the tab or left the site" },
+  app_closed: { text: "app closed", title: "The app stopped recording (it was closed, or it crashed)" },
   idle: { text: "idle", title: "No interaction for the idle timeout; what followed is a new session" },
   silent: { text: "recorder silent", title: "The recorder stopped sending (browser killed, connection lost)" },
   split: { text: "split", title: "Split after 200 actions or 8 hours; the recording continues in the next part" },

@@ -5,6 +5,15 @@ import {
 } from "./config";
 import { backoff, canGzip, gzip, post, type Outcome } from "./transport";
 
+/**
+ * The URL of one attempt, stamped with the clock now. The body keeps the time it was cut (`sent_at`), and a
+ * retry or a stash resent by the next page may come hours later: the server measures the browser's clock
+ * from this stamp, so a late beacon is not taken for a wrong clock (docs/contracts/web-beacon.md).
+ */
+export function stamped(url: string): string {
+  return `${url}${url.includes("?") ? "&" : "?"}sent_at=${Date.now()}`;
+}
+
 /** Delivers beacons: one ordinary request at a time, lowest due seq first, never blocked by a failing one. */
 export class Outbox {
   private readonly beacons: Beacon[] = [];
@@ -127,7 +136,7 @@ export class Outbox {
     this.active++;
     this.keepaliveBytes += keepaliveBytes;
     const body = b.gz ?? b.body ?? "";
-    post(b.gz ? this.gzipUrl : this.url, body, keepaliveBytes > 0, abort).then((outcome) => {
+    post(stamped(b.gz ? this.gzipUrl : this.url), body, keepaliveBytes > 0, abort).then((outcome) => {
       this.active--;
       this.keepaliveBytes -= keepaliveBytes;
       if (b.inflight === abort) b.inflight = null;

@@ -35,8 +35,9 @@ class Rect:
         )
 
     def wire(self) -> list[float]:
-        """`[x, y, w, h]` as the contract writes rectangles, with whole numbers as integers."""
-        return [int(v) if float(v).is_integer() else round(v, 3) for v in (self.x, self.y, self.w, self.h)]
+        """`[x, y, w, h]` as the contract writes rectangles, with whole numbers as integers. Not rounded:
+        the encoder crops with these exact values, and the server draws with what it receives."""
+        return [int(v) if float(v).is_integer() else float(v) for v in (self.x, self.y, self.w, self.h)]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from reel.capture.mobile.gestures import GestureTracker
 from reel.capture.mobile.masking import MaskPolicy, ViewFacts, mask_rects
 from reel.capture.mobile.model import DeviceInfo, Rect, Screen
 from reel.capture.mobile.recorder import Capture, Recorder
+from reel.domain.selectors import ELEMENT
 
 TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 _PAINTS = frozenset({QEvent.Type.Paint, QEvent.Type.UpdateRequest, QEvent.Type.Show, QEvent.Type.Hide})
@@ -139,6 +140,10 @@ class QtCapture(QObject):
         self._previous_hook = sys.excepthook
 
         def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+            if issubclass(kind, KeyboardInterrupt):  # the user stopping the app is not a crash
+                if self._previous_hook is not None:
+                    self._previous_hook(kind, error, tb)
+                return
             frames = traceback.extract_tb(tb)
             where = (
                 f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno} in {frames[-1].name}"
@@ -166,17 +171,19 @@ class QtCapture(QObject):
     def masks(self) -> list[Rect]:
         """Rectangles (points, window coordinates) of the visible views to mask."""
         facts = []
+        every_view = self.policy.has_rules
         for widget in self.window.findChildren(QWidget):
             if not widget.isVisible() or widget.width() <= 0 or widget.height() <= 0:
                 continue
             flag = widget.property("reelSensitive")
             text_input = isinstance(widget, TEXT_INPUTS)
-            if not text_input and flag is None:
+            if not text_input and flag is None and not every_view:
                 continue
             origin = widget.mapTo(self.window, QPointF(0, 0))
             rect = Rect(origin.x(), origin.y(), widget.width(), widget.height())
             password = isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal
-            facts.append(ViewFacts(rect, text_input, password, bool(flag) if flag is not None else None))
+            sensitive = bool(flag) if flag is not None else None
+            facts.append(ViewFacts(rect, text_input, password, sensitive, WidgetNode(widget, self.window)))
         return mask_rects(facts, self.policy)
 
     def capture_now(self) -> Capture:
@@ -312,6 +319,34 @@ class QtCapture(QObject):
         for target, count in self._keys.items():
             self.recorder.keys(count, target)
         self._keys.clear()
+
+
+class WidgetNode:
+    """A widget as masking rules see it: its class is the type, its `objectName` the `#id`, and its
+    parents up to the window the ancestors (reel.domain.selectors.SelectorNode)."""
+
+    kind = ELEMENT
+    extra = None
+
+    def __init__(self, widget: QWidget, window: QWidget) -> None:
+        self.widget = widget
+        self.window = window
+
+    @property
+    def tag(self) -> str:
+        return type(self.widget).__name__
+
+    @property
+    def attrs(self) -> dict[str, object]:
+        name = self.widget.objectName()
+        return {"id": name} if name else {}
+
+    @property
+    def parent(self) -> WidgetNode | None:
+        if self.widget is self.window:
+            return None
+        parent = self.widget.parentWidget()
+        return WidgetNode(parent, self.window) if parent is not None else None
 
 
 def _ancestors(widget: QWidget) -> list[QWidget]:

@@ -1,10 +1,11 @@
 """The upload queue: beacons go to disk first and leave it only once the server acknowledged them.
 
 A beacon body is written to the queue folder (temporary file, fsync, rename) before any attempt to send
-it, so an app killed mid-upload, or a crash, sends it on the next start. Sending follows the web
-recorder's rules: retry with exponential backoff on no answer, 408, 429 (honouring Retry-After) and
-5xx; drop on any other 4xx (the server will never take that body). The folder has a byte budget; past
-it the oldest beacons go first.
+it, so an app killed mid-upload, or a crash, sends it on the next start. Every attempt is stamped with
+the device's clock at that moment (`sent_at` in the URL), separately from the body's time of cutting.
+Sending follows the web recorder's rules: retry with exponential backoff on no answer, 408, 429
+(honouring Retry-After) and 5xx; drop on any other 4xx (the server will never take that body). The
+folder has a byte budget; past it the oldest beacons go first.
 """
 
 from __future__ import annotations
@@ -52,13 +53,14 @@ class SendResult:
 class Transport(Protocol):
     """Sends one beacon body to Reel."""
 
-    def send(self, body: bytes) -> SendResult:
-        """POST the body; never raises for network errors (status 0 instead)."""
+    def send(self, body: bytes, sent_at: int) -> SendResult:
+        """POST the body stamped with this attempt's time `sent_at` (device clock, ms); never raises
+        for network errors (status 0 instead)."""
         ...
 
 
 class HttpTransport:
-    """`POST {base_url}/v1/mobile/beacons?k={app_key}` with urllib (no dependency to ship)."""
+    """`POST {base_url}/v1/mobile/beacons?k={app_key}&sent_at={ms}` with urllib (no dependency to ship)."""
 
     def __init__(self, base_url: str, app_key: str, *, timeout_s: float = 30.0) -> None:
         if not base_url.startswith(("https://", "http://")):
@@ -66,10 +68,11 @@ class HttpTransport:
         self.url = f"{base_url.rstrip('/')}/v1/mobile/beacons?k={app_key}"
         self.timeout_s = timeout_s
 
-    def send(self, body: bytes) -> SendResult:
-        # The scheme is checked to be http(s) in __init__.
+    def send(self, body: bytes, sent_at: int) -> SendResult:
+        # The scheme is checked to be http(s) in __init__. The attempt's time goes in the URL: the body
+        # on disk keeps the time it was cut, and rewriting it for every attempt would cost a write.
         request = urllib.request.Request(  # noqa: S310
-            self.url, data=body, method="POST", headers={"Content-Type": CONTENT_TYPE}
+            f"{self.url}&sent_at={sent_at}", data=body, method="POST", headers={"Content-Type": CONTENT_TYPE}
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:  # noqa: S310
@@ -90,10 +93,11 @@ def _retry_after(value: str | None) -> float | None:
 def backoff_ms(
     attempt: int, retry_after_s: float | None = None, *, rand: Callable[[], float] = random.random
 ) -> int:
-    """How long to wait before attempt `attempt + 1`: Retry-After if given, else 1 s doubling to 5 min,
-    with jitter so that many apps coming back online do not all retry in step."""
+    """How long to wait before attempt `attempt + 1`: Retry-After if given (never sooner, up to a quarter
+    later), else 1 s doubling to 5 min between half and all of it: jitter, so that many apps told to wait
+    the same time, or coming back online together, do not all retry in step."""
     if retry_after_s is not None:
-        return int(min(retry_after_s * 1000, MAX_BACKOFF_MS))
+        return int(min(retry_after_s * 1000 * (1.25 - rand() / 4), MAX_BACKOFF_MS))
     ceiling = min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** min(attempt, 20))
     return int(ceiling * (0.5 + rand() / 2))
 
@@ -166,7 +170,9 @@ class UploadQueue:
                 return QueueReport(0, 0, len(self.pending()), self.retry_at_ms)
             self.retry_at_ms = None
             for path in self.pending():
-                result = self.transport.send(path.read_bytes())
+                # Stamped now, at each attempt: a beacon that waited offline for hours keeps its events'
+                # times, and the server still sees whether the device's clock is right.
+                result = self.transport.send(path.read_bytes(), self.clock())
                 if result.ok:
                     path.unlink(missing_ok=True)
                     self.attempt = 0
@@ -221,6 +227,10 @@ class Uploader:
         self._thread.join(timeout_s)
 
     def _run(self) -> None:
+        # Beacons left from an earlier run wait a random part of the interval: apps of a fleet that start
+        # together (after a push, a release) do not all send their queues at once.
+        if self.queue.pending():
+            self._stop.wait(self.queue.rand() * self.interval_s)
         while not self._stop.is_set():
             try:
                 self.queue.send_pending()

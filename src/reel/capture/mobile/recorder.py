@@ -88,6 +88,8 @@ class Recorder:
         self.recording_id = recording_id or str(uuid.uuid4())
         self.session_id = str(uuid.uuid4())
         self.seq = 0
+        self.rules_version = 0
+        """The version of the masking rules applied (the adapter sets it from the config it fetched)."""
         self.view = ""
         self.screen: Screen | None = None
         self.encoder: FrameEncoder | None = None
@@ -101,20 +103,29 @@ class Recorder:
         self._partials = 0
         self._force_full = False
         self._start: dict[str, Any] | None = None
+        self._opening = False
         self._last_interaction: int | None = None
+        self._partial_pixels = 0
+        self._masks: list[Any] = []
 
     # ---- screens -------------------------------------------------------------------------------------
 
     def start(self, device: DeviceInfo, screen: Screen) -> None:
-        """Begin recording: the device and the screen (points and density)."""
+        """Begin recording: the device and the screen (points and density).
+
+        The start events are stamped when the first thing is recorded (the adapter's first screenshot,
+        right after this): a session then starts with its first full frame, so its first moment shows
+        the screen rather than nothing."""
         self._set_screen(screen)
-        now = self.clock()
-        self._start = {
-            "type": "start",
-            "timestamp": now,
-            **device.wire(),
-            "screen": self._screen_wire(screen),
-        }
+        self._start = {"type": "start", "timestamp": 0, **device.wire(), "screen": self._screen_wire(screen)}
+        self._opening = True
+
+    def _open(self, now: int) -> None:
+        """Record the start events at `now`, once, before anything else of the recording."""
+        if not self._opening or self._start is None:
+            return
+        self._opening = False
+        self._start = {**self._start, "timestamp": now}
         self._add(self._start)
         self._add({"type": "lifecycle", "timestamp": now, "state": "start"})
 
@@ -166,18 +177,29 @@ class Recorder:
             self._add({"type": "view", "timestamp": now, "name": view})
         self._previous, self.view, self._force_full = masked, view, False
         prepared = self.encoder.prepare(masked)
-        wire_masks = [m.wire() for m in masks]
-        if change.full:
-            self._last_full, self._partials = now, 0
-            whole = Rect(0, 0, self.screen.width, self.screen.height)
-            self._add_frame(now, view, True, whole, self.encoder.encode(prepared), wire_masks)
-            return Capture.FULL
-        for pixels in change.rects:
-            rect = pixels.scaled(1 / self.screen.density)
-            image = self.encoder.encode(self.encoder.crop(prepared, rect))
-            self._add_frame(now, view, False, rect, image, wire_masks)
-            self._partials += 1
-        return Capture.PARTIAL
+        self._masks = [m.wire() for m in masks]
+        if not change.full:
+            rects = [pixels.scaled(1 / self.screen.density) for pixels in change.rects]
+            crops = [self.encoder.crop(prepared, rect) for rect in rects]
+            pixels = sum(c.width * c.height for c in crops)
+            # The partial frames after a full frame may hold as many pixels as it (the server's pixel
+            # budget, docs/contracts/mobile-beacon.md): past that, a full frame costs less to draw.
+            if self._partial_pixels + pixels <= self.encoder.size[0] * self.encoder.size[1]:
+                for rect, crop in zip(rects, crops, strict=True):
+                    self._add_frame(now, view, False, rect, self.encoder.encode(crop), self._masks)
+                self._partials += len(rects)
+                self._partial_pixels += pixels
+                return Capture.PARTIAL
+        self._full_frame(now, view, prepared)
+        return Capture.FULL
+
+    def _full_frame(self, now: int, view: str, prepared: Image.Image) -> None:
+        """Send the whole screen (a screenshot already prepared by the encoder)."""
+        if self.screen is None or self.encoder is None:
+            return
+        self._last_full, self._partials, self._partial_pixels = now, 0, 0
+        whole = Rect(0, 0, self.screen.width, self.screen.height)
+        self._add_frame(now, view, True, whole, self.encoder.encode(prepared), self._masks)
 
     def _add_frame(self, ts: int, view: str, full: bool, rect: Rect, image: bytes, masks: list[Any]) -> None:
         fmt = self.config.encoder.format
@@ -201,9 +223,13 @@ class Recorder:
         if self._last_interaction is not None and now - self._last_interaction >= self.config.idle_timeout_ms:
             self.flush()  # a beacon belongs to one session
             self.session_id = str(uuid.uuid4())
-            self._force_full = True
             if self._start is not None:
                 self._add({**self._start, "timestamp": now})
+            if self._previous is not None and self.encoder is not None:
+                # The screen as last captured opens the new session at its first moment.
+                self._full_frame(now, self.view, self.encoder.prepare(self._previous))
+            else:
+                self._force_full = True
         self._last_interaction = now
 
     def gestures(self, events: Sequence[dict[str, Any]]) -> None:
@@ -272,6 +298,7 @@ class Recorder:
         self.flush(final=True)
 
     def _add(self, event: dict[str, Any], image: bytes | None = None) -> None:
+        self._open(int(event["timestamp"]))
         item = Item(event, image)
         if self.ring is not None:
             self.ring.add(item, self.clock())
@@ -287,6 +314,7 @@ class Recorder:
     def flush(self, *, final: bool = False) -> None:
         """Cut a beacon of what is batched and hand it to the sink."""
         now = self.clock()
+        self._open(now)
         self._last_flush = now
         if not self._pending and (not final or self.ring is not None):
             return  # in crash-only mode even the end of a recording sends nothing unasked
@@ -298,7 +326,8 @@ class Recorder:
                 event["image"] = len(images)
                 images.append(item.image)
             events.append(event)
-        body = encode_body(Envelope(self.recording_id, self.session_id, self.seq, now, final), events, images)
+        envelope = Envelope(self.recording_id, self.session_id, self.seq, now, final, self.rules_version)
+        body = encode_body(envelope, events, images)
         self.sink.put(f"{now:015d}-{self.recording_id}-{self.seq:010d}", body)
         self.seq += 1
         self._pending, self._pending_bytes = [], 0

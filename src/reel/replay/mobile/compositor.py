@@ -3,7 +3,8 @@ drawn over, each at its rectangle (pure: events and image bytes in, a Pillow ima
 
 Rectangles are in screen points; a full frame's image fixes the scale (pixels per point) until the next
 full frame. A partial frame covers the pixel box `floor(v * scale + 0.5)` of its rectangle's edges,
-the same rounding the SDK crops with and the player draws with, so frames meet without seams.
+the same rounding the SDK crops with and the player draws with, so frames meet without seams. Frames
+that cannot be drawn are skipped and counted (reel/screen/canvas.py).
 """
 
 from __future__ import annotations
@@ -31,9 +32,15 @@ def frames_at(events: Iterable[Mapping[str, Any]], t: int) -> list[Mapping[str, 
     return chosen
 
 
-def composite_at(events: Iterable[Mapping[str, Any]], t: int, load: ImageLoader) -> Image.Image | None:
-    """The picture at `t` (ms epoch), or None before the first full frame."""
+def composite(events: Iterable[Mapping[str, Any]], t: int, load: ImageLoader) -> Canvas:
+    """The canvas at `t` (ms epoch): its picture (None before the first full frame) and the frames
+    skipped on the way (images that do not decode, partial frames past the pixel budget)."""
     canvas = Canvas()
     for frame in frames_at(events, t):
-        canvas.apply(frame, load(str(frame["image"])))
-    return canvas.image
+        canvas.draw(frame, load)
+    return canvas
+
+
+def composite_at(events: Iterable[Mapping[str, Any]], t: int, load: ImageLoader) -> Image.Image | None:
+    """The picture at `t` (ms epoch), or None before the first full frame."""
+    return composite(events, t, load).image

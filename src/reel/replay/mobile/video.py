@@ -40,9 +40,15 @@ def _fit(picture: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def render_frames(
-    events: Sequence[Mapping[str, Any]], load: ImageLoader, start: int, end: int, fps: int
+    events: Sequence[Mapping[str, Any]],
+    load: ImageLoader,
+    start: int,
+    end: int,
+    fps: int,
+    canvas: Canvas | None = None,
 ) -> Iterator[Image.Image]:
-    """The pictures of the video, one per frame time, of one size (even, as H.264 needs)."""
+    """The pictures of the video, one per frame time, of one size (even, as H.264 needs). Frames that
+    cannot be drawn are skipped; pass a `canvas` to read them from its `skipped` afterwards."""
     ordered = sorted(events, key=lambda e: int(e["timestamp"]))
     frames = [e for e in ordered if e["type"] == "frame"]
     gestures = [e for e in ordered if e["type"] in GESTURE_TYPES]
@@ -50,15 +56,14 @@ def render_frames(
     if first_full is None:
         return
     probe = Canvas()
-    probe.apply(first_full, load(str(first_full["image"])))
+    probe.draw(first_full, load)
     width, height = probe.image.size if probe.image is not None else (2, 2)
     size = (width + width % 2, height + height % 2)
-    canvas = Canvas()
+    canvas = canvas if canvas is not None else Canvas()
     applied = 0
     for t in frame_times(start, end, fps):
         while applied < len(frames) and int(frames[applied]["timestamp"]) <= t:
-            frame = frames[applied]
-            canvas.apply(frame, load(str(frame["image"])))
+            canvas.draw(frames[applied], load)
             applied += 1
         if canvas.image is None:
             yield Image.new("RGB", size, (0, 0, 0))

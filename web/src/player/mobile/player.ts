@@ -39,6 +39,7 @@ export class MobilePlayer {
   private position = 0;
   private lastTick = 0;
   private painting = false;
+  private skippedShown = 0;
   private readonly prefs: Prefs = loadPrefs();
   private readonly readyPromise: Promise<void>;
   private markReady: () => void = () => {};
@@ -73,6 +74,7 @@ export class MobilePlayer {
       error: () => this.errorMessage,
       actions: () => this.actions.map((a) => ({ ts: a.ts, kind: a.kind })),
       markers: () => this.view?.timeline.markerCount ?? 0,
+      skippedFrames: () => this.screen?.skipped.size ?? 0,
     };
   }
 
@@ -200,6 +202,7 @@ export class MobilePlayer {
     try {
       const at = this.abs(this.position);
       await screen.render(at);
+      this.noteSkipped(screen);
       const ctx = this.canvas.getContext("2d");
       if (!ctx || !screen.hasPicture) return;
       if (this.canvas.width !== screen.canvas.width || this.canvas.height !== screen.canvas.height) {
@@ -237,6 +240,27 @@ export class MobilePlayer {
       this.overlay.show({ kind: "no-snapshot", title: "No screen for this moment", detail: "The first full frame comes later." });
     } else if (gap) this.overlay.show(gapContent(this.session, gap));
     else this.overlay.hide();
+  }
+
+  /** Says, once they are found, that some frames could not be drawn (the rest of the session plays). */
+  private noteSkipped(screen: DeviceScreen): void {
+    if (screen.skipped.size === this.skippedShown) return;
+    this.skippedShown = screen.skipped.size;
+    let undecodable = 0;
+    for (const reason of screen.skipped.values()) if (reason === "undecodable") undecodable++;
+    const overBudget = screen.skipped.size - undecodable;
+    const parts: string[] = [];
+    if (undecodable) {
+      parts.push(`${undecodable} frame image${undecodable === 1 ? "" : "s"} could not be decoded and ` +
+        `${undecodable === 1 ? "is" : "are"} skipped (a whole screen that is missing shows grey).`);
+    }
+    if (overBudget) {
+      parts.push(`${overBudget} partial frame${overBudget === 1 ? "" : "s"} past the pixel budget ` +
+        `${overBudget === 1 ? "is" : "are"} skipped.`);
+    }
+    this.root.dataset.skippedFrames = String(screen.skipped.size);
+    this.banner.replaceChildren(h("span", { class: "skipped-frames", text: parts.join(" ") }));
+    this.banner.hidden = false;
   }
 
   private showLoadProblem(err: unknown): void {

@@ -1,7 +1,15 @@
 // The device screen at a moment: the last full frame with the partial frames after it drawn over, kept
-// in an offscreen canvas so that moving forward only draws the new partial frames.
+// in an offscreen canvas so that moving forward only draws the new partial frames. Frames that cannot be
+// drawn are skipped as the server's compositor skips them (src/reel/screen/canvas.py): an image that does
+// not decode (a full frame leaves a flat grey screen of its size), and partial frames past the pixel
+// budget (after a full frame, partial frames may hold as many pixels as it).
 import { frameRange, pixelBox, type FrameEvent } from "./events";
 import type { ImageCache } from "./images";
+
+/** What a full frame that does not decode leaves (the server paints the same). */
+export const UNDECODABLE_FILL = "rgb(72, 72, 72)";
+
+export type SkipReason = "undecodable" | "over_budget";
 
 export class DeviceScreen {
   readonly canvas = document.createElement("canvas");
@@ -10,6 +18,11 @@ export class DeviceScreen {
   private drawn: [number, number] = [-1, 0];
   /** Pixels per point of the current full frame. */
   scale = 1;
+  /** Frames found impossible to draw, by index in `frames`. */
+  readonly skipped = new Map<number, SkipReason>();
+  /** The pixel budget of the partial frames after the current full frame, and what they used of it. */
+  private budget = 0;
+  private spent = 0;
   /** Bumped by every render, so a render that waited for images gives way to a newer one. */
   private token = 0;
 
@@ -44,25 +57,59 @@ export class DeviceScreen {
     }
     const incremental = this.drawn[0] === from && this.drawn[1] <= to;
     const start = incremental ? this.drawn[1] : from;
-    const needed = this.frames.slice(start, to);
-    const bitmaps = await Promise.all(needed.map((f) => this.images.get(f.image)));
+    let spent = incremental ? this.spent : 0;
+    const budget = incremental ? this.budget : pixelsOf(this.frames[from]);
+    // Decided before any image is fetched: a partial frame past the budget is never loaded.
+    const plan: Array<{ index: number; frame: FrameEvent }> = [];
+    for (let index = start; index < to; index++) {
+      const frame = this.frames[index];
+      if (!frame.full) {
+        spent += pixelsOf(frame);
+        if (spent > budget) {
+          spent -= pixelsOf(frame);
+          this.skipped.set(index, "over_budget");
+          continue;
+        }
+      }
+      plan.push({ index, frame });
+    }
+    const bitmaps = await Promise.all(plan.map((p) => this.images.get(p.frame.image)));
     if (token !== this.token) return false;
-    needed.forEach((frame, i) => this.draw(frame, bitmaps[i]));
+    plan.forEach((p, i) => this.draw(p.index, p.frame, bitmaps[i]));
     this.drawn = [from, to];
+    this.budget = budget;
+    this.spent = spent;
     return true;
   }
 
-  private draw(frame: FrameEvent, bitmap: ImageBitmap): void {
+  private draw(index: number, frame: FrameEvent, bitmap: ImageBitmap | null): void {
     if (frame.full) {
-      if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
-        this.canvas.width = bitmap.width;
-        this.canvas.height = bitmap.height;
+      const width = bitmap?.width ?? frame.width;
+      const height = bitmap?.height ?? frame.height;
+      if (this.canvas.width !== width || this.canvas.height !== height) {
+        this.canvas.width = width;
+        this.canvas.height = height;
       }
-      this.scale = bitmap.width / frame.rect[2];
-      this.ctx.drawImage(bitmap, 0, 0);
+      this.scale = width / frame.rect[2];
+      if (bitmap) {
+        this.ctx.drawImage(bitmap, 0, 0);
+      } else {
+        this.skipped.set(index, "undecodable");
+        this.ctx.fillStyle = UNDECODABLE_FILL;
+        this.ctx.fillRect(0, 0, width, height);
+      }
       return;
+    }
+    if (!bitmap) {
+      this.skipped.set(index, "undecodable");
+      return; // its box keeps what was there
     }
     const [left, top, width, height] = pixelBox(frame.rect, this.scale);
     this.ctx.drawImage(bitmap, left, top, width, height);
   }
+}
+
+/** The pixels of a frame's image, as ingest read them from its header. */
+function pixelsOf(frame: FrameEvent): number {
+  return frame.width * frame.height;
 }
