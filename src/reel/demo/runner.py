@@ -11,6 +11,7 @@ import click
 
 from reel.admin.applications import create_application
 from reel.admin.operators import create_operator
+from reel.capture.snippet import snippet_html
 from reel.clock import SystemClock
 from reel.config import Settings
 from reel.demo.browser import ChromiumNotFoundError, find_chromium
@@ -30,8 +31,8 @@ DEMO_PASSWORD = "reel-demo"  # noqa: S105 -- printed on purpose; the demo runs o
 
 
 def snippet(reel_url: str, app_key: str) -> str:
-    """The one script tag a site adds to be recorded (brief §4)."""
-    return f'<script src="{reel_url}/capture/reel.js" data-app-key="{app_key}" async></script>'
+    """The snippet a site adds to be recorded (brief §4): the queue stub and the script tag."""
+    return snippet_html(reel_url, app_key)
 
 
 def demo_application(sessions: SessionStore, shop_port: int) -> Application:

@@ -18,6 +18,7 @@ from reel.processing.mobile.recording import MobileRecordingProcessor
 from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
 from reel.runtime.context import ReelContext
+from reel.runtime.metrics import count_store_error
 from reel.runtime.periodic import PeriodicTask
 from reel.storage.chunks import decode_doc, decode_events, encode_doc
 from reel.storage.keys import checkpoint_blob_key, processing_state_key
@@ -140,6 +141,7 @@ def process_pending(ctx: ReelContext, policy: SplitPolicy | None = None, *, limi
         try:
             b, a, s = process_recording(ctx, progress, policy)
         except ReelError as exc:
+            count_store_error("processing", exc)
             # One recording that cannot be processed now must not hold up the others.
             log.warning("processing recording %s failed: %s", progress.recording_id, exc.message)
             continue

@@ -35,7 +35,8 @@ from reel.runtime.assets import BUILT_DIR
 from reel.runtime.context import ReelContext
 from reel.runtime.ratelimit import RateLimiter, limiter_for
 from reel.runtime.responses import error_response
-from reel.server import health, login
+from reel.server import health, login, metrics_route
+from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
 from reel.storage.factory import (
     open_operator_store,
@@ -107,12 +108,15 @@ def create_app(
     _install_error_handlers(app)
     install_auth(app)
     install_security_headers(app, settings.frame_ancestors)
+    # Outermost, so the request id and the timing cover everything else, error answers included.
+    app.add_middleware(RequestLog, access_lines=settings.log_format == "json")
     _include_routes(app)
     return app
 
 
 def _include_routes(app: FastAPI) -> None:
     app.include_router(health.router)
+    app.include_router(metrics_route.router)
     app.include_router(capture_routes.router)
     app.include_router(ingest_routes.router)
     app.include_router(config_routes.router)

@@ -181,6 +181,18 @@ class MemoryRetention:
                 self._append(audit)
             return self._apps[app_id]
 
+    def set_origins(
+        self, app_id: str, origins: tuple[str, ...], audit: AuditEntry | None = None
+    ) -> Application | None:
+        with self._lock:
+            app = self._apps.get(app_id)
+            if app is None:
+                return None
+            self._apps[app_id] = dataclasses.replace(app, origins=origins)
+            if audit is not None:
+                self._append(audit)
+            return self._apps[app_id]
+
     def _append(self, entry: AuditEntry) -> AuditEntry:
         stored = dataclasses.replace(entry, id=len(self._audit) + 1)
         self._audit.append(stored)

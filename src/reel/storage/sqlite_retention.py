@@ -124,6 +124,18 @@ class SqliteRetention(SqliteDatabase):
                 _append_audit(conn, audit, count=audit.count)
         return self.application(app_id)
 
+    def set_origins(
+        self, app_id: str, origins: tuple[str, ...], audit: AuditEntry | None = None
+    ) -> Application | None:
+        with self._write() as conn:
+            doc = orjson.dumps(list(origins)).decode()
+            cur = conn.execute("UPDATE applications SET origins = ? WHERE id = ?", (doc, app_id))
+            if cur.rowcount == 0:
+                return None
+            if audit is not None:
+                _append_audit(conn, audit, count=audit.count)
+        return self.application(app_id)
+
     def append_audit(self, entry: AuditEntry) -> AuditEntry:
         with self._write() as conn:
             entry_id = _append_audit(conn, entry, count=entry.count)
