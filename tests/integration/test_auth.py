@@ -49,6 +49,8 @@ PUBLIC_ROUTES = {
     ("GET", "/api/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    # Counters only, no ids or data; REEL_METRICS_TOKEN or REEL_METRICS=off close it (test_metrics.py).
+    ("GET", "/metrics"),
 }
 PUBLIC_MOUNTS = {"/static/built", "/static/player"}
 
