@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from reel.cli.common import settings_from_options
 from reel.cli.export import export_command
 from reel.cli.operators import tokens_group, users_group
 from reel.cli.retention import delete_command, purge_command
+
+log = logging.getLogger("reel.server")
 
 
 @click.group()
@@ -58,12 +61,18 @@ def serve(
     ctx = app.state.reel
     contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
     warning = empty_store_warning(settings, contents, os.environ.get("REEL_DATA_DIR"))
-    if warning is not None:
-        click.secho(warning, fg="yellow", bold=True, err=True)
-    click.echo(
+    started = (
         f"Reel {__version__} on http://{settings.host}:{settings.port}/ "
         f"(data: {settings.data_dir.resolve()}; {contents.describe()})"
     )
+    if settings.log_format == "json":  # every line a JSON object, for the log collector
+        if warning is not None:
+            log.warning(warning)
+        log.info(started)
+    else:
+        if warning is not None:
+            click.secho(warning, fg="yellow", bold=True, err=True)
+        click.echo(started)
     serve_app(app, settings, sock)
 
 

@@ -33,6 +33,7 @@ request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("ree
 
 # The attributes every LogRecord has; anything else was passed in `extra` and goes into the JSON line.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD.add("color_message")  # uvicorn's copy of the message with terminal colours
 
 
 class JsonFormatter(logging.Formatter):
