@@ -35,7 +35,7 @@ from reel.runtime.assets import BUILT_DIR
 from reel.runtime.context import ReelContext
 from reel.runtime.ratelimit import RateLimiter, limiter_for
 from reel.runtime.responses import error_response
-from reel.server import health, login, metrics_route
+from reel.server import apidocs, health, login, metrics_route
 from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
 from reel.storage.factory import (
@@ -102,7 +102,9 @@ def create_app(
         ctx.sessions.close()
         ctx.operators.close()
 
-    app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url="/api/docs")
+    # The docs pages are Reel's own (reel.server.apidocs): FastAPI's load Swagger UI from a CDN, which
+    # the CSP forbids and an offline server cannot reach.
+    app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.reel = ctx
     app.state.draining = False
     _install_error_handlers(app)
@@ -117,6 +119,7 @@ def create_app(
 def _include_routes(app: FastAPI) -> None:
     app.include_router(health.router)
     app.include_router(metrics_route.router)
+    app.include_router(apidocs.router)
     app.include_router(capture_routes.router)
     app.include_router(ingest_routes.router)
     app.include_router(config_routes.router)
