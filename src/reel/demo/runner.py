@@ -14,7 +14,6 @@ from reel.admin.operators import create_operator
 from reel.capture.snippet import snippet_html
 from reel.clock import SystemClock
 from reel.config import Settings
-from reel.demo.browser import ChromiumNotFoundError, find_chromium
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
 from reel.domain.records import Application
@@ -77,6 +76,11 @@ def run_demo(*, data_dir: Path, port: int, shop_port: int, visit: bool, forever:
 
 
 def _scripted_visit(shop_url: str, reel_url: str) -> None:
+    try:
+        from reel.demo.browser import ChromiumNotFoundError, find_chromium
+    except ModuleNotFoundError as exc:  # the slim install has no Playwright: the demo serves without it
+        click.echo(f"Skipping the scripted visit: it needs {exc.name} (the development install has it).")
+        return
     try:
         find_chromium()
     except ChromiumNotFoundError:
