@@ -10,10 +10,12 @@ import click
 
 from reel import __version__
 from reel.cli.apps import apps_group
+from reel.cli.backup import backup_command, restore_command
 from reel.cli.common import settings_from_options
 from reel.cli.export import export_command
 from reel.cli.operators import tokens_group, users_group
 from reel.cli.retention import delete_command, purge_command
+from reel.cli.settings import config_command
 
 log = logging.getLogger("reel.server")
 
@@ -98,6 +100,9 @@ cli.add_command(tokens_group)
 cli.add_command(purge_command)
 cli.add_command(delete_command)
 cli.add_command(export_command)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
+cli.add_command(config_command)
 
 
 def main() -> None:
