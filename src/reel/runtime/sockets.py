@@ -20,7 +20,9 @@ def bind_listening_socket(host: str, port: int) -> socket.socket:
     Raises PortUnavailable with what to do, instead of the OSError traceback a busy port gave before.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and without it
+    # small answers wait for delayed ACKs (about 40 ms each).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     # As uvicorn does: a restarted server may bind while old connections are in TIME_WAIT.
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
