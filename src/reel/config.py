@@ -231,7 +231,7 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "REEL_METRICS_DIR",
         "(none)",
         "A directory shared by every Reel process of the machine: "
-        "`/metrics` of any process then counts for all (emptied before they start).",
+        "`/metrics` of any process then counts for all (empty it when all of them are stopped).",
     ),
 )
 

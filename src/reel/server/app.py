@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,6 +34,7 @@ from reel.processing.worker import BackgroundProcessing
 from reel.retention.background import BackgroundPurge
 from reel.runtime.assets import BUILT_DIR
 from reel.runtime.context import ReelContext
+from reel.runtime.metrics import process_exited
 from reel.runtime.ratelimit import RateLimiter, limiter_for
 from reel.runtime.responses import error_response
 from reel.server import apidocs, health, login, metrics_route
@@ -97,6 +99,7 @@ def create_app(
             purger.stop()
         if capturer is not None:
             capturer.stop()
+        process_exited(os.getpid())  # its live gauges leave a shared REEL_METRICS_DIR with it
         ctx.resources.close()
         ctx.rules.close()
         ctx.sessions.close()
