@@ -8,7 +8,7 @@ STAMP_JS := web/node_modules/.installed
 BUILT := src/reel/_built/reel.js
 JS_SRC := $(shell find web/src -name '*.ts' 2>/dev/null) web/build.mjs
 
-.PHONY: demo test lint bench build install chromium test-packages lock clean
+.PHONY: demo test lint bench build install chromium test-packages lock clean dist
 
 demo: install build chromium
 	$(BIN)/reel demo
@@ -42,6 +42,11 @@ $(STAMP_JS): web/package.json web/package-lock.json
 
 build: $(BUILT)
 
+# The wheel, with the browser bundles inside (src/reel/_built): `pip install dist/reel-*.whl` gives a
+# working `reel serve` with only the runtime dependencies (README "Slim install").
+dist: build
+	$(BIN)/pip wheel --quiet --disable-pip-version-check --no-deps -w dist .
+
 $(BUILT): $(STAMP_JS) $(JS_SRC)
 	cd web && node build.mjs
 
@@ -66,4 +71,4 @@ lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^reel' | { echo "# Pinned Python dependencies for Reel and its tests (regenerate with 'make lock')."; cat; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) web/node_modules src/reel/_built
+	rm -rf $(VENV) web/node_modules src/reel/_built build dist

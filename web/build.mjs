@@ -1,6 +1,6 @@
 // Builds Reel's browser bundles into src/reel/_built/ (git-ignored), which the Python package serves.
 import { build } from "esbuild";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,13 @@ const noCanvasWorker = {
   },
 };
 
+// Swagger UI for /api/docs comes from npm as built files: copied as they are, with their licence.
+const swagger = join(here, "node_modules", "swagger-ui-dist");
+mkdirSync(join(outdir, "apidocs"), { recursive: true });
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"]) {
+  copyFileSync(join(swagger, name), join(outdir, "apidocs", name));
+}
+
 await Promise.all([
   build({
     ...common, entryPoints: [join(here, "src/recorder/index.ts")], outfile: join(outdir, "reel.js"), format: "iife",
@@ -35,5 +42,6 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: [join(here, "src/player/index.ts")], outfile: join(outdir, "player.js"), format: "iife" }),
   build({ ...common, entryPoints: [join(here, "src/player/eventsworker.ts")], outfile: join(outdir, "events-worker.js"), format: "iife" }),
+  build({ ...common, entryPoints: [join(here, "src/apidocs/index.ts")], outfile: join(outdir, "apidocs", "start.js"), format: "iife" }),
 ]);
 if (!workerDropped) throw new Error("rrweb's recorder module was not found: check the canvas worker step of build.mjs");

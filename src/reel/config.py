@@ -6,6 +6,10 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
+
+LogFormat = Literal["text", "json"]
+LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -62,6 +66,24 @@ class Settings:
     frame_ancestors: tuple[str, ...] = ()
     """Origins allowed to embed the player page (`/sessions/{id}`) in a frame, e.g. a notebook server;
     none by default, so no page may frame Reel."""
+    public_url: str = ""
+    """The URL pages and operators reach Reel at (behind a reverse proxy, e.g. https://reel.example);
+    the snippet loads the recorder from there. Unset: http://HOST:PORT for the CLI, the request's own
+    URL for the Applications page."""
+    log_format: LogFormat = "text"
+    """`text` (uvicorn's lines) or `json`: one JSON object per line, one line per request with its id."""
+    metrics: bool = True
+    """Serve Prometheus metrics at `/metrics`; off answers 404 there."""
+    metrics_token: str = ""
+    """When set, `/metrics` answers only requests with `Authorization: Bearer <token>`."""
+    metrics_dir: str = ""
+    """A directory shared by every Reel process on the machine (prometheus_client's multiprocess mode):
+    `/metrics` of any of them then counts for all. Unset: each process counts for itself. Read from the
+    environment only, since it must be known before the first metric exists (reel.runtime.metrics)."""
+
+    def snippet_base_url(self) -> str:
+        """Where the snippet printed by the CLI loads the recorder from: `public_url`, else HOST:PORT."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:
@@ -88,9 +110,34 @@ def parse_frame_ancestors(text: str) -> tuple[str, ...]:
     return origins
 
 
+def parse_public_url(text: str) -> str:
+    """An http(s) URL without a trailing slash, or "" for none; raises ValueError otherwise."""
+    url = text.strip().rstrip("/")
+    if url and re.fullmatch(r"https?://[A-Za-z0-9.\[\]:-]+(/[A-Za-z0-9._~/-]*)?", url) is None:
+        raise ValueError(f"REEL_PUBLIC_URL: {text!r} is not a URL like https://reel.example")
+    return url
+
+
+def parse_log_format(text: str) -> LogFormat:
+    """`text` or `json`; raises ValueError otherwise."""
+    for value in LOG_FORMATS:
+        if text == value:
+            return value
+    raise ValueError(f"REEL_LOG_FORMAT: {text!r} is not one of {', '.join(LOG_FORMATS)}")
+
+
+def parse_switch(name: str, text: str) -> bool:
+    """`on`/`off` (also true/false, 1/0, yes/no); raises ValueError otherwise."""
+    lowered = text.strip().lower()
+    if lowered in ("on", "true", "1", "yes"):
+        return True
+    if lowered in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"{name}: {text!r} is neither on nor off")
+
+
 def settings_from_env(env: dict[str, str] | None = None) -> Settings:
-    """Read REEL_DATA_DIR, REEL_HOST, REEL_PORT, REEL_DATABASE_URL, REEL_BLOB_URL, REEL_DRAIN_SECONDS,
-    REEL_BEACONS_PER_SECOND, REEL_BEACON_BURST and REEL_FRAME_ANCESTORS."""
+    """Read every REEL_* variable listed in docs/configuration.md (generated from ENVIRONMENT)."""
     env = dict(os.environ) if env is None else env
     base = Settings()
     limits = replace(
@@ -107,4 +154,93 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         limits=limits,
         drain_seconds=float(env.get("REEL_DRAIN_SECONDS", str(base.drain_seconds))),
         frame_ancestors=parse_frame_ancestors(env.get("REEL_FRAME_ANCESTORS", "")),
+        public_url=parse_public_url(env.get("REEL_PUBLIC_URL", "")),
+        log_format=parse_log_format(env.get("REEL_LOG_FORMAT", base.log_format)),
+        metrics=parse_switch("REEL_METRICS", env.get("REEL_METRICS", "on")),
+        metrics_token=env.get("REEL_METRICS_TOKEN", ""),
+        metrics_dir=env.get("REEL_METRICS_DIR", ""),
     )
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """One REEL_* environment variable: what it sets and its default, for the configuration reference."""
+
+    name: str
+    default: str
+    meaning: str
+    option: str = ""
+    """The `reel serve` option that overrides it, if any."""
+
+
+_D = Settings()
+
+ENVIRONMENT: tuple[EnvSetting, ...] = (
+    EnvSetting(
+        "REEL_DATA_DIR",
+        str(_D.data_dir),
+        "Data directory of every `reel` command: the SQLite database "
+        "(`reel.sqlite3`) and the replay blobs (`blobs/`), unless the two URLs below say otherwise.",
+        "--data-dir",
+    ),
+    EnvSetting("REEL_HOST", _D.host, "Address `reel serve` listens on.", "--host"),
+    EnvSetting("REEL_PORT", str(_D.port), "Port `reel serve` listens on.", "--port"),
+    EnvSetting(
+        "REEL_PUBLIC_URL",
+        "(none)",
+        "The URL pages and operators reach Reel at, e.g. "
+        "`https://reel.example`; the snippet loads the recorder from there. Unset: "
+        "`http://HOST:PORT` in the CLI, the request's URL on the Applications page.",
+    ),
+    EnvSetting(
+        "REEL_DATABASE_URL",
+        "(SQLite in the data directory)",
+        "Session store URL (`sqlite:///path`).",
+        "--database-url",
+    ),
+    EnvSetting("REEL_BLOB_URL", "(files in the data directory)", "Replay store URL (`file:///path`)."),
+    EnvSetting(
+        "REEL_BEACONS_PER_SECOND",
+        f"{_D.limits.beacons_per_second:g}",
+        "Each application's sustained beacon quota (per second; 0 turns it off).",
+    ),
+    EnvSetting(
+        "REEL_BEACON_BURST",
+        str(_D.limits.beacon_burst),
+        "Beacons an application may send at once above the sustained rate.",
+    ),
+    EnvSetting(
+        "REEL_DRAIN_SECONDS",
+        f"{_D.drain_seconds:g}",
+        "On SIGTERM, how long `/readyz` answers 503 before the server stops.",
+        "--drain-seconds",
+    ),
+    EnvSetting(
+        "REEL_FRAME_ANCESTORS",
+        "(none)",
+        "Origins allowed to embed the player page, separated by spaces or commas (e.g. a notebook server).",
+    ),
+    EnvSetting(
+        "REEL_LOG_FORMAT",
+        _D.log_format,
+        "`text` or `json` (one JSON object per line; one line per request with its request id).",
+    ),
+    EnvSetting("REEL_METRICS", "on", "`off` answers 404 at `/metrics`."),
+    EnvSetting("REEL_METRICS_TOKEN", "(none)", "When set, `/metrics` needs `Authorization: Bearer TOKEN`."),
+    EnvSetting(
+        "REEL_METRICS_DIR",
+        "(none)",
+        "A directory shared by every Reel process of the machine: "
+        "`/metrics` of any process then counts for all (empty it when all of them are stopped).",
+    ),
+)
+
+
+def configuration_reference() -> str:
+    """The Markdown table of every environment variable (docs/deployment.md holds a copy; a test compares)."""
+    lines = ["| variable | default | `reel serve` option | meaning |", "|---|---|---|---|"]
+    for entry in ENVIRONMENT:
+        option = f"`{entry.option}`" if entry.option else ""
+        default = entry.default if entry.default.startswith("(") else f"`{entry.default}`"
+        lines.append(f"| `{entry.name}` | {default} | {option} | {entry.meaning} |")
+    return "\n".join(lines) + "\n"

@@ -240,6 +240,18 @@ def test_audit_entries_are_newest_first_and_scoped(store: SessionStore) -> None:
     ]
 
 
+def test_origins_are_replaced_with_their_audit_entry(store: SessionStore) -> None:
+    audit = AuditEntry(T0, "ada", "op_1", "application.origins", "app_1", "app", detail="+https://b.example")
+    changed = store.set_origins("app_1", ("https://a.example", "https://b.example"), audit)
+    assert changed is not None and changed.origins == ("https://a.example", "https://b.example")
+    found = store.application("app_1")
+    assert found is not None and found.origins == changed.origins
+    assert found.app_key == changed.app_key and found.retention_days == changed.retention_days
+    assert store.set_origins("app_missing", ("https://a.example",)) is None
+    (entry,) = store.audit_entries(app_ids=None, actor_id=None, limit=10, offset=0)
+    assert (entry.action, entry.detail) == ("application.origins", "+https://b.example")
+
+
 def test_a_claimed_recording_without_beacons_is_not_past_retention(store: SessionStore) -> None:
     store.claim_recording("app_1", "rec-claimed", 0, T0)
     assert store.recordings_past_retention(T0 + 365 * DAY_MS, 10) == []

@@ -49,8 +49,9 @@ PUBLIC_ROUTES = {
     # The OpenAPI document describes the public interface (brief §4); it holds no data.
     ("GET", "/openapi.json"),
     ("GET", "/api/docs"),
-    ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    # Counters only, no ids or data; REEL_METRICS_TOKEN or REEL_METRICS=off close it (test_metrics.py).
+    ("GET", "/metrics"),
 }
 PUBLIC_MOUNTS = {"/static/built", "/static/player"}
 

@@ -117,7 +117,7 @@ def test_delete_by_user_then_the_session_answers_gone(live: ClientReel) -> None:
 
 def test_client_and_middleware_import_without_the_server_stack() -> None:
     code = (
-        "import sys, reel.client, reel.integrations.asgi, reel.integrations.wsgi, reel.integrations.snippet\n"
+        "import sys, reel.client, reel.integrations.asgi, reel.integrations.wsgi, reel.capture.snippet\n"
         "heavy = ('reel.server', 'reel.storage', 'reel.api', 'reel.processing', 'fastapi', 'starlette')\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m.startswith(heavy)))\n"
     )

@@ -1,11 +1,11 @@
-"""The snippet's text and where it goes in a page (reel.integrations.snippet and .inject, pure)."""
+"""The snippet's text and where it goes in a page (capture.snippet, integrations.inject; pure)."""
 
 from __future__ import annotations
 
 import pytest
 
+from reel.capture.snippet import STUB, snippet_html
 from reel.integrations.inject import ResponseInfo, SnippetSettings, insert_snippet, nonce_from_csp
-from reel.integrations.snippet import STUB, snippet_html
 
 SNIPPET = "<script>x</script>"
 

@@ -1,4 +1,5 @@
-"""Operator API for applications: list those the caller may see; admins of every app create new ones."""
+"""Operator API for applications: list those the caller may see with their snippet; admins create
+applications (admins of every app) and change their retention and allowed origins."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from reel.admin.applications import create_application
+from reel.admin.applications import checked_origins, create_application
 from reel.api.auth import AdminCaller, ApiCaller
+from reel.capture.snippet import snippet_html
 from reel.domain.records import Application
 from reel.errors import Forbidden, InvalidField, NotFound
 from reel.runtime.context import ReelContext, get_context
@@ -27,8 +29,9 @@ class NewApplication(BaseModel):
     mobile: bool = False
 
 
-def application_json(app: Application) -> dict[str, Any]:
-    """The public JSON form of an application (docs/contracts/operator-api.md)."""
+def application_json(app: Application, reel_url: str) -> dict[str, Any]:
+    """The public JSON form of an application (docs/contracts/operator-api.md); `snippet` loads the
+    recorder from `reel_url` (null for a mobile application, which records with an SDK)."""
     return {
         "id": app.id,
         "name": app.name,
@@ -38,59 +41,90 @@ def application_json(app: Application) -> dict[str, Any]:
         "retention_days": app.retention_days,
         "created_at": app.created_at,
         "mobile": app.mobile,
+        "snippet": None if app.mobile else snippet_html(reel_url, app.app_key),
     }
+
+
+def reel_url_for(request: Request) -> str:
+    """Where pages reach Reel: REEL_PUBLIC_URL, else the URL this request came to (proxy headers
+    from a trusted proxy included, as uvicorn reads them)."""
+    public = get_context(request).settings.public_url
+    return public or str(request.base_url).rstrip("/")
 
 
 @router.get("/applications", summary="Applications the caller may see")
 async def list_applications(request: Request, caller: ApiCaller) -> OrjsonResponse:
     """Every application visible to the caller, oldest first."""
     ctx = get_context(request)
+    reel_url = reel_url_for(request)
 
     def work() -> list[dict[str, Any]]:
         visible = [a for a in ctx.sessions.applications() if caller.can_see(a.id)]
-        return [with_usage(ctx, a) for a in visible]
+        return [with_usage(ctx, a, reel_url) for a in visible]
 
     return OrjsonResponse({"applications": await run_in_threadpool(work)})
 
 
-def with_usage(ctx: ReelContext, app: Application) -> dict[str, Any]:
+def with_usage(ctx: ReelContext, app: Application, reel_url: str) -> dict[str, Any]:
     """The application's JSON with the bytes of replay data it stores (`stored_bytes`)."""
-    return {**application_json(app), "stored_bytes": ctx.sessions.stored_bytes(app.id)}
+    return {**application_json(app, reel_url), "stored_bytes": ctx.sessions.stored_bytes(app.id)}
 
 
 class ApplicationChange(BaseModel):
-    """The body of `PATCH /api/v1/applications/{id}`: the settings to change."""
+    """The body of `PATCH /api/v1/applications/{id}`: the settings to change (one or both)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    retention_days: int = Field(ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)
+    retention_days: int | None = Field(default=None, ge=MIN_RETENTION_DAYS, le=MAX_RETENTION_DAYS)
+    origins: list[str] | None = Field(default=None, max_length=50)
 
 
-@router.patch("/applications/{app_id}", summary="Change an application's retention (admin)")
+@router.patch("/applications/{app_id}", summary="Change an application's retention or origins (admin)")
 async def change_application(
     request: Request, app_id: str, caller: AdminCaller, body: ApplicationChange
 ) -> OrjsonResponse:
-    """Set how many days replay data is kept; the purge applies it from its next run. Audited."""
+    """Set how many days replay data is kept (the purge applies it from its next run) and which page
+    origins may send beacons (at once). Each change is audited."""
+    if body.retention_days is None and body.origins is None:
+        raise InvalidField("give retention_days, origins or both", field="retention_days")
     ctx = get_context(request)
     now = ctx.clock.now_ms()
+    reel_url = reel_url_for(request)
+
+    def audit(app: Application, action: str, detail: str) -> AuditEntry:
+        return AuditEntry(
+            at=now,
+            actor=caller.operator.name,
+            actor_id=caller.operator.id,
+            action=action,
+            app_id=app.id,
+            target=f"application {app.id}",
+            detail=detail,
+        )
 
     def work() -> dict[str, Any]:
         app = ctx.sessions.application(app_id) if caller.can_see(app_id) else None
         if app is None:
             raise NotFound("no such application")
-        audit = AuditEntry(
-            at=now,
-            actor=caller.operator.name,
-            actor_id=caller.operator.id,
-            action="application.retention",
-            app_id=app.id,
-            target=f"application {app.id}",
-            detail=f"retention {app.retention_days} -> {body.retention_days} days",
-        )
-        changed = ctx.sessions.set_retention(app.id, body.retention_days, audit)
-        if changed is None:
-            raise NotFound("no such application")
-        return with_usage(ctx, changed)
+        if body.origins is not None:
+            try:
+                origins = checked_origins(body.origins, mobile=app.mobile)
+            except ValueError as exc:
+                raise InvalidField(str(exc), field="origins") from exc
+            detail = f"origins {' '.join(app.origins) or '(none)'} -> {' '.join(origins) or '(none)'}"
+            changed = ctx.sessions.set_origins(app.id, origins, audit(app, "application.origins", detail))
+            if changed is None:
+                raise NotFound("no such application")
+            app = changed
+        if body.retention_days is not None:
+            detail = f"retention {app.retention_days} -> {body.retention_days} days"
+            changed = ctx.sessions.set_retention(
+                app.id, body.retention_days, audit(app, "application.retention", detail)
+            )
+            if changed is None:
+                raise NotFound("no such application")
+            app = changed
+        return with_usage(ctx, app, reel_url)
 
     return OrjsonResponse(await run_in_threadpool(work))
 
@@ -115,4 +149,4 @@ async def create_application_route(
         )
     except ValueError as exc:
         raise InvalidField(str(exc), field="origins") from exc
-    return OrjsonResponse(application_json(app), status_code=201)
+    return OrjsonResponse(application_json(app, reel_url_for(request)), status_code=201)

@@ -24,9 +24,15 @@ def export_command(session_id: str, mp4: Path, fps: int, **options: object) -> N
     """Export a recorded mobile session to an MP4 video."""
     # Imported here: video encoding (PyAV, Pillow) is not worth loading for every `reel` command.
     from reel.replay.mobile.data import image_loader, session_events
-    from reel.replay.mobile.video import render_frames, write_mp4
     from reel.runtime.context import close_context, open_context
     from reel.screen.canvas import UNDECODABLE, Canvas
+
+    try:
+        from reel.replay.mobile.video import render_frames, write_mp4
+    except ModuleNotFoundError as exc:
+        if exc.name != "av":
+            raise
+        raise click.ClickException("MP4 export needs PyAV, an extra: pip install 'reel[video]'") from None
 
     ctx = open_context(settings_from_options(options))
     try:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from pathlib import Path
 
 import click
 
 from reel import __version__
 from reel.cli.apps import apps_group
+from reel.cli.backup import backup_command, restore_command
 from reel.cli.common import settings_from_options
 from reel.cli.export import export_command
 from reel.cli.operators import tokens_group, users_group
 from reel.cli.retention import delete_command, purge_command
+from reel.cli.settings import config_command
+
+log = logging.getLogger("reel.server")
 
 
 @click.group()
@@ -39,15 +45,37 @@ def serve(
     drain_seconds: float | None,
 ) -> None:
     """Run the Reel server."""
+    from reel.cli.data_dirs import StoreContents, empty_store_warning
+    from reel.runtime.sockets import PortUnavailable, bind_listening_socket
     from reel.server.app import create_app
     from reel.server.draining import serve_app
+    from reel.server.logs import configure_logging
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
         host=host, port=port, drain_seconds=drain_seconds
     )
+    configure_logging(settings.log_format)
+    try:
+        sock = bind_listening_socket(settings.host, settings.port)
+    except PortUnavailable as exc:
+        raise click.ClickException(f"{exc.message} (--port or REEL_PORT)") from None
     app = create_app(settings, background=True)
-    click.echo(f"Reel {__version__} on http://{settings.host}:{settings.port}/ (data: {settings.data_dir})")
-    serve_app(app, settings)
+    ctx = app.state.reel
+    contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
+    warning = empty_store_warning(settings, contents, os.environ.get("REEL_DATA_DIR"))
+    started = (
+        f"Reel {__version__} on http://{settings.host}:{settings.port}/ "
+        f"(data: {settings.data_dir.resolve()}; {contents.describe()})"
+    )
+    if settings.log_format == "json":  # every line a JSON object, for the log collector
+        if warning is not None:
+            log.warning(warning)
+        log.info(started)
+    else:
+        if warning is not None:
+            click.secho(warning, fg="yellow", bold=True, err=True)
+        click.echo(started)
+    serve_app(app, settings, sock)
 
 
 @cli.command()
@@ -58,8 +86,12 @@ def serve(
 def demo(port: int, shop_port: int, data_dir: Path, visit: bool) -> None:
     """Run Reel with the demo shop on embedded storage."""
     from reel.demo.runner import run_demo
+    from reel.runtime.sockets import PortUnavailable
 
-    run_demo(data_dir=data_dir, port=port, shop_port=shop_port, visit=visit)
+    try:
+        run_demo(data_dir=data_dir, port=port, shop_port=shop_port, visit=visit)
+    except PortUnavailable as exc:
+        raise click.ClickException(f"{exc.message} (--port for Reel, --shop-port for the shop)") from None
 
 
 cli.add_command(apps_group)
@@ -68,6 +100,9 @@ cli.add_command(tokens_group)
 cli.add_command(purge_command)
 cli.add_command(delete_command)
 cli.add_command(export_command)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
+cli.add_command(config_command)
 
 
 def main() -> None:

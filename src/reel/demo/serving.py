@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -11,6 +10,8 @@ from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from reel.runtime.sockets import bind_listening_socket
 
 
 @contextmanager
@@ -22,11 +23,10 @@ def serve_in_thread(
     startup_timeout_s: float = 10.0,
     lifespan: Literal["on", "off"] = "off",
 ) -> Iterator[str]:
-    """Serve `app` until the block ends; yields its base URL (port 0 picks a free port)."""
+    """Serve `app` until the block ends; yields its base URL (port 0 picks a free port). Raises
+    PortUnavailable when the port is taken."""
     # Binding here, before uvicorn starts, gives the real port with no race against other processes.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock = bind_listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

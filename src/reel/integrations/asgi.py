@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from reel.capture.snippet import ConsentMode
 from reel.integrations.inject import (
     DEFAULT_MAX_BODY_BYTES,
     ResponseInfo,
@@ -20,7 +21,6 @@ from reel.integrations.inject import (
     insert_snippet,
     nonce_from_csp,
 )
-from reel.integrations.snippet import ConsentMode
 
 # The ASGI callables, spelled out so this module needs no framework installed.
 Scope = MutableMapping[str, Any]

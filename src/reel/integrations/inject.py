@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reel.integrations.snippet import CONSENT_MODES, ConsentMode, snippet_html
+from reel.capture.snippet import CONSENT_MODES, ConsentMode, snippet_html
 
 MIB = 1024 * 1024
 
@@ -32,7 +32,7 @@ _SCRIPT_DIRECTIVES = ("script-src-elem", "script-src", "default-src")
 @dataclass(frozen=True)
 class SnippetSettings:
     """What the middleware injects and where: Reel's base URL, the application's key, consent handling
-    (`page` or `granted`, see `reel.integrations.snippet`) and path prefixes left alone."""
+    (`page` or `granted`, see `reel.capture.snippet`) and path prefixes left alone."""
 
     reel_url: str
     app_key: str

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
+from reel.capture.snippet import ConsentMode
 from reel.integrations.inject import (
     DEFAULT_MAX_BODY_BYTES,
     ResponseInfo,
@@ -21,7 +22,6 @@ from reel.integrations.inject import (
     insert_snippet,
     nonce_from_csp,
 )
-from reel.integrations.snippet import ConsentMode
 
 # PEP 3333's callables, spelled out so this module needs no framework installed.
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]

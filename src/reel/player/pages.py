@@ -53,8 +53,10 @@ def sessions_page(request: Request, caller: PageCaller) -> HTMLResponse:
 
 @router.get("/applications", response_class=HTMLResponse, include_in_schema=False)
 def applications_page(request: Request, caller: PageCaller) -> HTMLResponse:
-    """The applications the operator may see: retention and replay data stored."""
-    context = {"page": "applications", **template_auth(request, caller)}
+    """The applications the operator may see: key, snippet, origins, retention and replay data stored;
+    admins edit them, admins of every application create new ones."""
+    role = "creator" if caller.operator.is_admin and caller.app_ids is None else caller.operator.role
+    context = {"page": "applications", "role": role, **template_auth(request, caller)}
     return templates.TemplateResponse(request, "applications.html", context)
 
 

@@ -23,6 +23,7 @@ from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
 from reel.processing.rounds import resume_processor, save_round
 from reel.runtime.context import ReelContext
+from reel.runtime.metrics import count_store_error
 from reel.runtime.periodic import PeriodicTask
 from reel.storage.stream import beacon_events
 
@@ -163,6 +164,7 @@ def process_pending(
             log.warning("%s", exc.message)
             continue
         except ReelError as exc:
+            count_store_error("processing", exc)
             # One recording that cannot be processed now must not hold up the others.
             log.warning("processing recording %s failed: %s", progress.recording_id, exc.message)
         finally:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from reel.errors import BadRequest, NotFound
 from reel.retention.purge import finish_pending
+from reel.runtime.metrics import count_deleted
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_refs import NoResources, ResourceRefs
 from reel.storage.retention_store import AuditEntry, Deleted, Tombstone
@@ -50,6 +51,7 @@ def user_reference(user_id: str) -> str:
 
 
 def _outcome(deleted: Deleted) -> DeletionOutcome:
+    count_deleted("request", len(deleted.recordings), len(deleted.tombstones))
     return DeletionOutcome(
         tuple(t.session_id for t in deleted.tombstones), len(deleted.recordings), deleted.audit_id
     )

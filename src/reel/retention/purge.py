@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reel.runtime.metrics import BLOBS_DELETED, count_deleted
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_refs import NoResources, ResourceRefs
 from reel.storage.retention_store import AuditEntry, ExpiredRecording
@@ -57,6 +58,7 @@ def delete_blobs(blobs: ReplayStore, prefixes: tuple[str, ...]) -> int:
         for key in list(blobs.keys(prefix)):
             blobs.delete(key)
             count += 1
+    BLOBS_DELETED.inc(count)
     return count
 
 
@@ -136,6 +138,7 @@ def purge(
             deleted = sessions.delete_recordings(
                 [e.recording_id for e in found], cause="retention", now=now, audit=audit
             )
+            count_deleted("retention", len(deleted.recordings), len(deleted.tombstones))
             deleted_now += len(deleted.recordings)
             session_count += len(deleted.tombstones)
         _done, removed = finish_pending(sessions, blobs, refs, limit=batch)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Self
 
 from reel.errors import ReelError
+from reel.runtime.metrics import count_store_error
 
 Round = Callable[[Callable[[], bool]], bool]
 """One round of work; given a `stopping()` check, returns True if there is more to do at once."""
@@ -43,6 +44,7 @@ class PeriodicTask:
             try:
                 busy = self._work(self._stop.is_set)
             except ReelError as exc:
+                count_store_error(self.name, exc)
                 self._log.warning("%s round failed, retrying: %s", self.name, exc.message)
             except Exception:
                 self._log.exception("%s round failed, retrying", self.name)

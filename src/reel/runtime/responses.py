@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from reel.errors import ReelError
 from reel.jsonio import dumps
+from reel.runtime.metrics import count_store_error
 
 
 class OrjsonResponse(Response):
@@ -22,6 +23,7 @@ class OrjsonResponse(Response):
 
 def error_response(exc: ReelError, headers: Mapping[str, str] | None = None) -> OrjsonResponse:
     """The JSON error answer for `exc`, with Retry-After where the error has one."""
+    count_store_error("http", exc)
     merged = dict(headers or {})
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,9 +35,11 @@ from reel.processing.worker import BackgroundProcessing
 from reel.retention.background import BackgroundPurge
 from reel.runtime.assets import BUILT_DIR
 from reel.runtime.context import close_context, open_context
+from reel.runtime.metrics import process_exited
 from reel.runtime.ratelimit import RateLimiter
 from reel.runtime.responses import error_response
-from reel.server import health, login
+from reel.server import apidocs, health, login, metrics_route
+from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
 from reel.storage.operator_store import OperatorStore
 from reel.storage.replay_store import ReplayStore
@@ -89,20 +92,27 @@ def create_app(
             purger.stop()
         if capturer is not None:
             capturer.stop()
+        process_exited(os.getpid())  # its live gauges leave a shared REEL_METRICS_DIR with it
         close_context(ctx)
 
-    app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url="/api/docs")
+    # The docs pages are Reel's own (reel.server.apidocs): FastAPI's load Swagger UI from a CDN, which
+    # the CSP forbids and an offline server cannot reach.
+    app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.reel = ctx
     app.state.draining = False
     _install_error_handlers(app)
     install_auth(app)
     install_security_headers(app, settings.frame_ancestors)
+    # Outermost, so the request id and the timing cover everything else, error answers included.
+    app.add_middleware(RequestLog, access_lines=settings.log_format == "json")
     _include_routes(app)
     return app
 
 
 def _include_routes(app: FastAPI) -> None:
     app.include_router(health.router)
+    app.include_router(metrics_route.router)
+    app.include_router(apidocs.router)
     app.include_router(capture_routes.router)
     app.include_router(ingest_routes.router)
     app.include_router(config_routes.router)

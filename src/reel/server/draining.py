@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import time
 from types import FrameType
 
@@ -18,6 +19,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from reel.config import Settings
+from reel.runtime.sockets import bind_listening_socket
 
 log = logging.getLogger("reel.server")
 
@@ -56,14 +58,22 @@ class DrainingServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve_app(app: FastAPI, settings: Settings) -> None:
-    """Serve `app` on the settings' host and port until a signal ends it (see the module docstring)."""
+def serve_app(app: FastAPI, settings: Settings, sock: socket.socket | None = None) -> None:
+    """Serve `app` on `sock`, or the settings' host and port, until a signal ends it (see the module
+    docstring). Raises PortUnavailable (before anything starts) when the port cannot be listened on."""
+    sock = sock if sock is not None else bind_listening_socket(settings.host, settings.port)
     config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         log_level="info",
+        # In JSON mode Reel writes one access line per request itself (reel.server.logs), with its id.
+        access_log=settings.log_format != "json",
+        log_config=None,
         timeout_keep_alive=settings.keep_alive_timeout_s,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
     )
-    DrainingServer(config, app, settings.drain_seconds).run()
+    try:
+        DrainingServer(config, app, settings.drain_seconds).run(sockets=[sock])
+    finally:
+        sock.close()

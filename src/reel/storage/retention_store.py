@@ -165,6 +165,13 @@ class RetentionStore(Protocol):
         """Change an application's retention (and append `audit` in the same transaction); None if unknown."""
         ...
 
+    def set_origins(
+        self, app_id: str, origins: tuple[str, ...], audit: AuditEntry | None = None
+    ) -> Application | None:
+        """Replace an application's allowed origins (normalised by the caller), with `audit` in the same
+        transaction; None if unknown."""
+        ...
+
     def append_audit(self, entry: AuditEntry) -> AuditEntry:
         """Append an entry to the audit log; returns it with its id."""
         ...

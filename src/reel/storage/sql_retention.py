@@ -142,6 +142,18 @@ class SqlRetention:
             row = tx.one(f"SELECT {rows.APP_COLUMNS} FROM applications WHERE id = ?", (app_id,))
         return rows.application(row) if row else None
 
+    def set_origins(
+        self, app_id: str, origins: tuple[str, ...], audit: AuditEntry | None = None
+    ) -> Application | None:
+        with self.db.write() as tx:
+            doc = orjson.dumps(list(origins)).decode()
+            if tx.run("UPDATE applications SET origins = ? WHERE id = ?", (doc, app_id)) == 0:
+                return None
+            if audit is not None:
+                _append_audit(tx, audit, count=audit.count)
+            row = tx.one(f"SELECT {rows.APP_COLUMNS} FROM applications WHERE id = ?", (app_id,))
+        return rows.application(row) if row else None
+
     def append_audit(self, entry: AuditEntry) -> AuditEntry:
         with self.db.write() as tx:
             entry_id = _append_audit(tx, entry, count=entry.count)

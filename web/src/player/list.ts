@@ -234,15 +234,19 @@ function summary(total: number, offset: number, shown: number, filtered: boolean
 }
 
 function emptyState(): HTMLElement {
-  const snippet = `<script src="${location.origin}/capture/reel.js" data-app-key="YOUR_APP_KEY" async></script>`;
+  // The snippet is built by the server (one place: reel.capture.snippet) and shown per application.
   return h(
     "section",
     { class: "empty" },
     h("h2", { text: "No sessions recorded yet" }),
-    h("p", { text: "Create an application for your site's origin; the command prints its app key:" }),
+    h(
+      "p",
+      {},
+      "Create an application for your site's origin on the ",
+      h("a", { text: "Applications page", attrs: { href: "/applications" } }),
+      " (or with the command below); it shows the snippet to add to every page of the site.",
+    ),
     h("pre", {}, h("code", { text: "reel apps create my-shop --origin https://shop.example.com" })),
-    h("p", { text: "Then add this tag to every page of the site, with that key:" }),
-    h("pre", {}, h("code", { text: snippet })),
     h("p", {
       class: "muted",
       text: "Recording starts once the visitor consents (window.reel.consent(true)); sessions appear here within seconds.",

@@ -1,6 +1,7 @@
 // The masking-rules editor on the applications page: admins edit an application's rules document
 // (docs/contracts/masking-rules.md) and save it as a new version; replays use it at once.
 import { h } from "./dom";
+import { csrfToken, errorText } from "./writes";
 
 interface RulesDoc {
   version: number;
@@ -8,26 +9,10 @@ interface RulesDoc {
   [key: string]: unknown;
 }
 
-/** The CSRF token the page carries for cookie-authenticated writes. */
-function csrfToken(): string {
-  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
-}
-
 function editable(doc: RulesDoc): string {
   // Only what an admin writes: the server adds version, updated_by and updated_at.
   const { version: _v, updated_by: _b, updated_at: _a, ...rest } = doc;
   return JSON.stringify(rest, null, 2);
-}
-
-async function errorText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: { message?: string; field?: string } };
-    const e = body.error;
-    if (e?.message) return e.field ? `${e.message} (${e.field})` : e.message;
-  } catch {
-    // Not JSON: fall back to the status below.
-  }
-  return `The server answered ${res.status}.`;
 }
 
 /** An editor for one application's rules, loaded now. */

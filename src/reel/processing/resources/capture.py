@@ -19,6 +19,7 @@ from reel.domain.content import CSS, decode_css, placeholder, resource_path
 from reel.domain.records import Application
 from reel.processing.resources.fetch import Fetched
 from reel.processing.resources.policy import FetchPolicy, Refused
+from reel.runtime.metrics import RESOURCE_FETCHES
 from reel.storage.keys import resource_blob_key
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import CaptureRow, PendingResource, ResourceMeta, ResourceStore
@@ -172,6 +173,7 @@ def capture_claimed(
             capture = Capture(store, blobs, fetcher, app.id, fetch_policy(store, app), now)
             captures[app.id] = capture
         row = capture.url(item.url, item.attempts)
+        RESOURCE_FETCHES.labels(row.status).inc()
         rows, capture.rows = [row, *capture.rows], []
         store.finish(item.app_id, item.recording_id, rows, now)
         done += row.status == "captured"

@@ -22,6 +22,7 @@ from reel.replay.masking.policy import BLOCK, TEXT, Policy
 from reel.replay.masking.text import mask_message, mask_text
 from reel.replay.masking.tree import MaskTree
 from reel.replay.masking.urls import mask_css_urls, mask_url
+from reel.runtime.metrics import REPLAY_EVENTS_DROPPED
 
 Event = dict[str, Any]
 CONSOLE_PLUGIN = "rrweb/console@1"
@@ -76,8 +77,10 @@ class ReplayMasker:
             else:
                 masked = self._data(event.get("type"), data)
         except Exception:  # a bug must not let an event through unmasked: drop it instead
-            masked = None
+            REPLAY_EVENTS_DROPPED.labels("error").inc()
+            return None
         if masked is None:
+            REPLAY_EVENTS_DROPPED.labels("dropped").inc()
             return None
         if masked is data and len(event) == 3 and "timestamp" in event:
             return event  # nothing to mask and no field beside type, data and timestamp

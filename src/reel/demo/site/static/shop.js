@@ -84,18 +84,9 @@
     });
   }
 
-  // Reel's snippet loads async, so its API may appear after this script runs: poll briefly.
+  // Reel's snippet starts with a queue stub, so window.reel takes calls before its script has loaded.
   function tellReel(granted) {
-    var tries = 0;
-    var timer = window.setInterval(function () {
-      tries += 1;
-      if (window.reel && typeof window.reel.consent === "function") {
-        window.clearInterval(timer);
-        window.reel.consent(granted);
-      } else if (tries > 100) {
-        window.clearInterval(timer);
-      }
-    }, 50);
+    window.reel.consent(granted);
   }
 
   function setUpConsent() {

@@ -4,7 +4,7 @@ The script tag is `async`, so `window.reel` does not exist until it has loaded. 
 `window.reel` whose methods queue their calls in `reel.q`; the recorder replays that queue when it starts
 (web/src/recorder/api.ts, `replayQueued`), so `reel.consent(true)`, `reel.identify(...)` or
 `reel.event(...)` written right after the tag are kept, not lost. This module is the one place the
-snippet's text is built (the middleware and `reel apps create` both print it).
+snippet's text is built: the middleware, `reel apps create`, the Applications page and the demo use it.
 """
 
 from __future__ import annotations

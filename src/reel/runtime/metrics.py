@@ -1,0 +1,129 @@
+"""Every Prometheus metric Reel exports, in one place; `/metrics` renders them (reel.server.metrics_route).
+
+Several processes (brief §3.9): by default each process counts for itself, which is right when each is
+scraped on its own address. With REEL_METRICS_DIR, every process of the machine writes its values to
+files in that directory (prometheus_client's multiprocess mode) and `/metrics` of any of them answers
+for all: counters and histograms are summed, lag gauges take the largest value among live processes.
+The directory must be emptied before the processes start (docs/deployment.md shows the systemd line),
+and the variable must be set before prometheus_client is first imported, hence the environment only.
+
+Labels are small closed sets (platform, a reason code, an outcome), never ids or URLs.
+"""
+
+from __future__ import annotations
+
+import os
+
+# prometheus_client picks its value storage when it is imported: the directory must be named first.
+if os.environ.get("REEL_METRICS_DIR") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["REEL_METRICS_DIR"]
+
+from prometheus_client import (  # after the environment is set (see above)
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from reel.errors import StorageUnavailable
+
+# Beacon answers by status, named as the error codes of reel.errors (docs/contracts/web-beacon.md).
+REFUSAL_REASONS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    408: "request_timeout",
+    409: "conflict",
+    410: "gone",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "storage_unavailable",
+}
+
+BEACONS_ACCEPTED = Counter(
+    "reel_beacons_accepted", "Beacons acknowledged (stored durably, duplicates included).", ["platform"]
+)
+BEACONS_REFUSED = Counter(
+    "reel_beacons_refused",
+    "Beacons answered with an error, by reason (the error code).",
+    ["platform", "reason"],
+)
+INGEST_SECONDS = Histogram(
+    "reel_ingest_duration_seconds",
+    "Time to answer a beacon, from the request to the end of the answer.",
+    ["platform"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+STORE_ERRORS = Counter(
+    "reel_store_errors",
+    "Store failures (StorageUnavailable), by where they surfaced: http or a background task's name.",
+    ["where"],
+)
+REPLAY_EVENTS_DROPPED = Counter(
+    "reel_replay_events_dropped",
+    "Events left out of what the player receives by replay-time masking: blocked or unreadable "
+    "(`dropped`), or a masking failure (`error`, dropped rather than sent unmasked).",
+    ["reason"],
+)
+RECORDINGS_DELETED = Counter(
+    "reel_recordings_deleted", "Recordings deleted, by cause (retention or request).", ["cause"]
+)
+SESSIONS_DELETED = Counter(
+    "reel_sessions_deleted", "Sessions deleted (tombstones written), by cause.", ["cause"]
+)
+BLOBS_DELETED = Counter("reel_blobs_deleted", "Replay blobs deleted by purges and deletion requests.")
+RESOURCE_FETCHES = Counter(
+    "reel_resource_fetches",
+    "Resource captures by outcome: captured, pending (retried later), failed, refused.",
+    ["outcome"],
+)
+# Set by processing and compaction (brief §3.9); in multiprocess mode the largest among live processes.
+PROCESSING_LAG = Gauge(
+    "reel_processing_lag_seconds",
+    "Age of the oldest beacon not yet processed (0 when processing is caught up).",
+    multiprocess_mode="livemax",
+)
+COMPACTION_LAG = Gauge(
+    "reel_compaction_lag_seconds",
+    "Age of the oldest beacon not yet compacted into a segment.",
+    multiprocess_mode="livemax",
+)
+
+
+def multiprocess_dir() -> str | None:
+    """The shared directory when several processes count together, else None."""
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def render_metrics() -> tuple[bytes, str]:
+    """The text exposition of every metric (all processes sharing the directory, if any), and its type."""
+    directory = multiprocess_dir()
+    if directory is None:
+        return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def process_exited(pid: int) -> None:
+    """Forget the live gauges of a process that ended (multiprocess mode; nothing otherwise)."""
+    if multiprocess_dir() is not None:
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+
+
+def count_store_error(where: str, exc: BaseException) -> None:
+    """Count `exc` as a store error of `where` when it is one."""
+    if isinstance(exc, StorageUnavailable):
+        STORE_ERRORS.labels(where).inc()
+
+
+def count_deleted(cause: str, recordings: int, sessions: int) -> None:
+    """Count recordings and sessions deleted under `cause` (retention or request)."""
+    RECORDINGS_DELETED.labels(cause).inc(recordings)
+    SESSIONS_DELETED.labels(cause).inc(sessions)

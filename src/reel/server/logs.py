@@ -1,0 +1,149 @@
+"""Logs as text (uvicorn's lines) or JSON (REEL_LOG_FORMAT=json): one object per line, one line per request.
+
+Every request gets an id: the client's `X-Request-Id` when it is a plain token (a reverse proxy's, so
+one id follows the request through both logs), else a new one; the answer echoes it. In JSON mode an
+access line carries it with the method, path (never the query string: it may hold a user id), status,
+duration and client address; log lines written while the request runs carry it too.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import re
+import secrets
+import sys
+import time
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reel.config import LogFormat
+from reel.runtime.metrics import BEACONS_ACCEPTED, BEACONS_REFUSED, INGEST_SECONDS, REFUSAL_REASONS
+
+REQUEST_ID_HEADER = "X-Request-Id"
+# A proxy's id is reused only when it cannot smuggle anything into a log line or a header.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+# Where beacons arrive, and the platform label their metrics carry.
+BEACON_PATHS = {"/v1/web/beacons": "web", "/v1/mobile/beacons": "mobile"}
+
+access_log = logging.getLogger("reel.access")
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("reel_request_id", default=None)
+
+# The attributes every LogRecord has; anything else was passed in `extra` and goes into the JSON line.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+_STANDARD.add("color_message")  # uvicorn's copy of the message with terminal colours
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, request id and any `extra` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or request_id_var.get()
+        if request_id is not None:
+            doc["request_id"] = request_id
+        for key, value in vars(record).items():
+            if key not in _STANDARD and key not in doc:
+                doc[key] = value
+        if record.exc_info:
+            doc["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(doc, default=str).decode()
+
+
+def configure_logging(log_format: LogFormat) -> None:
+    """Send Reel's and uvicorn's log records to stderr, as JSON lines when `log_format` is json."""
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+    # uvicorn's own handlers would print a second, plain line for each record.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
+
+
+def request_id_of(scope: Scope) -> str:
+    """The request's id: a plain one the client sent, or a new one."""
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            sent = bytes(value).decode("latin-1")
+            if _CLIENT_ID.fullmatch(sent):
+                return sent
+            break
+    return secrets.token_hex(8)
+
+
+class RequestLog:
+    """ASGI middleware: request ids, beacon metrics, and in JSON mode one access line per request."""
+
+    def __init__(self, app: ASGIApp, *, access_lines: bool) -> None:
+        self.app = app
+        self.access_lines = access_lines
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            self._count(scope, status, elapsed)
+            if self.access_lines:
+                self._access_line(scope, status, elapsed, request_id)
+            request_id_var.reset(token)
+
+    @staticmethod
+    def _count(scope: Scope, status: int, elapsed: float) -> None:
+        platform = BEACON_PATHS.get(scope.get("path", ""))
+        if platform is None or scope.get("method") != "POST":
+            return
+        INGEST_SECONDS.labels(platform).observe(elapsed)
+        if 200 <= status < 300:
+            BEACONS_ACCEPTED.labels(platform).inc()
+        else:
+            BEACONS_REFUSED.labels(platform, REFUSAL_REASONS.get(status, f"http_{status}")).inc()
+
+    @staticmethod
+    def _access_line(scope: Scope, status: int, elapsed: float, request_id: str) -> None:
+        client = scope.get("client")
+        access_log.info(
+            "%s %s %d",
+            scope.get("method", ""),
+            scope.get("path", ""),
+            status,
+            extra={
+                "request_id": request_id,
+                "method": scope.get("method", ""),
+                "path": scope.get("path", ""),
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 3),
+                "client": client[0] if client else None,
+            },
+        )

@@ -1,0 +1,36 @@
+// State-changing requests from operator pages: the CSRF token the page carries and the server's error
+// message, shared by the applications page and the masking-rules editor.
+
+/** The CSRF token the page carries for cookie-authenticated writes. */
+export function csrfToken(): string {
+  return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? "";
+}
+
+/** The message of an error answer (`{"error": {"message", "field"}}`), or its status. */
+export async function errorText(res: Response): Promise<string> {
+  try {
+    const body = (await res.json()) as { error?: { message?: string; field?: string } };
+    const e = body.error;
+    if (e?.message) return e.field ? `${e.message} (${e.field})` : e.message;
+  } catch {
+    // Not JSON: fall back to the status below.
+  }
+  return `The server answered ${res.status}.`;
+}
+
+/** Send `body` as JSON with the CSRF token; the parsed answer, or an Error with the server's message. */
+export async function sendJson<T>(method: "POST" | "PUT" | "PATCH", url: string, body: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new Error("The Reel server could not be reached.");
+  }
+  if (!res.ok) throw new Error(await errorText(res));
+  return (await res.json()) as T;
+}
