@@ -155,7 +155,7 @@ def _record(folder: Path, hours: float) -> dict[str, Any]:
         with serve_routes(routes, port=site_port) as site_url:
             wire, t0, version = _drive(site_url, hours)
         recorded_s = time.monotonic() - started
-        session = _wait_for_recording(reel)
+        session = _wait_for_recording(reel, wire.beacons)
         wait_settled(reel, session["id"])
         detail = reel.api(f"/api/v1/sessions/{session['id']}")
         events = reel.get(f"/api/v1/sessions/{session['id']}/events").content
@@ -233,15 +233,20 @@ def _drain(page: Any, *, patience_s: float, nudge: bool = False) -> None:
         time.sleep(0.02)
 
 
-def _wait_for_recording(reel: RunningReel, timeout_s: float = 300.0) -> dict[str, Any]:
-    """The dashboard's session (part 1) once its last beacon is stored and none is missing."""
+def _wait_for_recording(reel: RunningReel, beacons: int, timeout_s: float = 300.0) -> dict[str, Any]:
+    """The dashboard's session (part 1) once every beacon sent is stored and none is missing.
+
+    Eight hours is also when Reel splits a session, so the recording may end with a short part 2 that
+    holds no beacon and stays open until it falls silent: completeness is judged by beacons, not `closed`.
+    """
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         sessions = reel.api("/api/v1/sessions", app_id=reel.tenant.app_id, sort="start")["sessions"]
-        if sessions and sessions[-1]["closed"] and all(s["missing_beacons"] == 0 for s in sessions):
+        stored = sum(s["beacons"] for s in sessions)
+        if stored >= beacons and all(s["missing_beacons"] == 0 for s in sessions):
             return next(s for s in sessions if s["part"] == 1)  # type: ignore[no-any-return]
         time.sleep(1)
-    raise RuntimeError("the dashboard recording did not close (final beacon missing?)")
+    raise RuntimeError(f"the dashboard recording is incomplete: {beacons} beacons sent")
 
 
 def _git_head() -> str:
