@@ -6,6 +6,10 @@ directory. Chromium runs it under Playwright's clock: the clock is paused, then 
 (`run_for`, which fires every timer in order, one task each, so rrweb sees each second's mutations
 apart), and after each step the benchmark waits until the recorder's outbox is empty, so every beacon
 reaches Reel before the page's clock moves on. Eight recorded hours take a few minutes of wall time.
+A request still in flight when the page's clock passes the recorder's 60 s request timeout is aborted
+and retried (a few in thousands): Reel stores the beacon once, and the wire bytes count each beacon
+once, at its last size. The final beacon, sent from `pagehide` as the tab closes, is not seen by the
+counter (a few hundred bytes).
 
 The result (Reel's data directory, the events as Reel's events API serves them, and a manifest with the
 wire bytes) is kept in `bench/.cache/dashboard-v{WORKLOAD_VERSION}-{hours}h/` and reused by later runs.

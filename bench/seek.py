@@ -19,6 +19,7 @@ fetching included; a deep link from navigation start to the same point. Run: `py
 
 from __future__ import annotations
 
+import itertools
 import random
 import statistics
 import tempfile
@@ -160,7 +161,14 @@ def measure() -> dict[str, Any]:
         rrweb = measure_rrweb(browser, rec, start, target, points)
         reel = measure_reel(browser, rec, target, points, Path(tmp))
         version = browser.version
-    return {"recording": rec.manifest, "target": target, "rrweb": rrweb, "reel": reel, "chromium": version}
+    return {
+        "recording": rec.manifest,
+        "target": target,
+        "points": points,
+        "rrweb": rrweb,
+        "reel": reel,
+        "chromium": version,
+    }
 
 
 def _clock(ms: float) -> str:
@@ -215,8 +223,11 @@ def report(r: dict[str, Any]) -> None:
         )
     ms = [x["ms"] for x in reel["random"]]
     over = sum(1 for x in ms if x > SEEK_MS)
+    moves = [r["target"], *r["points"]]
+    back = sum(1 for a, b in itertools.pairwise(moves) if b < a)
     print(
-        f"  {len(ms)} random seeks: median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms, "
+        f"  {len(ms)} random seeks ({back} backward): median {statistics.median(ms):.0f} ms, "
+        f"max {max(ms):.0f} ms, "
         f"{over} over {SEEK_MS} ms; rrweb's median / Reel's: "
         f"{statistics.median(rs) / statistics.median(ms):.2f}x"
     )

@@ -119,12 +119,10 @@ def measure() -> dict[str, Any]:
     for config in configs:
         compressor = _compressor(config, dictionary)
         decompressor = zstandard.ZstdDecompressor(dict_data=dictionary if config.dictionary else None)
-        row: dict[str, dict[int, tuple[int, float, float]]] = {"alone": {}, "keyframe": {}}
+        row: dict[str, dict[int, tuple[int, float, float]]] = {"alone": {}, "segment": {}}
         for w in WINDOWS_MIN:
             row["alone"][w] = _compress_all(compressor, decompressor, _segments(events, start, w, None))
-            row["keyframe"][w] = _compress_all(
-                compressor, decompressor, _segments(events, start, w, keyframe)
-            )
+            row["segment"][w] = _compress_all(compressor, decompressor, _segments(events, start, w, keyframe))
         results[config.name] = {"keyframe": len(compressor.compress(keyframe)), **row}
     return {
         "manifest": rec.manifest,
@@ -147,9 +145,9 @@ def report(r: dict[str, Any]) -> None:
         f"{r['keyframe_bytes'] / 1e3:.1f} KB JSON; dictionary ({DICT_BYTES // 1024} KiB) trained in "
         f"{r['train_s']:.1f} s"
     )
-    for variant, title in (("alone", "window alone"), ("keyframe", "segment = keyframe + window")):
+    for variant, title in (("alone", "window alone"), ("segment", "segment = keyframe + window")):
         print(f"{title}: KB per recorded minute (x wire), decompression ms per segment")
-        head = f"  {'':24}" + (f"{'keyframe':>10}" if variant == "keyframe" else "")
+        head = f"  {'':24}" + (f"{'keyframe':>10}" if variant == "segment" else "")
         print(head + "".join(f"{str(w) + ' min':>24}" for w in WINDOWS_MIN) + f"{'MB/s (15 min)':>15}")
         for name, res in r["results"].items():
             cells = []
@@ -157,7 +155,7 @@ def report(r: dict[str, Any]) -> None:
                 size, _speed, dms = res[variant][w]
                 per_min = size / max(w, SAMPLE_MIN)
                 cells.append(f"{per_min / 1e3:6.1f} ({per_min / wire_per_min:4.2f}x) {dms:5.1f}ms")
-            kf = f"{res['keyframe'] / 1e3:8.1f}KB" if variant == "keyframe" else ""
+            kf = f"{res['keyframe'] / 1e3:8.1f}KB" if variant == "segment" else ""
             speed = res[variant][15][1]
             print(f"  {name:24}{kf}" + "".join(f"{c:>24}" for c in cells) + f"{speed:15.1f}")
 

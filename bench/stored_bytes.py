@@ -141,8 +141,8 @@ def report(sizes: list[Sizes]) -> None:
             f"{s.json_bytes / 1e6:.2f} MB JSON"
         )
         print(
-            f"    stored {s.stored * per / 1e3:.1f} KB/min (replay files {s.blob_files / 1e6:.2f} MB, "
-            f"stored_bytes {s.stored_bytes_api / 1e6:.2f} MB); wire {s.wire * per / 1e3:.1f} KB/min; "
+            f"    stored {s.stored * per / 1e3:.1f} KB/min (replay files {s.blob_files / 1e3:.1f} KB, "
+            f"stored_bytes {s.stored_bytes_api / 1e3:.1f} KB); wire {s.wire * per / 1e3:.1f} KB/min; "
             f"packer {s.packer * per / 1e3:.1f} KB/min; JSON {s.json_bytes * per / 1e3:.1f} KB/min"
         )
         print(f"    stored / wire {wire_ratio:.2f}x, stored / packer {packer_ratio:.2f}x [{verdict}]")
