@@ -232,10 +232,11 @@ def report(r: dict[str, Any]) -> None:
         f"{statistics.median(rs) / statistics.median(ms):.2f}x"
     )
     heap = reel["heap"]
-    verdict = "ok" if heap.used_mb <= HEAP_MB else "MISS"
-    print(f"Reel player heap after the seeks (P8; target <= {HEAP_MB} MB) [{verdict}]:")
+    # Judged after a forced collection: what is in use before it swings by tens of MB with GC timing.
+    verdict = "ok" if heap.retained_mb <= HEAP_MB else "MISS"
+    print(f"Reel player heap after the seeks (P8; target <= {HEAP_MB} MB after GC) [{verdict}]:")
     print(_heap_line("page + workers", heap))
-    print(f"  vs rrweb holding every event: {heap.used_mb / rr['heap'].used_mb:.2f}x")
+    print(f"  vs rrweb holding every event, after GC: {heap.retained_mb / rr['heap'].retained_mb:.2f}x")
     cold = reel["first_cold"]["firstFrame"]
     warm = statistics.median(x["firstFrame"] for x in reel["first_warm"])
     drawn = statistics.median(x["replayer"] for x in reel["first_warm"])
