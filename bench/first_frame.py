@@ -75,9 +75,10 @@ def _wait_for_session(reel_url: str, auth: dict[str, str], timeout_s: float = 60
     raise RuntimeError("the recorded session did not settle")
 
 
-def _open(page: Any, url: str) -> dict[str, float]:
+def open_timed(page: Any, url: str, timeout_ms: float = 30_000) -> dict[str, float]:
+    """Open the player at `url` (WATCH_REPLAY_JS installed); its marks in ms from navigation start."""
     page.goto(url)
-    page.wait_for_function("() => window.__reelReplayPainted !== undefined", timeout=30_000)
+    page.wait_for_function("() => window.__reelReplayPainted !== undefined", timeout=timeout_ms)
     marks = page.evaluate(
         """() => ({
           firstFrame: (performance.getEntriesByName("reel:first-frame")[0] || {}).startTime ?? -1,
@@ -122,13 +123,13 @@ def measure(runs: int = 7) -> dict[str, Any]:
                 page.fill("#login-password", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_url("**/sessions")
-                _open(page, player)  # warm: the bundle and the copies in the browser's cache
-                _open(page, player + "?t=1")
-                shipped = [_open(page, player) for _ in range(runs)]
-                baseline = [_open(page, player + "?t=1") for _ in range(runs)]
+                open_timed(page, player)  # warm: the bundle and the copies in the browser's cache
+                open_timed(page, player + "?t=1")
+                shipped = [open_timed(page, player) for _ in range(runs)]
+                baseline = [open_timed(page, player + "?t=1") for _ in range(runs)]
                 # The same page without Web Workers (chunks fetched and parsed on the main thread).
                 page.add_init_script("window.Worker = undefined;")
-                on_page = [_open(page, player) for _ in range(runs)]
+                on_page = [open_timed(page, player) for _ in range(runs)]
                 version = browser.version
     return {
         "first_frame_ms": statistics.median(r["firstFrame"] for r in shipped),

@@ -1,0 +1,158 @@
+"""P2: replay bytes stored per recorded minute, against the wire bytes and rrweb's packer.
+
+Two workloads: the dashboard recording of bench/_dashboard.py (cached; 8 h by default) and the demo
+shop's scripted visit (src/reel/demo/visit.py, recorded afresh through a `reel serve`). For each:
+
+- wire: the beacon bodies as the recorder sent them (gzip, or plain for keepalive beacons on unload),
+  once per beacon;
+- packer: the events as Reel's events API serves them, stored as rrweb's packer stores them (`pack()`
+  per event, deflate), the per-event storage of Sentry/PostHog-style systems;
+- stored: Reel's replay data for the recording once its background work has settled: the files of the
+  recording in the replay store, or the application's `stored_bytes` (Reel's own accounting, which
+  includes replay data held in the database), whichever is larger.
+
+Targets: stored <= 0.6x wire and <= 0.25x packer. Run: `python -m bench stored_bytes`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench._bundle import packer_bytes
+from bench._dashboard import WireCounter, dashboard_recording
+from bench._reel import RunningReel, blob_bytes, copy_data_dir, create_tenant, free_port, serve, wait_settled
+from bench.first_frame import machine
+from reel.demo.browser import chromium_browser
+from reel.demo.runner import snippet
+from reel.demo.serving import serve_in_thread
+from reel.demo.shop import create_shop_app
+from reel.demo.visit import run_scripted_visit
+
+WIRE_TARGET, PACKER_TARGET = 0.6, 0.25
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """One recording's bytes, each way of keeping it."""
+
+    name: str
+    minutes: float
+    events: int
+    json_bytes: int
+    wire: int
+    packer: int
+    blob_files: int
+    stored_bytes_api: int
+
+    @property
+    def stored(self) -> int:
+        return max(self.blob_files, self.stored_bytes_api)
+
+
+def _stored(reel: RunningReel, recording_id: str) -> tuple[int, int]:
+    return blob_bytes(reel.data_dir, recording_id), int(reel.application().get("stored_bytes") or 0)
+
+
+def dashboard_sizes(work: Path) -> Sizes:
+    """The cached dashboard recording, on a copy of its data directory once Reel has settled on it."""
+    rec = dashboard_recording()
+    m = rec.manifest
+    data = copy_data_dir(rec.data_dir, work / "dashboard")
+    with serve(data, rec.tenant, log=work / "reel-dashboard.log") as reel:
+        wait_settled(reel, rec.session_id)
+        files, api = _stored(reel, m["recording_id"])
+    return Sizes(
+        f"dashboard {m['hours']:g} h",
+        m["duration_ms"] / 60_000,
+        int(m["session_events"] or 0),
+        int(m["events_json_bytes"]),
+        int(m["wire_bytes"]),
+        packer_bytes(rec.events_path),
+        files,
+        api,
+    )
+
+
+def shop_sizes(work: Path) -> Sizes:
+    """The demo shop's scripted visit, recorded now through a `reel serve` on a fresh data directory."""
+    shop_port = free_port()
+    data = work / "shop"
+    tenant = create_tenant(data, "Demo shop", f"http://127.0.0.1:{shop_port}")
+    wire = WireCounter()
+    with serve(data, tenant, log=work / "reel-shop.log") as reel:
+        # As the demo does: the shop is on loopback, so resource capture may fetch from it.
+        settings = {"origins": [], "allow_private": True}
+        reel.send("PUT", f"/api/v1/applications/{tenant.app_id}/resource-settings", settings)
+        with (
+            serve_in_thread(create_shop_app(snippet(reel.url, tenant.app_key)), port=shop_port) as shop_url,
+            chromium_browser() as browser,
+        ):
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            wire.attach(context)
+            page = context.new_page()
+            run_scripted_visit(page, shop_url)
+            page.close()
+            time.sleep(1.5)  # the final beacon leaves with keepalive from pagehide
+            context.close()
+        session = _closed_session(reel)
+        wait_settled(reel, session["id"])
+        detail = reel.api(f"/api/v1/sessions/{session['id']}")
+        events_path = work / "shop-events.json"
+        events_path.write_bytes(reel.get(f"/api/v1/sessions/{session['id']}/events").content)
+        files, api = _stored(reel, session["recording_id"])
+    return Sizes(
+        "demo shop visit",
+        detail["duration_ms"] / 60_000,
+        int(detail["events"]),
+        events_path.stat().st_size,
+        wire.bytes,
+        packer_bytes(events_path),
+        files,
+        api,
+    )
+
+
+def _closed_session(reel: RunningReel, timeout_s: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        sessions = reel.api("/api/v1/sessions", app_id=reel.tenant.app_id)["sessions"]
+        if len(sessions) == 1 and sessions[0]["closed"] and sessions[0]["missing_beacons"] == 0:
+            return sessions[0]  # type: ignore[no-any-return]
+        time.sleep(0.5)
+    raise RuntimeError("the shop visit's session did not close with every beacon")
+
+
+def report(sizes: list[Sizes]) -> None:
+    """Print bytes per recorded minute and the ratios against the two baselines."""
+    print(f"machine: {machine()}")
+    print(
+        f"P2 bytes per recorded minute (targets: stored <= {WIRE_TARGET}x wire, <= {PACKER_TARGET}x packer):"
+    )
+    for s in sizes:
+        per = 1 / s.minutes
+        wire_ratio, packer_ratio = s.stored / s.wire, s.stored / s.packer
+        verdict = "ok" if wire_ratio <= WIRE_TARGET and packer_ratio <= PACKER_TARGET else "MISS"
+        print(
+            f"  {s.name}: {s.minutes:.1f} recorded minutes, {s.events} events, "
+            f"{s.json_bytes / 1e6:.2f} MB JSON"
+        )
+        print(
+            f"    stored {s.stored * per / 1e3:.1f} KB/min (replay files {s.blob_files / 1e3:.1f} KB, "
+            f"stored_bytes {s.stored_bytes_api / 1e3:.1f} KB); wire {s.wire * per / 1e3:.1f} KB/min; "
+            f"packer {s.packer * per / 1e3:.1f} KB/min; JSON {s.json_bytes * per / 1e3:.1f} KB/min"
+        )
+        print(f"    stored / wire {wire_ratio:.2f}x, stored / packer {packer_ratio:.2f}x [{verdict}]")
+
+
+def main() -> None:
+    """Measure and print P2 on both workloads."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report([dashboard_sizes(Path(tmp)), shop_sizes(Path(tmp))])
+
+
+if __name__ == "__main__":
+    main()
