@@ -8,7 +8,7 @@ STAMP_JS := web/node_modules/.installed
 BUILT := src/reel/_built/reel.js
 JS_SRC := $(shell find web/src -name '*.ts' 2>/dev/null) web/build.mjs
 
-.PHONY: demo test lint bench build install chromium lock clean
+.PHONY: demo test lint bench build install chromium bench-tools lock clean
 
 demo: install build chromium
 	$(BIN)/reel demo
@@ -25,7 +25,7 @@ lint: install build
 	$(BIN)/mypy
 	cd web && npx tsc --noEmit -p .
 
-bench: install build chromium
+bench: install build chromium bench-tools
 	$(BIN)/python -m bench
 
 install: $(STAMP_PY) $(STAMP_JS)
@@ -51,6 +51,10 @@ SYSTEM_PACKAGES := chromium fonts-dejavu-core libegl1 libxkbcommon0 libfontconfi
 chromium:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+# wrk drives the ingest load benchmark (bench/ingest_load.py).
+bench-tools:
+	@dpkg -s wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^reel' | { echo "# Pinned Python dependencies for Reel and its tests (regenerate with 'make lock')."; cat; } > requirements.lock
