@@ -95,13 +95,18 @@ def run_wrk(
         ]  # fmt: skip
         cpu_before = process_cpu_seconds(server_pid)
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + seconds + 115
-        while proc.poll() is None and len(os.listdir(done_dir)) < THREADS and time.monotonic() < deadline:
-            time.sleep(0.05)
-        cpu_after = process_cpu_seconds(server_pid)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)  # every thread is done (or time is up): wrk prints and exits
-        output, _ = proc.communicate(timeout=60)
+        try:
+            deadline = time.monotonic() + seconds + 115
+            while proc.poll() is None and len(os.listdir(done_dir)) < THREADS and time.monotonic() < deadline:
+                time.sleep(0.05)
+            cpu_after = process_cpu_seconds(server_pid)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)  # every thread is done (or time is up): wrk prints and exits
+            output, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:  # interrupted: leave no wrk behind
+                proc.kill()
+                proc.wait()
     line = next((x for x in output.splitlines() if x.startswith("BENCH-RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result (exit {proc.returncode}):\n{output}")
