@@ -8,7 +8,7 @@ STAMP_JS := web/node_modules/.installed
 BUILT := src/reel/_built/reel.js
 JS_SRC := $(shell find web/src -name '*.ts' 2>/dev/null) web/build.mjs
 
-.PHONY: demo test lint bench build install chromium test-packages lock clean dist
+.PHONY: demo test lint bench build install chromium test-packages bench-tools lock clean dist
 
 demo: install build chromium
 	$(BIN)/reel demo
@@ -25,7 +25,7 @@ lint: install build
 	$(BIN)/mypy
 	cd web && npx tsc --noEmit -p .
 
-bench: install build test-packages
+bench: install build test-packages bench-tools
 	$(BIN)/python -m bench
 
 install: $(STAMP_PY) $(STAMP_JS)
@@ -66,6 +66,10 @@ chromium:
 test-packages: chromium
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+
+# wrk drives the ingest load benchmark (bench/ingest_load.py).
+bench-tools:
+	$(call apt_install,wrk)
 
 lock:
 	$(BIN)/pip freeze --exclude-editable | grep -v '^reel' | { echo "# Pinned Python dependencies for Reel and its tests (regenerate with 'make lock')."; cat; } > requirements.lock
