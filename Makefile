@@ -15,9 +15,10 @@ demo: install build chromium
 
 test: install build test-packages
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 	cd web && npx tsc --noEmit -p .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: install build
 	$(BIN)/ruff check src tests bench
@@ -63,9 +64,13 @@ chromium:
 # The tests also need PostgreSQL's server programs: the fixtures (tests/local_services.py) start a cluster
 # of their own in a temporary folder on a free port and remove it afterwards; they never use a server
 # already running. Any installed major version will do; Debian's `postgresql` is installed if none is.
+# nginx: the deployment guide's proxy configuration is run as written by a test (nginx started by the
+# test on a free port, never the system's service).
 test-packages: chromium
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
 
 # wrk drives the ingest load benchmark (bench/ingest_load.py).
 bench-tools:
