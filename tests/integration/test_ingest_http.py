@@ -201,6 +201,21 @@ def test_a_recording_of_another_app_is_refused(
     assert response.json()["error"]["field"] == "recording_id"
 
 
+def test_another_apps_key_repeating_a_stored_seq_is_refused_not_told_duplicate(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    """Issue 15: B's key posting A's recording with a seq A stored got `200 duplicate`, telling B the
+    seq exists; it gets the same 409 as for a seq that does not exist."""
+    from reel.admin.applications import create_application
+
+    other = create_application(client.app.state.reel.sessions, "Other", [ORIGIN], now_ms=T0)  # type: ignore[attr-defined]
+    assert post_beacon(client, demo_app, beacon(0)).status_code == 200
+    stored, new = post_beacon(client, other, beacon(0)), post_beacon(client, other, beacon(5))
+    assert (stored.status_code, new.status_code) == (409, 409)
+    assert stored.json() == new.json()
+    assert post_beacon(client, demo_app, beacon(0)).json()["duplicate"] is True  # the owner's retry
+
+
 def test_cors_preflight_is_answered(client: TestClient) -> None:
     response = client.options(
         "/v1/web/beacons",

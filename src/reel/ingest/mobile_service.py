@@ -22,7 +22,7 @@ PLATFORM = "mobile"
 
 def accept_mobile_beacon(ctx: ReelContext, app: Application, beacon: MobileBeacon) -> Accepted:
     """Store one mobile beacon exactly once; store errors propagate as StorageUnavailable (503)."""
-    earlier = earlier_copy(ctx, beacon.recording_id, beacon.seq)
+    earlier = earlier_copy(ctx, app, beacon.recording_id, beacon.seq)
     if earlier is not None:
         return earlier
     now = ctx.clock.now_ms()

@@ -50,10 +50,16 @@ class BeaconToStore:
     """Blobs already written for it (a mobile beacon's images)."""
 
 
-def earlier_copy(ctx: ReelContext, recording_id: str, seq: int) -> Accepted | None:
-    """The answer for a beacon already stored (a retry), or None if it is new."""
+def earlier_copy(ctx: ReelContext, app: Application, recording_id: str, seq: int) -> Accepted | None:
+    """The answer for a beacon already stored (a retry), or None if it is new; 409 if the recording is
+    another application's, as for a new beacon (a duplicate must not tell another key that a seq exists).
+    """
     earlier = ctx.sessions.beacon_session(recording_id, seq)
-    return Accepted(seq, True, earlier) if earlier is not None else None
+    if earlier is None:
+        return None
+    if ctx.sessions.recording_app(recording_id) != app.id:
+        raise Conflict("recording belongs to another application", field="recording_id")
+    return Accepted(seq, True, earlier)
 
 
 def claim_and_shift(
@@ -124,7 +130,7 @@ def _timestamp(event: dict[str, Any]) -> Any:
 
 def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:
     """Store one web beacon exactly once."""
-    earlier = earlier_copy(ctx, beacon.recording_id, beacon.seq)
+    earlier = earlier_copy(ctx, app, beacon.recording_id, beacon.seq)
     if earlier is not None:
         return earlier
     now = ctx.clock.now_ms()
