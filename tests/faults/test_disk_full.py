@@ -191,3 +191,26 @@ def test_a_full_disk_under_the_database_answers_503_until_space_returns(
         for seq in statuses:
             assert [r.seq for r in ctx.sessions.beacons(f"disk-{seq}")] == [seq]
         assert client.get("/readyz").status_code == 200
+
+
+def test_readiness_fails_while_the_database_disk_is_full_and_recovers(
+    tiny_disk: Path, tmp_path: Path, clock: FixedClock, beacon: BeaconMaker
+) -> None:
+    """Issue 15: `/readyz` answered 200 while every beacon got 503 on a full disk."""
+    settings = Settings(data_dir=tiny_disk / "data", blob_url=f"file://{tmp_path / 'blobs'}")
+    client, shop = embedded_client(settings, clock)
+    with client:
+        assert post_beacon(client, shop, beacon(0)).status_code == 200
+        assert client.get("/readyz").status_code == 200
+        filler = fill(tiny_disk)
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "full" in ready.json()["reason"]
+        for seq in range(1, 400):  # until SQLite has used up the room left in its files
+            doc = beacon(seq, recording_id=f"disk-{seq}", events=make_events(T0, 30, full=True))
+            doc["events"].append({"type": 5, "timestamp": T0, "data": {"tag": "t", "payload": "x" * 4000}})
+            if post_beacon(client, shop, doc).status_code == 503:
+                break
+        assert client.get("/readyz").status_code == 503
+        filler.unlink()
+        assert post_beacon(client, shop, beacon(1)).status_code == 200
+        assert client.get("/readyz").status_code == 200

@@ -78,6 +78,26 @@ def test_a_locked_database_answers_503_and_nothing_is_stored_half(
     assert [r.seq for r in sessions.beacons("rec-1")] == [0] and sessions.buffered_seqs("rec-1") == [0]
     assert list(blobs.keys()) == []  # web beacons never write to the object store at ingest
     assert post_beacon(client, app, beacon(1)).json() == {"ok": True, "seq": 1, "duplicate": False}
+
+
+def test_readiness_fails_while_the_database_refuses_beacons(
+    tmp_path: Path, settings: Settings, clock: FixedClock, beacon: BeaconMaker
+) -> None:
+    """Issue 15: `/readyz` stayed 200 while every beacon got 503; it follows the database's last answer
+    to a write (any backend), until a beacon is saved again."""
+    path = tmp_path / "reel.sqlite3"
+    sessions = sqlite_session_store(path, busy_timeout_ms=200)
+    client = client_for(settings, clock, sessions, MemoryReplayStore())
+    app = create_application(sessions, "Shop", [ORIGIN], now_ms=T0)
+    assert post_beacon(client, app, beacon(0)).status_code == 200
+    assert client.get("/readyz").status_code == 200
+    with database_locked(path):
+        assert post_beacon(client, app, beacon(1)).status_code == 503
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and "locked" in ready.json()["reason"]
+    assert client.get("/readyz").status_code == 503  # nothing saved since: still the last answer
+    assert post_beacon(client, app, beacon(1)).status_code == 200
+    assert client.get("/readyz").status_code == 200
     assert post_beacon(client, app, beacon(0, recording_id="rec-2")).status_code == 200
     [session] = [s for s in listed(client) if s["recording_id"] == "rec-1"]
     served = client.get(f"/api/v1/sessions/{session['id']}/events").json()["events"]

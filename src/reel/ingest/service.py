@@ -14,7 +14,7 @@ from typing import Any
 from reel.domain.beacons import BeaconSummary, summarise_events
 from reel.domain.records import Application, Session, SessionKey, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
-from reel.errors import Conflict
+from reel.errors import Conflict, StorageUnavailable
 from reel.ids import new_id
 from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
@@ -75,7 +75,11 @@ def claim_and_shift(
     Claimed before any blob is written: a recording of another app is refused with nothing stored, and
     the clock offset is the recording's, fixed by its first beacon (reel/ingest/clock_skew.py).
     """
-    claim = ctx.sessions.claim_recording(app.id, recording_id, measure_offset(now, sent_at, events), now)
+    try:
+        claim = ctx.sessions.claim_recording(app.id, recording_id, measure_offset(now, sent_at, events), now)
+    except StorageUnavailable as exc:
+        ctx.committer.refused(exc.message)  # a write refused: readiness says so, as for a group
+        raise
     if claim.app_id != app.id:
         raise Conflict("recording belongs to another application", field="recording_id")
     return to_server_time(events, claim.clock_offset_ms)

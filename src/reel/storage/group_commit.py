@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -40,6 +41,7 @@ class GroupCommitter:
         """Transactions committed so far (for tests and metrics)."""
         self.beacons = 0
         """Beacons saved so far."""
+        self._failed: tuple[float, str] | None = None
 
     def submit(self, write: BeaconWrite) -> Future[Outcome]:
         """Queue a beacon; the future holds its outcome once its group is committed (or the error)."""
@@ -75,6 +77,7 @@ class GroupCommitter:
         try:
             outcomes = self.store.save_beacons([w for w, _ in group])
         except StorageUnavailable as exc:
+            self.refused(exc.message)
             for _, future in group:
                 future.set_exception(exc)
             return
@@ -83,10 +86,23 @@ class GroupCommitter:
             for _, future in group:
                 future.set_exception(exc)
             return
+        self._failed = None
         self.groups += 1
         self.beacons += len(group)
         for (_, future), outcome in zip(group, outcomes, strict=True):
             future.set_result(outcome)
+
+    def refused(self, reason: str) -> None:
+        """The database refused a beacon write (a group, or a new recording's claim)."""
+        self._failed = (time.monotonic(), reason)
+
+    def failing(self, within_s: float) -> str | None:
+        """Why the last beacon write was refused, if it was under `within_s` ago and no group has been
+        saved since: readiness reports it."""
+        failed = self._failed
+        if failed is None or time.monotonic() - failed[0] >= within_s:
+            return None
+        return failed[1]
 
     def close(self) -> None:
         """Save what is waiting, then stop the thread."""
