@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -76,6 +77,10 @@ class Settings:
     """Serve Prometheus metrics at `/metrics`; off answers 404 there."""
     metrics_token: str = ""
     """When set, `/metrics` answers only requests with `Authorization: Bearer <token>`."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of the reverse proxies in front of Reel: only connections from them may set
+    the client's address and scheme with `X-Forwarded-For` / `X-Forwarded-Proto` (the login throttle
+    counts per address). None by default: the headers are ignored."""
     metrics_dir: str = ""
     """A directory shared by every Reel process on the machine (prometheus_client's multiprocess mode):
     `/metrics` of any of them then counts for all. Unset: each process counts for itself. Read from the
@@ -108,6 +113,24 @@ def parse_frame_ancestors(text: str) -> tuple[str, ...]:
         if _FRAME_ANCESTOR.fullmatch(origin) is None:
             raise ValueError(f"REEL_FRAME_ANCESTORS: {origin!r} is not an origin like http://localhost:8888")
     return origins
+
+
+def parse_trusted_proxies(text: str) -> tuple[str, ...]:
+    """IP addresses or networks (`127.0.0.1`, `10.0.0.0/8`, `::1`) separated by spaces or commas;
+    raises ValueError for anything else (`*` included: trusting every client defeats the purpose)."""
+    out: list[str] = []
+    for part in re.split(r"[\s,]+", text.strip()):
+        if not part:
+            continue
+        try:
+            out.append(
+                str(ipaddress.ip_network(part, strict=False))
+                if "/" in part
+                else str(ipaddress.ip_address(part))
+            )
+        except ValueError:
+            raise ValueError(f"REEL_TRUSTED_PROXIES: {part!r} is not an IP address or network") from None
+    return tuple(out)
 
 
 def parse_public_url(text: str) -> str:
@@ -159,6 +182,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         metrics=parse_switch("REEL_METRICS", env.get("REEL_METRICS", "on")),
         metrics_token=env.get("REEL_METRICS_TOKEN", ""),
         metrics_dir=env.get("REEL_METRICS_DIR", ""),
+        trusted_proxies=parse_trusted_proxies(env.get("REEL_TRUSTED_PROXIES", "")),
     )
 
 
@@ -185,6 +209,13 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     ),
     EnvSetting("REEL_HOST", _D.host, "Address `reel serve` listens on.", "--host"),
     EnvSetting("REEL_PORT", str(_D.port), "Port `reel serve` listens on.", "--port"),
+    EnvSetting(
+        "REEL_TRUSTED_PROXIES",
+        "(none)",
+        "Addresses or networks of the reverse proxies in front of Reel (`127.0.0.1`, `10.0.0.0/8`), "
+        "separated by spaces or commas: only connections from them may give the client's address and "
+        "scheme (`X-Forwarded-For`, `X-Forwarded-Proto`). Unset: the headers are ignored.",
+    ),
     EnvSetting(
         "REEL_PUBLIC_URL",
         "(none)",

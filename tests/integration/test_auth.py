@@ -350,12 +350,12 @@ def test_logout_ends_the_login_and_needs_csrf(env: Env) -> None:
     assert env.client.get("/api/v1/sessions").status_code == 401
 
 
-def test_failed_logins_are_throttled_per_name(env: Env) -> None:
+def test_failed_logins_are_throttled_per_name_from_one_address(env: Env) -> None:
     env.app.state.login_throttle = LoginThrottle(per_name=2, per_address=100)
     operator_with_password(env)
     assert login(env.client, "alice", "bad1").status_code == 401
     assert login(env.client, "alice", "bad2").status_code == 401
-    blocked = login(env.client, "alice")  # even the right password waits
+    blocked = login(env.client, "alice")  # from that address even the right password waits
     assert blocked.status_code == 429
     assert int(blocked.headers["retry-after"]) > 0
     assert login(env.client, "someone-else", "x").status_code == 401  # other names are not blocked
@@ -374,11 +374,13 @@ def test_the_throttle_forgets_old_failures() -> None:
     throttle = LoginThrottle(per_name=2, per_address=10, window_ms=1000)
     throttle.record_failure("Alice", "1.2.3.4", 0)
     throttle.record_failure("alice", "1.2.3.4", 500)
-    assert throttle.retry_after_s("ALICE", "5.6.7.8", 600) == 1
-    assert throttle.retry_after_s("alice", "5.6.7.8", 1001) == 0
+    assert throttle.retry_after_s("ALICE", "1.2.3.4", 600) == 1
+    assert throttle.retry_after_s("alice", "5.6.7.8", 600) == 0  # counted per name and address
+    assert throttle.retry_after_s("alice", "1.2.3.4", 1001) == 0
     throttle.record_failure("bob", "1.2.3.4", 0)
-    throttle.record_success("bob")
-    assert throttle.retry_after_s("bob", "9.9.9.9", 1) == 0
+    throttle.record_failure("bob", "1.2.3.4", 1)
+    throttle.record_success("bob", "1.2.3.4")
+    assert throttle.retry_after_s("bob", "1.2.3.4", 2) == 0
 
 
 # --- CSRF --------------------------------------------------------------------------------------------------

@@ -35,7 +35,13 @@ def test_every_variable_the_code_reads_is_in_the_reference() -> None:
 
 
 def test_bad_values_are_refused_naming_the_variable() -> None:
-    for name, value in (("REEL_LOG_FORMAT", "xml"), ("REEL_METRICS", "maybe"), ("REEL_PUBLIC_URL", "reel")):
+    bad = (
+        ("REEL_LOG_FORMAT", "xml"),
+        ("REEL_METRICS", "maybe"),
+        ("REEL_PUBLIC_URL", "reel"),
+        ("REEL_TRUSTED_PROXIES", "*"),
+    )
+    for name, value in bad:
         with pytest.raises(ValueError, match=name):
             settings_from_env({name: value})
     settings = settings_from_env({"REEL_PUBLIC_URL": "https://reel.example/", "REEL_METRICS": "off"})

@@ -5,6 +5,7 @@ real `reel serve`: TLS, beacons through the proxy, Reel's own 413, the request i
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -120,6 +121,7 @@ def test_reel_behind_the_guides_nginx(tmp_path: Path) -> None:
     reel_port, https_port, http_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("REEL_")}
     env.update(REEL_DATA_DIR=str(data), REEL_DRAIN_SECONDS="0", REEL_LOG_FORMAT="json")
+    env.update(REEL_TRUSTED_PROXIES=unit_setting("REEL_TRUSTED_PROXIES"))  # as the guide's unit sets it
     conf = nginx_conf(tmp_path, https_port, http_port, reel_port)
     reel_args = [sys.executable, "-m", "reel", "serve", "--port", str(reel_port)]
     nginx_args = [str(NGINX), "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"]
@@ -147,7 +149,7 @@ def test_reel_behind_the_guides_nginx(tmp_path: Path) -> None:
         )
         assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "payload_too_large"
 
-        # Forwarded headers from the proxy on loopback are trusted: the snippet is an https URL.
+        # Forwarded headers from the configured proxy are trusted: the snippet is an https URL.
         (listed,) = proxy.get("/api/v1/applications", headers=auth).json()["applications"]
         assert 'src="https://127.0.0.1/capture/reel.js"' in listed["snippet"]
         assert proxy.get("/metrics").status_code == 404
@@ -163,3 +165,11 @@ def test_reel_behind_the_guides_nginx(tmp_path: Path) -> None:
     ]
     beacons = [line for line in lines if line.get("path") == "/v1/web/beacons"]
     assert [line["status"] for line in beacons] == [200, 413]
+
+
+def unit_setting(name: str) -> str:
+    """The value the guide's systemd unit gives an environment variable."""
+    unit = (Path(__file__).resolve().parents[2] / "docs" / "deployment" / "reel.service").read_text()
+    found = re.search(rf"^Environment={name}=(.*)$", unit, re.M)
+    assert found is not None, f"the unit does not set {name}"
+    return found.group(1).strip()

@@ -22,6 +22,7 @@ def config_command(reference: bool, **options: object) -> None:
         ("session store", settings.resolved_database_url),
         ("replay store", settings.resolved_blob_url),
         ("listens on", f"{settings.host}:{settings.port}"),
+        ("trusted proxies", ", ".join(settings.trusted_proxies) or "(none: forwarded headers ignored)"),
         ("public URL", settings.public_url or f"(none: snippets use {settings.snippet_base_url()})"),
         ("log format", settings.log_format),
         ("metrics", "off" if not settings.metrics else "token" if settings.metrics_token else "open"),

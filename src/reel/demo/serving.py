@@ -28,7 +28,7 @@ def serve_in_thread(
     # Binding here, before uvicorn starts, gives the real port with no race against other processes.
     sock = bind_listening_socket(host, port)
     bound_port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan, proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

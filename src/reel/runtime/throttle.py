@@ -1,4 +1,15 @@
-"""Failed-login throttling per operator name and per client address, in memory (one process)."""
+"""Failed-login throttling per (operator name, client address) and per client address, in memory (one
+process).
+
+Failures are counted per name *and address* together, never per name alone: a name that anyone may
+type cannot be locked by anyone (before, ten wrong passwords from anywhere kept `admin` out for a
+quarter hour, even with the right password). This is django-axes' "username and IP address in
+combination" mode. From the address that failed, the right password waits too: otherwise the guesser
+would learn which guess was right. Someone guessing from many addresses gets ten tries per address
+and name a quarter hour; passwords are stored with argon2, so each try costs the guesser a login
+request. The client's address is the connection's, or the one a trusted proxy forwarded
+(`REEL_TRUSTED_PROXIES`); a forwarded header from anyone else is ignored.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +18,17 @@ from collections import deque
 
 WINDOW_MS = 15 * 60 * 1000
 # Modest: a person who mistypes a few times is never blocked; guessing gets ten tries a quarter hour per
-# name, and one address gets fifty across all names (an office behind one NAT is still fine).
+# name from one address, and one address gets fifty across all names (an office behind one NAT is fine).
 MAX_FAILURES_PER_NAME = 10
 MAX_FAILURES_PER_ADDRESS = 50
 # Beyond this many tracked keys the oldest are forgotten, so a flood of random names cannot exhaust memory.
 MAX_KEYS = 10_000
 
+Key = tuple[str, ...]
+
 
 class LoginThrottle:
-    """Counts failed logins in a sliding window; `retry_after_s` says how long a key must wait."""
+    """Counts failed logins in a sliding window; `retry_after_s` says how long a client must wait."""
 
     def __init__(
         self,
@@ -26,11 +39,11 @@ class LoginThrottle:
     ) -> None:
         self._limits = {"name": per_name, "addr": per_address}
         self._window_ms = window_ms
-        self._failures: dict[tuple[str, str], deque[int]] = {}
+        self._failures: dict[Key, deque[int]] = {}
         self._lock = threading.Lock()
 
     def retry_after_s(self, name: str, address: str, now_ms: int) -> int:
-        """Seconds until this name and address may try again; 0 when they may try now."""
+        """Seconds until this name may be tried again from this address; 0 when it may be now."""
         wait_ms = 0
         with self._lock:
             for key in self._keys(name, address):
@@ -40,7 +53,7 @@ class LoginThrottle:
         return -(-wait_ms // 1000)
 
     def record_failure(self, name: str, address: str, now_ms: int) -> None:
-        """Count one failed login for this name and this address."""
+        """Count one failed login for this name from this address, and for this address."""
         with self._lock:
             if len(self._failures) >= MAX_KEYS:
                 self._forget_oldest(now_ms)
@@ -50,16 +63,16 @@ class LoginThrottle:
                 while len(times) > self._limits[key[0]]:
                     times.popleft()
 
-    def record_success(self, name: str) -> None:
-        """Forget the failures of a name once its operator has logged in."""
+    def record_success(self, name: str, address: str) -> None:
+        """Forget the failures of a name from an address once its operator has logged in from there."""
         with self._lock:
-            self._failures.pop(("name", name.casefold()), None)
+            self._failures.pop(("name", name.casefold(), address), None)
 
     @staticmethod
-    def _keys(name: str, address: str) -> tuple[tuple[str, str], tuple[str, str]]:
-        return ("name", name.casefold()), ("addr", address)
+    def _keys(name: str, address: str) -> tuple[Key, Key]:
+        return ("name", name.casefold(), address), ("addr", address)
 
-    def _recent(self, key: tuple[str, str], now_ms: int) -> deque[int] | None:
+    def _recent(self, key: Key, now_ms: int) -> deque[int] | None:
         times = self._failures.get(key)
         if times is None:
             return None

@@ -72,6 +72,10 @@ def serve_app(app: FastAPI, settings: Settings, sock: socket.socket | None = Non
         log_config=None,
         timeout_keep_alive=settings.keep_alive_timeout_s,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        # Forwarded headers are taken only from the configured proxies (never uvicorn's default of
+        # trusting loopback): anyone else could pick the address the login throttle counts.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
     try:
         DrainingServer(config, app, settings.drain_seconds).run(sockets=[sock])

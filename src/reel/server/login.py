@@ -105,7 +105,7 @@ async def login_submit(request: Request) -> Response:
     if operator is None:
         throttle.record_failure(name, address, ctx.clock.now_ms())
         return _login_page(request, next_path=next_path, status=401, message=WRONG_LOGIN, name=name)
-    throttle.record_success(name)
+    throttle.record_success(name, address)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
         await run_in_threadpool(end_login, ctx.operators, previous)
