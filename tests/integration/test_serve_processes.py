@@ -1,5 +1,6 @@
 """Real `reel serve` processes: JSON logs with one line per request and its id; two processes sharing
-REEL_METRICS_DIR count together; a busy port and an empty store are said clearly, not as a traceback."""
+REEL_METRICS_DIR count together; a busy port, an empty store and a read-only data directory are said
+clearly, not as a traceback."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from live import free_port
@@ -176,3 +178,52 @@ def test_serve_on_an_empty_store_names_the_directory_that_has_the_applications(t
     text = log.read_text()
     assert f"WARNING: the store in {tmp_path / 'srv'} has no applications and no operators" in text
     assert f"{tmp_path / '.reel-data'} has 1 application and 0 operators: did you mean --data-dir" in text
+
+
+@contextmanager
+def read_only_folder(folder: Path) -> Iterator[Path]:
+    """`folder` holding an embedded store, then made read-only (a read-only mount as root, where
+    permissions do not apply; without write permission otherwise)."""
+    folder.mkdir()
+    prepare(folder / "data")
+    if os.geteuid() != 0:
+        for path in (folder / "data", folder):
+            path.chmod(0o500)
+        try:
+            yield folder
+        finally:
+            for path in (folder, folder / "data"):
+                path.chmod(0o700)
+        return
+    done = subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True, capture_output=True)
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_serve_on_a_read_only_data_directory_is_one_clear_line(tmp_path: Path) -> None:
+    """Issue 15: `reel serve` on a read-only data directory exited with a traceback from SQLite."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REEL_")}
+    with read_only_folder(tmp_path / "ro") as folder:
+        results = [
+            subprocess.run(
+                [sys.executable, "-m", "reel", "serve", "--port", str(free_port()), "--data-dir", str(data)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            for data in (folder / "data", folder / "new")  # an existing store, and one to be made
+        ]
+    for result in results:
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("Error: cannot write the database under ")
+        assert "--data-dir or REEL_DATA_DIR" in lines[0]

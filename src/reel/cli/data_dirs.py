@@ -9,10 +9,12 @@ warning names the directory that has them, before anyone has to guess why.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from reel.config import Settings
+from reel.storage.urls import local_path, scheme_of
 
 DATABASE_FILE = "reel.sqlite3"
 # Where people put Reel's data: the default in the working directory, and the deployment guide's place.
@@ -91,3 +93,32 @@ def empty_store_warning(settings: Settings, contents: StoreContents, env_data_di
             "and reel users create ..."
         )
     return "\n".join(lines)
+
+
+def local_folders(settings: Settings) -> list[tuple[str, Path]]:
+    """The folders the embedded stores write to (the database's, the replay blobs'), with what each holds."""
+    folders: list[tuple[str, Path]] = []
+    if scheme_of(settings.resolved_database_url) == "sqlite":
+        path = local_path(settings.resolved_database_url)
+        if path != ":memory:":
+            folders.append(("database", Path(path).parent))
+    if scheme_of(settings.resolved_blob_url) == "file":
+        folders.append(("replay data", Path(local_path(settings.resolved_blob_url))))
+    return folders
+
+
+def unwritable_folder(settings: Settings) -> str | None:
+    """Why `reel serve` could not store anything in its folders (one line), or None when it can.
+
+    Checked by making each folder and a file in it, as the stores will: a read-only data directory is
+    one clear message instead of a traceback from deep inside SQLite.
+    """
+    for what, folder in local_folders(settings):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return f"cannot write the {what} under {folder}: {reason} (--data-dir or REEL_DATA_DIR)"
+    return None

@@ -45,7 +45,8 @@ def serve(
     drain_seconds: float | None,
 ) -> None:
     """Run the Reel server."""
-    from reel.cli.data_dirs import StoreContents, empty_store_warning
+    from reel.cli.data_dirs import StoreContents, empty_store_warning, unwritable_folder
+    from reel.errors import ReelError
     from reel.runtime.sockets import PortUnavailable, bind_listening_socket
     from reel.server.app import create_app
     from reel.server.draining import serve_app
@@ -59,9 +60,17 @@ def serve(
         sock = bind_listening_socket(settings.host, settings.port)
     except PortUnavailable as exc:
         raise click.ClickException(f"{exc.message} (--port or REEL_PORT)") from None
-    app = create_app(settings, background=True)
-    ctx = app.state.reel
-    contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
+    problem = unwritable_folder(settings)
+    if problem is not None:
+        sock.close()
+        raise click.ClickException(problem)
+    try:
+        app = create_app(settings, background=True)
+        ctx = app.state.reel
+        contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
+    except ReelError as exc:  # a store that cannot be opened: say which and why, without a traceback
+        sock.close()
+        raise click.ClickException(f"cannot open the stores: {exc.message}") from None
     warning = empty_store_warning(settings, contents, os.environ.get("REEL_DATA_DIR"))
     started = (
         f"Reel {__version__} on http://{settings.host}:{settings.port}/ "
