@@ -155,6 +155,31 @@ def test_deleting_a_session_answers_410_on_request_and_is_idempotent(
     assert entries[0]["actor"] == "test-admin" and entries[0]["at"] == T0 + 6 * DAY_MS
 
 
+def test_the_player_page_of_a_deleted_session_answers_410_with_the_explanation(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker, clock: FixedClock
+) -> None:
+    """Issue 15: the page answered 200 and only its script showed the message."""
+    session_id = record(client, demo_app, beacon)
+    assert client.get(f"/sessions/{session_id}").status_code == 200
+    clock.advance(DAY_MS)
+    assert client.delete(f"/api/v1/sessions/{session_id}").status_code == 200
+    page = client.get(f"/sessions/{session_id}")
+    assert page.status_code == 410
+    assert page.headers["content-type"].startswith("text/html")
+    assert "This session was deleted" in page.text
+    assert gone_message(client, session_id) in page.text
+    assert 'id="reel-first-frame"' not in page.text
+    # Another tenant learns nothing: the same page as for an id that never existed.
+    other = create_operator(
+        ctx_of(client).operators, "other", "viewer", None, now_ms=clock.now_ms(), app_ids=("app_other",)
+    )
+    _token, secret = issue_token(ctx_of(client).operators, other, "t", now_ms=clock.now_ms())
+    outsider = client.get(f"/sessions/{session_id}", headers={"Authorization": f"Bearer {secret}"})
+    unknown = client.get("/sessions/ses_neverexisted", headers={"Authorization": f"Bearer {secret}"})
+    assert outsider.status_code == unknown.status_code == 200
+    assert "deleted" not in outsider.text
+
+
 def test_viewers_may_neither_delete_nor_read_the_audit_log(
     client: TestClient, demo_app: Application, beacon: BeaconMaker, clock: FixedClock
 ) -> None:

@@ -15,9 +15,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
-from reel.api.auth import PageCaller, template_auth
-from reel.errors import BadRequest
+from reel.api.auth import Caller, PageCaller, template_auth
+from reel.api.sessions import visible_session
+from reel.errors import BadRequest, ReelError
 from reel.player.frame import first_frame, script_json
+from reel.retention.messages import SessionDeleted
 from reel.runtime.context import ReelContext
 
 router = APIRouter()
@@ -66,9 +68,27 @@ def player_page(request: Request, session_id: str, caller: PageCaller) -> HTMLRe
     check_session_id(session_id)
     context: dict[str, object] = {"page": "player", "session_id": session_id}
     context.update(template_auth(request, caller))
-    # The DOM at the session's start, shown until the replayer takes over (P5); not for a link into it.
     ctx: ReelContext | None = getattr(request.app.state, "reel", None)  # None: pages alone, in tests
+    if ctx is not None:
+        deleted = deleted_session(ctx, caller, session_id)
+        if deleted is not None:
+            # 410 with why and when in the page itself (brief §3.9); the script says the same.
+            context["deleted"] = deleted.message
+            return templates.TemplateResponse(request, "player.html", context, status_code=410)
+    # The DOM at the session's start, shown until the replayer takes over (P5); not for a link into it.
     if ctx is not None and request.query_params.get("t", "0") in ("", "0"):
         frame = first_frame(ctx, caller, session_id)
         context["first_frame"] = script_json(frame) if frame is not None else None
     return templates.TemplateResponse(request, "player.html", context)
+
+
+def deleted_session(ctx: ReelContext, caller: Caller, session_id: str) -> SessionDeleted | None:
+    """The deletion the caller may learn of, if the session was deleted; None otherwise (present,
+    unknown, another tenant's, or a store failure: the script asks the API and says why)."""
+    try:
+        visible_session(ctx, caller, session_id)
+    except SessionDeleted as deleted:
+        return deleted
+    except ReelError:
+        return None
+    return None
