@@ -111,6 +111,26 @@ def test_part_3_starts_from_the_dom_built_in_part_1_and_stops_at_its_end(
     assert max(e["timestamp"] for e in first) < T0 + 8 * HOUR
 
 
+def test_a_recording_ending_exactly_at_the_split_lists_no_empty_part(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    """Issue 15: after an 8-hour recording whose last event is exactly at the split, a part with 0 events
+    was listed (and stayed open though the tab had closed)."""
+    batches = dashboard_recording(8)
+    batches.append([tick(T0 + 8 * HOUR, "8:00")])  # the last event, exactly at the split
+    for seq, events in enumerate(batches):
+        response = post_beacon(client, demo_app, beacon(seq, events, final=seq == len(batches) - 1))
+        assert response.status_code == 200, response.text
+    process_pending(ctx_of(client))
+    parts = listed(client)
+    total = sum(len(events) for events in batches)
+    assert [(p["part"], p["start"] - T0, p["events"]) for p in parts] == [(1, 0, total - 1), (2, 8 * HOUR, 1)]
+    for p in parts:
+        played = client.get(f"/api/v1/sessions/{p['id']}/events").json()["events"]
+        assert [e for e in played if e["type"] == 3], p  # each part plays something of its own
+    assert [(p["closed"], p["close_reason"]) for p in parts] == [(True, "split"), (True, "tab_closed")]
+
+
 def test_a_session_splits_after_200_actions(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:

@@ -125,6 +125,10 @@ def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Se
             beacons=max(0, closed.beacons - part.beacons_moved),
             events=max(0, closed.events - part.events),
         )
+    # How the recorder session ended (its final beacon, a newer recorder session, silence) is about its
+    # end, which is in the part the split opens: a final beacon folded in before processing split
+    # closes the last part, not the one the split closes.
+    ending = closed.close_reason if closed.closed and closed.close_reason != "split" else ""
     opened = dataclasses.replace(
         closed,
         id=part.session_id,
@@ -137,8 +141,8 @@ def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Se
         events=part.events,
         has_full_snapshot=bool(part.checkpoint_key),
         has_meta=bool(part.checkpoint_key),
-        closed=False,
-        close_reason="",
+        closed=bool(ending),
+        close_reason=ending,
         created_at=now,
         updated_at=now,
         actions=0,
