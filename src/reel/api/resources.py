@@ -26,7 +26,7 @@ from reel.errors import BadRequest, BlobNotFound, InvalidField, NotFound
 from reel.runtime.context import ReelContext, get_context
 from reel.runtime.responses import OrjsonResponse
 from reel.storage.keys import resource_blob_key
-from reel.storage.resource_store import ResourceSettings
+from reel.storage.resource_store import ResourceMeta, ResourceSettings
 
 router = APIRouter(tags=["resources"])
 MAX_ORIGINS = 50
@@ -49,18 +49,35 @@ async def get_resource(request: Request, digest: str, caller: ApiCaller) -> Resp
     ctx = get_context(request)
 
     def work() -> tuple[bytes, str]:
-        meta = ctx.resources.resource(digest)
-        if meta is None or not ctx.resources.visible(digest, caller.app_ids):
+        found = visible_copy(ctx, caller, digest)
+        if found is None:
             raise NotFound("no such resource")
-        try:
-            body = ctx.blobs.get(resource_blob_key(digest))
-        except BlobNotFound:
-            raise NotFound("no such resource") from None
+        meta, body = found
         media_type = f"{CSS}; charset=utf-8" if meta.content_type == CSS else meta.content_type
         return body, media_type
 
     body, media_type = await run_in_threadpool(work)
     return Response(body, media_type=media_type, headers={**RESOURCE_HEADERS, "ETag": f'"{digest}"'})
+
+
+def visible_copy(
+    ctx: ReelContext, caller: Caller, digest: str, *, max_size: int | None = None
+) -> tuple[ResourceMeta, bytes] | None:
+    """A stored copy and its bytes, if `caller` may see it: only through a recording of an application
+    they may see. Every path that reads a copy by digest goes through here (this route, the first
+    frame's inlined style sheets); None for a copy they may not see, one that is gone, or one larger
+    than `max_size`."""
+    if not DIGEST.fullmatch(digest):
+        return None
+    meta = ctx.resources.resource(digest)
+    if meta is None or (max_size is not None and meta.size > max_size):
+        return None
+    if not ctx.resources.visible(digest, caller.app_ids):
+        return None
+    try:
+        return meta, ctx.blobs.get(resource_blob_key(digest))
+    except BlobNotFound:
+        return None
 
 
 class ResourceSettingsBody(BaseModel):

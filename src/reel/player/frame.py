@@ -18,17 +18,17 @@ from markupsafe import Markup
 
 from reel.api.auth import Caller
 from reel.api.masking import current_rules
+from reel.api.resources import visible_copy
 from reel.api.sessions import visible_session
 from reel.dom.mirror import DomMirror, prefix_end
 from reel.dom.types import EventType
 from reel.domain.content import CSS
 from reel.domain.records import Session
-from reel.errors import BlobNotFound, ReelError
+from reel.errors import ReelError
 from reel.replay.assemble import masked_window, windows_of
 from reel.replay.first_frame import render_html, stylesheet_hrefs
 from reel.replay.windows import window_at
 from reel.runtime.context import ReelContext
-from reel.storage.keys import resource_blob_key
 
 MAX_INLINE_CSS = 2 * 1024 * 1024
 _RESOURCE_HREF = re.compile(r"/resources/([0-9a-f]{64})")
@@ -82,15 +82,12 @@ def first_frame(
         found = _RESOURCE_HREF.fullmatch(href)
         if found is None:
             return None
-        meta = ctx.resources.resource(found.group(1))
-        if meta is None or meta.content_type != CSS or meta.size > budget[0]:
+        # The same visibility check as GET /resources/{sha}: never another tenant's sheet.
+        copy = visible_copy(ctx, caller, found.group(1), max_size=budget[0])
+        if copy is None or copy[0].content_type != CSS:
             return None
-        try:
-            text = ctx.blobs.get(resource_blob_key(meta.digest)).decode("utf-8", errors="replace")
-        except BlobNotFound:
-            return None
-        budget[0] -= meta.size
-        return text
+        budget[0] -= copy[0].size
+        return copy[1].decode("utf-8", errors="replace")
 
     node = snapshot["node"]
     return {
