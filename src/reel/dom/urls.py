@@ -7,13 +7,20 @@ receives absolute http(s) URLs (resolved against the page URL of the latest Meta
 - `image`: loaded as an image (img src/srcset, poster, icons, SVG image/use, CSS `url()`);
 - `stylesheet`: loaded as CSS (`<link rel=stylesheet>`, `@import`);
 - `inert`: would be loaded by a browser but Reel never captures it (media, frames, prefetch and other
-  link relations); replay points it nowhere.
+  link relations, plugins, SVG references other than images); replay points it nowhere.
 
-Links (`a href`) and form actions are not resources: nothing is fetched until someone follows them.
+Links (`a href`, `area href`) and form actions are not resources: nothing is fetched until someone
+follows them. Everything else that may hold a URL is one, whatever element it is on, and other
+attributes holding CSS references (SVG's `fill="url(…)"`) are read as CSS: an element the walk cannot
+name (an attribute change on a node it has not seen), or one another parser would read differently
+(`<image src>` is an `<img>` to the HTML parser), is never a way around the rewriting. A URL that
+cannot be made absolute (no page URL, another scheme) goes to `unresolved`, so replay can write a
+placeholder instead of leaving it for the browser to resolve against Reel's own page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -26,6 +33,8 @@ from reel.dom.types import IncrementalSource as Source
 UrlKind = Literal["image", "stylesheet", "inert"]
 UrlMapper = Callable[[str, UrlKind], str | None]
 """(absolute URL, kind) → the URL to write instead, or None to leave the value as it is."""
+Unresolved = Callable[[str, UrlKind], str | None]
+"""(value as written, kind) → what to write for a URL that cannot be made an absolute http(s) URL."""
 
 MAX_URL_LENGTH = 4096
 ELEMENT, TEXT = 2, 3
@@ -33,7 +42,21 @@ _ICON_RELS = frozenset({"icon", "shortcut", "apple-touch-icon", "apple-touch-ico
 _PRELOAD_KINDS: dict[str, UrlKind] = {"style": "stylesheet", "image": "image"}
 _BACKGROUND_TAGS = frozenset({"body", "table", "td", "th", "tr", "thead", "tbody", "tfoot"})
 _SVG_LINKS = frozenset({"image", "feimage", "use"})
-_INERT_SRC = frozenset({"iframe", "frame", "embed", "video", "audio", "track", "source", "script"})
+_LINKS = frozenset({"a", "area"})
+_IMAGE_SRC = frozenset({"img"})
+_PLUGINS = frozenset({"object", "embed", "applet"})
+_PLUGIN_URLS = frozenset({"data", "codebase", "archive", "code", "classid"})
+_SRCSETS = frozenset({"srcset", "imagesrcset"})
+# What a browser does not load: nothing to fetch, nothing to rewrite.
+_HARMLESS_SCHEMES = ("data:", "blob:", "about:")
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def harmless(value: str) -> bool:
+    """True for a URL no browser fetches anything for: empty, a same-document `#fragment`, `data:`,
+    `blob:` (the page's own memory) or `about:`."""
+    plain = _INVISIBLE.sub("", value).lower()
+    return not plain or plain.startswith("#") or plain.startswith(_HARMLESS_SCHEMES)
 
 
 def resolve(url: str, base: str) -> str | None:
@@ -88,20 +111,29 @@ class UrlWalk:
 
     mapper: UrlMapper
     base: str = ""
+    unresolved: Unresolved | None = None
+    """What to write for a URL that cannot be made absolute (None: leave it as it is)."""
     tags: dict[int, str] = field(default_factory=dict)
     """Element ids to their tag, for attribute mutations (which do not say the tag)."""
     style_texts: set[int] = field(default_factory=set)
     """Ids of text nodes inside <style> elements."""
+    texts: set[int] = field(default_factory=set)
+    """Ids of the other text nodes (a text change on a node in neither set is read as CSS)."""
 
     def url(self, value: Any, kind: UrlKind) -> Any:
         """The replacement of an attribute holding one URL, or `value` itself."""
         if not isinstance(value, str):
             return value
-        absolute = resolve(value, self.base)
-        if absolute is None:
-            return value
-        new = self.mapper(absolute, kind)
+        new = self._map(value, kind)
         return value if new is None else new
+
+    def _map(self, value: str, kind: UrlKind) -> str | None:
+        absolute = resolve(value, self.base)
+        if absolute is not None:
+            return self.mapper(absolute, kind)
+        if self.unresolved is None or harmless(value):
+            return None
+        return self.unresolved(value, kind)
 
     def srcset(self, value: Any) -> Any:
         if not isinstance(value, str):
@@ -120,12 +152,26 @@ class UrlWalk:
             return text
 
         def replace(url: str, kind: str) -> str | None:
-            absolute = resolve(url, self.base)
-            if absolute is None:
-                return None
-            return self.mapper(absolute, "stylesheet" if kind == "import" else "image")
+            return self._map(url, "stylesheet" if kind == "import" else "image")
 
         return rewrite_css(text, replace)
+
+    def style_object(self, value: Mapping[str, Any]) -> Any:
+        """A style attribute change given as properties (`{"background": "url(x)"}`, a value or
+        `[value, priority]` each, as rrweb sends them), each value read as CSS."""
+        out: dict[str, Any] | None = None
+        for prop, item in value.items():
+            if isinstance(item, str):
+                new: Any = self.css(item)
+            elif isinstance(item, list) and item and isinstance(item[0], str):
+                first = self.css(item[0])
+                new = item if first is item[0] else [first, *item[1:]]
+            else:
+                continue
+            if new is not item:
+                out = out if out is not None else dict(value)
+                out[prop] = new
+        return value if out is None else out
 
     # ---- elements --------------------------------------------------------------------------------
 
@@ -143,32 +189,17 @@ class UrlWalk:
     def _attribute(self, tag: str | None, name: str, value: Any, attrs: Mapping[str, Any]) -> Any:
         if value is None or isinstance(value, bool):
             return value
+        if name == "style" and isinstance(value, Mapping):
+            return self.style_object(value)
         if name == "style" or name == "_csstext":
             return self.css(value)
-        if name == "srcset":
+        if name in _SRCSETS:
             return self.srcset(value)
-        if tag is None:
-            # An attribute mutation on an element this walk has not seen: anything loadable but links.
-            if name in ("src", "poster", "background", "xlink:href"):
-                return self.url(value, "image")
-            return value
-        if name == "src":
-            if tag == "img" or (tag == "input" and str(attrs.get("type", "")).lower() == "image"):
-                return self.url(value, "image")
-            if tag in _INERT_SRC:
-                return self.url(value, "inert")
-            return value
-        if name == "poster" and tag == "video":
-            return self.url(value, "image")
-        if name == "background" and tag in _BACKGROUND_TAGS:
-            return self.url(value, "image")
-        if name in ("data", "codebase") and tag == "object":
-            return self.url(value, "inert")
-        if name in ("href", "xlink:href"):
-            if tag in _SVG_LINKS:
-                return self.url(value, "image")
-            if tag == "link" and name == "href":
-                return self.url(value, link_kind(attrs))
+        kind = url_kind(tag, name, attrs)
+        if kind is not None:
+            return self.url(value, kind)
+        if isinstance(value, str) and may_hold_refs(value):
+            return self.css(value)  # presentation attributes (fill="url(…)"), animation values…
         return value
 
     def node_tree(self, node: Mapping[str, Any], parent_tag: str | None = None) -> Mapping[str, Any]:
@@ -197,6 +228,8 @@ class UrlWalk:
                 new = self.css(text)
                 if new is not text:
                     new_texts[id(current)] = new
+            elif kind == TEXT and isinstance(node_id, int):
+                self.texts.add(node_id)
             children = current.get("childNodes")
             if isinstance(children, list):
                 stack.extend((c, tag) for c in children if isinstance(c, Mapping))
@@ -220,6 +253,7 @@ class UrlWalk:
         if kind == EventType.FULL_SNAPSHOT:
             self.tags.clear()
             self.style_texts.clear()
+            self.texts.clear()
             node = data.get("node")
             if isinstance(node, Mapping):
                 new = self.node_tree(node)
@@ -325,12 +359,41 @@ class UrlWalk:
         node_id = change.get("id")
         if not isinstance(value, str):
             return change
-        # A text change does not say whose text it is: CSS if the node is known to be a style's text, or
-        # if it reads like a rule with a reference in it.
-        if not (isinstance(node_id, int) and node_id in self.style_texts) and "{" not in value:
+        # A text change does not say whose text it is: CSS if the node is a style's text, and also if
+        # the walk has not seen the node (it may be one), never for a text node known to be ordinary.
+        if isinstance(node_id, int) and node_id in self.texts:
             return change
         new = self.css(value)
         return change if new is value else {**change, "value": new}
+
+
+def url_kind(tag: str | None, name: str, attrs: Mapping[str, Any]) -> UrlKind | None:
+    """How a browser loads the URL in attribute `name` of a `tag` element; None when the attribute
+    holds no URL that is loaded. `tag` None: an element the walk has not seen, for which what may be an
+    image is one (so capture keeps finding images changed later) and anything else loadable is inert."""
+    if name == "src":
+        if (
+            tag is None
+            or tag in _IMAGE_SRC
+            or (tag == "input" and str(attrs.get("type", "")).lower() == "image")
+        ):
+            return "image"
+        return "inert"  # frames, media, embeds, portals, scripts, and any element it would be on
+    if name in ("href", "xlink:href"):
+        if tag in _LINKS:
+            return None  # a link: nothing is fetched until someone follows it
+        if tag == "link" and name == "href":
+            return link_kind(attrs)
+        return "image" if tag in _SVG_LINKS or (tag is None and name == "xlink:href") else "inert"
+    if name == "poster":
+        return "image" if tag in (None, "video") else "inert"
+    if name == "background":
+        return "image" if tag is None or tag in _BACKGROUND_TAGS else "inert"
+    if name == "rr_dataurl":
+        return "image"  # rrweb draws it as an image; a data: URL stays as it is
+    if name in _PLUGIN_URLS and (tag is None or tag in _PLUGINS):
+        return "inert"
+    return None
 
 
 def link_kind(attrs: Mapping[str, Any]) -> UrlKind:
@@ -374,9 +437,11 @@ def _copy_tree(
     return root
 
 
-def walk_events(events: list[dict[str, Any]], mapper: UrlMapper, base: str = "") -> list[dict[str, Any]]:
+def walk_events(
+    events: list[dict[str, Any]], mapper: UrlMapper, base: str = "", unresolved: Unresolved | None = None
+) -> list[dict[str, Any]]:
     """Every event with its URLs mapped (unchanged events are the same objects)."""
-    walk = UrlWalk(mapper, base)
+    walk = UrlWalk(mapper, base, unresolved)
     out: list[dict[str, Any]] = []
     for event in events:
         new = walk.event(event)

@@ -2,17 +2,22 @@
 
 Input is a serialized rrweb node tree that has already been through the player's pipeline (sanitised,
 masked, resource URLs pointed at Reel's copies). Output is an HTML document that shows the same picture
-without rrweb: no scripts, no handlers, no frames' contents, every text and attribute escaped. Style
-sheets may be inlined (`<link>` to a copy → `<style>` with its text), so the frame is styled the moment
-it is shown. The player copies it into its sandboxed iframe until the replayer takes over.
+without rrweb: no scripts, no handlers, no frames' contents. It applies the one sanitiser's element and
+attribute rules itself (reel.replay.sanitize), so it is safe even on a tree that skipped the pipeline,
+and writes every text with reel.replay.markup: nothing in it reads as markup in any parser context,
+foreign content (`<svg><style>`) included. Style sheets may be inlined (`<link>` to a copy → `<style>`
+with its text), so the frame is styled the moment it is shown. The player copies it into its sandboxed
+iframe until the replayer takes over.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from html import escape
 from typing import Any
+
+from reel.replay.markup import css_text_for_html, escape_attribute, escape_text
+from reel.replay.sanitize import INERT_TAG, clean_attributes, neutralised
 
 DOCUMENT, DOCTYPE, ELEMENT, TEXT = 0, 1, 2, 3
 VOID = frozenset(
@@ -34,36 +39,48 @@ VOID = frozenset(
         "keygen",
     }
 )
-# Left out with everything inside: script and what a browser would parse as raw text we cannot escape.
+# Left out with everything inside, besides what the sanitiser neutralises: raw-text elements a static
+# picture does not need (`<plaintext>` would swallow the rest of the page), frames and plugins.
 SKIPPED = frozenset(
-    {"script", "noscript", "template", "base", "xmp", "plaintext", "noembed", "noframes", "object", "embed"}
+    {
+        INERT_TAG,
+        "template",
+        "xmp",
+        "plaintext",
+        "noembed",
+        "noframes",
+        "object",
+        "embed",
+        "applet",
+        "param",
+        "frame",
+        "frameset",
+        "portal",
+    }
 )
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 _ATTRIBUTE = re.compile(r"[^\s\"'>/=\x00-\x1f\x7f]{1,128}")
-_DROPPED = frozenset({"srcdoc", "http-equiv", "_csstext"})
+_DROPPED = frozenset({"_csstext", "autocomplete"})
+_LENGTH = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,4})?px")
 
 InlineCss = Callable[[str], str | None]
 """Given a stylesheet link's href, the CSS text to inline instead, or None to keep the link."""
 
 
-def css_text_for_html(css: str) -> str:
-    """CSS that cannot end its <style> element: `</` written as the CSS escape `<\\/`."""
-    return re.sub(r"</", r"<\\/", css)
-
-
 def _attrs_html(tag: str, attrs: Mapping[str, Any]) -> str:
     out: list[str] = []
     style_extra = ""
+    attrs = clean_attributes(attrs, tag)  # the sanitiser's rules, whatever the tree went through
     style = attrs.get("style")
     for name, value in attrs.items():
         if not isinstance(name, str) or not _ATTRIBUTE.fullmatch(name):
             continue
         lower = name.lower()
-        if lower.startswith("on") or lower in _DROPPED:
+        if lower in _DROPPED:
             continue
         if lower.startswith("rr_"):
-            # rrweb's size of a blocked element is the only one that changes the picture.
-            if lower in ("rr_width", "rr_height") and isinstance(value, str):
+            # rrweb's size of a blocked element is the only one that changes the picture: a length.
+            if lower in ("rr_width", "rr_height") and isinstance(value, str) and _LENGTH.fullmatch(value):
                 style_extra += f"{lower[3:]}:{value};"
             continue
         if (tag == "iframe" and lower == "src") or (tag == "textarea" and lower == "value"):
@@ -77,11 +94,11 @@ def _attrs_html(tag: str, attrs: Mapping[str, Any]) -> str:
             continue  # written last, with a blocked element's size added
         if not isinstance(value, str | int | float):
             continue
-        out.append(f' {name}="{escape(str(value), quote=True)}"')
+        out.append(f' {name}="{escape_attribute(str(value))}"')
     if isinstance(style, str) and style:
         style_extra = style.rstrip().rstrip(";") + (";" + style_extra if style_extra else "")
     if style_extra:
-        out.append(f' style="{escape(style_extra, quote=True)}"')
+        out.append(f' style="{escape_attribute(style_extra)}"')
     return "".join(out)
 
 
@@ -102,7 +119,7 @@ def render_html(node: Mapping[str, Any], inline_css: InlineCss | None = None) ->
         if kind == TEXT:
             text = item.get("textContent")
             if isinstance(text, str):
-                out.append(escape(text, quote=False))
+                out.append(escape_text(text))
             continue
         if kind == DOCUMENT:
             _push_children(stack, item)
@@ -115,7 +132,7 @@ def render_html(node: Mapping[str, Any], inline_css: InlineCss | None = None) ->
         svg = item.get("isSVG") is True
         tag = name if svg else name.lower()
         lower = tag.lower()
-        if lower in SKIPPED:
+        if lower in SKIPPED or neutralised(lower):
             continue
         attrs = item.get("attributes")
         attrs = attrs if isinstance(attrs, Mapping) else {}
@@ -130,11 +147,11 @@ def render_html(node: Mapping[str, Any], inline_css: InlineCss | None = None) ->
             continue
         if lower == "textarea":
             value = attrs.get("value")
-            out.append(escape(value if isinstance(value, str) else _text_of(item), quote=False))
+            out.append(escape_text(value if isinstance(value, str) else _text_of(item)))
             out.append("</textarea>")
             continue
         if lower == "title":
-            out.append(escape(_text_of(item), quote=False) + "</title>")
+            out.append(escape_text(_text_of(item)) + "</title>")
             continue
         if lower in VOID and not svg:
             continue

@@ -48,7 +48,9 @@ class CapturedIndex:
 
 
 def replay_from_copies(events: list[dict[str, Any]], captured: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Events with every resource URL pointing at Reel's copy, or at a placeholder if not captured."""
+    """Events with every resource URL pointing at Reel's copy, or at a placeholder if not captured; a
+    URL that cannot be resolved (no page URL, a protocol-relative one without it, another scheme) gets
+    the placeholder too, never left for the browser to resolve against Reel's page."""
     index = CapturedIndex(captured)
 
     def to_copy(url: str, kind: UrlKind) -> str:
@@ -58,4 +60,7 @@ def replay_from_copies(events: list[dict[str, Any]], captured: Mapping[str, str]
         fragment = url.partition("#")[2]
         return resource_path(digest) + (f"#{fragment}" if fragment else "")
 
-    return walk_events(events, to_copy)
+    def unresolved(_value: str, kind: UrlKind) -> str:
+        return placeholder(kind)
+
+    return walk_events(events, to_copy, unresolved=unresolved)

@@ -1,8 +1,17 @@
-"""Making recorded DOM safe to replay: scripts, event handlers, script URLs, srcdoc and meta refresh
-are removed from every event the player receives (pure; the input events are not modified).
+"""The one sanitiser for recorded DOM in everything Reel serves (pure; the input is never modified).
 
 Recorded DOM is untrusted (a forged recording can be posted straight to ingest), so this runs on the
-server for every byte sent to the player, in addition to the sandboxed iframe without allow-scripts.
+server for every byte sent to the player, in addition to the sandboxed iframe without allow-scripts:
+the events the replayer builds its page from (`sanitize_event`), and the first frame, whose HTML
+(reel.replay.first_frame) applies the same element and attribute rules and writes text with
+reel.replay.markup. Scripts, `<base>`, event handlers, script URLs, `srcdoc`, meta refresh and `ping`
+are removed.
+
+Foreign content (SVG, MathML) is markup like the rest: the rules hold whatever namespace an element
+would land in, since the first frame's parser decides namespaces by position, not by rrweb's `isSVG`
+flag. So a script is dropped by its name in any namespace; an SVG animation may not retarget a URL
+(`<set attributeName="href">`) or a handler; and a frame-like element may not load a `data:` document
+of any XML kind (`<embed src="data:image/svg+xml,…">` would be a document with scripts of its own).
 """
 
 from __future__ import annotations
@@ -14,9 +23,19 @@ from typing import Any
 from reel.dom.types import URL_ATTRIBUTES, EventType, IncrementalSource
 
 ELEMENT = 2
-DROPPED_ATTRIBUTES = frozenset({"srcdoc", "http-equiv"})
+INERT_TAG = "noscript"
+"""What a neutralised element becomes (empty, no attributes), so later mutations still find its id."""
+NEUTRALISED_TAGS = frozenset({"script", "base"})
+"""Script in any namespace; `<base>` would move every relative URL, Reel's copies included, elsewhere."""
+DROPPED_ATTRIBUTES = frozenset({"srcdoc", "http-equiv", "ping"})
 FIELD_TAGS = frozenset({"input", "textarea", "select", "form"})
+FRAME_TAGS = frozenset({"iframe", "frame", "embed", "object", "portal", "applet", "use"})
+"""Elements that would show a URL's content as a document of its own (an SVG `<use>` too)."""
+_SRCSETS = frozenset({"srcset", "imagesrcset"})
+_ANIMATED_URLS = frozenset({"href", "xlink:href", "src"})
 _SCRIPT_URL = re.compile(r"^(?:javascript|vbscript|data\s*:\s*text/html|data\s*:\s*application/xhtml)", re.I)
+_XML_DOCUMENT = re.compile(r"^data:(?:image/svg\+xml|text/xml|application/xml|[^,;]*\+xml)", re.I)
+_IMAGE_DATA = re.compile(r"^data:image/", re.I)
 # Browsers ignore ASCII whitespace and control characters inside a scheme: "java\tscript:" still runs.
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -26,18 +45,24 @@ def is_script_url(value: str) -> bool:
     return bool(_SCRIPT_URL.match(_INVISIBLE.sub("", value)))
 
 
-def clean_attributes(attributes: Mapping[str, Any], tag: str | None) -> dict[str, Any]:
-    """Attributes without handlers, srcdoc, meta refresh or script URLs; fields get autocomplete=off.
+def neutralised(tag: str) -> bool:
+    """True for an element that is replaced by an empty inert one (`INERT_TAG`) wherever it is."""
+    return tag in NEUTRALISED_TAGS
 
-    `tag` is None for an attribute mutation, whose element the event does not name: the name-based
-    rules still apply.
+
+def clean_attributes(attributes: Mapping[str, Any], tag: str | None) -> dict[str, Any]:
+    """Attributes without handlers, srcdoc, meta refresh, ping or script URLs; fields get
+    autocomplete=off.
+
+    `tag` is None for an attribute mutation, whose element the event does not name: every rule that
+    depends on the element then applies as if it were the riskiest one.
     """
     clean: dict[str, Any] = {}
     for name, value in attributes.items():
         lower = name.lower() if isinstance(name, str) else ""
         if not lower or lower.startswith("on") or lower in DROPPED_ATTRIBUTES:
             continue
-        if lower in URL_ATTRIBUTES and isinstance(value, str) and _has_script_url(lower, value):
+        if isinstance(value, str) and _unsafe_value(lower, value, tag):
             continue
         if tag == "meta" and lower == "content" and "http-equiv" in {k.lower() for k in attributes}:
             continue
@@ -47,10 +72,20 @@ def clean_attributes(attributes: Mapping[str, Any], tag: str | None) -> dict[str
     return clean
 
 
-def _has_script_url(name: str, value: str) -> bool:
-    if name == "srcset":
+def _unsafe_value(name: str, value: str, tag: str | None) -> bool:
+    if name in _SRCSETS:
         return any(is_script_url(part.strip()) for part in value.split(","))
-    return is_script_url(value)
+    if name == "attributename":
+        # An SVG animation retargeting a URL or a handler could load or run what the rules removed.
+        target = value.strip().lower()
+        return target in _ANIMATED_URLS or target.startswith("on") or target.endswith(":href")
+    if name == "rr_dataurl":
+        return not _IMAGE_DATA.match(value.strip())  # rrweb loads it as an image: only inline images
+    if name not in URL_ATTRIBUTES:
+        return False
+    if is_script_url(value):
+        return True
+    return (tag is None or tag in FRAME_TAGS) and bool(_XML_DOCUMENT.match(_INVISIBLE.sub("", value)))
 
 
 def clean_node(node: Mapping[str, Any]) -> dict[str, Any]:
@@ -61,11 +96,12 @@ def clean_node(node: Mapping[str, Any]) -> dict[str, Any]:
         current = stack.pop()
         if current.get("type") == ELEMENT:
             tag = str(current.get("tagName", "")).lower()
-            if tag == "script":
+            if neutralised(tag):
                 # Kept as an inert element with the same id, so later mutations still find their node.
-                current["tagName"] = "noscript"
+                current["tagName"] = INERT_TAG
                 current["attributes"] = {}
                 current["childNodes"] = []
+                current.pop("isSVG", None)
                 continue
             attributes = current.get("attributes")
             current["attributes"] = clean_attributes(
