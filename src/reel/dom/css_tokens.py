@@ -179,12 +179,12 @@ class _Tokenizer:
                 parts.append(run.group())
                 j = run.end()
             if j >= self.n:
-                return Token("string", i, j, "".join(parts))
+                return Token("string", i, j, "".join(parts).replace("\x00", "\ufffd"))
             c = self.text[j]
             if c == quote:
                 return Token("string", i, j + 1, "".join(parts).replace("\x00", "\ufffd"))
             if c in NEWLINES:
-                return Token("bad-string", i, j, "".join(parts))  # the newline is not consumed
+                return Token("bad-string", i, j)  # the newline is not consumed
             # A backslash: at the end nothing, before a newline a continuation, else an escape.
             if j + 1 >= self.n:
                 j += 1

@@ -20,6 +20,8 @@ RefKind = Literal["url", "import"]
 _IMAGE_SET = frozenset({"image-set", "-webkit-image-set"})
 _URL_FUNCTIONS = frozenset({"url", "src"})
 _SKIPPED = frozenset({"whitespace", "comment"})
+_CLOSES = {")": "(", "]": "[", "}": "{"}
+_OPENERS = frozenset(_CLOSES.values())
 # Cheap test first: every reference needs one of these spellings, or an escape that could make one.
 _MAY_HOLD = re.compile(r"url\(|src\(|@import|image-set|\\", re.I)
 
@@ -75,8 +77,10 @@ def css_refs(text: str) -> list[CssRef]:
         elif kind in ("(", "[", "{"):
             blocks.append(kind)
             importing = False
-        elif kind in (")", "]", "}"):
-            if blocks:
+        elif kind in _CLOSES:
+            # Only its own closing token ends a block or a function; any other is just a value in it.
+            top = blocks[-1] if blocks else None
+            if top is not None and (top == _CLOSES[kind] or (kind == ")" and top not in _OPENERS)):
                 blocks.pop()
             importing = False
         else:

@@ -33,6 +33,7 @@ FRAME_TAGS = frozenset({"iframe", "frame", "embed", "object", "portal", "applet"
 """Elements that would show a URL's content as a document of its own (an SVG `<use>` too)."""
 _SRCSETS = frozenset({"srcset", "imagesrcset"})
 _ANIMATED_URLS = frozenset({"href", "xlink:href", "src"})
+_ANIMATION_VALUES = frozenset({"from", "to", "by", "values"})
 _SCRIPT_URL = re.compile(r"^(?:javascript|vbscript|data\s*:\s*text/html|data\s*:\s*application/xhtml)", re.I)
 _XML_DOCUMENT = re.compile(r"^data:(?:image/svg\+xml|text/xml|application/xml|[^,;]*\+xml)", re.I)
 _IMAGE_DATA = re.compile(r"^data:image/", re.I)
@@ -75,6 +76,8 @@ def clean_attributes(attributes: Mapping[str, Any], tag: str | None) -> dict[str
 def _unsafe_value(name: str, value: str, tag: str | None) -> bool:
     if name in _SRCSETS:
         return any(is_script_url(part.strip()) for part in value.split(","))
+    if name in _ANIMATION_VALUES:
+        return any(is_script_url(part) for part in value.split(";"))
     if name == "attributename":
         # An SVG animation retargeting a URL or a handler could load or run what the rules removed.
         target = value.strip().lower()
