@@ -20,6 +20,11 @@ SCRIPT_URL = re.compile(r"^\s*(?:javascript|vbscript|data:text/html)", re.I)
 # Elements the parser may add on its own around what Reel wrote, always without attributes (`img` from
 # `<image>`; `<p>` and `<br>` from the end tags `</p>` and `</br>` where none is open).
 IMPLIED = frozenset({"html", "head", "body", "tbody", "tr", "colgroup", "img", "p", "br"})
+# Formatting elements the parser reopens after a misnested end tag: clones of ones Reel wrote, with the
+# same attributes (the adoption agency algorithm).
+FORMATTING = frozenset(
+    ["a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"]
+)
 START_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9_.:-]*)")
 
 _id = [100]
