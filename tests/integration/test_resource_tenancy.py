@@ -16,6 +16,8 @@ from asset_server import AssetServer, Route, asset_server
 from conftest import BeaconMaker
 from reel.admin.applications import create_application
 from reel.admin.operators import create_operator, issue_token
+from reel.api.auth import Caller
+from reel.api.resources import visible_copy
 from reel.domain.records import Application
 from reel.processing.resources.fetch import SafeFetcher
 from reel.processing.resources.worker import capture_pending
@@ -114,3 +116,35 @@ def test_another_tenants_style_sheet_reaches_no_response(
             assert "rgb(1,2,3)" not in answer.text, answer.url
     assert client.get(f"/resources/{B_DIGEST}", headers=a_headers).status_code == 404
     assert client.get(f"/resources/{B_DIGEST}", headers=operator_of(ctx, app_b)).text == B_CSS.decode()
+
+
+def test_every_read_of_a_copy_by_digest_checks_who_may_see_it(
+    client: TestClient, site: AssetServer, beacon: BeaconMaker
+) -> None:
+    """`visible_copy` is the one way to read a copy by digest (the resource route, the first frame's
+    inlined sheets): behind the rewriting that already points a forged link elsewhere, it is the check
+    that holds on its own."""
+    ctx = ctx_of(client)
+    app_a = create_application(ctx.sessions, "A", [ORIGIN], now_ms=T0)
+    app_b = create_application(ctx.sessions, "B", [ORIGIN], now_ms=T0)
+    ctx.resources.save_settings(ResourceSettings(app_b.id, (site.url,), allow_private=True))
+    b_page = page(f"{site.url}/", [el(5, "link", {"rel": "stylesheet", "href": f"{site.url}/b.css"})])
+    assert (
+        post_beacon(client, app_b, beacon(0, b_page, recording_id="rec-b", session_id="b")).status_code == 200
+    )
+    process_pending(ctx)
+    while capture_pending(ctx, SafeFetcher()):
+        pass
+
+    of_a, of_b = (
+        Caller(
+            create_operator(ctx.operators, f"op-{app.id}", "admin", None, app_ids=(app.id,), now_ms=T0),
+            "token",
+        )
+        for app in (app_a, app_b)
+    )
+    found = visible_copy(ctx, of_b, B_DIGEST)
+    assert found is not None and found[1] == B_CSS
+    assert visible_copy(ctx, of_a, B_DIGEST) is None
+    assert visible_copy(ctx, of_b, B_DIGEST, max_size=len(B_CSS) - 1) is None
+    assert visible_copy(ctx, of_b, "../" + B_DIGEST[3:]) is None
