@@ -79,8 +79,8 @@ def css_refs(text: str) -> list[CssRef]:
             importing = False
         elif kind in _CLOSES:
             # Only its own closing token ends a block or a function; any other is just a value in it.
-            top = blocks[-1] if blocks else None
-            if top is not None and (top == _CLOSES[kind] or (kind == ")" and top not in _OPENERS)):
+            closing = blocks[-1] if blocks else ""
+            if closing and (closing == _CLOSES[kind] or (kind == ")" and closing not in _OPENERS)):
                 blocks.pop()
             importing = False
         else:

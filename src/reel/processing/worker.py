@@ -129,8 +129,9 @@ def process_recording(
                 continue
             sessions[s.id] = BeaconSession(s.id, s.client_session_id, s.part, s.start)
         events, raw_bytes = loaded.get(beacon.seq, ([], 0))
+        base = processor.platform.location  # the page URL so far: relative URLs in this beacon
         processor.feed_beacon(sessions[beacon.session_id], beacon.seq, events, raw_bytes)
-        resources.update(dict.fromkeys(found_resources(events)))
+        resources.update(dict.fromkeys(found_resources(events, base)))
     if quiet:
         processor.seal()
     note_resources(ctx, app.id, rec, list(resources))  # captured off this path, by the resource worker

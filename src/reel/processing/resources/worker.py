@@ -24,9 +24,10 @@ MAX_URLS_PER_ROUND = 1000
 millions)."""
 
 
-def found_resources(events: list[dict[str, Any]]) -> list[str]:
-    """The URLs worth capturing that a batch of events references (pure)."""
-    return list(resource_urls(events))
+def found_resources(events: list[dict[str, Any]], base: str = "") -> list[str]:
+    """The URLs worth capturing that a batch of events references (pure); relative ones resolved
+    against `base`, the page's URL when the batch starts (a beacon's events need not repeat it)."""
+    return list(resource_urls(events, base))
 
 
 def note_resources(ctx: ReelContext, app_id: str, recording_id: str, urls: list[str]) -> int:
