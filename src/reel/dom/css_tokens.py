@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Kind = Literal[
     "whitespace",
@@ -66,8 +65,7 @@ _SINGLE: dict[str, Kind] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One token: `text[start:end]` as written, and its decoded `value` (names, string and URL contents,
     a delimiter's character; empty for the rest)."""
 
@@ -304,11 +302,93 @@ class _Tokenizer:
         return Token("delim", i, i + 1, c)
 
 
+# The common tokens in their plain spellings (no escape, no NUL, nothing the next character could
+# change), matched in one step: tokenize() uses it where it matches and the spec's algorithm everywhere
+# else, so the tokens are the same either way (tests/property/test_css_reading.py).
+_NAME_START = r"A-Za-z_\u0080-\U0010ffff"
+_NAME = r"A-Za-z0-9_\-\u0080-\U0010ffff"
+_END_OF_NAME = rf"(?![{_NAME}\\\x00(])"
+_NUMBER = r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_PLAIN = re.compile(
+    rf"""
+    (?P<whitespace>[ \t\n\r\f]+)
+  | (?P<comment>/\*.*?\*/)
+  | (?P<string>"[^"\\\n\r\f\x00]*"|'[^'\\\n\r\f\x00]*')
+  | (?P<cdc>-->)
+  | (?P<function>(?![uU][rR][lL]\()(?:--?)?[{_NAME_START}][{_NAME}]*\()
+  | (?P<ident>(?:--?)?[{_NAME_START}][{_NAME}]*{_END_OF_NAME}|--[{_NAME}]*{_END_OF_NAME})
+  | (?P<dimension>[+-]?(?>{_NUMBER})[{_NAME_START}][{_NAME}]*{_END_OF_NAME})
+  | (?P<percentage>[+-]?(?>{_NUMBER})%)
+  | (?P<number>[+-]?(?>{_NUMBER})(?![{_NAME}\\\x00%.]))
+  | (?P<hash>\#[{_NAME}]+{_END_OF_NAME})
+  | (?P<at>@[{_NAME_START}][{_NAME}]*{_END_OF_NAME})
+  | (?P<single>[(){{}}\[\],:;])
+  | (?P<delim>[*>~|=!$^&?%`]|/(?!\*)|\.(?![0-9])|\+(?![0-9.])|<(?!!--))
+    """,
+    re.X | re.S,
+)
+
+
+# A run of tokens that neither hold a URL nor open or close a block, matched in one step by readers that
+# look for references only (reel.dom.css_urls): whitespace, comments, CDO/CDC, idents not followed by a
+# parenthesis, numbers, hashes, delimiters, colons, semicolons and commas, in their plain spellings.
+QUIET_RUN = re.compile(
+    rf"""(?:
+      [ \t\n\r\f]+ | /\*.*?\*/ | --> | <!--
+    | (?:--?)?[{_NAME_START}][{_NAME}]*{_END_OF_NAME} | --[{_NAME}]*{_END_OF_NAME}
+    | [+-]?(?>{_NUMBER})(?:[{_NAME_START}][{_NAME}]*{_END_OF_NAME}|%|(?![{_NAME}\\\x00%.]))
+    | \#[{_NAME}]+{_END_OF_NAME}
+    | [,:;*>~|=!$^&?%`] | /(?!\*) | \.(?![0-9]) | \+(?![0-9.]) | <(?!!--)
+    )+""",
+    re.X | re.S,
+)
+
+
+class Reader:
+    """Reads the token at any position of a text (plain spellings in one regex step, the rest by the
+    spec's algorithm)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+        self._spec = _Tokenizer(text)
+
+    def at(self, i: int) -> Token:
+        """The token starting at `i` (`i` inside the text)."""
+        text = self.text
+        found = _PLAIN.match(text, i)
+        if found is None:
+            return self._spec.token(i)
+        group = found.lastgroup
+        end = found.end()
+        if group == "ident":
+            return Token("ident", i, end, text[i:end])
+        if group == "function":
+            return Token("function", i, end, text[i : end - 1])
+        if group == "string":
+            return Token("string", i, end, text[i + 1 : end - 1])
+        if group == "dimension":
+            number = _SIGNED_NUMBER.match(text, i, end)
+            return Token("dimension", i, end, text[number.end() if number else i : end])
+        if group == "hash":
+            return Token("hash", i, end, text[i + 1 : end])
+        if group == "at":
+            return Token("at-keyword", i, end, text[i + 1 : end])
+        if group == "single":
+            return Token(_SINGLE[text[i]], i, end)
+        if group == "delim":
+            return Token("delim", i, end, text[i])
+        return Token(group, i, end)  # type: ignore[arg-type]  # whitespace, comment, cdc, number, percentage
+
+
 def tokenize(text: str) -> Iterator[Token]:
     """The tokens of `text`, comments and whitespace included, covering it end to end."""
-    reader = _Tokenizer(text)
+    reader = Reader(text)
     i = 0
     while i < reader.n:
-        token = reader.token(i)
+        token = reader.at(i)
         yield token
         i = token.end
+
+
+_SIGNED_NUMBER = re.compile(rf"[+-]?(?>{_NUMBER})")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from reel.dom.css_tokens import Token, tokenize
+from reel.dom.css_tokens import QUIET_RUN, Reader, Token
 
 RefKind = Literal["url", "import"]
 
@@ -49,43 +49,70 @@ def css_refs(text: str) -> list[CssRef]:
     """Every URL reference in `text`, in order."""
     if not may_hold_refs(text):
         return []
-    tokens = [t for t in tokenize(text) if t.kind not in _SKIPPED]
+    reader = Reader(text)
+    quiet = QUIET_RUN.match
     refs: list[CssRef] = []
     blocks: list[str] = []  # the open functions (lowercase names) and brackets
-    importing = False  # inside an @import prelude, before its URL
-    for i, token in enumerate(tokens):
+    i = 0
+    while i < reader.n:
+        run = quiet(text, i)
+        if run is not None:
+            i = run.end()
+            continue
+        token = reader.at(i)
+        i = token.end
         kind = token.kind
         if kind == "url":
-            refs.append(CssRef(token.start, token.end, token.value, "import" if importing else "url"))
-            importing = False
+            refs.append(CssRef(token.start, token.end, token.value, "url"))
         elif kind == "function":
             name = token.value.lower()
-            after = tokens[i + 1] if i + 1 < len(tokens) else None
+            after = _significant(reader, i)
             if name in _URL_FUNCTIONS and after is not None and after.kind == "string":
-                refs.append(_string_ref(after, "import" if importing else "url"))
-            importing = False
+                refs.append(_string_ref(after, "url"))
             blocks.append(name)
         elif kind == "string":
-            top = blocks[-1] if blocks else ""
-            if importing:
-                refs.append(_string_ref(token, "import"))
-            elif top in _IMAGE_SET:
+            if blocks and blocks[-1] in _IMAGE_SET:
                 refs.append(_string_ref(token, "url"))
-            importing = False
-        elif kind == "at-keyword":
-            importing = token.value.lower() == "import"
-        elif kind in ("(", "[", "{"):
+        elif kind == "at-keyword" and token.value.lower() == "import":
+            i = _import(reader, i, refs, blocks)
+        elif kind in _OPENERS:
             blocks.append(kind)
-            importing = False
         elif kind in _CLOSES:
             # Only its own closing token ends a block or a function; any other is just a value in it.
             closing = blocks[-1] if blocks else ""
             if closing and (closing == _CLOSES[kind] or (kind == ")" and closing not in _OPENERS)):
                 blocks.pop()
-            importing = False
-        else:
-            importing = False
     return refs
+
+
+def _significant(reader: Reader, i: int) -> Token | None:
+    """The first token from `i` that is not whitespace or a comment."""
+    while i < reader.n:
+        token = reader.at(i)
+        if token.kind not in _SKIPPED:
+            return token
+        i = token.end
+    return None
+
+
+def _import(reader: Reader, i: int, refs: list[CssRef], blocks: list[str]) -> int:
+    """After `@import`: its URL (a string, a URL token, or `url("…")`) as an import; where to go on."""
+    first = _significant(reader, i)
+    if first is None:
+        return i
+    if first.kind == "string":
+        refs.append(_string_ref(first, "import"))
+        return first.end
+    if first.kind == "url":
+        refs.append(CssRef(first.start, first.end, first.value, "import"))
+        return first.end
+    if first.kind == "function" and first.value.lower() in _URL_FUNCTIONS:
+        after = _significant(reader, first.end)
+        if after is not None and after.kind == "string":
+            refs.append(_string_ref(after, "import"))
+            blocks.append(first.value.lower())
+            return after.end
+    return i
 
 
 def _string_ref(token: Token, kind: RefKind) -> CssRef:

@@ -12,7 +12,8 @@ written so that it is inert in all of those contexts at once:
 - CSS, the one text written unescaped (a `<style>` in HTML is raw text, where `&lt;` would stay
   `&lt;`), carries no `<` that could open a tag, an end tag, a comment or a processing instruction:
   inside strings, URLs and names it becomes the CSS escape `\\3c ` (the same CSS), in comments it is
-  dropped, `<!--` becomes a space, and a bare `<` before a letter, `!`, `/` or `?` gets a space after it.
+  dropped, `<!--` becomes an empty comment, and a bare `<` before a letter, `!`, `/` or `?` gets a space
+  after it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from reel.dom.css_tokens import tokenize
+from reel.dom.css_tokens import QUIET_RUN, Reader, Token
 
 _TAG_OPENER = re.compile(r"<[A-Za-z!/?]")
 _ESCAPED_TOKENS = frozenset(
@@ -43,26 +44,40 @@ def css_text_for_html(css: str) -> str:
     same style sheet for a browser (escapes in strings, URLs and names decode to the same text)."""
     if "<" not in css:
         return css
+    reader = Reader(css)
     out: list[str] = []
-    pos = 0
-    for token in tokenize(css):
-        piece = css[token.start : token.end]
-        if "<" not in piece:
+    pos = i = 0
+    while True:
+        angle = css.find("<", i)
+        if angle < 0:
+            break
+        # The tokens before the next `<` stay as they are: skip them, in runs where they are plain.
+        run = QUIET_RUN.match(css, i, angle)
+        if run is not None:
+            i = run.end()
+        token = reader.at(i)
+        i = token.end
+        if token.end <= angle:
             continue
         out.append(css[pos : token.start])
         pos = token.end
-        if token.kind == "comment":
-            out.append(piece.replace("<", " "))
-        elif token.kind == "cdo":
-            out.append(" ")  # ignored at the top level of a sheet, like the whitespace it becomes
-        elif token.kind == "delim":
-            out.append("< " if _TAG_OPENER.match(css, token.start) else "<")
-        elif token.kind in _ESCAPED_TOKENS:
-            out.append(_escape_angle(piece))
-        else:  # no other token can hold a `<`; written as a comment-safe space if one ever did
-            out.append(piece.replace("<", " "))
+        out.append(_inert(css, token))
     out.append(css[pos:])
     return "".join(out)
+
+
+def _inert(css: str, token: Token) -> str:
+    """One token holding a `<`, written without a `<` that could open markup."""
+    piece = css[token.start : token.end]
+    if token.kind == "comment":
+        return piece.replace("<", " ")
+    if token.kind == "cdo":
+        return "/**/"  # ignored at the top level of a sheet, like the comment it becomes
+    if token.kind == "delim":
+        return "< " if _TAG_OPENER.match(css, token.start) else "<"
+    if token.kind in _ESCAPED_TOKENS:
+        return _escape_angle(piece)
+    return piece.replace("<", " ")  # no other token can hold a `<`
 
 
 def _escape_angle(piece: str) -> str:
