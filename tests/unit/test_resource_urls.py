@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reel.dom.css_urls import css_refs, rewrite_css
-from reel.dom.urls import parse_srcset, resource_urls
+from reel.dom.url_values import parse_srcset
+from reel.dom.urls import resource_urls
 from reel.domain.content import IMAGE_PLACEHOLDER, NOT_CAPTURED
 from reel.replay.rewrite import masked_form, replay_from_copies
 

@@ -12,7 +12,7 @@ import codecs
 import re
 from urllib.parse import quote
 
-from reel.dom.urls import UrlKind
+from reel.dom.url_values import UrlKind
 
 CSS = "text/css"
 SVG = "image/svg+xml"

@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from reel.dom.urls import UrlKind, walk_events, without_fragment
+from reel.dom.url_values import UrlKind, without_fragment
+from reel.dom.urls import walk_events
 from reel.domain.content import placeholder, resource_path
 
 

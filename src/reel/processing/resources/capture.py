@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from reel.dom.css_urls import css_refs, rewrite_css
-from reel.dom.urls import resolve, without_fragment
+from reel.dom.url_values import resolve, without_fragment
 from reel.domain.content import CSS, decode_css, placeholder, resource_path
 from reel.domain.records import Application
 from reel.processing.resources.fetch import Fetched
