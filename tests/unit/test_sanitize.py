@@ -151,3 +151,40 @@ def test_no_handler_or_script_url_survives(attrs: dict[str, str], tag: str | Non
         if name.lower() in ("href", "src", "formaction"):
             assert not is_script_url(value)
     assert clean_attributes(clean, tag) == clean
+
+
+def test_base_ping_and_image_data_only_in_rr_dataurl() -> None:
+    """Issue 15: `<base>` would move every URL the player writes, `ping` is a request on a click, and
+    rrweb loads `rr_dataURL` as an image source."""
+    tree = element(
+        "div",
+        {},
+        [
+            element("base", {"href": "http://trap.invalid/"}, node_id=11),
+            element("a", {"href": "#x", "ping": "http://trap.invalid/p"}, node_id=12),
+            element("canvas", {"rr_dataURL": "http://trap.invalid/c"}, node_id=13),
+            element("img", {"rr_dataURL": "data:image/png;base64,AAAA"}, node_id=14),
+        ],
+    )
+    base, link, canvas, img = clean_node(tree)["childNodes"]
+    assert (base["tagName"], base["attributes"], base["id"]) == ("noscript", {}, 11)
+    assert link["attributes"] == {"href": "#x"}
+    assert canvas["attributes"] == {}
+    assert img["attributes"] == {"rr_dataURL": "data:image/png;base64,AAAA"}
+
+
+def test_svg_animations_may_not_retarget_a_url_or_a_handler() -> None:
+    for target in ("href", "xlink:href", " HREF", "src", "onclick"):
+        attrs = {"attributeName": target, "to": "http://trap.invalid/x", "values": "a;b", "dur": "1s"}
+        assert clean_attributes(attrs, "set") == {"dur": "1s"}, target
+    kept = {"attributeName": "opacity", "from": "0", "to": "1"}
+    assert clean_attributes(kept, "animate") == kept
+    assert clean_attributes({"values": "0;javascript:x"}, None) == {}
+
+
+def test_frames_may_not_load_xml_documents_from_data_urls() -> None:
+    svg = "data:image/svg+xml,<svg onload='x'/>"
+    for tag in ("embed", "iframe", "object", "use", None):
+        name = "data" if tag == "object" else "src"
+        assert clean_attributes({name: svg}, tag) == ({"autocomplete": "off"} if tag == "form" else {}), tag
+    assert clean_attributes({"src": svg}, "img") == {"src": svg}  # an image runs nothing

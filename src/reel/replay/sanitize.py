@@ -59,10 +59,16 @@ def clean_attributes(attributes: Mapping[str, Any], tag: str | None) -> dict[str
     depends on the element then applies as if it were the riskiest one.
     """
     clean: dict[str, Any] = {}
+    retargeted = any(
+        isinstance(k, str) and k.lower() == "attributename" and isinstance(v, str) and _retargets(v)
+        for k, v in attributes.items()
+    )
     for name, value in attributes.items():
         lower = name.lower() if isinstance(name, str) else ""
         if not lower or lower.startswith("on") or lower in DROPPED_ATTRIBUTES:
             continue
+        if retargeted and lower in _ANIMATION_VALUES:
+            continue  # the values of an animation whose target was removed: URLs, a handler's code
         if isinstance(value, str) and _unsafe_value(lower, value, tag):
             continue
         if tag == "meta" and lower == "content" and "http-equiv" in {k.lower() for k in attributes}:
@@ -79,9 +85,7 @@ def _unsafe_value(name: str, value: str, tag: str | None) -> bool:
     if name in _ANIMATION_VALUES:
         return any(is_script_url(part) for part in value.split(";"))
     if name == "attributename":
-        # An SVG animation retargeting a URL or a handler could load or run what the rules removed.
-        target = value.strip().lower()
-        return target in _ANIMATED_URLS or target.startswith("on") or target.endswith(":href")
+        return _retargets(value)
     if name == "rr_dataurl":
         return not _IMAGE_DATA.match(value.strip())  # rrweb loads it as an image: only inline images
     if name not in URL_ATTRIBUTES:
@@ -89,6 +93,12 @@ def _unsafe_value(name: str, value: str, tag: str | None) -> bool:
     if is_script_url(value):
         return True
     return (tag is None or tag in FRAME_TAGS) and bool(_XML_DOCUMENT.match(_INVISIBLE.sub("", value)))
+
+
+def _retargets(attribute_name: str) -> bool:
+    """An SVG animation of this attribute could load or run what the rules removed (a URL, a handler)."""
+    target = attribute_name.strip().lower()
+    return target in _ANIMATED_URLS or target.startswith("on") or target.endswith(":href")
 
 
 def clean_node(node: Mapping[str, Any]) -> dict[str, Any]:
