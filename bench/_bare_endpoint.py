@@ -17,8 +17,8 @@ from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from reel.config import Settings
+from reel.runtime.responses import OrjsonResponse
 from reel.server.draining import serve_app
-from reel.server.responses import OrjsonResponse
 from reel.storage.file_blobs import FileReplayStore
 
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "Retry-After"}

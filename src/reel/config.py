@@ -70,6 +70,9 @@ class Settings:
     """The URL pages and operators reach Reel at (behind a reverse proxy, e.g. https://reel.example);
     the snippet loads the recorder from there. Unset: http://HOST:PORT for the CLI, the request's own
     URL for the Applications page."""
+    serve_work: bool = True
+    """Whether `reel serve` also runs processing, compaction, resource capture and the purge (the embedded
+    default); off where `reel worker` processes do that work."""
     log_format: LogFormat = "text"
     """`text` (uvicorn's lines) or `json`: one JSON object per line, one line per request with its id."""
     metrics: bool = True
@@ -159,6 +162,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         metrics=parse_switch("REEL_METRICS", env.get("REEL_METRICS", "on")),
         metrics_token=env.get("REEL_METRICS_TOKEN", ""),
         metrics_dir=env.get("REEL_METRICS_DIR", ""),
+        serve_work=parse_switch("REEL_SERVE_WORK", env.get("REEL_SERVE_WORK", "on")),
     )
 
 
@@ -195,10 +199,23 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     EnvSetting(
         "REEL_DATABASE_URL",
         "(SQLite in the data directory)",
-        "Session store URL (`sqlite:///path`).",
+        "Session store URL: `sqlite:///path` (relative; four slashes for an absolute path), or "
+        "`postgresql://user@host:port/db` for several processes (docs/storage.md).",
         "--database-url",
     ),
-    EnvSetting("REEL_BLOB_URL", "(files in the data directory)", "Replay store URL (`file:///path`)."),
+    EnvSetting(
+        "REEL_BLOB_URL",
+        "(files in the data directory)",
+        "Replay store URL: `file:///path`, or `s3://bucket/prefix?endpoint=URL&region=R` for any "
+        "S3-compatible store (credentials from `AWS_*`; docs/storage.md).",
+    ),
+    EnvSetting(
+        "REEL_SERVE_WORK",
+        "on",
+        "`off`: `reel serve` leaves processing, compaction, resource capture and the purge to "
+        "`reel worker` processes (several processes on PostgreSQL + S3).",
+        "--work/--no-work",
+    ),
     EnvSetting(
         "REEL_BEACONS_PER_SECOND",
         f"{_D.limits.beacons_per_second:g}",

@@ -190,7 +190,7 @@ class BackgroundProcessing(PeriodicTask):
         worker = Worker(ctx, keep_leases=True)
 
         def work(_stopping: Callable[[], bool]) -> bool:
-            process_pending(ctx, worker=worker)
-            return False
+            done = process_pending(ctx, worker=worker)
+            return done.beacons > 0 or done.compacted > 0  # more may be waiting: go on at once
 
         super().__init__("reel-processing", work, interval_s, log)
