@@ -23,6 +23,7 @@ from reel.domain.records import (
     StoredBeacon,
 )
 from reel.errors import ReelError
+from reel.storage.quota_store import QuotaStore
 from reel.storage.retention_store import RetentionStore
 
 SessionFold = Callable[[Session | None], Session]
@@ -50,7 +51,7 @@ class BeaconWrite:
     recording turns out to be deleted."""
 
 
-class SessionStore(RetentionStore, Protocol):
+class SessionStore(RetentionStore, QuotaStore, Protocol):
     """Searchable session data and the beacon buffer. Every method is one transaction; store failures
     raise StorageUnavailable, never an empty answer."""
 
