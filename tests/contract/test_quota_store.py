@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from services import SESSION_BACKENDS, open_session_backend
 
 from reel.runtime.ratelimit import SharedTokenBucketLimiter
 from reel.storage.session_store import SessionStore
+from services import SESSION_BACKENDS, open_session_backend
 
 T0 = 1_764_240_000_000
 
@@ -25,7 +25,7 @@ def test_a_bucket_starts_full_refills_at_its_rate_and_never_over_its_size(store:
     first = store.take_tokens("app_1", 30, rate=10, burst=20, now_ms=T0)
     assert (first.granted, first.left) == (20, 0)
     assert store.take_tokens("app_1", 5, rate=10, burst=20, now_ms=T0).granted == 0
-    assert store.take_tokens("app_1", 5, rate=10, burst=20, now_ms=T0 + 300).granted == 3  # 0.3 s × 10/s
+    assert store.take_tokens("app_1", 5, rate=10, burst=20, now_ms=T0 + 300).granted == 3  # 0.3 s at 10/s
     assert store.take_tokens("app_1", 50, rate=10, burst=20, now_ms=T0 + 60_000).granted == 20
     assert store.take_tokens("app_2", 1, rate=10, burst=20, now_ms=T0).granted == 1  # its own bucket
 
