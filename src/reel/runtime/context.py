@@ -44,6 +44,11 @@ class ReelContext:
         default_factory=lambda: SizedCache(max_bytes=128 << 20, max_entries=64)
     )
     """What the read path keeps between requests: masked replay data per rules version (reel.replay)."""
+    lookups: SizedCache[Any] = field(
+        default_factory=lambda: SizedCache(max_bytes=1 << 62, max_entries=100_000)
+    )
+    """What ingest looks up for every beacon and rarely changes: applications by key, recordings' owners
+    and clock offsets (reel.ingest.lookups)."""
 
 
 def get_context(conn: HTTPConnection) -> ReelContext:

@@ -231,6 +231,11 @@ class SqlSessionStore(SqlProcessing, SqlQuotas):
 def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
     """Store one beacon in the open transaction; None if its recording was deleted (requeued)."""
     beacon, key = write.beacon, write.key
+    # Another application's recording is refused before anything is said about its beacons (a duplicate
+    # answer would tell that application which seqs exist).
+    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
+    if owner is not None and owner != key.app_id:
+        raise Conflict("recording belongs to another application", field="recording_id")
     earlier = tx.value(
         "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (beacon.recording_id, beacon.seq)
     )
@@ -238,14 +243,11 @@ def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
         return SaveResult(duplicate=True, session_id=str(earlier))
     if requeue_if_deleted(tx, key.recording_id, write.written_keys):
         return None
-    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
     if owner is None:
         tx.run(
             "INSERT INTO recordings (id, app_id, created_at) VALUES (?, ?, ?)",
             (key.recording_id, key.app_id, beacon.received_at),
         )
-    elif owner != key.app_id:
-        raise Conflict("recording belongs to another application", field="recording_id")
     current = tx.one(
         f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
         "AND client_session_id = ? ORDER BY part DESC LIMIT 1",
