@@ -28,9 +28,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare_data_dir(data_dir: Path, now_ms: int) -> tuple[Application, dict[str, str]]:
-    """An application allowing ORIGIN and an admin token, written to the data dir before Reel starts."""
-    settings = Settings(data_dir=data_dir)
+def prepare_data_dir(
+    data_dir: Path, now_ms: int, *, database_url: str = ""
+) -> tuple[Application, dict[str, str]]:
+    """An application allowing ORIGIN and an admin token, written to the data dir (or the database at
+    `database_url`) before Reel starts."""
+    settings = Settings(data_dir=data_dir, database_url=database_url)
     sessions = open_session_store(settings.resolved_database_url)
     operators = open_operator_store(settings.resolved_database_url)
     try:
