@@ -129,6 +129,17 @@ def parse_log_format(text: str) -> LogFormat:
     raise ValueError(f"REEL_LOG_FORMAT: {text!r} is not one of {', '.join(LOG_FORMATS)}")
 
 
+def parse_positive(name: str, text: str) -> int:
+    """A whole number ≥ 1 from an environment variable, or ValueError naming it."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name}: {text!r} is not a whole number of at least 1")
+    return value
+
+
 def parse_switch(name: str, text: str) -> bool:
     """`on`/`off` (also true/false, 1/0, yes/no); raises ValueError otherwise."""
     lowered = text.strip().lower()
@@ -155,6 +166,13 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("REEL_DATABASE_URL", ""),
         blob_url=env.get("REEL_BLOB_URL", ""),
         limits=limits,
+        sessions=replace(
+            base.sessions,
+            split_after_actions=parse_positive(
+                "REEL_SPLIT_AFTER_ACTIONS",
+                env.get("REEL_SPLIT_AFTER_ACTIONS", str(base.sessions.split_after_actions)),
+            ),
+        ),
         drain_seconds=float(env.get("REEL_DRAIN_SECONDS", str(base.drain_seconds))),
         frame_ancestors=parse_frame_ancestors(env.get("REEL_FRAME_ANCESTORS", "")),
         public_url=parse_public_url(env.get("REEL_PUBLIC_URL", "")),
@@ -225,6 +243,11 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "REEL_BEACON_BURST",
         str(_D.limits.beacon_burst),
         "Beacons an application may send at once above the sustained rate.",
+    ),
+    EnvSetting(
+        "REEL_SPLIT_AFTER_ACTIONS",
+        str(_D.sessions.split_after_actions),
+        "A session is split (the recording goes on in its next part) after this many actions (brief §3.3).",
     ),
     EnvSetting(
         "REEL_DRAIN_SECONDS",

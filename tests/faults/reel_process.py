@@ -47,9 +47,13 @@ def prepare_data_dir(
 
 
 class ReelProcess:
-    """One `reel serve` child; `start` again after it died to restart it on the same port and data."""
+    """One `reel serve` (or `reel worker`) child; `start` again after it died to restart it on the same
+    port and data."""
 
-    def __init__(self, data_dir: Path, log_path: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, log_path: Path, *, env: dict[str, str] | None = None, command: str = "serve"
+    ) -> None:
+        self.command = command
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -60,7 +64,8 @@ class ReelProcess:
 
     def start(self, *extra_args: str) -> None:
         """Start the server (without waiting for it to be ready)."""
-        args = [sys.executable, "-m", "reel", "serve", "--port", str(self.port), *extra_args]
+        port = ["--port", str(self.port)] if self.command == "serve" else []
+        args = [sys.executable, "-m", "reel", self.command, *port, *extra_args]
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.starts += 1

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from compaction_child import KILLED, STEPS
-from reel_process import prepare_data_dir
 
+from compaction_child import KILLED, STEPS
 from reel.config import Settings
 from reel.domain.beacons import summarise_events
 from reel.ingest.service import BeaconToStore, beacon_write
@@ -21,6 +20,7 @@ from reel.processing.worker import LEASE_MS, QUIET_MS
 from reel.storage.factory import open_replay_store, open_session_store
 from reel.storage.segments import decode_segment
 from reel.storage.stream import beacon_events
+from reel_process import prepare_data_dir
 from services import Backend
 from support import add_element, dashboard_snapshot, tick
 

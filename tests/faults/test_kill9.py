@@ -24,7 +24,6 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 
 from reel.config import Settings
 from reel.domain.records import Application, SessionQuery
@@ -32,6 +31,7 @@ from reel.storage.chunks import content_digest, decode_doc
 from reel.storage.factory import open_replay_store, open_session_store
 from reel.storage.segments import decode_segment
 from reel.storage.stream import beacon_events as stored_beacon_events
+from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 from services import Backend
 from support import add_element, dashboard_snapshot, tick
 
