@@ -102,7 +102,8 @@ def process_recording(
     ctx = worker.ctx
     now = ctx.clock.now_ms()
     rec = lease.recording_id
-    beacons = ctx.sessions.beacons(rec)
+    # From the last beacon read on (kept for its arrival time): never the whole recording each round.
+    beacons = ctx.sessions.beacons(rec, max(progress.processed_seq, 0))
     if not beacons:
         return (0, 0, 0)
     app = ctx.sessions.application(beacons[0].app_id)

@@ -124,8 +124,8 @@ class SessionStore(RetentionStore, QuotaStore, Protocol):
         """The checkpoint of a recording at exactly `ts`."""
         ...
 
-    def beacons(self, recording_id: str) -> list[StoredBeacon]:
-        """Every stored beacon row of a recording, by seq."""
+    def beacons(self, recording_id: str, low: int = 0, high: int | None = None) -> list[StoredBeacon]:
+        """The stored beacon rows of a recording with low <= seq <= high (every one by default), by seq."""
         ...
 
     def gaps(self, recording_id: str, low: int, high: int) -> list[tuple[int, int]]:

@@ -190,11 +190,15 @@ class SqlSessionStore(SqlProcessing, SqlQuotas):
             else None
         )
 
-    def beacons(self, recording_id: str) -> list[StoredBeacon]:
+    def beacons(self, recording_id: str, low: int = 0, high: int | None = None) -> list[StoredBeacon]:
+        upper, params = (
+            ("", (recording_id, low)) if high is None else (" AND seq <= ?", (recording_id, low, high))
+        )
         with self.db.read() as tx:
             found = tx.all(
-                f"SELECT {rows.BEACON_COLUMNS} FROM beacons WHERE recording_id = ? ORDER BY seq",
-                (recording_id,),
+                f"SELECT {rows.BEACON_COLUMNS} FROM beacons "
+                f"WHERE recording_id = ? AND seq >= ?{upper} ORDER BY seq",
+                params,
             )
         return [rows.beacon(r) for r in found]
 
