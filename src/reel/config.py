@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 LogFormat = Literal["text", "json"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
@@ -98,6 +99,13 @@ class Settings:
         """The replay store URL; files under the data directory unless set."""
         return self.blob_url or f"file://{(self.data_dir / 'blobs').resolve()}"
 
+    @property
+    def stores_described(self) -> str:
+        """Where the data lives, for people: the data directory, or the two store URLs without secrets."""
+        if not self.database_url and not self.blob_url:
+            return str(self.data_dir.resolve())
+        return f"{shown_url(self.resolved_database_url)} and {shown_url(self.resolved_blob_url)}"
+
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-None fields replaced."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
@@ -138,6 +146,24 @@ def parse_positive(name: str, text: str) -> int:
     if value < 1:
         raise ValueError(f"{name}: {text!r} is not a whole number of at least 1")
     return value
+
+
+_SECRET_PARAMETERS = ("password", "secret_access_key", "session_token", "access_key_id")
+
+
+def shown_url(url: str) -> str:
+    """A store URL fit to print or log: its password and credential parameters replaced by `***`."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in userinfo else netloc
+    query = "&".join(
+        f"{name}=***" if name.lower() in _SECRET_PARAMETERS else f"{name}={value}" if value else name
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def parse_switch(name: str, text: str) -> bool:

@@ -72,7 +72,7 @@ def serve(
     warning = empty_store_warning(settings, contents, os.environ.get("REEL_DATA_DIR"))
     started = (
         f"Reel {__version__} on http://{settings.host}:{settings.port}/ "
-        f"(data: {settings.data_dir.resolve()}; {contents.describe()})"
+        f"(data: {settings.stores_described}; {contents.describe()})"
     )
     if settings.log_format == "json":  # every line a JSON object, for the log collector
         if warning is not None:
@@ -109,7 +109,7 @@ def worker(data_dir: Path | None, database_url: str | None) -> None:
         signal.signal(sig, lambda *_: stop.set())
     ctx = open_context(settings)
     work = start_work(ctx)
-    log.info("Reel %s worker started (data: %s)", __version__, settings.data_dir.resolve())
+    log.info("Reel %s worker started (data: %s)", __version__, settings.stores_described)
     if settings.log_format != "json":
         click.echo(f"Reel {__version__} worker: processing, compaction, resource capture, purge")
     try:

@@ -80,6 +80,16 @@ class Worker:
         while len(self._warm) > 32:
             self._warm.pop(next(iter(self._warm)))
 
+    def release_all(self) -> None:
+        """Give back every lease kept between rounds (on shutdown), so another worker need not wait for
+        them to run out."""
+        for rec in list(self._warm):
+            try:
+                self.ctx.sessions.release_lease(Lease(rec, self.owner, 0))
+            except ReelError as exc:  # it runs out by itself within LEASE_MS
+                log.warning("could not give back the lease of recording %s: %s", rec, exc.message)
+        self._warm.clear()
+
 
 def _ready_beacons(beacons: list[StoredBeacon], processed_seq: int, now: int) -> list[StoredBeacon]:
     """The beacons after `processed_seq` that can be read now: contiguous, or past a gap given up on."""
@@ -195,3 +205,10 @@ class BackgroundProcessing(PeriodicTask):
             return done.beacons > 0 or done.compacted > 0  # more may be waiting: go on at once
 
         super().__init__("reel-processing", work, interval_s, log)
+        self.worker = worker
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the current round, then give back the leases kept (if the round has ended)."""
+        super().stop(timeout_s)
+        if not self.running:
+            self.worker.release_all()
