@@ -36,10 +36,10 @@ from pathlib import Path
 
 from bench._load_driver import CONNECTIONS, THREADS, LoadResult, run_wrk, start_bare, start_reel, write_bodies
 from bench._web_beacons import ORIGIN, Beacon, generate
-from reel.cli.apps import create_application
+from reel.admin.applications import create_application
 from reel.config import Settings
 from reel.ingest.envelope import parse_web_beacon
-from reel.storage.session_store import open_session_store
+from reel.storage.factory import open_session_store
 
 PACED_SHARE = 0.7
 TARGET_RATIO = 0.5

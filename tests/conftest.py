@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from reel.admin.applications import create_application
 from reel.clock import FixedClock
@@ -18,6 +20,11 @@ from reel.storage.factory import memory_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
 from support import ORIGIN, T0, admin_headers, make_events
+
+# Property tests check what holds, not how fast: no per-example deadline, which a loaded machine (two
+# cores, the suite on both) would miss for reasons that have nothing to do with Reel.
+hypothesis_settings.register_profile("reel", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("reel")
 
 # The mobile tests' fixtures (qapp, mobile_app) live beside them, in tests/mobile/mobile_fixtures.py;
 # the PostgreSQL and S3 servers' (pg_url, s3_bucket …) in tests/services.py.

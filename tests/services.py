@@ -110,3 +110,42 @@ def open_session_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Sess
     if request.param == "sqlite":
         return sqlite_session_store(tmp_path / "db.sqlite3")
     return open_session_store(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture(scope="session")
+def durable_pg_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster that fsyncs its commits, for the tests that kill Reel and count what stayed."""
+    with postgres_server(durable=True) as server:
+        yield server
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where a test's Reel processes keep their data: the two store URLs (empty: the data directory)."""
+
+    name: str
+    database_url: str = ""
+    blob_url: str = ""
+
+    def env(self) -> dict[str, str]:
+        """The REEL_* variables that point a `reel` process at these stores."""
+        out: dict[str, str] = {}
+        if self.database_url:
+            out["REEL_DATABASE_URL"] = self.database_url
+        if self.blob_url:
+            out["REEL_BLOB_URL"] = self.blob_url
+        return out
+
+
+@pytest.fixture(params=["embedded", "postgres-s3"])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """The embedded default (SQLite and files in the data directory), then PostgreSQL and S3 (durable
+    PostgreSQL: commits reach its disk, as in production)."""
+    if request.param == "embedded":
+        return Backend("embedded")
+    server: PostgresServer = request.getfixturevalue("durable_pg_server")
+    name = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    bucket: S3Bucket = request.getfixturevalue("s3_bucket")
+    return Backend("postgres-s3", server.url(name), bucket.server.store_url(bucket.name, "reel"))

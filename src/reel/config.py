@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 LogFormat = Literal["text", "json"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
@@ -71,6 +72,9 @@ class Settings:
     """The URL pages and operators reach Reel at (behind a reverse proxy, e.g. https://reel.example);
     the snippet loads the recorder from there. Unset: http://HOST:PORT for the CLI, the request's own
     URL for the Applications page."""
+    serve_work: bool = True
+    """Whether `reel serve` also runs processing, compaction, resource capture and the purge (the embedded
+    default); off where `reel worker` processes do that work."""
     log_format: LogFormat = "text"
     """`text` (uvicorn's lines) or `json`: one JSON object per line, one line per request with its id."""
     metrics: bool = True
@@ -99,6 +103,13 @@ class Settings:
     def resolved_blob_url(self) -> str:
         """The replay store URL; files under the data directory unless set."""
         return self.blob_url or f"file://{(self.data_dir / 'blobs').resolve()}"
+
+    @property
+    def stores_described(self) -> str:
+        """Where the data lives, for people: the data directory, or the two store URLs without secrets."""
+        if not self.database_url and not self.blob_url:
+            return str(self.data_dir.resolve())
+        return f"{shown_url(self.resolved_database_url)} and {shown_url(self.resolved_blob_url)}"
 
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given non-None fields replaced."""
@@ -149,6 +160,35 @@ def parse_log_format(text: str) -> LogFormat:
     raise ValueError(f"REEL_LOG_FORMAT: {text!r} is not one of {', '.join(LOG_FORMATS)}")
 
 
+def parse_positive(name: str, text: str) -> int:
+    """A whole number ≥ 1 from an environment variable, or ValueError naming it."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{name}: {text!r} is not a whole number of at least 1")
+    return value
+
+
+_SECRET_PARAMETERS = ("password", "secret_access_key", "session_token", "access_key_id")
+
+
+def shown_url(url: str) -> str:
+    """A store URL fit to print or log: its password and credential parameters replaced by `***`."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        user = userinfo.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in userinfo else netloc
+    query = "&".join(
+        f"{name}=***" if name.lower() in _SECRET_PARAMETERS else f"{name}={value}" if value else name
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 def parse_switch(name: str, text: str) -> bool:
     """`on`/`off` (also true/false, 1/0, yes/no); raises ValueError otherwise."""
     lowered = text.strip().lower()
@@ -175,6 +215,13 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         database_url=env.get("REEL_DATABASE_URL", ""),
         blob_url=env.get("REEL_BLOB_URL", ""),
         limits=limits,
+        sessions=replace(
+            base.sessions,
+            split_after_actions=parse_positive(
+                "REEL_SPLIT_AFTER_ACTIONS",
+                env.get("REEL_SPLIT_AFTER_ACTIONS", str(base.sessions.split_after_actions)),
+            ),
+        ),
         drain_seconds=float(env.get("REEL_DRAIN_SECONDS", str(base.drain_seconds))),
         frame_ancestors=parse_frame_ancestors(env.get("REEL_FRAME_ANCESTORS", "")),
         public_url=parse_public_url(env.get("REEL_PUBLIC_URL", "")),
@@ -183,6 +230,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         metrics_token=env.get("REEL_METRICS_TOKEN", ""),
         metrics_dir=env.get("REEL_METRICS_DIR", ""),
         trusted_proxies=parse_trusted_proxies(env.get("REEL_TRUSTED_PROXIES", "")),
+        serve_work=parse_switch("REEL_SERVE_WORK", env.get("REEL_SERVE_WORK", "on")),
     )
 
 
@@ -226,10 +274,23 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     EnvSetting(
         "REEL_DATABASE_URL",
         "(SQLite in the data directory)",
-        "Session store URL (`sqlite:///path`).",
+        "Session store URL: `sqlite:///path` (relative; four slashes for an absolute path), or "
+        "`postgresql://user@host:port/db` for several processes (docs/storage.md).",
         "--database-url",
     ),
-    EnvSetting("REEL_BLOB_URL", "(files in the data directory)", "Replay store URL (`file:///path`)."),
+    EnvSetting(
+        "REEL_BLOB_URL",
+        "(files in the data directory)",
+        "Replay store URL: `file:///path`, or `s3://bucket/prefix?endpoint=URL&region=R` for any "
+        "S3-compatible store (credentials from `AWS_*`; docs/storage.md).",
+    ),
+    EnvSetting(
+        "REEL_SERVE_WORK",
+        "on",
+        "`off`: `reel serve` leaves processing, compaction, resource capture and the purge to "
+        "`reel worker` processes (several processes on PostgreSQL + S3).",
+        "--work/--no-work",
+    ),
     EnvSetting(
         "REEL_BEACONS_PER_SECOND",
         f"{_D.limits.beacons_per_second:g}",
@@ -239,6 +300,11 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "REEL_BEACON_BURST",
         str(_D.limits.beacon_burst),
         "Beacons an application may send at once above the sustained rate.",
+    ),
+    EnvSetting(
+        "REEL_SPLIT_AFTER_ACTIONS",
+        str(_D.sessions.split_after_actions),
+        "A session is split (the recording goes on in its next part) after this many actions (brief §3.3).",
     ),
     EnvSetting(
         "REEL_DRAIN_SECONDS",

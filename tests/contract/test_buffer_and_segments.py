@@ -90,6 +90,14 @@ def test_a_beacon_of_a_deleted_recording_is_gone_and_the_rest_of_its_group_is_st
     assert store.buffered_seqs("rec-old") == [] and store.buffered_seqs("rec-1") == [0]
 
 
+def test_beacon_rows_are_read_by_seq_range(store: SessionStore) -> None:
+    store.save_beacons([write(seq) for seq in (0, 1, 4, 9)])
+    assert [b.seq for b in store.beacons("rec-1")] == [0, 1, 4, 9]
+    assert [b.seq for b in store.beacons("rec-1", 1, 4)] == [1, 4]
+    assert [b.seq for b in store.beacons("rec-1", 2)] == [4, 9]
+    assert [b.seq for b in store.beacons("rec-1", 5, 8)] == []
+
+
 def test_missing_beacons_are_counted_from_the_stored_rows(store: SessionStore) -> None:
     store.save_beacons([write(seq) for seq in (0, 1, 4, 9)])
     assert store.missing_beacons("rec-1", 0, 9) == 6

@@ -28,9 +28,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare_data_dir(data_dir: Path, now_ms: int) -> tuple[Application, dict[str, str]]:
-    """An application allowing ORIGIN and an admin token, written to the data dir before Reel starts."""
-    settings = Settings(data_dir=data_dir)
+def prepare_data_dir(
+    data_dir: Path, now_ms: int, *, database_url: str = ""
+) -> tuple[Application, dict[str, str]]:
+    """An application allowing ORIGIN and an admin token, written to the data dir (or the database at
+    `database_url`) before Reel starts."""
+    settings = Settings(data_dir=data_dir, database_url=database_url)
     sessions = open_session_store(settings.resolved_database_url)
     operators = open_operator_store(settings.resolved_database_url)
     try:
@@ -44,9 +47,13 @@ def prepare_data_dir(data_dir: Path, now_ms: int) -> tuple[Application, dict[str
 
 
 class ReelProcess:
-    """One `reel serve` child; `start` again after it died to restart it on the same port and data."""
+    """One `reel serve` (or `reel worker`) child; `start` again after it died to restart it on the same
+    port and data."""
 
-    def __init__(self, data_dir: Path, log_path: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, log_path: Path, *, env: dict[str, str] | None = None, command: str = "serve"
+    ) -> None:
+        self.command = command
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -57,7 +64,8 @@ class ReelProcess:
 
     def start(self, *extra_args: str) -> None:
         """Start the server (without waiting for it to be ready)."""
-        args = [sys.executable, "-m", "reel", "serve", "--port", str(self.port), *extra_args]
+        port = ["--port", str(self.port)] if self.command == "serve" else []
+        args = [sys.executable, "-m", "reel", self.command, *port, *extra_args]
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         self.starts += 1

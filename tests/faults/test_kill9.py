@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import random
 import re
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -25,15 +24,15 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 
 from reel.config import Settings
-from reel.domain.records import Application
+from reel.domain.records import Application, SessionQuery
 from reel.storage.chunks import content_digest, decode_doc
-from reel.storage.factory import sqlite_session_store
-from reel.storage.file_blobs import FileReplayStore
+from reel.storage.factory import open_replay_store, open_session_store
 from reel.storage.segments import decode_segment
 from reel.storage.stream import beacon_events as stored_beacon_events
+from reel_process import ORIGIN, ReelProcess, prepare_data_dir
+from services import Backend
 from support import add_element, dashboard_snapshot, tick
 
 pytestmark = pytest.mark.faults
@@ -146,12 +145,13 @@ def deliver(
     return False
 
 
-def test_every_acknowledged_beacon_survives_20_kill_9(tmp_path: Path) -> None:
+def test_every_acknowledged_beacon_survives_20_kill_9(tmp_path: Path, backend: Backend) -> None:
     started = time.monotonic()
     data_dir = tmp_path / "data"
-    app, _auth = prepare_data_dir(data_dir, int(time.time() * 1000))
+    app, _auth = prepare_data_dir(data_dir, int(time.time() * 1000), database_url=backend.database_url)
     # No rate limit: this test is about durability, and six eager recorders are far above 200/s.
-    server = ReelProcess(data_dir, tmp_path / "reel.log", env={"REEL_BEACONS_PER_SECOND": "0"})
+    env = {"REEL_BEACONS_PER_SECOND": "0", **backend.env()}
+    server = ReelProcess(data_dir, tmp_path / "reel.log", env=env)
     ledger, stop = Ledger(), threading.Event()
     rng = random.Random(7)
     kills = 0
@@ -182,7 +182,9 @@ def test_every_acknowledged_beacon_survives_20_kill_9(tmp_path: Path) -> None:
         stop.set()
         server.stop()
 
-    report = check_data_dir(data_dir, ledger)
+    report = check_stores(
+        Settings(data_dir=data_dir, database_url=backend.database_url, blob_url=backend.blob_url), ledger
+    )
     print(
         f"\nkill -9: {kills} kills in {time.monotonic() - started:.0f} s; "
         f"{len(ledger.acked)} beacons acknowledged of {len(ledger.sent)} sent; "
@@ -193,55 +195,49 @@ def test_every_acknowledged_beacon_survives_20_kill_9(tmp_path: Path) -> None:
     assert len(ledger.acked) > 100  # the load was real
 
 
-def check_data_dir(data_dir: Path, ledger: Ledger) -> str:
+def check_stores(settings: Settings, ledger: Ledger) -> str:
     """Check every invariant on the data left behind; a one-line summary of what was found."""
-    settings = Settings(data_dir=data_dir)
-    db = sqlite3.connect(str(data_dir / "reel.sqlite3"))
-    rows = db.execute("SELECT recording_id, seq, session_id, events FROM beacons").fetchall()
-    per_session = dict(db.execute("SELECT id, beacons FROM sessions").fetchall())
-    db.close()
-
-    keys = [(rec, seq) for rec, seq, *_ in rows]
-    duplicates = [k for k, n in Counter(keys).items() if n > 1]
-    assert not duplicates, f"beacons stored twice: {duplicates[:5]}"
-    missing = ledger.acked - set(keys)
-    assert not missing, f"{len(missing)} acknowledged beacons missing, e.g. {sorted(missing)[:5]}"
-
-    # Every beacon's events, wherever they are now (the buffer, or a segment compacted meanwhile),
-    # exactly as sent (stored in time order) and whole, or reading them raises.
-    blobs = FileReplayStore(Path(settings.resolved_blob_url.removeprefix("file://")))
-    sessions = sqlite_session_store(data_dir / "reel.sqlite3")
+    sessions = open_session_store(settings.resolved_database_url)
+    blobs = open_replay_store(settings.resolved_blob_url)
     try:
+        recordings = sorted({rec for rec, _ in ledger.sent})
+        rows = [b for rec in recordings for b in sessions.beacons(rec)]
+        keys = [(b.recording_id, b.seq) for b in rows]
+        duplicates = [k for k, n in Counter(keys).items() if n > 1]
+        assert not duplicates, f"beacons stored twice: {duplicates[:5]}"
+        missing = ledger.acked - set(keys)
+        assert not missing, f"{len(missing)} acknowledged beacons missing, e.g. {sorted(missing)[:5]}"
+        # Every beacon's events, wherever they are now (the buffer, or a segment compacted meanwhile),
+        # exactly as sent (stored in time order) and whole, or reading them raises.
         compacted = 0
-        for rec in sorted({rec for rec, *_ in rows}):
-            found = stored_beacon_events(sessions, blobs, sessions.beacons(rec), compacted=True)
+        for rec in recordings:
+            own = [b for b in rows if b.recording_id == rec]
+            found = stored_beacon_events(sessions, blobs, own, compacted=True)
             for seq, (stored, _size) in found.items():
                 sent = sorted(ledger.sent[(rec, seq)], key=lambda e: e["timestamp"])
                 assert stored == sent, f"{rec}/{seq} differs from what was sent"
-            assert set(found) == {seq for r, seq, *_ in rows if r == rec}, (
-                f"{rec}: a beacon's events are lost"
-            )
+            lost = {b.seq for b in own} - set(found)
+            assert not lost, f"{rec}: the events of beacons {sorted(lost)[:5]} are lost"
             compacted += sum(1 for seg in sessions.segments(rec) if seg.compacted)
+        listed = sessions.list_sessions(SessionQuery(limit=100_000)).sessions
+        per_session = {s.id: s.beacons for s in listed if s.recording_id in set(recordings)}
+        counted = Counter(b.session_id for b in rows)
+        assert counted == Counter({s: n for s, n in per_session.items() if n}), "session counters drifted"
+        listed_keys = list(blobs.keys())
+        assert not [k for k in listed_keys if k.endswith(".tmp") or "/." in f"/{k}"], "a temp file is visible"
+        for key in listed_keys:
+            data = blobs.get(key)
+            match = _SEGMENT_BLOB.search(key)
+            if match:
+                assert content_digest(data) == match.group(2), f"{key} is not whole"
+                decode_segment(data)
+            elif "/cp-" in key or "/kf-" in key:
+                decode_doc(data)
     finally:
         sessions.close()
-
-    counted = Counter(session for _rec, _seq, session, *_ in rows)
-    assert counted == Counter({s: n for s, n in per_session.items() if n}), "session counters drifted"
-
-    listed = list(blobs.keys())
-    assert not [k for k in listed if k.endswith(".tmp") or "/." in f"/{k}"], "a temp file is visible"
-    for key in listed:
-        data = blobs.get(key)
-        match = _SEGMENT_BLOB.search(key)
-        if match:
-            assert content_digest(data) == match.group(2), f"{key} is not whole"
-            decode_segment(data)
-        elif "/cp-" in key or "/kf-" in key:
-            decode_doc(data)
-    temp_files = sum(1 for p in blobs.root.rglob(".*.tmp"))
     unacked_stored = len(set(keys) - ledger.acked)
     return (
         f"{len(rows)} rows, 0 duplicates, 0 missing; {unacked_stored} stored but never acknowledged "
         f"(the ack was lost in a crash); {compacted} segments compacted, every one whole; "
-        f"{temp_files} temp files left by crashes, none visible"
+        "no temp file visible"
     )

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import orjson
 import pytest
-from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 
 from raw_http import connect, read_response, request_head
+from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 from support import make_events
 
 pytestmark = pytest.mark.faults

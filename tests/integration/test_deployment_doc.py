@@ -53,13 +53,19 @@ def test_bad_values_are_refused_naming_the_variable() -> None:
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
-def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
-    unit = (ROOT / "docs" / "deployment" / "reel.service").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["reel.service", "reel-worker@.service"])
+def test_the_systemd_units_verify(tmp_path: Path, name: str) -> None:
+    unit = (ROOT / "docs" / "deployment" / name).read_text(encoding="utf-8")
     # Verified as written, with the reel command of this checkout in place of /opt/reel's.
     reel = shutil.which("reel") or str(Path(ROOT / ".venv" / "bin" / "reel"))
-    (tmp_path / "reel.service").write_text(unit.replace("/opt/reel/bin/reel", reel))
+    stores = tmp_path / "stores.env"
+    stores.write_text("REEL_DATABASE_URL=postgresql://reel@db/reel\n")
+    unit = unit.replace("/opt/reel/bin/reel", reel).replace("/etc/reel/stores.env", str(stores))
+    # An instance of a template unit is what systemd runs (and verifies).
+    path = tmp_path / name.replace("@.", "@1.")
+    path.write_text(unit)
     result = subprocess.run(
-        ["systemd-analyze", "verify", str(tmp_path / "reel.service")],
+        ["systemd-analyze", "verify", str(path)],
         capture_output=True,
         text=True,
         check=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 from typing import Any
 
 import orjson
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 from conftest import BeaconMaker
 from reel.domain.records import Application
 from reel.processing.keyframes import KeyframePolicy
-from reel.processing.worker import Worker, process_pending
+from reel.processing.worker import BackgroundProcessing, Worker, process_pending
 from support import ORIGIN, T0, make_events, post_beacon
 
 
@@ -239,3 +240,23 @@ def test_unknown_session_answers_404_and_malformed_id_400(client: TestClient) ->
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"ok": True}
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_stopped_worker_gives_back_the_leases_it_kept(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    ctx = client.app.state.reel  # type: ignore[attr-defined]
+    post_beacon(client, demo_app, beacon(0))
+    background = BackgroundProcessing(ctx, interval_s=0.05).start()
+    try:
+        for _ in range(200):  # a long-lived worker keeps a recording being recorded between rounds
+            progress = ctx.sessions.progress("rec-1")
+            if progress is not None and progress.processed_seq == 0:
+                break
+            time.sleep(0.05)
+        now = ctx.clock.now_ms()
+        assert ctx.sessions.take_lease("rec-1", "another", now, 60_000) is None
+    finally:
+        background.stop()
+    # Given back on stop: another worker takes the recording at once, not a minute later.
+    assert ctx.sessions.take_lease("rec-1", "another", ctx.clock.now_ms(), 60_000) is not None

@@ -25,9 +25,10 @@ from support import T0
 
 T = TypeVar("T")
 
-FRAME_CPU_BOUND_S = 1.0
-"""What one `/frame` may cost in CPU time, whatever the contract allows (the bound of
-tests/integration/test_bounded_cost.py)."""
+FRAME_CPU_BOUND_S = 2.0
+"""What one `/frame` may cost in CPU time, whatever the contract allows: the costliest allowed picture
+takes ~0.85 s on an idle 2-core machine; the bound leaves room for a loaded one (CPU time grows when
+another process shares the cores' caches), and the relative bound below is the sharper check."""
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from reel.api.auth import AdminCaller, ApiCaller
 from reel.capture.snippet import snippet_html
 from reel.domain.records import Application
 from reel.errors import Forbidden, InvalidField, NotFound
+from reel.ingest import lookups
 from reel.runtime.context import ReelContext, get_context
 from reel.runtime.responses import OrjsonResponse
 from reel.storage.retention_store import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, AuditEntry
@@ -124,6 +125,7 @@ async def change_application(
             if changed is None:
                 raise NotFound("no such application")
             app = changed
+        lookups.forget_application(ctx, app.app_key)
         return with_usage(ctx, app, reel_url)
 
     return OrjsonResponse(await run_in_threadpool(work))

@@ -46,7 +46,7 @@ def create_command(
         return
     # The key alone on stdout, so `KEY=$(reel apps create ...)` keeps working; the rest is for people.
     click.echo(app.app_key)
-    click.echo(f"Created {app.name!r} ({app.id}) in {settings.data_dir.resolve()}.", err=True)
+    click.echo(f"Created {app.name!r} ({app.id}) in {settings.stores_described}.", err=True)
     if snippet is not None:
         click.echo("Add this to every page, in <head> (calls to reel.* may follow it inline):", err=True)
         click.echo(snippet, err=True)

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from reel.config import Settings
+from reel.config import Settings, shown_url
 from reel.storage.urls import local_path, scheme_of
 
 DATABASE_FILE = "reel.sqlite3"
@@ -78,6 +78,12 @@ def empty_store_warning(settings: Settings, contents: StoreContents, env_data_di
     it has some. Names another data directory that has them, if one of the usual places does."""
     if not contents.empty:
         return None
+    if settings.database_url:  # a database of its own: no data directory to mix up
+        return (
+            f"WARNING: the store at {shown_url(settings.resolved_database_url)} has no applications and no "
+            "operators:\n  every app key and API token will be refused (401), and nobody can log in.\n"
+            "  Create them with the same REEL_DATABASE_URL: reel apps create ... and reel users create ..."
+        )
     where = settings.data_dir.resolve()
     lines = [f"WARNING: the store in {where} has no applications and no operators:"]
     lines.append("  every app key and API token will be refused (401), and nobody can log in.")

@@ -37,12 +37,19 @@ def cli() -> None:
     default=None,
     help="On SIGTERM, answer /readyz with 503 this long before shutting down (REEL_DRAIN_SECONDS; 5).",
 )
+@click.option(
+    "--work/--no-work",
+    default=None,
+    help="Also run processing, compaction, resource capture and the purge (REEL_SERVE_WORK; on). "
+    "Off where `reel worker` processes do it.",
+)
 def serve(
     host: str | None,
     port: int | None,
     data_dir: Path | None,
     database_url: str | None,
     drain_seconds: float | None,
+    work: bool | None,
 ) -> None:
     """Run the Reel server."""
     from reel.cli.data_dirs import StoreContents, empty_store_warning, unwritable_folder
@@ -53,7 +60,7 @@ def serve(
     from reel.server.logs import configure_logging
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
-        host=host, port=port, drain_seconds=drain_seconds
+        host=host, port=port, drain_seconds=drain_seconds, serve_work=work
     )
     configure_logging(settings.log_format)
     try:
@@ -65,7 +72,7 @@ def serve(
         sock.close()
         raise click.ClickException(problem)
     try:
-        app = create_app(settings, background=True)
+        app = create_app(settings, background=settings.serve_work)
         ctx = app.state.reel
         contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
     except ReelError as exc:  # a store that cannot be opened: say which and why, without a traceback
@@ -74,7 +81,7 @@ def serve(
     warning = empty_store_warning(settings, contents, os.environ.get("REEL_DATA_DIR"))
     started = (
         f"Reel {__version__} on http://{settings.host}:{settings.port}/ "
-        f"(data: {settings.data_dir.resolve()}; {contents.describe()})"
+        f"(data: {settings.stores_described}; {contents.describe()})"
     )
     if settings.log_format == "json":  # every line a JSON object, for the log collector
         if warning is not None:
@@ -85,6 +92,40 @@ def serve(
             click.secho(warning, fg="yellow", bold=True, err=True)
         click.echo(started)
     serve_app(app, settings, sock)
+
+
+@cli.command()
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--database-url", default=None, help="Session store URL (REEL_DATABASE_URL).")
+def worker(data_dir: Path | None, database_url: str | None) -> None:
+    """Run processing, compaction, resource capture and the purge (no HTTP), until SIGTERM or SIGINT.
+
+    Run as many as the load needs, beside `reel serve --no-work` processes, on a PostgreSQL session store
+    and an S3-compatible replay store: each recording is worked on by one worker at a time, under a lease
+    that another worker takes over if this one dies.
+    """
+    import signal
+    import threading
+
+    from reel.runtime.context import close_context, open_context
+    from reel.server.logs import configure_logging
+    from reel.server.work import start_work
+
+    settings = settings_from_options({"data_dir": data_dir, "database_url": database_url})
+    configure_logging(settings.log_format)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    ctx = open_context(settings)
+    work = start_work(ctx)
+    log.info("Reel %s worker started (data: %s)", __version__, settings.stores_described)
+    if settings.log_format != "json":
+        click.echo(f"Reel {__version__} worker: processing, compaction, resource capture, purge")
+    try:
+        stop.wait()
+    finally:
+        work.stop()
+        close_context(ctx)
 
 
 @cli.command()

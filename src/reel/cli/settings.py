@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from reel.cli.common import settings_from_options, store_options
-from reel.config import configuration_reference
+from reel.config import configuration_reference, shown_url
 
 
 @click.command("config")
@@ -19,8 +19,8 @@ def config_command(reference: bool, **options: object) -> None:
     settings = settings_from_options(options)
     rows = [
         ("data directory", str(settings.data_dir.resolve())),
-        ("session store", settings.resolved_database_url),
-        ("replay store", settings.resolved_blob_url),
+        ("session store", shown_url(settings.resolved_database_url)),
+        ("replay store", shown_url(settings.resolved_blob_url)),
         ("listens on", f"{settings.host}:{settings.port}"),
         ("trusted proxies", ", ".join(settings.trusted_proxies) or "(none: forwarded headers ignored)"),
         ("public URL", settings.public_url or f"(none: snippets use {settings.snippet_base_url()})"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
@@ -11,15 +12,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from reel.config import Limits
+from reel.domain.records import Application
 from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, RequestTimeout
+from reel.ingest import lookups
 from reel.ingest.decode import CappedDecoder
 from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
 from reel.ingest.send_time import attempt_sent_at
-from reel.ingest.service import accept_web_beacon
+from reel.ingest.service import web_write
 from reel.runtime.context import ReelContext, get_context
 from reel.runtime.ratelimit import retry_after_seconds
 from reel.runtime.responses import OrjsonResponse, error_response
+from reel.storage.session_store import BeaconWrite
 
 router = APIRouter()
 
@@ -64,20 +68,53 @@ async def _receive(request: Request) -> Response:
     ctx = get_context(request)
     limits = ctx.settings.limits
     app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
-    app = check_app(await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None)
+    app = check_app(await _application(ctx, app_key) if app_key else None)
     check_origin(app, request.headers.get("origin"))
     check_quota(ctx, app.id)
     body = await read_body(request, limits)
     if isinstance(body, Response):
         return body
-    beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
     stamped = attempt_sent_at(request)
-    if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
-        beacon = dataclasses.replace(beacon, sent_at=stamped)
-    accepted = await run_in_threadpool(accept_web_beacon, ctx, app, beacon)
+
+    def prepare() -> BeaconWrite:
+        beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
+        if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
+            beacon = dataclasses.replace(beacon, sent_at=stamped)
+        return web_write(ctx, app, beacon)
+
+    # A typical beacon is decoded on the event loop (a thread hop costs more than the work); a large
+    # one, or one whose recording must be claimed in the database, goes to a worker thread.
+    small = len(body) <= INLINE_BODY_BYTES and lookups.known_claim(ctx, _recording_of(body)) is not None
+    write = prepare() if small else await run_in_threadpool(prepare)
+    # The answer waits for the beacon's group commit without holding a thread.
+    outcome = await asyncio.wrap_future(ctx.committer.submit(write))
+    if isinstance(outcome, ReelError):
+        raise outcome
     return OrjsonResponse(
-        {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate}, headers=CORS_HEADERS
+        {"ok": True, "seq": write.beacon.seq, "duplicate": outcome.duplicate}, headers=CORS_HEADERS
     )
+
+
+INLINE_BODY_BYTES = 64 * 1024
+"""Decoded bodies up to this are parsed on the event loop (well under a millisecond)."""
+
+
+async def _application(ctx: ReelContext, app_key: str) -> Application | None:
+    kept = ctx.lookups.get(("app", app_key))
+    if isinstance(kept, tuple) and kept[1] > ctx.clock.now_ms():
+        found: Application | None = kept[0]
+        return found
+    return await run_in_threadpool(lookups.application_by_key, ctx, app_key)
+
+
+_RECORDING_ID = re.compile(rb'"recording_id"\s*:\s*"([A-Za-z0-9-]{1,70})"')
+
+
+def _recording_of(body: bytes) -> str:
+    """The recording id a body names, found without parsing it ('' if none): whether its claim is known
+    decides where the body is decoded, nothing else depends on it."""
+    found = _RECORDING_ID.search(body, 0, 4096)
+    return found.group(1).decode() if found else ""
 
 
 def check_quota(ctx: ReelContext, app_id: str) -> None:

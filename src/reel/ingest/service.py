@@ -16,6 +16,7 @@ from reel.domain.records import Application, Session, SessionKey, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict, StorageUnavailable
 from reel.ids import new_id
+from reel.ingest import lookups
 from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
 from reel.runtime.context import ReelContext
@@ -76,7 +77,7 @@ def claim_and_shift(
     the clock offset is the recording's, fixed by its first beacon (reel/ingest/clock_skew.py).
     """
     try:
-        claim = ctx.sessions.claim_recording(app.id, recording_id, measure_offset(now, sent_at, events), now)
+        claim = lookups.claim(ctx, app.id, recording_id, measure_offset(now, sent_at, events), now)
     except StorageUnavailable as exc:
         ctx.committer.refused(exc.message)  # a write refused: readiness says so, as for a group
         raise
@@ -85,13 +86,8 @@ def claim_and_shift(
     return to_server_time(events, claim.clock_offset_ms)
 
 
-def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now: int) -> Accepted:
-    """Store the beacon's row and events, folded into its session, in the next group commit.
-
-    Answered only once its group's transaction is durable (the events are in the session store's buffer,
-    the same transaction as the row, so a crash leaves both or neither). Store errors propagate as
-    StorageUnavailable (503); nothing here answers 2xx after one.
-    """
+def beacon_write(app: Application, beacon: BeaconToStore, now: int) -> BeaconWrite:
+    """What the session store saves for a beacon: its row, its events in their stored form, its fold."""
     summary = beacon.summary
     row = StoredBeacon(
         app_id=app.id,
@@ -123,8 +119,17 @@ def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now:
     # Stored in time order (stable), the order processing reads them in: positions in the stream
     # (docs/contracts/storage.md) count events in this order.
     events = sorted(beacon.events, key=_timestamp)
-    write = BeaconWrite(session_key, row, encode_events(events), fold, beacon.written_keys)
-    result = ctx.committer.save(write)
+    return BeaconWrite(session_key, row, encode_events(events), fold, beacon.written_keys)
+
+
+def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now: int) -> Accepted:
+    """Store the beacon's row and events, folded into its session, in the next group commit.
+
+    Answered only once its group's transaction is durable (the events are in the session store's buffer,
+    the same transaction as the row, so a crash leaves both or neither). Store errors propagate as
+    StorageUnavailable (503); nothing here answers 2xx after one.
+    """
+    result = ctx.committer.save(beacon_write(app, beacon, now))
     return Accepted(beacon.seq, result.duplicate, result.session_id)
 
 
@@ -132,15 +137,12 @@ def _timestamp(event: dict[str, Any]) -> Any:
     return event.get("timestamp", 0)
 
 
-def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:
-    """Store one web beacon exactly once."""
-    earlier = earlier_copy(ctx, app, beacon.recording_id, beacon.seq)
-    if earlier is not None:
-        return earlier
+def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWrite:
+    """A web beacon ready for the group commit: its recording claimed (409 for another application's),
+    its events on the server's clock, summarised and encoded. A retry is recognised by the store."""
     now = ctx.clock.now_ms()
     events = claim_and_shift(ctx, app, beacon.recording_id, beacon.sent_at, beacon.events, now)
-    return store_beacon(
-        ctx,
+    return beacon_write(
         app,
         BeaconToStore(
             recording_id=beacon.recording_id,
@@ -154,3 +156,9 @@ def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> 
         ),
         now,
     )
+
+
+def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:
+    """Store one web beacon exactly once (waiting for its group commit)."""
+    result = ctx.committer.save(web_write(ctx, app, beacon))
+    return Accepted(beacon.seq, result.duplicate, result.session_id)

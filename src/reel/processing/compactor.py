@@ -29,8 +29,8 @@ def compact_recording(ctx: ReelContext, lease: Lease) -> int:
     if not segments:
         return 0
     buffered = ctx.sessions.buffered_seqs(rec)
-    beacons = ctx.sessions.beacons(rec)
-    app = ctx.sessions.application(beacons[0].app_id) if beacons else None
+    app_id = ctx.sessions.recording_app(rec)
+    app = ctx.sessions.application(app_id) if app_id else None
     if app is None:
         return 0
     written = 0
@@ -42,6 +42,8 @@ def compact_recording(ctx: ReelContext, lease: Lease) -> int:
             continue  # compacted, and no beacon arrived late for it since
         existing = segment_doc(ctx.blobs, segment) if segment.compacted else None
         keyframe = [] if existing is not None else keyframe_events(ctx.blobs, segment)
+        # Only the segment's own rows: a long recording is never read whole for one segment.
+        beacons = ctx.sessions.beacons(rec, segment.from_seq, segment.to_seq)
         in_range = [b for b in beacons if b.seq in set(released)] if existing is not None else beacons
         fresh = uncompacted_events(ctx.sessions, ctx.blobs, segment, in_range)
         doc = merge_segment(keyframe, existing, fresh)

@@ -66,7 +66,7 @@ def resume_processor(
         doc = segment_doc(ctx.blobs, last)
         processor.warm([*doc.keyframe, *doc.events])
     else:
-        beacons = [b for b in ctx.sessions.beacons(rec) if b.seq <= progress.processed_seq]
+        beacons = ctx.sessions.beacons(rec, last.from_seq, progress.processed_seq)
         events = [e for _, e in uncompacted_events(ctx.sessions, ctx.blobs, last, beacons)]
         processor.warm([*keyframe_events(ctx.blobs, last), *events])
     return processor

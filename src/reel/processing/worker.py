@@ -80,6 +80,16 @@ class Worker:
         while len(self._warm) > 32:
             self._warm.pop(next(iter(self._warm)))
 
+    def release_all(self) -> None:
+        """Give back every lease kept between rounds (on shutdown), so another worker need not wait for
+        them to run out."""
+        for rec in list(self._warm):
+            try:
+                self.ctx.sessions.release_lease(Lease(rec, self.owner, 0))
+            except ReelError as exc:  # it runs out by itself within LEASE_MS
+                log.warning("could not give back the lease of recording %s: %s", rec, exc.message)
+        self._warm.clear()
+
 
 def _ready_beacons(beacons: list[StoredBeacon], processed_seq: int, now: int) -> list[StoredBeacon]:
     """The beacons after `processed_seq` that can be read now: contiguous, or past a gap given up on."""
@@ -102,7 +112,8 @@ def process_recording(
     ctx = worker.ctx
     now = ctx.clock.now_ms()
     rec = lease.recording_id
-    beacons = ctx.sessions.beacons(rec)
+    # From the last beacon read on (kept for its arrival time): never the whole recording each round.
+    beacons = ctx.sessions.beacons(rec, max(progress.processed_seq, 0))
     if not beacons:
         return (0, 0, 0)
     app = ctx.sessions.application(beacons[0].app_id)
@@ -191,7 +202,14 @@ class BackgroundProcessing(PeriodicTask):
         worker = Worker(ctx, keep_leases=True)
 
         def work(_stopping: Callable[[], bool]) -> bool:
-            process_pending(ctx, worker=worker)
-            return False
+            done = process_pending(ctx, worker=worker)
+            return done.beacons > 0 or done.compacted > 0  # more may be waiting: go on at once
 
         super().__init__("reel-processing", work, interval_s, log)
+        self.worker = worker
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Stop after the current round, then give back the leases kept (if the round has ended)."""
+        super().stop(timeout_s)
+        if not self.running:
+            self.worker.release_all()

@@ -21,7 +21,7 @@ from reel.domain.records import Session
 from reel.domain.rules import RuleSet
 from reel.jsonio import dumps
 from reel.replay.masking import ReplayMasker
-from reel.replay.reader import read_fresh, window_source
+from reel.replay.reader import read_fresh, window_beacons, window_source
 from reel.replay.rewrite import replay_from_copies
 from reel.replay.sanitize import sanitize_event
 from reel.replay.windows import Window, session_windows
@@ -55,7 +55,7 @@ def windows_of(ctx: ReelContext, session: Session) -> list[Window]:
 def masked_window(ctx: ReelContext, session: Session, window: Window, rules: RuleSet) -> MaskedWindow:
     """One window for the player (kept in the replay cache while its data and the rules stay the same)."""
     segments = ctx.sessions.segments(session.recording_id)
-    beacons = ctx.sessions.beacons(session.recording_id)
+    beacons = window_beacons(ctx, session.recording_id, window, segments)
     buffered = ctx.sessions.buffered_seqs(session.recording_id)
     captured = ctx.resources.captured(session.recording_id)
     key = (

@@ -94,16 +94,26 @@ def window_source(
     return (*shape, segment.keyframe_key, segment.to_seq, in_range)
 
 
+def window_beacons(
+    ctx: ReelContext, recording_id: str, window: Window, segments: Sequence[Segment]
+) -> list[StoredBeacon]:
+    """The beacon rows a window reads: its segment's (or those before the first segment), never all."""
+    segment = next((s for s in segments if s.idx == window.n), None)
+    if segment is None:
+        return ctx.sessions.beacons(recording_id, 0, segments[0].from_seq if segments else None)
+    return ctx.sessions.beacons(recording_id, segment.from_seq, segment.to_seq)
+
+
 def read_fresh(ctx: ReelContext, session: Session, window: Window) -> WindowEvents:
     """`read_window` on the stored rows as they are now, read again once if a compaction raced it."""
     segments = ctx.sessions.segments(session.recording_id)
-    beacons = ctx.sessions.beacons(session.recording_id)
+    beacons = window_beacons(ctx, session.recording_id, window, segments)
     try:
         return read_window(ctx, session, window, segments, beacons)
     except BlobNotFound:
         pass  # a keyframe or an older segment blob deleted by a compaction since the rows were read
     segments = ctx.sessions.segments(session.recording_id)
-    beacons = ctx.sessions.beacons(session.recording_id)
+    beacons = window_beacons(ctx, session.recording_id, window, segments)
     try:
         return read_window(ctx, session, window, segments, beacons)
     except BlobNotFound as exc:

@@ -44,6 +44,11 @@ class ReelContext:
         default_factory=lambda: SizedCache(max_bytes=128 << 20, max_entries=64)
     )
     """What the read path keeps between requests: masked replay data per rules version (reel.replay)."""
+    lookups: SizedCache[Any] = field(
+        default_factory=lambda: SizedCache(max_bytes=1 << 62, max_entries=100_000)
+    )
+    """What ingest looks up for every beacon and rarely changes: applications by key, recordings' owners
+    and clock offsets (reel.ingest.lookups)."""
 
 
 def get_context(conn: HTTPConnection) -> ReelContext:
@@ -72,6 +77,7 @@ def open_context(
         open_rule_store,
         open_session_store,
     )
+    from reel.storage.urls import scheme_of
 
     database = settings.resolved_database_url
     sessions = sessions if sessions is not None else open_session_store(database)
@@ -83,7 +89,12 @@ def open_context(
         # Operators, rules and resources live in the session store's database: one URL, one backup.
         operators=operators if operators is not None else open_operator_store(database),
         committer=GroupCommitter(sessions),
-        limiter=limiter if limiter is not None else limiter_for(settings.limits),
+        # One process on SQLite counts quotas in memory; processes sharing PostgreSQL count them there.
+        limiter=limiter
+        if limiter is not None
+        else limiter_for(
+            settings.limits, shared=sessions if scheme_of(database).startswith("postgres") else None
+        ),
         resources=resources if resources is not None else open_resource_store(database),
         rules=rules if rules is not None else open_rule_store(database),
     )

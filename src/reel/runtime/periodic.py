@@ -38,6 +38,11 @@ class PeriodicTask:
         self._stop.set()
         self._thread.join(timeout_s)
 
+    @property
+    def running(self) -> bool:
+        """True while the thread is alive (a round still in progress after `stop` timed out)."""
+        return self._thread.is_alive()
+
     def _run(self) -> None:
         while not self._stop.is_set():
             busy = False

@@ -1,9 +1,9 @@
 """Beacon rate limits per application: a token bucket behind a one-method seam.
 
-The in-process `TokenBucketLimiter` limits what one Reel process accepts. Several processes behind a
-load balancer each hold their own buckets, so an application may get up to N times its quota; a shared
-limiter (a Redis GCRA script, or a PostgreSQL row per key) implements the same `RateLimiter.acquire`
-and replaces it without touching ingest.
+The in-process `TokenBucketLimiter` limits what one Reel process accepts (the embedded default, one
+process). Several processes behind a load balancer share one bucket per application in the database
+(`SharedTokenBucketLimiter`): each takes tokens from it in small batches, so the quota holds across
+processes at the cost of one short transaction per batch, not per beacon.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from reel.config import Limits
+from reel.storage.quota_store import QuotaStore
 
 
 class RateLimiter(Protocol):
@@ -73,10 +74,52 @@ class TokenBucketLimiter:
             return wait
 
 
-def limiter_for(limits: Limits) -> RateLimiter:
-    """The in-process limiter for the settings' rate and burst (a rate of 0: no limit)."""
+class SharedTokenBucketLimiter:
+    """One token bucket per key in the database, shared by every process; tokens are taken in batches of
+    `batch_s` seconds of the rate and spent here. A batch unspent for a second is dropped (never given
+    back): a process that stops receiving a key's beacons withholds at most one batch, briefly."""
+
+    def __init__(
+        self,
+        store: QuotaStore,
+        rate: float,
+        burst: int,
+        *,
+        batch_s: float = 0.1,
+        clock_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("a token bucket needs rate > 0 and burst >= 1")
+        self.store = store
+        self.rate = rate
+        self.burst = float(burst)
+        self.batch = max(1, min(burst, int(rate * batch_s)))
+        self._clock_ms = clock_ms
+        self._held: dict[str, tuple[int, int]] = {}  # key -> (tokens held here, until ms)
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> float:
+        with self._lock:
+            now = self._clock_ms()
+            tokens, until = self._held.get(key, (0, 0))
+            if tokens > 0 and now < until:
+                self._held[key] = (tokens - 1, until)
+                return 0.0
+            grant = self.store.take_tokens(key, self.batch, self.rate, self.burst, now)
+            if grant.granted == 0:
+                self._held.pop(key, None)
+                return max(1.0 - grant.left, 0.0) / self.rate
+            self._held[key] = (grant.granted - 1, now + 1000)
+            return 0.0
+
+
+def limiter_for(limits: Limits, shared: QuotaStore | None = None) -> RateLimiter:
+    """The limiter for the settings' rate and burst (a rate of 0: no limit): in this process, or in
+    `shared`'s database when several processes serve the same applications."""
     if limits.beacons_per_second <= 0:
         return UnlimitedLimiter()
+    if shared is not None:
+        return SharedTokenBucketLimiter(shared, limits.beacons_per_second, limits.beacon_burst)
     return TokenBucketLimiter(limits.beacons_per_second, limits.beacon_burst)
 
 

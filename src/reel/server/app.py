@@ -30,9 +30,6 @@ from reel.ingest import mobile_config as mobile_config_routes
 from reel.ingest import mobile_routes
 from reel.ingest import routes as ingest_routes
 from reel.player import pages as player_pages
-from reel.processing.resources.worker import ResourceWorker
-from reel.processing.worker import BackgroundProcessing
-from reel.retention.background import BackgroundPurge
 from reel.runtime.assets import BUILT_DIR
 from reel.runtime.context import close_context, open_context
 from reel.runtime.metrics import process_exited
@@ -41,6 +38,7 @@ from reel.runtime.responses import error_response
 from reel.server import apidocs, health, login, metrics_route
 from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
+from reel.server.work import start_work
 from reel.storage.operator_store import OperatorStore
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import ResourceStore
@@ -81,17 +79,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = BackgroundProcessing(ctx).start() if background else None
-        purger = BackgroundPurge(ctx).start() if background else None
-        capturer = ResourceWorker(ctx).start() if background else None
+        work = start_work(ctx) if background else None
         yield
         app.state.draining = True
-        if worker is not None:
-            worker.stop()
-        if purger is not None:
-            purger.stop()
-        if capturer is not None:
-            capturer.stop()
+        if work is not None:
+            work.stop()
         process_exited(os.getpid())  # its live gauges leave a shared REEL_METRICS_DIR with it
         close_context(ctx)
 

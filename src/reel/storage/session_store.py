@@ -23,6 +23,7 @@ from reel.domain.records import (
     StoredBeacon,
 )
 from reel.errors import ReelError
+from reel.storage.quota_store import QuotaStore
 from reel.storage.retention_store import RetentionStore
 
 SessionFold = Callable[[Session | None], Session]
@@ -50,7 +51,7 @@ class BeaconWrite:
     recording turns out to be deleted."""
 
 
-class SessionStore(RetentionStore, Protocol):
+class SessionStore(RetentionStore, QuotaStore, Protocol):
     """Searchable session data and the beacon buffer. Every method is one transaction; store failures
     raise StorageUnavailable, never an empty answer."""
 
@@ -123,8 +124,8 @@ class SessionStore(RetentionStore, Protocol):
         """The checkpoint of a recording at exactly `ts`."""
         ...
 
-    def beacons(self, recording_id: str) -> list[StoredBeacon]:
-        """Every stored beacon row of a recording, by seq."""
+    def beacons(self, recording_id: str, low: int = 0, high: int | None = None) -> list[StoredBeacon]:
+        """The stored beacon rows of a recording with low <= seq <= high (every one by default), by seq."""
         ...
 
     def gaps(self, recording_id: str, low: int, high: int) -> list[tuple[int, int]]:

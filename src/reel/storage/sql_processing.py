@@ -79,7 +79,7 @@ class SqlProcessing(SqlRetention):
                 "AND (p.lease_owner IS NULL OR p.lease_owner IN ('', ?) OR p.lease_until < ?) AND ("
                 " r.max_seq > COALESCE(p.processed_seq, -1)"
                 " OR EXISTS (SELECT 1 FROM segments s WHERE s.recording_id = r.id AND s.blob_key = '' "
-                "   AND (s.to_seq IS NOT NULL OR r.last_received_at < ?))"
+                "   AND (s.to_seq IS NOT NULL OR r.last_received_at <= ?))"
                 " OR EXISTS (SELECT 1 FROM beacon_buffer b WHERE b.recording_id = r.id "
                 "   AND b.seq < COALESCE(p.compact_below_seq, 0))"
                 ") ORDER BY r.last_received_at, r.id LIMIT ?",

@@ -29,12 +29,13 @@ from reel.storage import sql_rows as rows
 from reel.storage.session_store import BeaconWrite, SaveResult
 from reel.storage.sql import SqlDatabase, Tx, placeholders
 from reel.storage.sql_processing import SqlProcessing
+from reel.storage.sql_quotas import SqlQuotas
 from reel.storage.sql_retention import requeue_if_deleted
 
 _GONE = "this recording was deleted; its beacons are no longer stored"
 
 
-class SqlSessionStore(SqlProcessing):
+class SqlSessionStore(SqlProcessing, SqlQuotas):
     """The session store on a SQL database (`SqliteDatabase`, or `PostgresDatabase` for many processes)."""
 
     def __init__(self, db: SqlDatabase) -> None:
@@ -189,11 +190,15 @@ class SqlSessionStore(SqlProcessing):
             else None
         )
 
-    def beacons(self, recording_id: str) -> list[StoredBeacon]:
+    def beacons(self, recording_id: str, low: int = 0, high: int | None = None) -> list[StoredBeacon]:
+        upper, params = (
+            ("", (recording_id, low)) if high is None else (" AND seq <= ?", (recording_id, low, high))
+        )
         with self.db.read() as tx:
             found = tx.all(
-                f"SELECT {rows.BEACON_COLUMNS} FROM beacons WHERE recording_id = ? ORDER BY seq",
-                (recording_id,),
+                f"SELECT {rows.BEACON_COLUMNS} FROM beacons "
+                f"WHERE recording_id = ? AND seq >= ?{upper} ORDER BY seq",
+                params,
             )
         return [rows.beacon(r) for r in found]
 
@@ -230,6 +235,11 @@ class SqlSessionStore(SqlProcessing):
 def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
     """Store one beacon in the open transaction; None if its recording was deleted (requeued)."""
     beacon, key = write.beacon, write.key
+    # Another application's recording is refused before anything is said about its beacons (a duplicate
+    # answer would tell that application which seqs exist).
+    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
+    if owner is not None and owner != key.app_id:
+        raise Conflict("recording belongs to another application", field="recording_id")
     earlier = tx.value(
         "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (beacon.recording_id, beacon.seq)
     )
@@ -237,14 +247,11 @@ def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
         return SaveResult(duplicate=True, session_id=str(earlier))
     if requeue_if_deleted(tx, key.recording_id, write.written_keys):
         return None
-    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
     if owner is None:
         tx.run(
             "INSERT INTO recordings (id, app_id, created_at) VALUES (?, ?, ?)",
             (key.recording_id, key.app_id, beacon.received_at),
         )
-    elif owner != key.app_id:
-        raise Conflict("recording belongs to another application", field="recording_id")
     current = tx.one(
         f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
         "AND client_session_id = ? ORDER BY part DESC LIMIT 1",

@@ -1,0 +1,47 @@
+"""What ingest reads for every beacon, kept in memory: applications by app key, for a couple of seconds,
+and each recording's owner and clock offset, which never change once claimed.
+
+So a beacon costs no database read on the way in: the group commit is its only visit to the session
+store. An application disabled (or a key revoked) stops its beacons within `APP_TTL_MS`.
+"""
+
+from __future__ import annotations
+
+from reel.domain.records import Application, RecordingClaim
+from reel.runtime.context import ReelContext
+
+APP_TTL_MS = 2_000
+"""How long an application (or an unknown key) read by key is used before it is read again."""
+
+
+def application_by_key(ctx: ReelContext, app_key: str) -> Application | None:
+    """The application of `app_key` (None for an unknown one), read at most every APP_TTL_MS."""
+    now = ctx.clock.now_ms()
+    kept = ctx.lookups.get(("app", app_key))
+    if isinstance(kept, tuple) and kept[1] > now:
+        found: Application | None = kept[0]
+        return found
+    app = ctx.sessions.application_by_key(app_key)
+    ctx.lookups.put(("app", app_key), (app, now + APP_TTL_MS), 1)
+    return app
+
+
+def known_claim(ctx: ReelContext, recording_id: str) -> RecordingClaim | None:
+    """The owner and clock offset of a recording already claimed, if this process has read it."""
+    kept = ctx.lookups.get(("claim", recording_id))
+    return kept if isinstance(kept, RecordingClaim) else None
+
+
+def claim(ctx: ReelContext, app_id: str, recording_id: str, clock_offset_ms: int, now: int) -> RecordingClaim:
+    """The recording's claim (created for `app_id` with `clock_offset_ms` if new), kept from then on."""
+    found = known_claim(ctx, recording_id)
+    if found is None:
+        found = ctx.sessions.claim_recording(app_id, recording_id, clock_offset_ms, now)
+        ctx.lookups.put(("claim", recording_id), found, 1)
+    return found
+
+
+def forget_application(ctx: ReelContext, app_key: str) -> None:
+    """Read an application again at its next beacon (it was changed here: the change applies at once in
+    this process, within APP_TTL_MS in the others)."""
+    ctx.lookups.put(("app", app_key), (None, 0), 1)
