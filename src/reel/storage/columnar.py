@@ -5,15 +5,15 @@ Recorded events repeat the same few shapes with different values, and values und
 So the value is written as: the object keys (each once), the shape (a tag per value, lengths, key
 numbers), then one column per (path, kind) — path being the keys from the root, array positions left
 out — in order of first appearance. Integers are stored as the zigzag varint of their difference from the
-previous integer of their column (node ids and timestamps count up), floats as IEEE doubles, strings as
-UTF-8 after their length. A general compressor (zstd) then finds far more in this than in the JSON.
+previous integer of their column (node ids and timestamps count up) or of themselves, whichever is
+shorter, floats as their shortest decimal text, strings as UTF-8, each after its length. A general
+compressor (zstd) then finds far more in this than in the JSON.
 Layout: docs/contracts/storage.md "Segment format 3". Exact: `decode(encode(v)) == v` for any JSON value
 whose containers nest at most MAX_DEPTH deep (deeper ones raise TooDeep; callers keep JSON for them).
 """
 
 from __future__ import annotations
 
-import struct
 from typing import Any
 
 MAX_DEPTH = 200
@@ -21,7 +21,6 @@ MAX_DEPTH = 200
 
 _NULL, _TRUE, _FALSE, _INT, _FLOAT, _STR, _LIST, _DICT = range(8)
 _INT_PLAIN = 8  # integers as themselves, not as differences from the previous one
-_DOUBLE = struct.Struct("<d")
 
 
 class TooDeep(ValueError):
@@ -130,7 +129,10 @@ class _Encoder:
                 self.value(item, path, depth + 1)
         elif isinstance(v, float):
             shape.append(_FLOAT)
-            self.column(path, _FLOAT).data += _DOUBLE.pack(v)
+            data = self.column(path, _FLOAT).data
+            text = repr(v).encode("ascii")  # shortest text that reads back as the same double
+            _varint(data, len(text))
+            data += text
         else:
             raise TypeError(f"not a JSON value: {type(v).__name__}")
 
@@ -202,9 +204,7 @@ def _strs(data: memoryview) -> list[str]:
 
 
 def _floats(data: memoryview) -> list[float]:
-    if len(data) % 8:
-        raise ValueError("a float column is cut")
-    return [x for (x,) in _DOUBLE.iter_unpack(data)]
+    return [float(text) for text in _strs(data)]
 
 
 class _Decoder:
