@@ -8,7 +8,7 @@ out — in order of first appearance. Integers are stored as the zigzag varint o
 previous integer of their column (node ids and timestamps count up) or of themselves, whichever is
 shorter, floats as their shortest decimal text, strings as UTF-8, each after its length. A general
 compressor (zstd) then finds far more in this than in the JSON.
-Layout: docs/contracts/storage.md "Segment format 3". Exact: `decode(encode(v)) == v` for any JSON value
+Layout: docs/contracts/storage.md "Segment formats". Exact: `decode(encode(v)) == v` for any JSON value
 whose containers nest at most MAX_DEPTH deep (deeper ones raise TooDeep; callers keep JSON for them).
 """
 

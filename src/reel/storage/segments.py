@@ -26,8 +26,8 @@ JSON_VERSION = 2
 MAGIC = b"RSEG\x03"
 """What a format 3 segment starts with once decompressed (a format 2 one starts with `{`)."""
 LEVEL = 19
-"""zstd level (bench/segment_codec.py: on the dashboard, level 19 on columns stores 0.46x of what level 9
-on JSON did, for about 20 ms of CPU per recorded minute; the default window holds a whole segment)."""
+"""zstd level (bench/stored_bytes.py: on the dashboard, level 19 on columns stores under half of what level
+9 on JSON did, for tens of ms of CPU per recorded minute; its default window holds a whole segment)."""
 
 
 @dataclass(frozen=True)
