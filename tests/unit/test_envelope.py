@@ -136,7 +136,8 @@ def test_web_and_mobile_envelopes_apply_the_same_header_rules(changes: dict[str,
     web_doc = envelope(**changes)
     mobile_doc = {**web_doc, "events": []}
     outcomes = []
-    for run in (lambda: parse(web_doc), lambda: parse_mobile_beacon(_mobile_body(mobile_doc), max_events=100)):
+    parsers = (lambda: parse(web_doc), lambda: parse_mobile_beacon(_mobile_body(mobile_doc), max_events=100))
+    for run in parsers:
         try:
             beacon = run()
         except InvalidField as exc:
