@@ -1,5 +1,8 @@
-"""Stored segments measured both ways: as Reel writes them now and as segment format 2 (JSON, zstd level 9)
-wrote them, in the same run, with the CPU time of encoding and decoding each."""
+"""Stored segments measured both ways: as Reel's code writes them now and as segment format 2 (JSON, zstd
+level 9) wrote them, in the same run, with the CPU time of encoding and decoding each.
+
+Both are encoded afresh from the segments' content, whatever format the files on disk are in (a cached
+recording may have been compacted by an older Reel), so `disk_bytes` is kept apart."""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ class FormatFigures:
 
     segments: int
     current_version: int
+    disk_bytes: int
     current_bytes: int
     format_2_bytes: int
     encode_s: float
@@ -60,7 +64,8 @@ def _decode_s(blob: bytes) -> float:
 
 def format_figures(files: Sequence[Path]) -> FormatFigures:
     """Re-encode every segment blob among `files` both ways; decode both (best of 3 per segment)."""
-    docs = [decode_segment(p.read_bytes()) for p in files if p.name.startswith("seg-")]
+    blobs = [p.read_bytes() for p in files if p.name.startswith("seg-")]
+    docs = [decode_segment(b) for b in blobs]
     now_bytes = old_bytes = 0
     enc = old_enc = dec = old_dec = 0.0
     for doc in docs:
@@ -70,5 +75,13 @@ def format_figures(files: Sequence[Path]) -> FormatFigures:
         old_dec += _decode_s(encode_format_2(doc))
     n = max(1, len(docs))
     return FormatFigures(
-        len(docs), SEGMENT_VERSION, now_bytes, old_bytes, enc, old_enc, dec / n * 1e3, old_dec / n * 1e3
+        len(docs),
+        SEGMENT_VERSION,
+        sum(map(len, blobs)),
+        now_bytes,
+        old_bytes,
+        enc,
+        old_enc,
+        dec / n * 1e3,
+        old_dec / n * 1e3,
     )
