@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from reel.errors import StorageUnavailable
 from reel.storage import columnar
+from reel.storage.removed_ids import predict_removals, restore_removals
 from reel.storage.segments import MAGIC, SegmentDoc, decode_segment, encode_segment
 
 # Any JSON value orjson reads: integers beyond 64 bits are not JSON Reel accepts, floats are finite.
@@ -142,3 +143,70 @@ def _format_3(body: bytes) -> bytes:
 def test_a_damaged_segment_is_a_storage_fault(blob: bytes) -> None:
     with pytest.raises(StorageUnavailable):
         decode_segment(blob)
+
+
+# Mutations as rrweb writes them, with ids and parents that may or may not be what the prediction expects.
+ids = st.integers(0, 60) | st.none() | st.booleans() | st.text(max_size=2)
+removal = st.fixed_dictionaries({"parentId": ids, "id": ids}) | st.fixed_dictionaries({"parentId": ids})
+addition = st.fixed_dictionaries(
+    {"parentId": ids, "nextId": ids, "node": st.fixed_dictionaries({"type": st.just(3), "id": ids})}
+)
+mutation = st.builds(
+    lambda removes, adds, ts: {
+        "type": 3,
+        "data": {"source": 0, "texts": [], "attributes": [], "removes": removes, "adds": adds},
+        "timestamp": ts,
+    },
+    st.lists(removal | json_values, max_size=4),
+    st.lists(addition, max_size=4),
+    st.integers(0, 10**6),
+)
+snapshot = st.builds(
+    lambda kids: {"type": 2, "data": {"node": {"type": 0, "id": 1, "childNodes": kids}}, "timestamp": 0},
+    st.lists(st.fixed_dictionaries({"type": st.just(2), "id": ids, "childNodes": st.just([])}), max_size=3),
+)
+
+
+@given(st.lists(snapshot | mutation, max_size=4), st.lists(snapshot | mutation | json_values, max_size=8))
+def test_removed_ids_are_restored_exactly_whatever_the_mutations_hold(keyframe: Any, evs: Any) -> None:
+    before = typed([keyframe, evs])
+    (k, e), diffs = predict_removals([keyframe, evs])
+    assert typed([keyframe, evs]) == before  # the input is left as it was
+    restore_removals([k, e], diffs)
+    assert typed([k, e]) == before
+    doc = SegmentDoc(keyframe, evs, [])
+    assert typed(decode_segment(encode_segment(doc)[0]).events) == typed(evs)
+
+
+def test_a_text_replaced_again_and_again_needs_no_removed_id() -> None:
+    cell = {"type": 2, "tagName": "td", "attributes": {}, "id": 10, "childNodes": [{"type": 3, "id": 11}]}
+    keyframe = [{"type": 2, "data": {"node": {"type": 0, "id": 1, "childNodes": [cell]}}, "timestamp": 0}]
+    evs = [
+        {
+            "type": 3,
+            "data": {
+                "source": 0,
+                "removes": [{"parentId": 10, "id": 11 + n}],
+                "adds": [
+                    {"parentId": 10, "nextId": None, "node": {"type": 3, "textContent": str(n), "id": 12 + n}}
+                ],
+            },
+            "timestamp": n,
+        }
+        for n in range(5)
+    ]
+    (_k, written), diffs = predict_removals([keyframe, evs])
+    assert diffs == [0, 0, 0, 0, 0]
+    assert all(e["data"]["removes"] == [{"parentId": 10, "id": None}] for e in written)
+    assert evs[0]["data"]["removes"] == [{"parentId": 10, "id": 11}]
+
+
+def test_removed_ids_that_do_not_fit_their_differences_are_a_storage_fault() -> None:
+    doc = {
+        "k": [],
+        "e": [{"type": 3, "data": {"source": 0, "removes": [{"parentId": 1, "id": None}]}}],
+        "s": [],
+        "r": [],
+    }
+    with pytest.raises(StorageUnavailable):
+        decode_segment(_format_3(columnar.encode(doc)))

@@ -20,6 +20,7 @@ import zstandard
 from reel.errors import StorageUnavailable
 from reel.jsonio import dumps
 from reel.storage import columnar
+from reel.storage.removed_ids import predict_removals, restore_removals
 
 SEGMENT_VERSION = 3
 JSON_VERSION = 2
@@ -52,8 +53,9 @@ def encode_segment(doc: SegmentDoc) -> tuple[bytes, int]:
     """The stored form of a segment (format 3, or 2 if it nests too deep), and the size of its JSON."""
     seqs = [list(r) for r in doc.seqs]
     raw_size = len(dumps({"v": JSON_VERSION, "keyframe": doc.keyframe, "events": doc.events, "seqs": seqs}))
+    (keyframe, events), removed = predict_removals([doc.keyframe, doc.events])
     try:
-        body = MAGIC + columnar.encode({"k": doc.keyframe, "e": doc.events, "s": seqs})
+        body = MAGIC + columnar.encode({"k": keyframe, "e": events, "s": seqs, "r": removed})
     except columnar.TooDeep:
         body = dumps({"v": JSON_VERSION, "keyframe": doc.keyframe, "events": doc.events, "seqs": seqs})
     return zstandard.ZstdCompressor(level=LEVEL).compress(body), raw_size
@@ -69,10 +71,11 @@ def decode_segment(blob: bytes) -> SegmentDoc:
     if body.startswith(MAGIC):
         try:
             doc = columnar.decode(body[len(MAGIC) :])
-        except (ValueError, IndexError, StopIteration, KeyError) as exc:
+            if not isinstance(doc, dict) or not isinstance(doc.get("r"), list):
+                raise ValueError("not a segment")
+            restore_removals([doc.get("k") or [], doc.get("e") or []], doc["r"])
+        except (ValueError, IndexError, StopIteration, KeyError, TypeError) as exc:
             raise StorageUnavailable(f"a stored segment is unreadable: {exc!r}") from exc
-        if not isinstance(doc, dict):
-            raise StorageUnavailable("a stored segment is malformed")
         return _checked(doc.get("k"), doc.get("e"), doc.get("s"))
     try:
         doc = orjson.loads(body)
