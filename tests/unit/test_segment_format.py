@@ -210,17 +210,3 @@ def test_removed_ids_that_do_not_fit_their_differences_are_a_storage_fault() -> 
     }
     with pytest.raises(StorageUnavailable):
         decode_segment(_format_3(columnar.encode(doc)))
-
-
-@pytest.mark.parametrize(
-    ("ints", "longest"),
-    [
-        ([10**12 + n for n in range(300)], 300 + 20),  # in sequence: differences, one byte each
-        ([(-1) ** n * (n * 7919 % 61) for n in range(300)], 300 + 20),  # small: themselves
-        ([10**12 + (n * 7919 % 50) * 10**6 for n in range(300)], 300 + 50 * 7 + 20),  # a few far apart, again
-    ],
-)
-def test_integer_columns_take_the_shortest_coding_and_read_back(ints: list[int], longest: int) -> None:
-    data = columnar.encode(ints)
-    assert len(data) <= longest + 300 + 10  # plus the shape: a tag per value
-    assert columnar.decode(data) == ints

@@ -21,7 +21,6 @@ MAX_DEPTH = 200
 
 _NULL, _TRUE, _FALSE, _INT, _FLOAT, _STR, _LIST, _DICT = range(8)
 _INT_PLAIN = 8  # integers as themselves, not as differences from the previous one
-_INT_TABLE = 9  # integers as their number among the column's distinct values so far (0: a new one follows)
 
 
 class TooDeep(ValueError):
@@ -47,26 +46,17 @@ class _Column:
         self.ints: list[int] = []
 
     def section(self) -> tuple[int, bytes | bytearray]:
-        """The column's kind and bytes. Integers are written the shortest of three ways: differences
-        from the previous one (ids in sequence), themselves, or their number among the column's
-        distinct values so far (ids picked again and again from a large range: a table's cells)."""
+        """The column's kind and bytes: integers as varints of their differences or of themselves,
+        whichever is shorter (ids in sequence count up; ids picked at random do not)."""
         if self.kind != _INT:
             return self.kind, self.data
-        deltas, plain, table = bytearray(), bytearray(), bytearray()
-        seen: dict[int, int] = {}
+        deltas, plain = bytearray(), bytearray()
         prev = 0
         for v in self.ints:
             _varint(deltas, _zigzag(v - prev))
             _varint(plain, _zigzag(v))
             prev = v
-            number = seen.get(v)
-            if number is None:
-                seen[v] = len(seen) + 1
-                table.append(0)
-                _varint(table, _zigzag(v))
-            else:
-                _varint(table, number)
-        return min((_INT, deltas), (_INT_PLAIN, plain), (_INT_TABLE, table), key=lambda c: len(c[1]))
+        return (_INT, deltas) if len(deltas) <= len(plain) else (_INT_PLAIN, plain)
 
 
 def _zigzag(n: int) -> int:
@@ -187,23 +177,11 @@ class _Reader:
         return n
 
 
-def _ints(data: memoryview, kind: int) -> list[int]:
+def _ints(data: memoryview, deltas: bool) -> list[int]:
     r = _Reader(data)
     out: list[int] = []
     prev = 0
     end = len(data)
-    if kind == _INT_TABLE:
-        seen: list[int] = []
-        while r.at < end:
-            number = r.varint()
-            if number:
-                out.append(seen[number - 1])
-            else:
-                z = r.varint()
-                seen.append((z >> 1) if not z & 1 else -((z + 1) >> 1))
-                out.append(seen[-1])
-        return out
-    deltas = kind == _INT
     while r.at < end:
         z = r.varint()
         v = (z >> 1) if not z & 1 else -((z + 1) >> 1)
@@ -299,8 +277,8 @@ def decode(data: bytes) -> Any:
     keys = _strs(sections[0][1])
     columns: list[tuple[int, list[Any]]] = []
     for kind, section in sections[2:]:
-        if kind in (_INT, _INT_PLAIN, _INT_TABLE):
-            columns.append((_INT, _ints(section, kind)))
+        if kind in (_INT, _INT_PLAIN):
+            columns.append((_INT, _ints(section, kind == _INT)))
         elif kind == _STR:
             columns.append((kind, _strs(section)))
         elif kind == _FLOAT:
