@@ -151,14 +151,16 @@ removal = st.fixed_dictionaries({"parentId": ids, "id": ids}) | st.fixed_diction
 addition = st.fixed_dictionaries(
     {"parentId": ids, "nextId": ids, "node": st.fixed_dictionaries({"type": st.just(3), "id": ids})}
 )
+attribute = st.fixed_dictionaries({"id": ids, "attributes": st.just({"class": "up"})})
 mutation = st.builds(
-    lambda removes, adds, ts: {
+    lambda removes, adds, attributes, ts: {
         "type": 3,
-        "data": {"source": 0, "texts": [], "attributes": [], "removes": removes, "adds": adds},
+        "data": {"source": 0, "texts": [], "attributes": attributes, "removes": removes, "adds": adds},
         "timestamp": ts,
     },
     st.lists(removal | json_values, max_size=4),
     st.lists(addition, max_size=4),
+    st.lists(attribute | json_values, max_size=4),
     st.integers(0, 10**6),
 )
 snapshot = st.builds(
@@ -170,9 +172,9 @@ snapshot = st.builds(
 @given(st.lists(snapshot | mutation, max_size=4), st.lists(snapshot | mutation | json_values, max_size=8))
 def test_removed_ids_are_restored_exactly_whatever_the_mutations_hold(keyframe: Any, evs: Any) -> None:
     before = typed([keyframe, evs])
-    (k, e), diffs = predict_removals([keyframe, evs])
+    (k, e), diffs, skips = predict_removals([keyframe, evs])
     assert typed([keyframe, evs]) == before  # the input is left as it was
-    restore_removals([k, e], diffs)
+    restore_removals([k, e], diffs, skips)
     assert typed([k, e]) == before
     doc = SegmentDoc(keyframe, evs, [])
     assert typed(decode_segment(encode_segment(doc)[0]).events) == typed(evs)
@@ -195,7 +197,7 @@ def test_a_text_replaced_again_and_again_needs_no_removed_id() -> None:
         }
         for n in range(5)
     ]
-    (_k, written), diffs = predict_removals([keyframe, evs])
+    (_k, written), diffs, _skips = predict_removals([keyframe, evs])
     assert diffs == [0, 0, 0, 0, 0]
     assert all(e["data"]["removes"] == [{"parentId": 10, "id": None}] for e in written)
     assert evs[0]["data"]["removes"] == [{"parentId": 10, "id": 11}]
@@ -207,6 +209,18 @@ def test_removed_ids_that_do_not_fit_their_differences_are_a_storage_fault() -> 
         "e": [{"type": 3, "data": {"source": 0, "removes": [{"parentId": 1, "id": None}]}}],
         "s": [],
         "r": [],
+        "a": [],
     }
     with pytest.raises(StorageUnavailable):
         decode_segment(_format_3(columnar.encode(doc)))
+
+
+def test_attributes_changed_with_the_text_are_named_by_their_place_among_the_removals() -> None:
+    removes = [{"parentId": p, "id": 100 + p} for p in (7, 3, 9, 3, 5)]
+    attributes = [{"id": i, "attributes": {"class": "up"}} for i in (3, 3, 5, 42, 7)]
+    event = {"type": 3, "data": {"source": 0, "removes": removes, "attributes": attributes}, "timestamp": 1}
+    (_k, [written]), _diffs, skips = predict_removals([[], [event]])
+    assert skips == [1, 1, 0, None, None]  # 42 is no parent; 7 comes before the last one found
+    assert [a["id"] for a in written["data"]["attributes"]] == [None, None, None, 42, 7]
+    doc = SegmentDoc([], [event], [(0, 1)])
+    assert decode_segment(encode_segment(doc)[0]) == doc

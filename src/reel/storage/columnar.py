@@ -207,45 +207,49 @@ def _floats(data: memoryview) -> list[float]:
     return [float(text) for text in _strs(data)]
 
 
-class _Decoder:
-    def __init__(self, keys: list[str], shape: bytes, columns: list[tuple[int, list[Any]]]) -> None:
-        self.keys = keys
-        self.shape = _Reader(shape)
-        self.columns = iter(columns)
+def _tokens(shape: memoryview) -> list[int]:
+    """The shape as numbers: every tag, length and key number is a varint (tags are one byte)."""
+    if not any(byte & 0x80 for byte in shape):
+        return list(shape)
+    r = _Reader(shape)
+    out: list[int] = []
+    while r.at < len(shape):
+        out.append(r.varint())
+    return out
 
-    def column(self, path: _Path, kind: int) -> Any:
-        slot = kind - _INT
-        it = path.cols[slot]
-        if it is None:
-            col_kind, values = next(self.columns)
-            if col_kind != kind:
-                raise ValueError("a column of the wrong kind")
-            it = path.cols[slot] = iter(values)
+
+def _walk(keys: list[str], tokens: list[int], columns: list[tuple[int, list[Any]]]) -> Any:
+    """The value the shape describes, each scalar taken from its path's column (closures over locals:
+    this runs once per value, the cost of reading a segment)."""
+    nxt = iter(tokens).__next__
+    pending = iter(columns)
+
+    def take(path: _Path, tag: int) -> Any:
+        kind, values = next(pending)
+        if kind != tag:
+            raise ValueError("a column of the wrong kind")
+        it = path.cols[tag - _INT] = iter(values).__next__
         return it
 
-    def value(self, path: _Path, depth: int) -> Any:
-        shape = self.shape
-        tag = shape.data[shape.at]
-        shape.at += 1
+    def value(path: _Path, depth: int) -> Any:
+        tag = nxt()
         if tag in (_INT, _STR, _FLOAT):
-            return next(self.column(path, tag))
+            it = path.cols[tag - _INT]
+            return (it or take(path, tag))()
+        if depth >= MAX_DEPTH and tag in (_DICT, _LIST):
+            raise TooDeep
         if tag == _DICT:
-            if depth >= MAX_DEPTH:
-                raise TooDeep
             out: dict[str, Any] = {}
-            keys = self.keys
             children = path.children
-            for _ in range(shape.varint()):
-                number = shape.varint()
+            for _ in range(nxt()):
+                number = nxt()
                 child = children.get(number)
                 if child is None:
                     child = children[number] = _Path()
-                out[keys[number]] = self.value(child, depth + 1)
+                out[keys[number]] = value(child, depth + 1)
             return out
         if tag == _LIST:
-            if depth >= MAX_DEPTH:
-                raise TooDeep
-            return [self.value(path, depth + 1) for _ in range(shape.varint())]
+            return [value(path, depth + 1) for _ in range(nxt())]
         if tag == _NULL:
             return None
         if tag == _TRUE:
@@ -253,6 +257,11 @@ class _Decoder:
         if tag == _FALSE:
             return False
         raise ValueError(f"unknown tag {tag}")
+
+    result = value(_Path(), 0)
+    if next(iter(nxt, None), None) is not None or next(pending, None) is not None:
+        raise ValueError("data left over after the value")
+    return result
 
 
 def decode(data: bytes) -> Any:
@@ -285,8 +294,4 @@ def decode(data: bytes) -> Any:
             columns.append((kind, _floats(section)))
         else:
             raise ValueError(f"unknown column kind {kind}")
-    dec = _Decoder(keys, bytes(sections[1][1]), columns)
-    value = dec.value(_Path(), 0)
-    if dec.shape.at != len(dec.shape.data) or next(dec.columns, None) is not None:
-        raise ValueError("data left over after the value")
-    return value
+    return _walk(keys, _tokens(sections[1][1]), columns)

@@ -7,6 +7,10 @@ events up to there already say. `predict_removals` replaces each such `id` with 
 difference from the prediction apart (null where the item's `id` is not an integer, which then stays);
 `restore_removals` puts them back. Both walk the events in the same order and read only what the
 replacement leaves as it was, so they agree on every prediction whatever the events hold.
+
+The same mutation's `attributes` (a class changed with the text, say) name elements among the removals'
+parents, in their order: each `attributes` item's integer `id` found among the removals' `parentId`s
+from just after the previous one found is written as null, and how many it skipped listed apart.
 """
 
 from __future__ import annotations
@@ -61,41 +65,85 @@ def _learn(event: Event, data: dict[str, Any] | None, last_child: dict[int, int]
         _snapshot_children(event["data"].get("node"), last_child)
 
 
-def predict_removals(streams: Iterable[list[Event]]) -> tuple[list[list[Event]], list[int | None]]:
-    """The streams (keyframe, then events) with predictable removed ids nulled, and the differences.
+def _parents(removes: Any) -> list[int]:
+    """The integer `parentId`s of a mutation's removals, in order."""
+    if not isinstance(removes, list):
+        return []
+    return [r["parentId"] for r in removes if isinstance(r, dict) and _is_int(r.get("parentId"))]
+
+
+def _named(item: Any) -> bool:
+    return isinstance(item, dict) and "id" in item
+
+
+def predict_removals(
+    streams: Iterable[list[Event]],
+) -> tuple[list[list[Event]], list[int | None], list[int | None]]:
+    """The streams (keyframe, then events) with predictable removed and attribute ids nulled, the
+    removals' differences and the attributes' skips.
 
     The input is not changed: an event with a replaced id is a copy down to the replaced item.
     """
     last_child: dict[int, int] = {}
     diffs: list[int | None] = []
+    skips: list[int | None] = []
     out: list[list[Event]] = []
     for events in streams:
         written: list[Event] = []
         for event in events:
             data = _mutation(event)
-            removes = data.get("removes") if data is not None else None
-            if data is not None and isinstance(removes, list) and any(_predictable(r) for r in removes):
-                items = []
-                for item in removes:
-                    if not _predictable(item):
-                        items.append(item)
-                    elif _is_int(item["id"]):
-                        diffs.append(item["id"] - last_child.get(item["parentId"], 0))
-                        items.append({**item, "id": None})
-                    else:
-                        diffs.append(None)
-                        items.append(item)
-                event = {**event, "data": {**data, "removes": items}}
+            if data is not None:
+                new_data = dict(data)
+                removes = data.get("removes")
+                if isinstance(removes, list) and any(_predictable(r) for r in removes):
+                    items = []
+                    for item in removes:
+                        if not _predictable(item):
+                            items.append(item)
+                        elif _is_int(item["id"]):
+                            diffs.append(item["id"] - last_child.get(item["parentId"], 0))
+                            items.append({**item, "id": None})
+                        else:
+                            diffs.append(None)
+                            items.append(item)
+                    new_data["removes"] = items
+                attributes = data.get("attributes")
+                if isinstance(attributes, list) and any(_named(a) for a in attributes):
+                    parents, at = _parents(removes), 0
+                    named = []
+                    for item in attributes:
+                        if not _named(item):
+                            named.append(item)
+                            continue
+                        found = _find(parents, item["id"], at)
+                        if found is None:
+                            skips.append(None)
+                            named.append(item)
+                        else:
+                            skips.append(found - at)
+                            at = found + 1
+                            named.append({**item, "id": None})
+                    new_data["attributes"] = named
+                event = {**event, "data": new_data}
             _learn(event, data, last_child)
             written.append(event)
         out.append(written)
-    return out, diffs
+    return out, diffs, skips
 
 
-def restore_removals(streams: Iterable[list[Event]], diffs: list[Any]) -> None:
-    """Put back, in place, the ids `predict_removals` took out; ValueError if `diffs` do not fit."""
+def _find(parents: list[int], wanted: Any, start: int) -> int | None:
+    if not _is_int(wanted):
+        return None
+    for i in range(start, len(parents)):
+        if parents[i] == wanted:
+            return i
+    return None
+
+
+def restore_removals(streams: Iterable[list[Event]], diffs: list[Any], skips: list[Any]) -> None:
+    """Put back, in place, the ids `predict_removals` took out; ValueError if the lists do not fit."""
     last_child: dict[int, int] = {}
-    pending = iter(diffs)
+    pending, skipped = iter(diffs), iter(skips)
     for events in streams:
         for event in events:
             data = _mutation(event)
@@ -107,6 +155,18 @@ def restore_removals(streams: Iterable[list[Event]], diffs: list[Any]) -> None:
                         raise ValueError("removed ids and their differences do not fit")
                     if diff is not None:
                         item["id"] = last_child.get(item["parentId"], 0) + diff
+            attributes = data.get("attributes") if data is not None else None
+            if isinstance(attributes, list):
+                parents, at = _parents(removes), 0
+                for item in attributes:
+                    if not _named(item):
+                        continue
+                    skip = next(skipped, False)
+                    if skip is False or (skip is not None and not (_is_int(skip) and skip >= 0)):
+                        raise ValueError("attribute ids and their skips do not fit")
+                    if skip is not None:
+                        item["id"] = parents[at + skip]
+                        at += skip + 1
             _learn(event, data, last_child)
-    if next(pending, False) is not False:
+    if next(pending, False) is not False or next(skipped, False) is not False:
         raise ValueError("differences left over")

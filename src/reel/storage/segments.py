@@ -53,9 +53,9 @@ def encode_segment(doc: SegmentDoc) -> tuple[bytes, int]:
     """The stored form of a segment (format 3, or 2 if it nests too deep), and the size of its JSON."""
     seqs = [list(r) for r in doc.seqs]
     raw_size = len(dumps({"v": JSON_VERSION, "keyframe": doc.keyframe, "events": doc.events, "seqs": seqs}))
-    (keyframe, events), removed = predict_removals([doc.keyframe, doc.events])
+    (keyframe, events), removed, skips = predict_removals([doc.keyframe, doc.events])
     try:
-        body = MAGIC + columnar.encode({"k": keyframe, "e": events, "s": seqs, "r": removed})
+        body = MAGIC + columnar.encode({"k": keyframe, "e": events, "s": seqs, "r": removed, "a": skips})
     except columnar.TooDeep:
         body = dumps({"v": JSON_VERSION, "keyframe": doc.keyframe, "events": doc.events, "seqs": seqs})
     return zstandard.ZstdCompressor(level=LEVEL).compress(body), raw_size
@@ -71,9 +71,13 @@ def decode_segment(blob: bytes) -> SegmentDoc:
     if body.startswith(MAGIC):
         try:
             doc = columnar.decode(body[len(MAGIC) :])
-            if not isinstance(doc, dict) or not isinstance(doc.get("r"), list):
+            if (
+                not isinstance(doc, dict)
+                or not isinstance(doc.get("r"), list)
+                or not isinstance(doc.get("a"), list)
+            ):
                 raise ValueError("not a segment")
-            restore_removals([doc.get("k") or [], doc.get("e") or []], doc["r"])
+            restore_removals([doc.get("k") or [], doc.get("e") or []], doc["r"], doc["a"])
         except (ValueError, IndexError, StopIteration, KeyError, TypeError) as exc:
             raise StorageUnavailable(f"a stored segment is unreadable: {exc!r}") from exc
         return _checked(doc.get("k"), doc.get("e"), doc.get("s"))
