@@ -178,16 +178,13 @@ class _Reader:
 
 
 def _ints(data: memoryview, deltas: bool) -> list[int]:
-    r = _Reader(data)
-    out: list[int] = []
-    prev = 0
-    end = len(data)
-    while r.at < end:
-        z = r.varint()
-        v = (z >> 1) if not z & 1 else -((z + 1) >> 1)
-        prev = prev + v if deltas else v
-        out.append(prev)
-    return out
+    values = [(z >> 1) if not z & 1 else -((z + 1) >> 1) for z in _varints(data)]
+    if deltas:
+        total = 0
+        for i, v in enumerate(values):
+            total += v
+            values[i] = total
+    return values
 
 
 def _strs(data: memoryview) -> list[str]:
@@ -207,15 +204,28 @@ def _floats(data: memoryview) -> list[float]:
     return [float(text) for text in _strs(data)]
 
 
+def _varints(data: memoryview) -> list[int]:
+    """Every varint in `data`, in one pass (the reader's hot loop: no call per number)."""
+    if not data or max(data) < 0x80:
+        return list(data)
+    out: list[int] = []
+    append = out.append
+    n = shift = 0
+    for byte in data:
+        if byte < 0x80:
+            append(n | (byte << shift))
+            n = shift = 0
+        else:
+            n |= (byte & 0x7F) << shift
+            shift += 7
+    if shift:
+        raise ValueError("a varint is cut")
+    return out
+
+
 def _tokens(shape: memoryview) -> list[int]:
     """The shape as numbers: every tag, length and key number is a varint (tags are one byte)."""
-    if not any(byte & 0x80 for byte in shape):
-        return list(shape)
-    r = _Reader(shape)
-    out: list[int] = []
-    while r.at < len(shape):
-        out.append(r.varint())
-    return out
+    return _varints(shape)
 
 
 def _walk(keys: list[str], tokens: list[int], columns: list[tuple[int, list[Any]]]) -> Any:
