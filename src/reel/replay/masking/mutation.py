@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from reel.dom.types import DOCUMENT, ELEMENT, TEXT
 from reel.replay.masking.nodes import (
     SHADOW,
     allowed_under,
@@ -32,7 +33,7 @@ from reel.replay.masking.policy import (
     box_attributes,
 )
 from reel.replay.masking.text import BY_LENGTH, MAX_STARS, mask_text
-from reel.replay.masking.tree import DOCUMENT, ELEMENT, TEXT, MaskTree, MNode
+from reel.replay.masking.tree import MaskTree, MNode
 
 Data = dict[str, Any]
 

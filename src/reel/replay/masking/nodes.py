@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT
+from reel.dom.types import TEXT as TEXT_NODE
 from reel.replay.masking.policy import (
     BLOCK,
     IMAGE_TAGS,
@@ -21,8 +23,7 @@ from reel.replay.masking.policy import (
     box_attributes,
 )
 from reel.replay.masking.text import mask_text
-from reel.replay.masking.tree import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT, MaskTree, MNode
-from reel.replay.masking.tree import TEXT as TEXT_NODE
+from reel.replay.masking.tree import MaskTree, MNode
 
 Serialized = dict[str, Any]
 _OPTIONAL: dict[str, type] = {
