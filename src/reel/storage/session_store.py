@@ -23,6 +23,7 @@ from reel.domain.records import (
     StoredBeacon,
 )
 from reel.errors import ReelError
+from reel.storage.login_failures import LoginFailureLog
 from reel.storage.quota_store import QuotaStore
 from reel.storage.retention_store import RetentionStore
 
@@ -67,7 +68,7 @@ class BeaconWrite:
     """The same beacon with its events moved by another offset (for OtherClockOffset)."""
 
 
-class SessionStore(RetentionStore, QuotaStore, Protocol):
+class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
     """Searchable session data and the beacon buffer. Every method is one transaction; store failures
     raise StorageUnavailable, never an empty answer."""
 
