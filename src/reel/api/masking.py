@@ -10,8 +10,8 @@ from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import AdminCaller, ApiCaller, Caller
-from reel.api.masking_models import RulesCheckModel, RulesVersionModel
 from reel.api.params import MAX_QUERY_INT
+from reel.api.schemas import RulesCheck, RulesDocument, RulesVersionDetail, RulesVersions
 from reel.domain.rules import RuleSet, parse_rules, rules_document
 from reel.errors import BadRequest, NotFound, PayloadTooLarge
 from reel.runtime.context import ReelContext, get_context
@@ -43,7 +43,11 @@ def record_json(record: RuleRecord) -> dict[str, Any]:
     return doc
 
 
-@router.get("/applications/{app_id}/masking-rules", summary="The application's current masking rules")
+@router.get(
+    "/applications/{app_id}/masking-rules",
+    summary="The application's current masking rules",
+    response_model=RulesDocument,
+)
 async def get_rules(request: Request, app_id: str, caller: ApiCaller) -> OrjsonResponse:
     """The current rules document; version 0 (Reel's defaults) until rules are saved."""
     ctx = get_context(request)
@@ -65,7 +69,11 @@ async def read_document(request: Request) -> object:
         raise BadRequest(f"the body is not JSON: {exc}") from exc
 
 
-@router.put("/applications/{app_id}/masking-rules", summary="Replace the masking rules (admin)")
+@router.put(
+    "/applications/{app_id}/masking-rules",
+    summary="Replace the masking rules (admin)",
+    response_model=RulesDocument,
+)
 async def put_rules(request: Request, app_id: str, caller: AdminCaller) -> OrjsonResponse:
     """Validate the document, store it as the next version and answer it; replays use it at once."""
     ctx = get_context(request)
@@ -80,7 +88,11 @@ async def put_rules(request: Request, app_id: str, caller: AdminCaller) -> Orjso
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/applications/{app_id}/masking-rules/versions", summary="Every saved version: who and when")
+@router.get(
+    "/applications/{app_id}/masking-rules/versions",
+    summary="Every saved version: who and when",
+    response_model=RulesVersions,
+)
 async def list_versions(request: Request, app_id: str, caller: ApiCaller) -> OrjsonResponse:
     """Saved versions newest first, with the operator (id and name) who saved each."""
     ctx = get_context(request)
@@ -111,9 +123,9 @@ async def list_versions(request: Request, app_id: str, caller: ApiCaller) -> Orj
 @router.post(
     "/applications/{app_id}/masking-rules/check",
     summary="Check a draft rules document without saving it",
-    response_model=RulesCheckModel,
+    response_model=RulesCheck,
 )
-async def check_rules(request: Request, app_id: str, caller: AdminCaller) -> RulesCheckModel:
+async def check_rules(request: Request, app_id: str, caller: AdminCaller) -> RulesCheck:
     """The draft as it would be stored, or 400 naming the first field that is wrong and why; nothing is
     saved. The rules editor calls it as an admin types."""
     ctx = get_context(request)
@@ -121,13 +133,13 @@ async def check_rules(request: Request, app_id: str, caller: AdminCaller) -> Rul
     rules = parse_rules(await read_document(request))
     document = rules_document(rules)
     del document["version"]  # a draft has none yet
-    return RulesCheckModel(ok=True, document=document)
+    return RulesCheck(ok=True, document=document)
 
 
-def _version_model(ctx: ReelContext, record: RuleRecord) -> RulesVersionModel:
+def _version_model(ctx: ReelContext, record: RuleRecord) -> RulesVersionDetail:
     operator = ctx.operators.operator(record.operator_id) if record.operator_id else None
     doc = rules_document(record.rules)
-    return RulesVersionModel(
+    return RulesVersionDetail(
         version=record.version,
         preset=record.rules.preset,
         consent=doc["consent"],
@@ -154,15 +166,15 @@ VersionNumber = Annotated[
 @router.get(
     "/applications/{app_id}/masking-rules/versions/{version}",
     summary="One saved version of the masking rules",
-    response_model=RulesVersionModel,
+    response_model=RulesVersionDetail,
 )
 async def get_version(
     request: Request, app_id: str, version: VersionNumber, caller: ApiCaller
-) -> RulesVersionModel:
+) -> RulesVersionDetail:
     """The rules document of one version as it was saved, with who saved it and when (404 if none)."""
     ctx = get_context(request)
 
-    def work() -> RulesVersionModel:
+    def work() -> RulesVersionDetail:
         return _version_model(ctx, _saved_version(ctx.rules, _visible_app(ctx, caller, app_id), version))
 
     return await run_in_threadpool(work)
@@ -171,17 +183,17 @@ async def get_version(
 @router.post(
     "/applications/{app_id}/masking-rules/versions/{version}/restore",
     summary="Restore an earlier version of the masking rules (admin)",
-    response_model=RulesVersionModel,
+    response_model=RulesVersionDetail,
 )
 async def restore_version(
     request: Request, app_id: str, version: VersionNumber, caller: AdminCaller
-) -> RulesVersionModel:
+) -> RulesVersionDetail:
     """Save the rules of an earlier version (0: the defaults) as the next version, naming the one restored;
     history is never rewritten. Replays use it at once."""
     ctx = get_context(request)
     now_ms = ctx.clock.now_ms()
 
-    def work() -> RulesVersionModel:
+    def work() -> RulesVersionDetail:
         visible = _visible_app(ctx, caller, app_id)
         old = _saved_version(ctx.rules, visible, version)
         saved = ctx.rules.save(visible, old.rules, caller.operator.id, now_ms, restored_from=old.version)

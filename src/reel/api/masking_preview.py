@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import AdminCaller
 from reel.api.masking import read_document
-from reel.api.masking_models import PreviewModel
+from reel.api.schemas import MaskingPreview
 from reel.api.sessions import visible_session
 from reel.domain.rules import parse_rules, rules_document
 from reel.errors import InvalidField, NotFound
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["masking"])
 @router.post(
     "/sessions/{session_id}/masking-preview",
     summary="One segment of a session masked with draft rules, nothing saved (admin)",
-    response_model=PreviewModel,
+    response_model=MaskingPreview,
 )
 async def preview(request: Request, session_id: str, caller: AdminCaller) -> Response:
     """Body: `{"rules": DRAFT, "segment": N}` (segment optional: the first). Answers the segment as
@@ -72,6 +72,6 @@ async def preview(request: Request, session_id: str, caller: AdminCaller) -> Res
         )
 
     # Written as the segment route writes it (deep documents nest past what a model would serialise);
-    # the shape is PreviewModel's.
+    # the shape is MaskingPreview's.
     body_bytes = await run_in_threadpool(work)
     return Response(body_bytes, media_type="application/json", headers={"Cache-Control": "no-store"})
