@@ -2,6 +2,7 @@
 // as rows (action, then selector or names), each checked by the server as the admin types (the error
 // shows under the input it is about); a preview of a session under the draft; saved versions with who
 // and when, each viewable and restorable. Saving stores a new version; replays use it at once.
+import { readError, UNREACHABLE } from "./apierror";
 import { h } from "./dom";
 import { rulesHistory } from "./ruleshistory";
 import {
@@ -29,13 +30,8 @@ interface ServerError {
 }
 
 async function serverError(res: Response): Promise<ServerError> {
-  try {
-    const body = (await res.clone().json()) as { error?: { message?: string; field?: string } };
-    if (body.error?.message) return { message: body.error.message, field: body.error.field ?? null };
-  } catch {
-    // not JSON: the status below
-  }
-  return { message: await errorText(res), field: null };
+  const e = await readError(res);
+  return { message: e.message, field: e.field ?? null };
 }
 
 /** A server message shown beside its input, without the field path it starts with (`rules[0].selector: `). */
@@ -222,7 +218,7 @@ export function rulesEditor(appId: string, appName: string, canEdit = true): HTM
         body: JSON.stringify(doc),
       });
     } catch {
-      if (seq === checkSeq) status.textContent = "The Reel server could not be reached.";
+      if (seq === checkSeq) status.textContent = UNREACHABLE;
       return;
     }
     if (seq !== checkSeq) return; // a later edit's check is on its way

@@ -2,6 +2,7 @@
 // server with the draft rules (POST /api/v1/sessions/{id}/masking-preview, nothing saved), shown by the
 // player's own Replay paused at a moment the admin picks. Admins only, as the endpoint is.
 import type { eventWithTime } from "@rrweb/types";
+import { UNREACHABLE } from "./apierror";
 import { h } from "./dom";
 import { formatClock, formatDateTime, formatDuration, shortUrl } from "./format";
 import { Replay } from "./replay";
@@ -62,7 +63,7 @@ export function rulesPreview(appId: string, enabled: boolean): RulesPreview {
         body: JSON.stringify({ rules: doc }),
       });
     } catch {
-      note.textContent = "The Reel server could not be reached.";
+      note.textContent = UNREACHABLE;
       return;
     }
     if (mine !== seq) return;
