@@ -40,6 +40,7 @@ export function rulesHistory(appId: string, canRestore: boolean, onRestored: (do
   const list = h("ol", { class: "rules-history-list", attrs: { id: "rules-history" } });
   const detail = h("div", { class: "rules-history-detail", attrs: { id: "rules-history-detail" } });
   const status = h("p", { class: "muted", attrs: { role: "status", id: "rules-history-status" } });
+  let inForce = 0;
 
   async function view(version: number): Promise<void> {
     const res = await fetch(`${base}/versions/${version}`, { credentials: "same-origin" });
@@ -50,7 +51,7 @@ export function rulesHistory(appId: string, canRestore: boolean, onRestored: (do
     const doc = (await res.json()) as VersionDoc;
     const preset = PRESETS.find((p) => p.id === doc.preset)?.title ?? doc.preset;
     const restore = h("button", { class: "button small", text: `Restore version ${version}`, attrs: { type: "button", id: "rules-restore" } });
-    restore.hidden = !canRestore;
+    restore.hidden = !canRestore || version === inForce; // restoring what is in force would change nothing
     restore.addEventListener("click", () => {
       restore.disabled = true;
       sendJson<RulesDoc>("POST", `${base}/versions/${version}/restore`, {})
@@ -83,6 +84,7 @@ export function rulesHistory(appId: string, canRestore: boolean, onRestored: (do
         return;
       }
       const versions = ((await res.json()) as { versions: VersionRow[] }).versions;
+      inForce = versions[0]?.version ?? 0;
       const rows = versions.map((v, i) => {
         const who = v.updated_by_name ?? v.updated_by ?? "unknown";
         const when = v.updated_at !== null ? formatDateTime(v.updated_at) : "";
