@@ -180,12 +180,44 @@ class RulesVersion(BaseModel):
     updated_by_name: str | None
     updated_at: int | None
     preset: str
+    restored_from: int | None = Field(description="the earlier version this one restores; null for an edit")
 
 
 class RulesVersions(BaseModel):
     """Saved versions, newest first."""
 
     versions: list[RulesVersion]
+
+
+class RulesVersionDetail(BaseModel):
+    """One version's rules document, with who saved it, when, and what it restored."""
+
+    version: int = Field(description="0: Reel's built-in defaults (never saved)")
+    preset: str
+    consent: Consent
+    rules: list[dict[str, Any]] = Field(description="as docs/contracts/masking-rules.md writes them")
+    updated_by: str | None = Field(description="operator id; null for version 0")
+    updated_by_name: str | None = Field(description="that operator's name; null if unknown or deleted")
+    updated_at: int | None = Field(description="ms epoch; null for version 0")
+    restored_from: int | None = Field(description="the earlier version this one copies, or null")
+
+
+class RulesCheck(BaseModel):
+    """A draft rules document the server accepts, as it would be stored (no version yet)."""
+
+    ok: bool
+    document: dict[str, Any]
+
+
+class MaskingPreview(BaseModel):
+    """One segment of a session masked with draft rules: what the player receives once they are saved."""
+
+    n: int = Field(description="the segment's number, as in GET /api/v1/sessions/{id}")
+    start: int
+    end: int
+    head: list[dict[str, Any]] = Field(description="the state at the segment's start")
+    events: list[dict[str, Any]] = Field(description="the segment's events, masked with the draft")
+    rules: dict[str, Any] = Field(description="the draft as parsed, without a version")
 
 
 class TombstoneOut(_Record):
