@@ -29,6 +29,10 @@ class Platform(Protocol):
         """The actions `event` completes (after `observe` has seen it)."""
         ...
 
+    def interaction(self, event: Event) -> bool | None:
+        """Whether the user caused `event` (None: this platform cannot tell, and finds no idle time)."""
+        ...
+
     def finish(self) -> list[Action]:
         """The end of a recorder session: actions still waiting for what comes next."""
         ...

@@ -7,6 +7,7 @@ from typing import Any
 from reel.dom.mirror import DomMirror
 from reel.dom.mirror.snapshot import MAX_TREE_DEPTH
 from reel.processing.actions import Action, ActionExtractor
+from reel.processing.idle import is_interaction
 from reel.processing.platform import Event
 
 
@@ -28,6 +29,9 @@ class WebPlatform:
     def extract(self, event: Event) -> list[Action]:
         self.extractor.feed(event, self.mirror)
         return self.extractor.drain()
+
+    def interaction(self, event: Event) -> bool | None:
+        return is_interaction(event)
 
     def finish(self) -> list[Action]:
         return self.extractor.finish()

@@ -49,6 +49,9 @@ class MobilePlatform:
         self.extractor.feed(event)
         return self.extractor.drain()
 
+    def interaction(self, event: Event) -> bool | None:
+        return None  # the mobile player plays frames as they came; it has no idle skipping
+
     def finish(self) -> list[Action]:
         return self.extractor.drain()
 
