@@ -51,6 +51,8 @@ def read_user_agent(ua: str, touch_points: int = 0) -> tuple[str, str, str]:
         return "", "", ""
     browser = next((f"{name} {m.group(1)}" for name, rx in _BROWSERS if (m := rx.search(ua))), "")
     os = next((name for name, rx in _OSES if rx.search(ua)), "")
+    if not browser and not os:
+        return "", "", ""  # not a browser (a script, a bot): nothing to say about its device
     if "iPad" in ua or (os == "Android" and "Mobile" not in ua) or (os == "macOS" and touch_points > 1):
         device = "tablet"  # iPadOS 13+ reports a Mac; only its touch screen gives it away
         os = "iOS" if os == "macOS" else os
