@@ -31,12 +31,23 @@ _INTERACTIONS = frozenset(
 )
 
 
-def is_interaction(event: Mapping[str, Any]) -> bool:
-    """True for an rrweb event the user caused (the recorder's own rule, web/src/recorder/events.ts)."""
-    if event.get("type") != EventType.INCREMENTAL_SNAPSHOT:
-        return False
+def activity(event: Mapping[str, Any]) -> tuple[int, int] | None:
+    """When the user was active according to an rrweb event: (first, last) ms, or None for an event the
+    user did not cause. rrweb sends mouse and touch moves in batches stamped when the batch is sent, each
+    position with its (negative) offset from that stamp: the moves happened at stamp + offset."""
+    ts = event.get("timestamp")
     data = event.get("data")
-    return isinstance(data, Mapping) and data.get("source") in _INTERACTIONS
+    if event.get("type") != EventType.INCREMENTAL_SNAPSHOT or not isinstance(data, Mapping):
+        return None
+    if data.get("source") not in _INTERACTIONS or not isinstance(ts, int):
+        return None
+    positions = data.get("positions")
+    offsets = [
+        int(p["timeOffset"])
+        for p in (positions if isinstance(positions, list) else ())
+        if isinstance(p, Mapping) and isinstance(p.get("timeOffset"), int | float) and p["timeOffset"] <= 0
+    ]
+    return (ts + min(offsets), ts + max(offsets)) if offsets else (ts, ts)
 
 
 class IdleTracker:
@@ -51,15 +62,15 @@ class IdleTracker:
         """A new part or recorder session begins at `at`: activity is counted from there."""
         self.active = at
 
-    def feed(self, session_id: str, ts: int, interaction: bool) -> IdlePeriod | None:
-        """The idle period an interaction at `ts` ends, if any."""
+    def feed(self, session_id: str, ts: int, active: tuple[int, int] | None) -> IdlePeriod | None:
+        """The idle period an event at `ts` ends, if any: one the user was `active` in (first, last)."""
         if self.active is None:
-            self.active = ts
+            self.active = ts if active is None else min(ts, active[0])
+        if active is None:
             return None
-        if not interaction:
-            return None
-        found = self.until(session_id, ts)
-        self.active = max(self.active, ts)
+        first, last = active
+        found = self.until(session_id, first)
+        self.active = max(self.active, last)
         return found
 
     def until(self, session_id: str, ts: int) -> IdlePeriod | None:

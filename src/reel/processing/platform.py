@@ -29,8 +29,11 @@ class Platform(Protocol):
         """The actions `event` completes (after `observe` has seen it)."""
         ...
 
-    def interaction(self, event: Event) -> bool | None:
-        """Whether the user caused `event` (None: this platform cannot tell, and finds no idle time)."""
+    finds_idle: bool
+    """Whether `activity` tells user activity apart (the mobile platform cannot: it finds no idle time)."""
+
+    def activity(self, event: Event) -> tuple[int, int] | None:
+        """When the user was active according to `event` (first, last ms), None if they were not."""
         ...
 
     def finish(self) -> list[Action]:

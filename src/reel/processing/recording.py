@@ -177,9 +177,8 @@ class RecordingProcessor:
         self.next_idx += 1
 
     def _track_idle(self, event: Mapping[str, Any], ts: int) -> None:
-        interaction = self.platform.interaction(event)
-        if interaction is not None and self.part is not None:
-            self._idle_period(self.idle.feed(self.part.session_id, ts, interaction))
+        if self.platform.finds_idle and self.part is not None:
+            self._idle_period(self.idle.feed(self.part.session_id, ts, self.platform.activity(event)))
 
     def _idle_period(self, period: IdlePeriod | None) -> None:
         if period is not None:
