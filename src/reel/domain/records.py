@@ -77,9 +77,9 @@ class Session:
     rules_version: int = 0
     """The masking rules version the recorder applied at capture (0: its built-in defaults)."""
     browser: str = ""
-    """The visitor's browser and major version ("Chrome 131"), read from the recorder's context."""
+    """The user's browser and major version ("Chrome 131"), read from the recorder's context."""
     os: str = ""
-    """The visitor's operating system ("Windows", "macOS", "Android" …)."""
+    """The user's operating system ("Windows", "macOS", "Android" …)."""
     device: str = ""
     """'desktop', 'mobile' or 'tablet' ('' when unknown)."""
     viewport_width: int = 0

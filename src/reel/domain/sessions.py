@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from reel.domain.beacons import BeaconSummary
 from reel.domain.records import NewPart, Session, SessionKey, SessionQuery, StoredAction
 from reel.domain.splits import UNCOUNTED_KINDS
-from reel.domain.visitor import Visitor
+from reel.domain.user_context import UserContext
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class BeaconFacts:
     final: bool
     platform: str = "web"
     rules_version: int = 0
-    visitor: Visitor | None = None
+    context: UserContext | None = None
 
 
 def final_close_reason(platform: str) -> str:
@@ -39,14 +39,14 @@ def _count_pages(previous_url: str, urls: tuple[str, ...]) -> int:
     return count
 
 
-def with_visitor(session: Session, visitor: Visitor | None) -> Session:
-    """`session` with the visitor fields it does not have yet taken from `visitor` (the first page's
+def with_context(session: Session, context: UserContext | None) -> Session:
+    """`session` with the user context fields it does not have yet taken from `context` (the first page's
     context wins: its referrer is where the visit came from)."""
-    if visitor is None:
+    if context is None:
         return session
     changes = {
         name: value
-        for name, value in dataclasses.asdict(visitor).items()
+        for name, value in dataclasses.asdict(context).items()
         if value and not getattr(session, name)
     }
     return dataclasses.replace(session, **changes) if changes else session
@@ -54,7 +54,7 @@ def with_visitor(session: Session, visitor: Visitor | None) -> Session:
 
 def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, new_id: str) -> Session:
     """The session after `beacon` lands in it; `new_id` is used when `current` is None."""
-    return with_visitor(_fold(current, key, beacon, new_id), beacon.visitor)
+    return with_context(_fold(current, key, beacon, new_id), beacon.context)
 
 
 def _fold(current: Session | None, key: SessionKey, beacon: BeaconFacts, new_id: str) -> Session:

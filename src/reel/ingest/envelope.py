@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from reel.domain.visitor import Visitor, read_user_agent
+from reel.domain.user_context import UserContext, read_user_agent
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge
 from reel.ids import check_client_id
 from reel.jsonio import MAX_NESTING
@@ -30,8 +30,8 @@ class WebBeacon:
     final: bool
     events: tuple[dict[str, Any], ...]
     rules_version: int = 0
-    visitor: Visitor | None = None
-    """The visitor context, on the first beacon of each page (None on the others)."""
+    context: UserContext | None = None
+    """The user context, on the first beacon of each page (None on the others)."""
 
 
 def json_error(what: str, exc: orjson.JSONDecodeError) -> str:
@@ -78,7 +78,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         or not 0 <= rules_version <= MAX_SEQ
     ):
         raise InvalidField("rules_version must be an integer >= 0", field="rules_version")
-    visitor = _visitor(doc.get("context"))
+    user_context = _user_context(doc.get("context"))
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
@@ -94,7 +94,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         final=final,
         events=tuple(events),
         rules_version=rules_version,
-        visitor=visitor,
+        context=user_context,
     )
 
 
@@ -103,8 +103,8 @@ _CONTEXT_TEXT = {"ua": 1024, "lang": 64, "tz": 64, "ref": 2048}
 _MAX_VIEWPORT = 100_000
 
 
-def _visitor(context: object) -> Visitor | None:
-    """The visitor fields of the envelope's `context` object (None when absent); bad fields are 400."""
+def _user_context(context: object) -> UserContext | None:
+    """The user context fields of the envelope's `context` object (None when absent); bad fields are 400."""
     if context is None:
         return None
     if not isinstance(context, dict):
@@ -126,7 +126,7 @@ def _visitor(context: object) -> Visitor | None:
             )
         numbers[name] = value
     browser, os, device = read_user_agent(text["ua"], numbers["touch"])
-    return Visitor(
+    return UserContext(
         browser=browser,
         os=os,
         device=device,

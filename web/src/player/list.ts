@@ -6,7 +6,7 @@ import { h } from "./dom";
 import { FilterForm } from "./filterform";
 import { DEFAULT_FILTERS, apiParams, isFiltered, pageQuery, readFilters, type Filters } from "./filters";
 import { completeness, formatDateTime, formatDuration, plural, shortUrl } from "./format";
-import { visitorLine } from "./visitor";
+import { contextLine } from "./usercontext";
 
 const PAGE_SIZE = 50;
 /** New sessions (and changes to open ones) show without a reload: the list asks again this often. */
@@ -19,7 +19,7 @@ const SORTABLE: Record<string, { key: string; first: "-" | "" }> = {
   Actions: { key: "actions", first: "-" },
   Errors: { key: "errors", first: "-" },
 };
-const COLUMNS = ["Started", "User", "Visitor", "Duration", "First page", "Pages", "Actions", "Errors", "Rage clicks", "Ended"];
+const COLUMNS = ["Started", "User", "Browser · OS · device", "Duration", "First page", "Pages", "Actions", "Errors", "Rage clicks", "Ended"];
 
 const ENDINGS: Record<string, { text: string; title: string }> = {
   tab_closed: { text: "tab closed", title: "The user closed the tab or left the site" },
@@ -225,7 +225,7 @@ function row(s: SessionSummary): HTMLTableRowElement {
     { attrs: { "data-session-id": s.id } },
     h("td", { class: "start" }, link, ...badges),
     h("td", { class: "user" }, user),
-    h("td", { class: "visitor-cell", text: visitorLine(s) || "–", attrs: { title: visitorTitle(s) } }),
+    h("td", { class: "context-cell", text: contextLine(s) || "–", attrs: { title: contextTitle(s) } }),
     h("td", { class: "num", text: formatDuration(s.duration_ms) }),
     h("td", { class: "first-url", text: shortUrl(s.first_url), attrs: { title: s.first_url ?? "" } }),
     h("td", { class: "num", text: s.pages.toLocaleString() }),
@@ -244,7 +244,7 @@ function row(s: SessionSummary): HTMLTableRowElement {
   return tr;
 }
 
-function visitorTitle(s: SessionSummary): string {
+function contextTitle(s: SessionSummary): string {
   const parts = [
     s.viewport_width ? `viewport ${s.viewport_width}×${s.viewport_height}` : "",
     s.language ?? "",

@@ -35,7 +35,7 @@ export function newBeacon(seq: number, body: string | null): Beacon {
 
 /**
  * The envelope JSON (contract v1) around event JSON strings, without re-serialising the events;
- * `context` is the visitor context's JSON, on the first beacon of a page or session.
+ * `context` is the user context's JSON, on the first beacon of a page or session.
  */
 export function envelope(recordingId: string, sessionId: string, seq: number, final: boolean, rules: number,
   events: readonly string[], context: string | null = null): string {

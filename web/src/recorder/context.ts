@@ -1,10 +1,10 @@
-// The visitor context (docs/contracts/web-beacon.md): sent once per page and recorder session, in the
+// The user context (docs/contracts/web-beacon.md): sent once per page and recorder session, in the
 // envelope of its first beacon. The server reads browser, OS and device class from the user agent.
 import { maskUrl } from "./mask";
 import type { Policy } from "./rules";
 
 /** The envelope's `context` object as JSON; the referrer goes through the URL rules like any URL. */
-export function visitorContext(p: Policy): string {
+export function userContext(p: Policy): string {
   const n = navigator;
   const ref = document.referrer;
   let tz = "";

@@ -1,7 +1,7 @@
 // The recorder: runs rrweb, buffers its events, rotates idle sessions and cuts the buffer into beacons.
 import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
-import { visitorContext } from "./context";
+import { userContext } from "./context";
 import { envelope, newBeacon, splitBySize, utf8Length, type Beacon } from "./beacon";
 import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
 import { customEvent, isInteraction } from "./events";
@@ -28,7 +28,7 @@ export class Recorder {
   /** Events awaiting serialisation in a task of their own (keeps JSON.stringify out of rrweb's tasks). */
   private raw: eventWithTime[] = [];
   private chars = 0;
-  /** The visitor context, until a beacon carries it (the first of each page and recorder session). */
+  /** The user context, until a beacon carries it (the first of each page and recorder session). */
   private context: string | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private serializeTimer: ReturnType<typeof setTimeout> | 0 = 0;
@@ -169,7 +169,7 @@ export class Recorder {
 
   private takeContext(): void {
     try {
-      this.context = visitorContext(this.policy);
+      this.context = userContext(this.policy);
     } catch {
       this.context = null; // A context that cannot be read is not sent; recording goes on.
     }

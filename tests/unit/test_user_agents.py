@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reel.domain.visitor import read_user_agent
+from reel.domain.user_context import read_user_agent
 
 CASES = [
     (

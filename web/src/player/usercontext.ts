@@ -1,18 +1,18 @@
-// The visitor's context for the list and the player header: browser, OS, device, viewport, language,
+// The user's context for the list and the player header: browser, OS, device, viewport, language,
 // time zone, referrer and identify traits. Every value is recorded data: shown as text, never as HTML.
 import type { SessionSummary } from "./api";
 import { h } from "./dom";
 import { shortUrl } from "./format";
 
 /** "Chrome 131 · macOS · desktop", or "" when the recorder sent no context. */
-export function visitorLine(s: SessionSummary): string {
+export function contextLine(s: SessionSummary): string {
   return [s.browser, s.os, s.device].filter(Boolean).join(" · ");
 }
 
-/** The header's facts about the visitor, each labelled for screen readers and titles. */
-export function visitorFacts(s: SessionSummary): HTMLElement | null {
+/** The header's facts about the user's browser and device, each labelled for screen readers and titles. */
+export function contextFacts(s: SessionSummary): HTMLElement | null {
   const facts: Array<[string, string]> = [];
-  const line = visitorLine(s);
+  const line = contextLine(s);
   if (line) facts.push(["Browser, OS and device", line]);
   if (s.viewport_width && s.viewport_height) facts.push(["Viewport", `${s.viewport_width}×${s.viewport_height}`]);
   if (s.language) facts.push(["Language", s.language]);
@@ -21,7 +21,7 @@ export function visitorFacts(s: SessionSummary): HTMLElement | null {
   const traits = Object.entries(s.traits ?? {});
   if (facts.length === 0 && traits.length === 0) return null;
   const items = facts.map(([label, text]) =>
-    h("span", { class: "visitor-fact", text, attrs: { title: label === "Came from" ? s.referrer ?? "" : label } }),
+    h("span", { class: "context-fact", text, attrs: { title: label === "Came from" ? s.referrer ?? "" : label } }),
   );
   const traitList = traits.length
     ? h(
@@ -30,7 +30,7 @@ export function visitorFacts(s: SessionSummary): HTMLElement | null {
         ...traits.flatMap(([key, value]) => [h("dt", { text: key }), h("dd", { text: traitText(value) })]),
       )
     : null;
-  return h("div", { class: "visitor", attrs: { "aria-label": "Visitor" } }, ...items, traitList);
+  return h("div", { class: "user-context", attrs: { "aria-label": "Browser, device and traits" } }, ...items, traitList);
 }
 
 function traitText(value: unknown): string {

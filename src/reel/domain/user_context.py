@@ -1,4 +1,4 @@
-"""Who the visitor was: the recorder's context (docs/contracts/web-beacon.md) read into session fields (pure).
+"""The user's browser and device: the recorder's context (web-beacon.md) read into session fields (pure).
 
 Browser, OS and device class are read from the user agent string here, once, so the recorder stays
 small; what the string cannot tell (an iPad that calls itself a Mac) the touch point count settles.
@@ -13,8 +13,8 @@ DEVICES = ("desktop", "mobile", "tablet")
 
 
 @dataclass(frozen=True)
-class Visitor:
-    """The visitor fields of a session ('' or 0 where unknown)."""
+class UserContext:
+    """The user context fields of a session ('' or 0 where unknown)."""
 
     browser: str = ""
     os: str = ""

@@ -1,4 +1,4 @@
--- Reel on PostgreSQL, version 6 (SQLite's version 12): who the visitor was (browser, OS, device class,
+-- Reel on PostgreSQL, version 6 (SQLite's version 12): the user's context (browser, OS, device class,
 -- viewport, language, time zone, referrer, identify traits), kept with each session; and the idle
 -- periods processing found (stretches without user interaction), which the player skips.
 ALTER TABLE sessions ADD COLUMN browser text NOT NULL DEFAULT '';

@@ -1,7 +1,7 @@
 """End to end in Chromium: a visit with a 40 s idle stretch (recorded under Playwright's clock) plays in
 under 10 s with "skip inactivity" on — from the start, after a seek into the stretch, after a jump from
 the action list, after a pause — and in real time with it off; the seek bar's activity strip marks the
-stretch. The visitor's browser, OS, device, viewport, language, time zone, referrer and traits appear in
+stretch. The user's browser, OS, device, viewport, language, time zone, referrer and traits appear in
 the API, the list and the player; the list finds new sessions without a reload; a link copied at 1:23
 opens paused at 1:23 showing the same DOM. Screenshots of the list and the player go to /work/screens/."""
 
@@ -140,7 +140,7 @@ def idle_stretch(visits: Visits) -> tuple[int, int]:
     return period["start"] - s["start"], period["end"] - s["start"]
 
 
-def test_the_idle_stretch_is_found_and_the_visitor_is_known(visits: Visits) -> None:
+def test_the_idle_stretch_is_found_and_the_user_context_is_known(visits: Visits) -> None:
     s = visits.idle
     start, end = idle_stretch(visits)
     assert IDLE_MS - 1000 <= end - start <= IDLE_MS + 3000, (start, end)
@@ -279,21 +279,21 @@ def test_a_link_copied_at_1_23_opens_paused_there_with_the_same_dom(visits: Visi
     other.wait_for_function("() => document.fullscreenElement?.classList.contains('viewer') === true")
     other.keyboard.press("f")
     other.wait_for_function("() => document.fullscreenElement === null")
-    # The header says who the visitor was.
-    visitor = other.locator(".player-head .visitor").text_content() or ""
-    assert "Safari 17 · iOS · mobile" in visitor and "390\u00d7844" in visitor and "fr-FR" in visitor
+    # The header says what the user browsed with.
+    shown = other.locator(".player-head .user-context").text_content() or ""
+    assert "Safari 17 · iOS · mobile" in shown and "390\u00d7844" in shown and "fr-FR" in shown
     SCREENS.mkdir(parents=True, exist_ok=True)
     other.screenshot(path=str(SCREENS / "player.png"))
 
 
-def test_the_list_shows_visitors_and_new_sessions_without_a_reload(visits: Visits) -> None:
+def test_the_list_shows_browsers_and_new_sessions_without_a_reload(visits: Visits) -> None:
     live = visits.live
     browser = visits.browser
     page = browser.new_context(viewport={"width": 1500, "height": 900}).new_page()
     open_logged_in(page, f"{live.reel_url}/sessions")
     page.wait_for_selector("tr[data-session-id]")
     rows = {
-        r.get_attribute("data-session-id"): r.locator(".visitor-cell").text_content()
+        r.get_attribute("data-session-id"): r.locator(".context-cell").text_content()
         for r in page.locator("tr[data-session-id]").all()
     }
     assert rows[visits.share["id"]] == "Safari 17 · iOS · mobile"

@@ -1,4 +1,4 @@
-"""Over HTTP on every session store (memory, SQLite, PostgreSQL): the visitor context a beacon carries, the
+"""Over HTTP on every session store (memory, SQLite, PostgreSQL): the user context a beacon carries, the
 idle periods processing finds, and the list's new filters (user id prefix, custom event, page visited,
 dead clicks, browser, OS, device, language)."""
 
@@ -107,7 +107,7 @@ def context(ua: str, **fields: Any) -> dict[str, Any]:
     return {"ua": ua, "lang": "en-GB", "tz": "Europe/London", "vw": 1280, "vh": 800, "ref": "", **fields}
 
 
-def test_visitor_fields_are_stored_served_and_filtered(
+def test_user_context_fields_are_stored_served_and_filtered(
     api: TestClient, beacon: BeaconMaker, clock: FixedClock
 ) -> None:
     app = create_application(ctx_of(api).sessions, "Shop", [ORIGIN], now_ms=T0)
