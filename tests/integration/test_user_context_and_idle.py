@@ -194,7 +194,7 @@ def test_the_session_routes_declare_their_response_schemas(api: TestClient) -> N
     listing = paths["/api/v1/sessions"]["get"]["responses"]["200"]["content"]["application/json"]
     schemas = spec.json()["components"]["schemas"]
     assert detail["schema"]["$ref"].endswith("/SessionDetail")
-    assert listing["schema"]["$ref"].endswith("/SessionList")
+    assert listing["schema"]["$ref"].endswith("/SessionPage")
     fields = schemas["SessionDetail"]["properties"]
     for name in ("idle", "browser", "os", "device", "viewport_width", "language", "timezone", "referrer"):
         assert name in fields, name
