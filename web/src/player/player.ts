@@ -380,7 +380,7 @@ export class Player {
         this.prefs.skipInactive = skip;
         this.view?.controls.setSkipInactive(skip);
         savePrefs(this.prefs);
-        this.notice.show(skip ? "Skipping inactivity" : "Playing inactivity", "skip-toggle");
+        this.notice.show(skip ? "Skipping inactivity" : "Not skipping inactivity", "skip-toggle");
       },
       copyLink: () => {
         this.sharedAt = Date.now();
