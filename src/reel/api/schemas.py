@@ -52,6 +52,17 @@ class SessionSummary(_Record):
     dead_clicks: int
     platform: str = Field(description="web or mobile")
     rules_version: int = Field(description="masking rules version the recorder applied (0: defaults)")
+    browser: str = Field("", description="Browser and major version ('Chrome 131'); '' when unknown")
+    os: str = Field("", description="Operating system ('Windows', 'macOS', 'iOS', 'Android', 'Linux' …)")
+    device: str = Field("", description="desktop, mobile, tablet, or '' when unknown")
+    viewport_width: int = Field(0, description="CSS pixels of the first page's viewport (0: unknown)")
+    viewport_height: int = 0
+    language: str = Field("", description="The browser's language, a BCP 47 tag ('en-GB')")
+    timezone: str = Field("", description="The browser's IANA time zone ('Europe/Paris')")
+    referrer: str = Field("", description="Where the visit came from, under the application's URL rules")
+    traits: dict[str, Any] = Field(
+        default_factory=dict, description="The last identify() call's traits, as the application sent them"
+    )
 
 
 class SessionPage(BaseModel):
@@ -87,12 +98,20 @@ class PartRef(BaseModel):
     end: int
 
 
+class IdleOut(BaseModel):
+    """A stretch without user interaction (over 5 s), found in processing; the player may skip it."""
+
+    start: int = Field(description="The last interaction before it (ms since the epoch)")
+    end: int = Field(description="The next interaction, or the session's last event so far")
+
+
 class SessionDetail(SessionSummary):
-    """One session with its segments, gaps and the parts of its split."""
+    """One session with its segments, gaps, the parts of its split and its idle periods."""
 
     segments: list[SegmentRef]
     gaps: list[Gap]
     parts: list[PartRef]
+    idle: list[IdleOut] = Field(default_factory=list)
 
 
 class SegmentEvents(BaseModel):

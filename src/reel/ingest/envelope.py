@@ -7,6 +7,7 @@ from typing import Any, TypeGuard
 
 import orjson
 
+from reel.domain.user_context import UserContext, read_user_agent
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge
 from reel.ids import check_client_id
 from reel.jsonio import MAX_NESTING
@@ -41,6 +42,8 @@ class WebBeacon:
     final: bool
     events: tuple[dict[str, Any], ...]
     rules_version: int = 0
+    context: UserContext | None = None
+    """The user context, on the first beacon of each page (None on the others)."""
 
 
 def json_error(what: str, exc: orjson.JSONDecodeError) -> str:
@@ -96,6 +99,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     if not isinstance(doc, dict):
         raise BadRequest("body must be a JSON object")
     head = parse_header(doc)
+    user_context = _user_context(doc.get("context"))
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
@@ -111,6 +115,47 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
         final=head.final,
         events=tuple(events),
         rules_version=head.rules_version,
+        context=user_context,
+    )
+
+
+# Each context string field: its name on the wire and its longest accepted length.
+_CONTEXT_TEXT = {"ua": 1024, "lang": 64, "tz": 64, "ref": 2048}
+_MAX_VIEWPORT = 100_000
+
+
+def _user_context(context: object) -> UserContext | None:
+    """The user context fields of the envelope's `context` object (None when absent); bad fields are 400."""
+    if context is None:
+        return None
+    if not isinstance(context, dict):
+        raise InvalidField("context must be an object", field="context")
+    text: dict[str, str] = {}
+    for name, longest in _CONTEXT_TEXT.items():
+        value = context.get(name, "")
+        if not isinstance(value, str) or len(value) > longest:
+            raise InvalidField(
+                f"context.{name} must be a string of at most {longest} characters", field=f"context.{name}"
+            )
+        text[name] = value
+    numbers: dict[str, int] = {}
+    for name in ("vw", "vh", "touch"):
+        value = context.get(name, 0)
+        if not _is_int(value) or not 0 <= value <= _MAX_VIEWPORT:
+            raise InvalidField(
+                f"context.{name} must be an integer from 0 to {_MAX_VIEWPORT}", field=f"context.{name}"
+            )
+        numbers[name] = value
+    browser, os, device = read_user_agent(text["ua"], numbers["touch"])
+    return UserContext(
+        browser=browser,
+        os=os,
+        device=device,
+        viewport_width=numbers["vw"],
+        viewport_height=numbers["vh"],
+        language=text["lang"],
+        timezone=text["tz"],
+        referrer=text["ref"],
     )
 
 

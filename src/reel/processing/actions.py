@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from reel.dom.mirror import DomMirror
 from reel.dom.types import EventType, IncrementalSource
 from reel.processing.rage import Press, RageDetector
@@ -19,6 +21,8 @@ from reel.processing.targets import Target, describe_target
 CLICK = 2  # rrweb MouseInteractions.Click
 DEAD_WINDOW_MS = 1000
 TEXT_MAX = 200
+# Identify traits are kept as the application sent them, up to this much JSON (a session row holds them).
+TRAITS_MAX_BYTES = 8192
 # Sources whose events change what the user sees; any of them after a click makes it alive.
 _VISIBLE_CHANGES = frozenset(
     {
@@ -147,7 +151,10 @@ class ActionExtractor:
         if tag == "reel.identify":
             user = _text(body.get("userId"), 200)
             if user:
-                self._out.append(Action(ts=ts, kind="identify", url=self.url, label=user))
+                traits = _traits(body.get("traits"))
+                self._out.append(
+                    Action(ts=ts, kind="identify", url=self.url, label=user, data={"traits": traits})
+                )
         elif tag == "reel.event":
             name = _text(body.get("name"), 200)
             if name:
@@ -205,6 +212,19 @@ class ActionExtractor:
                 label=target.label if target else "",
             )
         )
+
+
+def _traits(value: object) -> dict[str, Any]:
+    """identify()'s traits as sent; larger than TRAITS_MAX_BYTES of JSON, only a note that they were."""
+    if not isinstance(value, Mapping) or not value:
+        return {}
+    try:
+        size = len(orjson.dumps(value))
+    except TypeError:
+        return {}
+    if size > TRAITS_MAX_BYTES:
+        return {"reel_dropped": f"traits over {TRAITS_MAX_BYTES} bytes"}
+    return dict(value)
 
 
 def _can_be_dead(target: Target | None) -> bool:

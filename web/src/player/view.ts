@@ -5,6 +5,7 @@ import type { Action, SessionDetail } from "./api";
 import { Controls, type ControlActions } from "./controls";
 import { h } from "./dom";
 import { sessionHeader } from "./header";
+import { idleSpans } from "./idle";
 import type { Prefs } from "./prefs";
 import { Timeline } from "./timeline";
 import { UrlBar } from "./urlbar";
@@ -23,6 +24,8 @@ export class PlayerView {
   readonly controls: Controls;
   readonly urlbar: UrlBar;
   readonly panel: ActionPanel;
+  /** Address bar, stage and controls: what full screen shows. */
+  readonly viewer: HTMLElement;
   /** What the page's root shows, in order. */
   readonly children: HTMLElement[];
 
@@ -40,19 +43,16 @@ export class PlayerView {
       fromSeq: g.from_seq,
       toSeq: g.to_seq,
     }));
-    this.timeline = new Timeline(total, gaps, (ms) => actions.scrub(ms), (ms) => actions.seek(ms));
+    const idle = idleSpans(session.idle, session.start);
+    this.timeline = new Timeline(total, gaps, idle, (ms) => actions.scrub(ms), (ms) => actions.seek(ms));
     this.controls = new Controls(this.timeline, total, actions, { ...prefs });
     this.urlbar = new UrlBar(session.first_url);
     this.panel = new ActionPanel(session.start, (action) => actions.selectAction(action));
+    this.viewer = h("div", { class: "viewer" }, this.urlbar.element, stage, this.controls.element);
     this.children = [
       sessionHeader(session),
       banner,
-      h(
-        "div",
-        { class: "player-body" },
-        h("div", { class: "viewer" }, this.urlbar.element, stage, this.controls.element),
-        this.panel.element,
-      ),
+      h("div", { class: "player-body" }, this.viewer, this.panel.element),
     ];
   }
 }

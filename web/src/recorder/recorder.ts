@@ -1,6 +1,7 @@
 // The recorder: runs rrweb, buffers its events, rotates idle sessions and cuts the buffer into beacons.
 import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
+import { userContext } from "./context";
 import { envelope, newBeacon, splitBySize, utf8Length, type Beacon } from "./beacon";
 import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
 import { customEvent, isInteraction } from "./events";
@@ -27,6 +28,8 @@ export class Recorder {
   /** Events awaiting serialisation in a task of their own (keeps JSON.stringify out of rrweb's tasks). */
   private raw: eventWithTime[] = [];
   private chars = 0;
+  /** The user context, until a beacon carries it (the first of each page and recorder session). */
+  private context: string | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private serializeTimer: ReturnType<typeof setTimeout> | 0 = 0;
   /** The rules applied to what is captured; set by start(). */
@@ -49,6 +52,7 @@ export class Recorder {
     if (this.active) return;
     this.active = true;
     this.policy = policy;
+    this.takeContext();
     try {
       this.stopRrweb = record({
         emit: (e: eventWithTime) => this.onRrwebEvent(e),
@@ -110,7 +114,9 @@ export class Recorder {
     if (this.parts.length === 0) return;
     const parts = this.takeParts();
     const seq = this.tab.takeSeq();
-    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, this.policy.version, parts);
+    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, this.policy.version, parts,
+      this.context);
+    this.context = null;
     this.outbox.add(newBeacon(seq, body), true);
   }
 
@@ -126,13 +132,14 @@ export class Recorder {
     if (this.parts.length > 0 || final) {
       const { recordingId: rid, sessionId: sid } = this.tab;
       const rules = this.policy.version;
-      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, rules, []));
+      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, rules, [], this.context));
       const groups = splitBySize(this.takeParts(), overhead, KEEPALIVE_BODY_MAX);
       if (groups.length === 0) groups.push([]);
       groups.forEach((group, i) => {
         const seq = this.tab.takeSeq();
         const last = final && i === groups.length - 1;
-        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, rules, group)), false);
+        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, rules, group, this.context)), false);
+        this.context = null;
       });
     }
     return this.outbox.sendNow(unloading);
@@ -148,6 +155,7 @@ export class Recorder {
           // which gets its own full snapshot (taken after rrweb returns, not inside its emit).
           this.flush();
           this.tab.newSession(now);
+          this.takeContext();
           setTimeout(() => this.checkout(), 0);
         } else {
           this.tab.touch(now);
@@ -156,6 +164,14 @@ export class Recorder {
       this.push(e);
     } catch {
       // A recorder fault must never surface in the host page.
+    }
+  }
+
+  private takeContext(): void {
+    try {
+      this.context = userContext(this.policy);
+    } catch {
+      this.context = null; // A context that cannot be read is not sent; recording goes on.
     }
   }
 
