@@ -20,6 +20,7 @@ from reel.replay.masking.nodes import (
     mask_text_node,
     register,
     register_secret,
+    without_choice,
 )
 from reel.replay.masking.policy import (
     BLOCK,
@@ -315,7 +316,8 @@ def _attributes(tree: MaskTree, changes: list[Any], *, apply: bool) -> tuple[lis
                 effect = effects[ctx]
                 if node.tag == "input" and tree.secret_input(node):
                     effect |= LIST | INPUTS
-                masked = policy.attributes(attrs, node.tag, effect, node.tag in FIELD_TAGS)
+                shown = without_choice(attrs) if node.tag == "option" else attrs
+                masked = policy.attributes(shown, node.tag, effect, node.tag in FIELD_TAGS)
         append(change if masked is attrs and len(change) == 2 else {"id": nid, "attributes": masked})
     return out, stale
 
