@@ -86,21 +86,28 @@ def parse_header(doc: dict[str, Any]) -> EnvelopeHeader:
     )
 
 
-def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
-    """Parse and validate a decoded beacon body; every failure names its field."""
+def read_envelope(text: bytes, what: str, *, max_events: int) -> tuple[EnvelopeHeader, list[Any]]:
+    """A JSON envelope, web or mobile (`what` names it in errors): its validated header and its events
+    array (at most `max_events`; the events themselves are the platform's to check)."""
     try:
-        doc = orjson.loads(body)
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
-        raise BadRequest(json_error("body", exc)) from None
+        raise BadRequest(json_error(what, exc)) from None
     if not isinstance(doc, dict):
-        raise BadRequest("body must be a JSON object")
+        raise BadRequest(f"{what} must be a JSON object")
     head = parse_header(doc)
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
     if len(events) > max_events:
         raise PayloadTooLarge(f"a beacon may carry at most {max_events} events")
+    return head, events
+
+
+def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
+    """Parse and validate a decoded beacon body; every failure names its field."""
+    head, events = read_envelope(body, "body", max_events=max_events)
     for index, event in enumerate(events):
         _check_event(event, index)
     return WebBeacon(
