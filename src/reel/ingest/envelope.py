@@ -20,7 +20,8 @@ KNOWN_EVENT_TYPES = range(0, 7)
 
 @dataclass(frozen=True)
 class EnvelopeHeader:
-    """The fields every beacon envelope carries, web and mobile alike, validated."""
+    """The fields every beacon envelope carries, web and mobile alike, validated (named as the beacons'
+    own fields, so a beacon is made with `**vars(header)`)."""
 
     recording_id: str
     session_id: str
@@ -110,15 +111,7 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     head, events = read_envelope(body, "body", max_events=max_events)
     for index, event in enumerate(events):
         _check_event(event, index)
-    return WebBeacon(
-        recording_id=head.recording_id,
-        session_id=head.session_id,
-        seq=head.seq,
-        sent_at=head.sent_at,
-        final=head.final,
-        events=tuple(events),
-        rules_version=head.rules_version,
-    )
+    return WebBeacon(**vars(head), events=tuple(events))
 
 
 def _check_event(event: object, index: int) -> None:

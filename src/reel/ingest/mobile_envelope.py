@@ -114,12 +114,7 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
     for part, digest, info in zip(parts, digests, infos, strict=True):
         images.setdefault(digest, MobileImage(digest, part, info))
     return MobileBeacon(
-        recording_id=head.recording_id,
-        session_id=head.session_id,
-        seq=head.seq,
-        sent_at=head.sent_at,
-        final=head.final,
-        rules_version=head.rules_version,
+        **vars(head),
         events=tuple(out),
         images=tuple(images.values()),
         ignored=ignored,
