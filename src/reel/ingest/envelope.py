@@ -20,8 +20,8 @@ KNOWN_EVENT_TYPES = range(0, 7)
 
 @dataclass(frozen=True)
 class EnvelopeHeader:
-    """The fields every beacon envelope carries, web and mobile alike, validated (named as the beacons'
-    own fields, so a beacon is made with `**vars(header)`)."""
+    """The fields every beacon envelope carries, web and mobile alike, validated; each beacon
+    extends it with what its platform carries."""
 
     recording_id: str
     session_id: str
@@ -32,16 +32,10 @@ class EnvelopeHeader:
 
 
 @dataclass(frozen=True)
-class WebBeacon:
-    """One validated web beacon."""
+class WebBeacon(EnvelopeHeader):
+    """One validated web beacon: its header and its events."""
 
-    recording_id: str
-    session_id: str
-    seq: int
-    sent_at: int | None
-    final: bool
     events: tuple[dict[str, Any], ...]
-    rules_version: int = 0
 
 
 def json_error(what: str, exc: orjson.JSONDecodeError) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
-from reel.ingest.envelope import read_envelope
+from reel.ingest.envelope import EnvelopeHeader, read_envelope
 from reel.ingest.mobile_events import normalise_event
 from reel.screen.images import FORMATS, MAX_PIXELS, MAX_SCALE, ImageInfo, read_image_info
 
@@ -38,17 +38,11 @@ class MobileImage:
 
 
 @dataclass(frozen=True)
-class MobileBeacon:
-    """One validated mobile beacon: envelope, normalised events, and the images its frames use."""
+class MobileBeacon(EnvelopeHeader):
+    """One validated mobile beacon: its header, normalised events, and the images its frames use."""
 
-    recording_id: str
-    session_id: str
-    seq: int
-    sent_at: int | None
-    final: bool
     events: tuple[dict[str, Any], ...]
     images: tuple[MobileImage, ...]
-    rules_version: int = 0
     ignored: int = 0
 
 
