@@ -21,7 +21,8 @@ KNOWN_EVENT_TYPES = range(0, 7)
 
 @dataclass(frozen=True)
 class EnvelopeHeader:
-    """The fields every beacon envelope carries, web and mobile alike, validated."""
+    """The fields every beacon envelope carries, web and mobile alike, validated; each beacon
+    extends it with what its platform carries."""
 
     recording_id: str
     session_id: str
@@ -32,16 +33,10 @@ class EnvelopeHeader:
 
 
 @dataclass(frozen=True)
-class WebBeacon:
-    """One validated web beacon."""
+class WebBeacon(EnvelopeHeader):
+    """One validated web beacon: its header and its events."""
 
-    recording_id: str
-    session_id: str
-    seq: int
-    sent_at: int | None
-    final: bool
     events: tuple[dict[str, Any], ...]
-    rules_version: int = 0
     context: UserContext | None = None
     """The user context, on the first beacon of each page (None on the others)."""
 
@@ -89,34 +84,35 @@ def parse_header(doc: dict[str, Any]) -> EnvelopeHeader:
     )
 
 
-def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
-    """Parse and validate a decoded beacon body; every failure names its field."""
+def read_envelope(
+    text: bytes, what: str, *, max_events: int
+) -> tuple[EnvelopeHeader, list[Any], dict[str, Any]]:
+    """A JSON envelope, web or mobile (`what` names it in errors): its validated header, its events
+    array (at most `max_events`; the events themselves are the platform's to check) and the whole
+    document (for the platform's own fields)."""
     try:
-        doc = orjson.loads(body)
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
-        raise BadRequest(json_error("body", exc)) from None
+        raise BadRequest(json_error(what, exc)) from None
     if not isinstance(doc, dict):
-        raise BadRequest("body must be a JSON object")
+        raise BadRequest(f"{what} must be a JSON object")
     head = parse_header(doc)
-    user_context = _user_context(doc.get("context"))
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
     if len(events) > max_events:
         raise PayloadTooLarge(f"a beacon may carry at most {max_events} events")
+    return head, events, doc
+
+
+def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
+    """Parse and validate a decoded beacon body; every failure names its field."""
+    head, events, doc = read_envelope(body, "body", max_events=max_events)
+    user_context = _user_context(doc.get("context"))
     for index, event in enumerate(events):
         _check_event(event, index)
-    return WebBeacon(
-        recording_id=head.recording_id,
-        session_id=head.session_id,
-        seq=head.seq,
-        sent_at=head.sent_at,
-        final=head.final,
-        events=tuple(events),
-        rules_version=head.rules_version,
-        context=user_context,
-    )
+    return WebBeacon(**vars(head), events=tuple(events), context=user_context)
 
 
 # Each context string field: its name on the wire and its longest accepted length.

@@ -1,9 +1,7 @@
 // Reel's own rrweb events: custom events (identify, event, errors) and which events count as interaction.
 import type { eventWithTime } from "@rrweb/types";
+import { CUSTOM, INCREMENTAL } from "./rrweb";
 
-// rrweb's EventType / IncrementalSource values, as numbers: importing the enums would bundle them twice.
-const INCREMENTAL = 3;
-const CUSTOM = 5;
 /** Mouse move, mouse interaction, scroll, input (keyboard), touch move, drag. */
 const INTERACTION_SOURCES = new Set([1, 2, 3, 5, 6, 12]);
 

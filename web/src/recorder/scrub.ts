@@ -6,6 +6,7 @@ import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
 import { maskCss, maskSrcset, maskText, maskUrl } from "./mask";
 import { MASK_ALL, MASK_INPUTS, type Policy } from "./rules";
+import { CUSTOM, ELEMENT_NODE, FULL_SNAPSHOT, INCREMENTAL, META, TEXT_NODE } from "./rrweb";
 
 type Obj = Record<string, any>; // rrweb event data of many shapes (see the note at the top)
 
@@ -83,15 +84,15 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null): void {
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [n, up] = item;
     const t = n.textContent;
-    if (n.type === 3) { // Text
+    if (n.type === TEXT_NODE) {
       if (!t || !up) continue;
       if (up.localName === "style") n.textContent = maskCss(p, t); // rrweb keeps style text as it is
       // A shadow root's own text: rrweb masks it without knowing its host (the element is null), so it is
       // done again from the live node, whose host decides.
       else if (n.isShadow) n.textContent = p.text((nodeOf(n.id) || n).textContent || "", up);
     } else {
-      const el = n.type === 2 ? nodeOf(n.id) : null;
-      if (n.type === 2) scrubAttrs(p, n.tagName, n.attributes, el, true); // Element (el null: all masked)
+      const el = n.type === ELEMENT_NODE ? nodeOf(n.id) : null;
+      if (n.type === ELEMENT_NODE) scrubAttrs(p, n.tagName, n.attributes, el, true); // el null: all masked
       // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
       if (el && p.block && el.matches(p.block)) n.needBlock = true;
       for (const c of n.childNodes || []) stack.push([c, el]);
@@ -153,10 +154,10 @@ function scrubCustom(p: Policy, d: Obj): void {
 export function scrub(p: Policy, e: eventWithTime): boolean {
   try {
     const d = e.data as Obj;
-    if (e.type === 2) scrubTree(p, d.node, null); // FullSnapshot
-    else if (e.type === 3) scrubIncremental(p, d);
-    else if (e.type === 4) d.href = maskUrl(p, d.href); // Meta
-    else if (e.type === 5) scrubCustom(p, d);
+    if (e.type === FULL_SNAPSHOT) scrubTree(p, d.node, null);
+    else if (e.type === INCREMENTAL) scrubIncremental(p, d);
+    else if (e.type === META) d.href = maskUrl(p, d.href);
+    else if (e.type === CUSTOM) scrubCustom(p, d);
     return true;
   } catch {
     return false;
