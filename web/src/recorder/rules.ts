@@ -7,6 +7,19 @@ export const MASK_ALL = 0;
 export const MASK_INPUTS = 2;
 const PRESETS: Record<string, number> = { mask_all: MASK_ALL, allow_list: 1, mask_inputs: MASK_INPUTS };
 
+/** What the recorder captures besides the page (the document's `capture` section). */
+export interface Capture {
+  /** Console levels reported (`log`, `info`, `warn`, `error`, `debug`). */
+  readonly console: readonly string[];
+  /** Whether failed and slow fetch/XMLHttpRequest requests are reported. */
+  readonly network: boolean;
+  /** A request taking at least this long is reported even when it succeeded. */
+  readonly slowMs: number;
+}
+
+/** Levels a document may name; the default reports errors and warnings. */
+const LEVELS = ["log", "info", "warn", "error", "debug"];
+
 /** The compiled rules; `version` 0 is Reel's built-in defaults. */
 export interface Policy {
   readonly version: number;
@@ -18,6 +31,7 @@ export interface Policy {
   /** Query parameters whose values are masked; null: all of them. */
   readonly params: ReadonlySet<string> | null;
   readonly segments: RegExp | null;
+  readonly capture: Capture;
   /** Whether an `attribute` rule names this attribute (masked under every preset). */
   named(attr: string): boolean;
   /** Masks the detected substrings (e-mail, card, phone, IBAN) of shown text. */
@@ -34,6 +48,7 @@ interface Doc {
   version?: number;
   preset?: string;
   consent?: Record<string, unknown>;
+  capture?: { console?: unknown; network?: unknown; slow_ms?: unknown };
   rules?: Rule[];
 }
 
@@ -94,6 +109,13 @@ export function compile(doc: unknown): Policy {
   const names = of("attribute").flatMap((r) => strings(r.names)).map((n) => n.toLowerCase());
   const found = detectors(of("detector").length > 0 ? of("detector").flatMap((r) => strings(r.names))
     : ["card", "iban", "email", "phone"]);
+  const cap = d.capture || {};
+  const slow = Number(cap.slow_ms);
+  const capture: Capture = {
+    console: Array.isArray(cap.console) ? strings(cap.console).filter((l) => LEVELS.includes(l)) : ["error", "warn"],
+    network: cap.network !== false,
+    slowMs: slow > 0 ? slow : 3000,
+  };
   const preset = broken ? MASK_ALL : PRESETS[String(d.preset)] ?? MASK_ALL;
   const shown = (el: Element | null): boolean => !!el && !broken && !(mask && within(el, mask))
     && (preset === MASK_INPUTS || (!!unmask && within(el, unmask)));
@@ -105,6 +127,7 @@ export function compile(doc: unknown): Policy {
     block: broken ? "" : block,
     params,
     segments,
+    capture,
     named: (attr) => names.some((n) => (n.endsWith("*") ? attr.startsWith(n.slice(0, -1)) : n === attr)),
     detect: (text) => detect(text, found),
     shown,
