@@ -4,7 +4,7 @@
 // does. Masking happens later, with every other event (scrub.ts).
 import { framesOf, MAX_MESSAGE, type Frame } from "./events";
 import { watchNetwork } from "./network";
-import type { Capture } from "./rules";
+import type { Capture } from "./policy";
 
 type Add = (tag: string, payload: Record<string, unknown>) => void;
 
