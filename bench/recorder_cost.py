@@ -6,7 +6,8 @@ removed), scrolling every 100 ms, a console message every 250 ms and a failing `
 500 ms — under
 4x CPU throttling (CDP `Emulation.setCPUThrottlingRate`). Measured: the total blocking time of the page's
 main thread (the sum over long tasks of their time past 50 ms), from navigation until 2 s after the
-activity, so the first full snapshot and the serialisation and sending after it count.
+activity, so the first full snapshot and the serialisation and sending after it count. Printed: the
+ratio of the medians, and the ratio of the time each recorder adds (its median less the page's own).
 
 Three variants, interleaved (none, rrweb, Reel, then again) in one run, medians of 5:
 - no recorder;
@@ -116,13 +117,16 @@ def site(rrweb_js: bytes, reel_js: bytes) -> Iterator[str]:
 
     class Handler(BaseHTTPRequestHandler):
         def _answer(self, status: int, body: bytes, ctype: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the context closed with a beacon in flight: nothing to answer
 
         def do_GET(self) -> None:
             path = self.path.split("?", 1)[0]
@@ -199,5 +203,13 @@ def main() -> None:
         print(f"  {v:5} total blocking time median {med[v]:7.1f} ms  runs {[round(x) for x in samples[v]]}")
     verdict = "ok" if ratio <= RATIO_TARGET else "OVER"
     print(f"P4 Reel / rrweb blocking time: {ratio:.2f}x (target ≤ {RATIO_TARGET}x) {verdict}")
+    # Brief §7 names the time *added*: each recorder's median less the page's own.
+    added = {v: med[v] - med["none"] for v in ("rrweb", "reel")}
+    added_ratio = added["reel"] / added["rrweb"] if added["rrweb"] > 0 else float("inf")
+    verdict = "ok" if added_ratio <= RATIO_TARGET else "OVER"
+    print(
+        f"P4 blocking time added: Reel {added['reel']:.0f} ms, rrweb {added['rrweb']:.0f} ms, "
+        f"{added_ratio:.2f}x (target ≤ {RATIO_TARGET}x) {verdict}"
+    )
     verdict = "ok" if size <= GZIP_TARGET else "OVER"
     print(f"P4 reel.js gzipped: {size} bytes = {size / 1000:.1f} KB (target ≤ 30 KB) {verdict}")

@@ -10,8 +10,8 @@ import { MASK_ALL, MASK_INPUTS, type Policy } from "./rules";
 type Obj = Record<string, any>; // rrweb event data of many shapes (see the note at the top)
 
 /** The default attribute list (`content` counts on <meta> only, and every `data-*` too). */
-const DEFAULT_ATTRS = "title alt placeholder aria-label aria-description value label".split(" ");
-const URL_ATTRS = "href src action formaction poster background rr_src xlink:href cite data".split(" ");
+const DEFAULT_ATTRS = new Set("title alt placeholder aria-label aria-description value label".split(" "));
+const URL_ATTRS = new Set("href src action formaction poster background rr_src xlink:href cite data".split(" "));
 /** Where an image lives: under mask_all an image keeps only its size (a placeholder at replay). */
 const IMAGE_ATTRS = "src srcset href xlink:href poster".split(" ");
 const IMAGE_TAGS = "img image source video".split(" ");
@@ -47,12 +47,12 @@ function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: bo
     if (name === "srcdoc") delete a[name]; // The frame's document is recorded, and masked, as a document.
     else if (name === "style" && v && typeof v === "object") scrubStyle(p, v);
     else if (typeof v !== "string" || !v) continue; // Removed (null) or empty.
-    else if (URL_ATTRS.includes(name)) a[name] = maskUrl(p, v);
+    else if (URL_ATTRS.has(name)) a[name] = maskUrl(p, v);
     else if (name === "srcset") a[name] = maskSrcset(p, v);
     else if (name === "style" || name === "_cssText") a[name] = maskCss(p, v);
     else if (p.named(name)) a[name] = maskText(v);
-    else if (meta && name === "content" && VIEWPORT.test(v) && v.length <= 300) continue; // layout, not data
-    else if (DEFAULT_ATTRS.includes(name) || name.startsWith("data-") || (name === "content" && meta)) {
+    else if (meta && name === "content" && v.length <= 300 && VIEWPORT.test(v)) continue; // layout, not data
+    else if (DEFAULT_ATTRS.has(name) || name.startsWith("data-") || (name === "content" && meta)) {
       const always = p.preset === MASK_INPUTS && (name === "value" || name === "placeholder");
       a[name] = always || !isShown() ? maskText(v) : p.detect(v);
     }
