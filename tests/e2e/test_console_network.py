@@ -43,7 +43,8 @@ function loadCart() {{
   return fetch("/api/cart?token={canary}-query").then((r) => r.status);
 }}
 function explodeCheckout() {{
-  throw new TypeError("{canary}-thrown for the checkout");
+  // A message line that looks like a stack frame must not pass for one (frame names are kept).
+  throw new TypeError("{canary}-thrown\\n    at {canary}Fn (https://shop.test/{canary}.js:1:2)");
 }}
 </script>
 </head><body>

@@ -39,11 +39,18 @@ export interface ErrorPayload {
 
 const MAX_FRAMES = 30;
 // Chromium and WebKit/Firefox spellings of one frame: `at fn (file:1:2)`, `at file:1:2`, `fn@file:1:2`.
-const FRAME = /^\s*(?:at\s+(?:(.+?)\s+\()?(.+?):(\d+):(\d+)\)?|(.*?)@(.+?):(\d+):(\d+))\s*$/;
+// A Firefox/WebKit function name has no spaces, so a message line cannot pass for a frame of that form.
+const FRAME = /^\s*(?:at\s+(?:(.+?)\s+\()?(.+?):(\d+):(\d+)\)?|([^\s@]*)@(.+?):(\d+):(\d+))\s*$/;
 
-/** The frames of an Error's stack (the message lines skipped); the stack text itself is never sent. */
-export function framesOf(stack: unknown): Frame[] | undefined {
+/**
+ * The frames of an Error's stack; the stack text itself is never sent. The message, which Chromium writes
+ * at the top of the stack, is cut out first: its lines must not pass for frames (their names are kept).
+ */
+export function framesOf(error: Error): Frame[] | undefined {
+  let stack = error.stack;
   if (typeof stack !== "string") return undefined;
+  const head = `${error.name}: ${error.message}`;
+  if (error.message && stack.startsWith(head)) stack = stack.slice(head.length);
   const frames: Frame[] = [];
   for (const line of stack.slice(0, MAX_STACK).split("\n")) {
     const m = FRAME.exec(line);
@@ -63,7 +70,7 @@ export function describe(value: unknown, fallback: string): Pick<ErrorPayload, "
     if (value instanceof Error) {
       // The name is kept by masking (`TypeError: ****`), so it goes in front of the message.
       message = value.message ? `${value.name || "Error"}: ${value.message}` : value.name || fallback;
-      frames = framesOf(value.stack);
+      frames = framesOf(value);
     } else if (value !== undefined) {
       message = String(value);
     }

@@ -70,7 +70,7 @@ function consoleMessage(level: string, args: unknown[]): Record<string, unknown>
   let frames: Frame[] | undefined;
   const text = args.map((a) => {
     if (a instanceof Error) {
-      frames ??= framesOf(a.stack);
+      frames ??= framesOf(a);
       return `${a.name}: ${a.message}`;
     }
     if (a === null || typeof a !== "object") return String(a);
