@@ -14,8 +14,8 @@ const common = { bundle: true, minify: true, sourcemap: false, target: ["es2020"
 // Parts of rrweb's recorder that Reel's options never reach are dropped from the recorder bundle, about 3 KB of
 // the 30 KB gzip budget: the canvas worker's source and the CanvasManager that patches 2D and WebGL contexts
 // (no `recordCanvas`: pixels cannot be masked; what record() calls on the manager stays, as no-ops), the font
-// observer (no `collectFonts`), the rewriting of cross-origin iframe events (no `recordCrossOriginIframes`)
-// and rrdom's node class (record() never builds one).
+// observer (no `collectFonts`), the rewriting of cross-origin iframe messages (no `recordCrossOriginIframes`),
+// rrdom's node class (record() never builds one) and a deprecated `mirror` export nothing uses.
 // Each must be found exactly once: if rrweb moves or reshapes one, the build fails rather than ship it.
 const DROPS = [
   ["canvas worker", /^const jsContent = '[^\n]*';$/m, 'const jsContent = "";'],
@@ -23,6 +23,9 @@ const DROPS = [
     "class CanvasManager {\n  reset() {}\n  freeze() {}\n  unfreeze() {}\n  lock() {}\n  unlock() {}\n}\n"],
   ["font observer", /^function initFontObserver\(\{ fontCb, doc \}\) \{\n[\s\S]*?\n\}\n/m,
     "function initFontObserver() {\n  return () => {};\n}\n"],
+  // A deprecated `mirror` export that only warns, built with a Proxy at load: nothing in the bundle uses it.
+  ["deprecated mirror export",
+    /^const DEPARTED_MIRROR_ACCESS_WARNING = [^\n]*\nlet _mirror = \{\n[\s\S]*?\n\};\nif \(typeof window[^\n]*\{\n[\s\S]*?\n\}\n/m, ""],
   // rrdom's node class: the recorder only asks whether a node is one (never, for a live DOM's nodes).
   ["rrdom's BaseRRNode", /^class BaseRRNode \{\n[\s\S]*?\n\}\n/m, "class BaseRRNode {\n}\n"],
   ["cross-origin iframe messages", /^ {2}handleMessage\(message\) \{\n[\s\S]*?\n {2}\}\n/m, "  handleMessage() {}\n"],
@@ -45,6 +48,7 @@ const dropUnused = {
         if (!DROPS[1][2].includes(`${name}() {}`)) throw new Error(`rrweb calls canvasManager.${name}: check build.mjs`);
       }
       if (/new BaseRRNode|extends BaseRRNode/.test(source)) throw new Error("rrweb builds a BaseRRNode: check build.mjs");
+      if (/\b_mirror\b/.test(source)) throw new Error("rrweb uses its deprecated mirror export: check build.mjs");
       dropped = true;
       return { contents: source, loader: "js" };
     });

@@ -15,6 +15,8 @@ const URL_ATTRS = new Set("href src action formaction poster background rr_src x
 /** Where an image lives: under mask_all an image keeps only its size (a placeholder at replay). */
 const IMAGE_ATTRS = "src srcset href xlink:href poster".split(" ");
 const IMAGE_TAGS = "img image source video".split(" ");
+/** Elements whose `value` is an input value. */
+const FIELD_TAGS = ["input", "select", "textarea"];
 
 // A <meta> content made only of viewport settings (src/reel/replay/masking/policy.py reads it alike).
 const SP = "[ \\t\\n\\r\\f\\v]*"; // ASCII whitespace, as Python's \s under re.ASCII
@@ -53,7 +55,10 @@ function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: bo
     else if (p.named(name)) a[name] = maskText(v);
     else if (meta && name === "content" && v.length <= 300 && VIEWPORT.test(v)) continue; // layout, not data
     else if (DEFAULT_ATTRS.has(name) || name.startsWith("data-") || (name === "content" && meta)) {
-      const always = p.preset === MASK_INPUTS && (name === "value" || name === "placeholder");
+      // A field's value is an input value, masked inside unmask too: rrweb leaves a checkbox's or a radio's
+      // `value` attribute as it is.
+      const always = (name === "value" && FIELD_TAGS.includes(tag))
+        || (p.preset === MASK_INPUTS && (name === "value" || name === "placeholder"));
       a[name] = always || !isShown() ? maskText(v) : p.detect(v);
     }
   }
@@ -97,6 +102,8 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null): void {
     } else {
       const el = n.type === 2 ? nodeOf(n.id) : null;
       if (n.type === 2) scrubAttrs(p, n.tagName, n.attributes, el, true); // Element (el null: all masked)
+      // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
+      if (el && p.block && el.matches(p.block)) n.needBlock = true;
       for (const c of n.childNodes || []) stack.push([c, el]);
     }
   }
@@ -154,6 +161,11 @@ function scrubCustom(p: Policy, d: Obj): void {
   if (d.tag === "reel.navigation") b.href = maskUrl(p, b.href);
   if (!/^reel\.(error|console|network)$/.test(d.tag)) return;
   if (d.tag !== "reel.network") b.message = message(p, b.message);
+  // A stack's text (the recorder sends frames instead): detectors where text is shown, else left out.
+  if (b.stack) {
+    if (p.preset === MASK_INPUTS) b.stack = p.detect(b.stack);
+    else delete b.stack;
+  }
   for (const k of ["source", "url"]) if (b[k]) b[k] = maskUrl(p, b[k]);
   for (const f of b.frames || []) {
     if (f.fn) f.fn = p.detect(f.fn);
