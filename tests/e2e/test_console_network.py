@@ -1,5 +1,5 @@
-"""End to end in Chromium: a page logs to the console, makes a failing fetch and throws; the player's console
-and network panels list each at its moment, masked per the rules (a canary in the messages and the URL
+"""End to end in Chromium: a page logs to the console, makes a failing fetch and XHR, throws; the player's
+console and network panels list each at its moment, masked per the rules (a canary in the messages and the URL
 never reaches the API or the player page; the stack's function names do). A masked image replays as a
 plain grey box of its size, and the viewport `<meta>` keeps its settings."""
 
@@ -41,6 +41,14 @@ PAGE = """<!doctype html>
 <script>
 function loadCart() {{
   return fetch("/api/cart?token={canary}-query").then((r) => r.status);
+}}
+function sendOrder() {{
+  return new Promise((done) => {{
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/cart?token={canary}-xhr");
+    xhr.onloadend = () => done(xhr.status);
+    xhr.send("{canary}-body");
+  }});
 }}
 function explodeCheckout() {{
   // A message line that looks like a stack frame must not pass for one (frame names are kept).
@@ -121,7 +129,9 @@ def record_visit(site: Live) -> None:
         page.evaluate(f"() => console.log('{CANARY}-log the cart is', {{ items: 3 }})")
         page.wait_for_timeout(1500)
         assert page.evaluate("() => loadCart()") == 404
-        page.wait_for_timeout(1500)
+        page.wait_for_timeout(1000)
+        assert page.evaluate("() => sendOrder()") == 405  # the cart takes no POST
+        page.wait_for_timeout(1000)
         page.click("#pay")
         page.wait_for_timeout(800)
         page.evaluate("() => window.reel.flush()")
@@ -169,18 +179,29 @@ def test_console_network_and_errors_are_listed_at_their_moment_masked(tmp_path: 
             assert CANARY not in body, path
         events = site.get(f"/api/v1/sessions/{sid}/events").json()["events"]
         [log] = [e for e in custom_events(events, "reel.console") if e["data"]["payload"]["level"] == "log"]
-        [request] = custom_events(events, "reel.network")
+        [request, posted] = custom_events(events, "reel.network")
         [thrown] = custom_events(events, "reel.error")
         assert request["data"]["payload"]["status"] == 404 and request["data"]["payload"]["method"] == "GET"
         assert request["data"]["payload"]["url"].endswith("/api/cart?token=***")
+        assert posted["data"]["payload"] | {"duration": 0, "url": ""} == {
+            "method": "POST",
+            "url": "",
+            "status": 405,
+            "duration": 0,
+            "req": len(f"{CANARY}-body"),
+            "res": posted["data"]["payload"].get("res"),
+            "via": "xhr",
+        }
+        assert posted["data"]["payload"]["url"].endswith("/api/cart?token=***")
         error = thrown["data"]["payload"]
         assert error["message"].startswith("TypeError: *")
         assert [f.get("fn") for f in error["frames"]][:2] == ["explodeCheckout", "HTMLButtonElement.onclick"]
         assert error["frames"][0]["line"] > 0 and error["frames"][0]["file"].endswith("/shop")
         actions = site.get(f"/api/v1/sessions/{sid}/actions").json()["actions"]
-        [failed] = [a for a in actions if a["kind"] == "network_error"]
-        assert failed["label"] == "GET 404" and failed["data"]["source"].endswith("token=***")
-        assert session["errors"] >= 2
+        failed = [a for a in actions if a["kind"] == "network_error"]
+        assert [a["label"] for a in failed] == ["GET 404", "POST 405"]
+        assert all(a["data"]["source"].endswith("token=***") for a in failed)
+        assert session["errors"] == 3
         # The list's "has errors" filter finds the session by its failed request and its error.
         assert [s["id"] for s in site.get("/api/v1/sessions?has_errors=true").json()["sessions"]] == [sid]
 
@@ -205,6 +226,7 @@ def test_console_network_and_errors_are_listed_at_their_moment_masked(tmp_path: 
             [row] = at_request["network"]
             assert row["level"] == "failed" and "GET 404" in row["text"] and "token=***" in row["text"]
             assert len(at_request["console"]) == 1
+            assert len(panels_at(posted["timestamp"])["network"]) == 2
             at_error = panels_at(thrown["timestamp"])
             assert [r["level"] for r in at_error["console"]] == ["log", "error"]
             assert "Uncaught TypeError: *" in at_error["console"][1]["text"]
