@@ -22,6 +22,7 @@ STRICT = {"preset": "mask_all", "rules": [{"type": "block", "selector": "#pay"}]
 LOOSE = {
     "preset": "allow_list",
     "consent": {"required": False, "honor_gpc": True},
+    "capture": {"console": ["log", "error"], "network": False, "slow_ms": 1500},
     "rules": [
         {"type": "unmask", "selector": "nav, .product-title"},
         {"type": "attribute", "names": ["data-user", "x-*"]},

@@ -180,12 +180,21 @@ class Consent(BaseModel):
     honor_gpc: bool
 
 
+class Capture(BaseModel):
+    """What the recorder reports besides the page: console levels, failed and slow requests."""
+
+    console: list[str] = Field(description="console levels reported: log, info, warn, error, debug")
+    network: bool = Field(description="whether failed and slow fetch/XMLHttpRequest requests are reported")
+    slow_ms: int = Field(description="from how long a successful request counts as slow")
+
+
 class RulesDocument(BaseModel):
     """A masking rules version (docs/contracts/masking-rules.md), with who saved it and when."""
 
     version: int
     preset: str
     consent: Consent
+    capture: Capture
     rules: list[dict[str, Any]]
     updated_by: str | None = Field(description="operator id; null for version 0, Reel's defaults")
     updated_at: int | None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reel.domain.beacons import BeaconSummary
 from reel.domain.records import NewPart, Session, SessionKey, SessionQuery, StoredAction
-from reel.domain.splits import UNCOUNTED_KINDS
+from reel.domain.splits import ERROR_KINDS, UNCOUNTED_KINDS
 from reel.domain.user_context import UserContext
 
 
@@ -179,7 +179,7 @@ def with_counters(session: Session, actions: list[StoredAction]) -> Session:
     return dataclasses.replace(
         session,
         actions=sum(1 for a in actions if a.kind not in UNCOUNTED_KINDS),
-        errors=sum(1 for a in actions if a.kind == "error"),
+        errors=sum(1 for a in actions if a.kind in ERROR_KINDS),
         rage_clicks=sum(1 for a in actions if a.kind == "rage_click"),
         dead_clicks=sum(1 for a in actions if a.kind == "dead_click"),
         user_id=identified[-1].label if identified else session.user_id,

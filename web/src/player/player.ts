@@ -310,6 +310,7 @@ export class Player {
     } else {
       this.replay.add(events);
     }
+    this.view?.devtools.add(events);
     this.frame.dataset.chunks = String(index + 1);
     if (this.loader) this.view?.timeline.setLoaded(this.loader.loadedUntil - (this.session?.start ?? 0));
     if (this.status === "buffering" && !this.seeking) {
@@ -420,6 +421,7 @@ export class Player {
     this.view?.timeline.setPosition(ms);
     this.view?.urlbar.show(this.replay?.hrefAt(at) ?? null);
     this.view?.panel.setTime(at);
+    this.view?.devtools.setTime(at);
     const message = stageMessage(session, this.replay, this.status, at, (to) => void this.seek(to, false));
     if (message) this.overlay.show(message);
     else this.overlay.hide();

@@ -1,8 +1,9 @@
 // The player page's parts once the session is known: header, banner, address bar, stage, controls with
-// the seek bar, and the action list beside them.
+// the seek bar, the console and network panels under them, and the action list beside them.
 import { ActionPanel } from "./actions";
 import type { Action, SessionDetail } from "./api";
 import { Controls, type ControlActions } from "./controls";
+import { DevtoolsPanel } from "./devtools";
 import { h } from "./dom";
 import { sessionHeader } from "./header";
 import { idleSpans } from "./idle";
@@ -26,6 +27,8 @@ export class PlayerView {
   readonly panel: ActionPanel;
   /** Address bar, stage and controls: what full screen shows. */
   readonly viewer: HTMLElement;
+  /** Console and network panels under the replay. */
+  readonly devtools: DevtoolsPanel;
   /** What the page's root shows, in order. */
   readonly children: HTMLElement[];
 
@@ -48,7 +51,9 @@ export class PlayerView {
     this.controls = new Controls(this.timeline, total, actions, { ...prefs });
     this.urlbar = new UrlBar(session.first_url);
     this.panel = new ActionPanel(session.start, (action) => actions.selectAction(action));
-    this.viewer = h("div", { class: "viewer" }, this.urlbar.element, stage, this.controls.element);
+    this.devtools = new DevtoolsPanel(session.start, (ts) => actions.seek(ts - session.start));
+    // Full screen shows the viewer: the replay with its address bar, controls and console/network panels.
+    this.viewer = h("div", { class: "viewer" }, this.urlbar.element, stage, this.controls.element, this.devtools.element);
     this.children = [
       sessionHeader(session),
       banner,

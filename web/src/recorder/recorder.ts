@@ -5,6 +5,7 @@ import { userContext } from "./context";
 import { envelope, newBeacon, splitBySize, utf8Length, type Beacon } from "./beacon";
 import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
 import { customEvent, isInteraction } from "./events";
+import { JsonWriter } from "./json";
 import type { TabState } from "./ids";
 import { maskText } from "./mask";
 import type { Outbox } from "./queue";
@@ -15,6 +16,8 @@ import { scrub } from "./scrub";
 const MASK_INPUTS = { input: true, textarea: true, select: true } as Record<string, boolean>;
 /** At most this many identify/event calls are held while recording waits for consent or the rules. */
 const MAX_EARLY = 100;
+/** A serialisation task yields to the page after this long (a long task starts at 50 ms). */
+const SLICE_MS = 20;
 
 /** Buffers events and turns them into numbered beacons for the outbox. */
 export class Recorder {
@@ -27,6 +30,10 @@ export class Recorder {
   private early: Array<[string, unknown]> = [];
   /** Events awaiting serialisation in a task of their own (keeps JSON.stringify out of rrweb's tasks). */
   private raw: eventWithTime[] = [];
+  /** How many of `raw` are serialised or being serialised (by `writer`). */
+  private rawAt = 0;
+  /** The event being serialised in slices (a large full snapshot), if any. */
+  private writer: JsonWriter | null = null;
   private chars = 0;
   /** The user context, until a beacon carries it (the first of each page and recorder session). */
   private context: string | null = null;
@@ -44,7 +51,7 @@ export class Recorder {
 
   /** Events buffered and not yet cut into a beacon. */
   get buffered(): number {
-    return this.parts.length + this.raw.length;
+    return this.parts.length + this.raw.length - this.rawAt + (this.writer ? 1 : 0);
   }
 
   /** Starts rrweb under these rules (a full snapshot now, incremental events after). */
@@ -94,6 +101,8 @@ export class Recorder {
       this.early = [];
       this.parts = [];
       this.raw = [];
+      this.rawAt = 0;
+      this.writer = null;
       this.chars = 0;
     }
   }
@@ -190,32 +199,41 @@ export class Recorder {
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
   }
 
-  /** The task that serialises pending events and, past the size bound, cuts a beacon right away. */
+  /** The task that serialises pending events in slices and, past the size bound, cuts a beacon right away. */
   private serializeSoon(): void {
+    this.serializeTimer = 0;
     try {
-      this.serialize();
+      if (!this.serialize(performance.now() + SLICE_MS)) {
+        this.serializeTimer = setTimeout(() => this.serializeSoon(), 0); // the rest in a later task
+        return;
+      }
       if (this.chars >= FLUSH_AT_CHARS) this.flush();
     } catch {
       // As above.
     }
   }
 
-  /** Serialises pending events into JSON strings. */
-  private serialize(): void {
-    if (this.serializeTimer) clearTimeout(this.serializeTimer);
-    this.serializeTimer = 0;
-    const raw = this.raw;
-    this.raw = [];
-    for (const e of raw) {
-      let json: string;
-      try {
-        json = JSON.stringify(e);
-      } catch {
-        continue; // Cyclic or BigInt payload in a custom event: skip that event only.
-      }
-      this.parts.push(json);
-      this.chars += json.length;
+  /** Serialises pending events into JSON strings; false if `deadline` passed first (more to do). */
+  private serialize(deadline = Infinity): boolean {
+    if (deadline === Infinity && this.serializeTimer) {
+      clearTimeout(this.serializeTimer);
+      this.serializeTimer = 0;
     }
+    while (this.writer || this.rawAt < this.raw.length) {
+      try {
+        this.writer ??= new JsonWriter(this.raw[this.rawAt++]);
+        if (!this.writer.run(deadline)) return false;
+        const json = this.writer.text();
+        this.parts.push(json);
+        this.chars += json.length;
+      } catch {
+        // Cyclic or BigInt payload in a custom event: skip that event only.
+      }
+      this.writer = null;
+    }
+    this.raw = [];
+    this.rawAt = 0;
+    return true;
   }
 
   private takeParts(): string[] {
