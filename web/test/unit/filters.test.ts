@@ -11,13 +11,15 @@ test("an empty query string is the defaults, and the defaults write an empty que
 });
 
 test("every filter survives the page's query string", () => {
-  const search = "?user_id=u-42&url=%2Fcart&app_id=app_1&platform=mobile&from=2026-03-01&to=2026-03-31"
-    + "&min_duration=1.5&max_duration=90&unit=s&min_actions=7&has_errors=1&has_rage_clicks=1&sort=-errors&offset=50";
+  const search = "?user_id=u-42&url=%2Fcart&event=checkout&page=%2Fpay&browser=Firefox&os=Linux&device=tablet"
+    + "&app_id=app_1&platform=mobile&from=2026-03-01&to=2026-03-31&min_duration=1.5&max_duration=90&unit=s"
+    + "&min_actions=7&has_errors=1&has_rage_clicks=1&has_dead_clicks=1&sort=-errors&offset=50";
   const f = readFilters(search);
   assert.deepEqual(f, {
-    userId: "u-42", url: "/cart", appId: "app_1", platform: "mobile", from: "2026-03-01", to: "2026-03-31",
+    userId: "u-42", url: "/cart", event: "checkout", page: "/pay", browser: "Firefox", os: "Linux",
+    device: "tablet", appId: "app_1", platform: "mobile", from: "2026-03-01", to: "2026-03-31",
     minDuration: "1.5", maxDuration: "90", unit: "s", minActions: "7", hasErrors: true, hasRageClicks: true,
-    sort: "-errors", offset: 50,
+    hasDeadClicks: true, sort: "-errors", offset: 50,
   });
   assert.equal(pageQuery(f), search);
   assert.deepEqual(readFilters(pageQuery(f)), f);
