@@ -17,6 +17,7 @@ import orjson
 from reel.domain.records import (
     Application,
     Checkpoint,
+    IdlePeriod,
     RecordingClaim,
     Session,
     SessionPage,
@@ -26,7 +27,7 @@ from reel.domain.records import (
 )
 from reel.errors import Conflict, Gone, ReelError
 from reel.storage import sql_rows as rows
-from reel.storage.session_store import BeaconWrite, SaveResult
+from reel.storage.session_store import BeaconWrite, OtherClockOffset, SaveResult
 from reel.storage.sql import SqlDatabase, Tx, placeholders
 from reel.storage.sql_login_failures import SqlLoginFailures
 from reel.storage.sql_processing import SqlProcessing
@@ -114,8 +115,8 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
         assert row is not None  # noqa: S101 -- inserted or found in this transaction
         return RecordingClaim(str(row["app_id"]), int(row["clock_offset_ms"]))
 
-    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | ReelError]:
-        answers: list[SaveResult | ReelError] = []
+    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | OtherClockOffset | ReelError]:
+        answers: list[SaveResult | OtherClockOffset | ReelError] = []
         with self.db.write() as tx:
             # Lock the recordings in one order, so two processes saving groups never wait on each other
             # in a circle (PostgreSQL; SQLite write transactions are serial).
@@ -176,6 +177,15 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
             )
         return [rows.action(r) for r in found]
 
+    def idle_periods(self, session_id: str) -> list[IdlePeriod]:
+        with self.db.read() as tx:
+            found = tx.all(
+                "SELECT session_id, start_ts, end_ts FROM idle_periods WHERE session_id = ? "
+                "ORDER BY start_ts",
+                (session_id,),
+            )
+        return [IdlePeriod(str(r["session_id"]), int(r["start_ts"]), int(r["end_ts"])) for r in found]
+
     def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:
         with self.db.read() as tx:
             row = tx.one(
@@ -233,25 +243,28 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
         return out
 
 
-def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
+def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | OtherClockOffset | None:
     """Store one beacon in the open transaction; None if its recording was deleted (requeued)."""
     beacon, key = write.beacon, write.key
+    claim = tx.one("SELECT app_id, clock_offset_ms FROM recordings WHERE id = ?", (key.recording_id,))
     # Another application's recording is refused before anything is said about its beacons (a duplicate
     # answer would tell that application which seqs exist).
-    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
-    if owner is not None and owner != key.app_id:
+    if claim is not None and claim["app_id"] != key.app_id:
         raise Conflict("recording belongs to another application", field="recording_id")
+    offset = int(claim["clock_offset_ms"]) if claim is not None else write.clock_offset_ms or 0
     earlier = tx.value(
         "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (beacon.recording_id, beacon.seq)
     )
     if earlier is not None:
-        return SaveResult(duplicate=True, session_id=str(earlier))
+        return SaveResult(duplicate=True, session_id=str(earlier), clock_offset_ms=offset)
+    if write.clock_offset_ms is not None and offset != write.clock_offset_ms:
+        return OtherClockOffset(offset)
     if requeue_if_deleted(tx, key.recording_id, write.written_keys):
         return None
-    if owner is None:
+    if claim is None:  # the recording's first beacon claims it (the first claim wins: rows are locked)
         tx.run(
-            "INSERT INTO recordings (id, app_id, created_at) VALUES (?, ?, ?)",
-            (key.recording_id, key.app_id, beacon.received_at),
+            "INSERT INTO recordings (id, app_id, created_at, clock_offset_ms) VALUES (?, ?, ?, ?)",
+            (key.recording_id, key.app_id, beacon.received_at, offset),
         )
     current = tx.one(
         f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
@@ -282,7 +295,7 @@ def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
             "INSERT INTO beacon_buffer (recording_id, seq, payload) VALUES (?, ?, ?)",
             (beacon.recording_id, beacon.seq, write.payload),
         )
-    return SaveResult(duplicate=False, session_id=updated.id)
+    return SaveResult(duplicate=False, session_id=updated.id, clock_offset_ms=offset)
 
 
 def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
@@ -304,6 +317,8 @@ def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
         (q.min_actions, "actions >= ?"),
         (q.max_actions, "actions <= ?"),
         (q.platform, "platform = ?"),
+        (q.os, "os = ?"),
+        (q.device, "device = ?"),
     )
     for value, clause in simple:
         if value is not None:
@@ -313,6 +328,30 @@ def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
         clauses.append("errors > 0" if q.has_errors else "errors = 0")
     if q.has_rage_clicks is not None:
         clauses.append("rage_clicks > 0" if q.has_rage_clicks else "rage_clicks = 0")
+    if q.has_dead_clicks is not None:
+        clauses.append("dead_clicks > 0" if q.has_dead_clicks else "dead_clicks = 0")
+    if q.user_prefix is not None:
+        # Compared, not LIKE: the operator's text is literal, % and _ included.
+        clauses.append("SUBSTR(user_id, 1, ?) = ?")
+        params.extend([len(q.user_prefix), q.user_prefix])
+    if q.event_name is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM actions e WHERE e.session_id = sessions.id "
+            "AND e.kind = 'custom' AND e.label = ?)"
+        )
+        params.append(q.event_name)
+    if q.page_contains is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM actions p WHERE p.session_id = sessions.id "
+            f"AND p.kind IN ('load', 'navigation') AND {contains.format('p.url')})"
+        )
+        params.append(q.page_contains)
+    if q.browser is not None:
+        clauses.append("(browser = ? OR SUBSTR(browser, 1, ?) = ?)")
+        params.extend([q.browser, len(q.browser) + 1, q.browser + " "])
+    if q.language is not None:
+        clauses.append("(language = ? OR SUBSTR(language, 1, ?) = ?)")
+        params.extend([q.language, len(q.language) + 1, q.language + "-"])
     if q.url_contains is not None:
         # Matched literally (no LIKE wildcards): the operator's text, % and _ included.
         visited = (
