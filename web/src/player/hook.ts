@@ -19,6 +19,9 @@ export interface PlayerHook {
   actions(): Array<{ ts: number; kind: ActionKind | string }>;
   /** How many action markers the seek bar shows. */
   markers(): number;
+  /** Web sessions: the idle periods (ms from the start) and how many times playback skipped one. */
+  idle?(): Array<{ from: number; to: number }>;
+  skips?(): number;
   /** Mobile sessions: frames found impossible to draw so far (undecodable or past the pixel budget). */
   skippedFrames?(): number;
 }
