@@ -5,7 +5,8 @@ the embedded default (SQLite + files) and for PostgreSQL + S3 (bench/_services.p
 
 - prepare: gunzip, validate and encode each beacon for the store (ingest's work besides HTTP), one thread;
 - group commit: the prepared beacons saved through Reel's group committer by 50 threads at once, each
-  sending one recording's beacons in order (what 50 connections give it): beacons/s and the mean group;
+  waiting for its beacon's commit before sending the next (what 50 connections give it): beacons/s and
+  the mean group;
 - processing: rounds of `process_pending` (actions, splits, keyframes, resource references) until
   every beacon is processed: rrweb events/s;
 - compaction: once every recording is quiet, rounds until every open segment is written to the replay
@@ -19,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import secrets
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import orjson
@@ -36,19 +37,25 @@ from reel.clock import FixedClock
 from reel.config import Settings
 from reel.ingest.decode import decode_body
 from reel.ingest.envelope import parse_web_beacon
-from reel.ingest.service import keep_claim, web_write
+from reel.ingest.service import web_write
 from reel.processing.worker import QUIET_MS, Worker, process_pending
 from reel.runtime.context import ReelContext, close_context, open_context
 from reel.storage.session_store import BeaconWrite
 
 SENDERS = 50
 
+try:
+    from reel.ingest.service import keep_claim
+except ImportError:  # a Reel from before claims moved into the group commit: measured the same way
+
+    def keep_claim(*_args: object) -> None:
+        """Nothing to keep: that Reel claimed the recording while preparing the beacon."""
+
 
 def _save_all(ctx: ReelContext, writes: list[BeaconWrite]) -> float:
-    """Save `writes` from SENDERS threads, each one recording's beacons in order; the seconds taken."""
-    lanes: dict[int, list[BeaconWrite]] = defaultdict(list)
-    for write in writes:
-        lanes[hash(write.key.recording_id) % SENDERS].append(write)
+    """Save `writes` from SENDERS threads, each waiting for its beacon's commit before sending the next
+    (every SENDERS-th beacon: all threads stay busy to the end); the seconds taken."""
+    lanes = [writes[n::SENDERS] for n in range(SENDERS)]
     failures: list[BaseException] = []
 
     def send(mine: list[BeaconWrite]) -> None:
@@ -58,7 +65,7 @@ def _save_all(ctx: ReelContext, writes: list[BeaconWrite]) -> float:
         except BaseException as exc:  # reported below: a bench that lost beacons must not print a rate
             failures.append(exc)
 
-    threads = [threading.Thread(target=send, args=(lane,)) for lane in lanes.values()]
+    threads = [threading.Thread(target=send, args=(lane,)) for lane in lanes]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -126,6 +133,9 @@ def run_backend(settings: Settings, bodies: list[bytes], now_ms: int) -> dict[st
 def main(count: int = 5_000, backends: tuple[str, ...] = ("embedded", "postgres_s3")) -> dict[str, float]:
     """Measure and print each stage's rate on each backend; returns the figures."""
     print(f"machine: {machine()}")
+    # The generated recordings are cut at N beacons: what processing says of their unfinished pages is
+    # not this bench's subject.
+    logging.getLogger("reel").setLevel(logging.ERROR)
     now_ms = int(time.time() * 1000)
     beacons = generate(count, now_ms, id_seed=secrets.randbits(64))
     bodies = [b.body for b in beacons]

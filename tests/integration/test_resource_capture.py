@@ -232,3 +232,25 @@ def test_resource_settings_are_read_by_viewers_and_set_by_admins(
     assert client.get(url, headers=as_viewer).status_code == 200
     assert client.put(url, json={"origins": []}, headers=as_viewer).status_code == 403
     assert client.get("/api/v1/applications/app_nope/resource-settings").status_code == 404
+
+
+def test_one_round_writes_a_recordings_outcomes_in_one_store_write(
+    client: TestClient, demo_app: Application, site: AssetServer, beacon: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = ctx_of(client)
+    ctx.resources.save_settings(ResourceSettings(demo_app.id, (site.url,), allow_private=True))
+    assert post_beacon(client, demo_app, beacon(0, page(site))).status_code == 200
+    process_pending(ctx)
+    writes: list[list[str]] = []
+    finish = ctx.resources.finish
+
+    def counted(app_id: str, recording_id: str, rows: Any, now: int) -> None:
+        writes.append([r.url for r in rows])
+        finish(app_id, recording_id, rows, now)
+
+    monkeypatch.setattr(ctx.resources, "finish", counted)
+    assert capture_pending(ctx, SafeFetcher(), limit=20) >= 2
+    assert len(writes) == 1  # the four URLs of the page and what the sheet links to, together
+    assert {f"{site.url}/site.css", f"{site.url}/logo.svg", f"{site.url}/font.woff2"} <= set(writes[0])
+    rows = {r.url: r.status for r in ctx.resources.rows("rec-1")}
+    assert rows[f"{site.url}/logo.svg"] == "captured"

@@ -7,6 +7,7 @@ every read and write behind the lock.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,6 +20,20 @@ from reel.storage.migrations.runner import migrate_sqlite
 from reel.storage.sql import SQLITE, Dialect, Tx
 
 MEMORY = ":memory:"
+
+# The stores of one process on the same file (sessions, operators, rules, resources) take one lock for
+# their write transactions: a write waits for another here and is woken as soon as it ends, instead of
+# in SQLite's busy handler, which polls with sleeps of up to 100 ms. Measured before: the group commit
+# waited ~10 ms per group in BEGIN IMMEDIATE behind the resource worker's transactions.
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock_of(path: str) -> threading.RLock:
+    """The write lock every store of this process shares for the database file at `path`."""
+    key = os.path.realpath(path)
+    with _write_locks_guard:
+        return _write_locks.setdefault(key, threading.RLock())
 
 
 class SqliteDatabase:
@@ -38,7 +53,7 @@ class SqliteDatabase:
         if not self.memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._busy_timeout_ms = busy_timeout_ms
-        self._write_lock = threading.RLock()
+        self._write_lock = threading.RLock() if self.memory else _write_lock_of(self.path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()

@@ -158,15 +158,21 @@ def capture_claimed(
     applications: dict[str, Application | None],
     now: int,
 ) -> int:
-    """Capture claimed URLs and record their outcomes; returns how many were captured."""
+    """Capture claimed URLs and record their outcomes; returns how many were captured.
+
+    The outcomes of one recording's URLs are written together, in one transaction, after the last of
+    them: a round costs the store one write per recording, not one per URL. A crash before that write
+    leaves the URLs claimed; their leases run out and they are captured again (copies are named by
+    content, so that costs only the fetch).
+    """
     captures: dict[str, Capture] = {}
+    outcomes: dict[tuple[str, str], list[CaptureRow]] = {}
     done = 0
     for item in claimed:
+        found = outcomes.setdefault((item.app_id, item.recording_id), [])
         app = applications.get(item.app_id)
         if app is None:
-            store.finish(
-                item.app_id, item.recording_id, [CaptureRow(item.url, "refused", None, "no app")], now
-            )
+            found.append(CaptureRow(item.url, "refused", None, "no app"))
             continue
         capture = captures.get(app.id)
         if capture is None:
@@ -174,7 +180,9 @@ def capture_claimed(
             captures[app.id] = capture
         row = capture.url(item.url, item.attempts)
         RESOURCE_FETCHES.labels(row.status).inc()
-        rows, capture.rows = [row, *capture.rows], []
-        store.finish(item.app_id, item.recording_id, rows, now)
+        found += [row, *capture.rows]
+        capture.rows = []
         done += row.status == "captured"
+    for (app_id, recording_id), rows in outcomes.items():
+        store.finish(app_id, recording_id, rows, now)
     return done
