@@ -23,6 +23,8 @@ from reel.server.app import create_app
 from support import ORIGIN, T0, admin_headers, post_beacon
 
 SHOWN = {"preset": "mask_inputs"}
+# What the recorder captures besides the page when a draft does not say (console levels, requests).
+DEFAULT_CAPTURE = {"console": ["error", "warn"], "network": True, "slow_ms": 3000}
 HIDE_ACCOUNT = {"preset": "mask_inputs", "rules": [{"type": "mask", "selector": ".account"}]}
 
 
@@ -100,6 +102,7 @@ def test_a_preview_masks_with_the_draft_and_saves_nothing(
     assert shown.json()["rules"] == {
         "preset": "mask_inputs",
         "consent": {"required": True, "honor_gpc": True},
+        "capture": DEFAULT_CAPTURE,
         "rules": [],
     }
     hidden = rules_client.post(url, json={"rules": HIDE_ACCOUNT, "segment": shown.json()["n"]})
@@ -168,6 +171,7 @@ def test_check_answers_the_draft_as_stored_or_the_field_and_why(
         "document": {
             "preset": "mask_all",
             "consent": {"required": True, "honor_gpc": True},
+            "capture": DEFAULT_CAPTURE,
             "rules": [{"type": "mask", "selector": ".a"}],
         },
     }

@@ -228,7 +228,7 @@ def test_reels_custom_events_become_actions() -> None:
         custom(50, "reel.submit", {"target": "form#pay"}),
     )
     assert [(a.kind, a.label, a.target, dict(a.data)) for a in actions[1:]] == [
-        ("identify", "u-42", "", {}),
+        ("identify", "u-42", "", {"traits": {"plan": "pro"}}),
         ("custom", "checkout", "", {}),
         ("error", "TypeError: ****", "", {"source": "https://shop.test/app.js"}),
         ("error", "Error", "", {"source": ""}),
