@@ -19,6 +19,8 @@ export interface PlayerHook {
   actions(): Array<{ ts: number; kind: ActionKind | string }>;
   /** How many action markers the seek bar shows. */
   markers(): number;
+  /** Web sessions: the numbers (`n`) of the segments the replayer holds now, in order. */
+  segments?(): number[];
   /** Mobile sessions: frames found impossible to draw so far (undecodable or past the pixel budget). */
   skippedFrames?(): number;
 }
