@@ -105,3 +105,43 @@ def test_too_many_events_is_too_large() -> None:
 
 def test_unknown_top_level_fields_are_ignored() -> None:
     assert parse(envelope(extra={"anything": 1})).seq == 0
+
+
+def _mobile_body(doc: dict[str, Any]) -> bytes:
+    meta = orjson.dumps(doc)
+    return b"RLMB\x01" + len(meta).to_bytes(4, "big") + meta
+
+
+HEADER_CASES: list[dict[str, Any]] = [
+    {"sent_at": 1.5e12},
+    {"sent_at": T0},
+    {"sent_at": 0},
+    {"sent_at": 2**53},
+    {"sent_at": True},
+    {"sent_at": "now"},
+    {"seq": -1},
+    {"seq": 2**31},
+    {"final": 1},
+    {"rules_version": True},
+    {"v": True},
+    {"recording_id": ""},
+]
+
+
+@pytest.mark.parametrize("changes", HEADER_CASES, ids=lambda c: repr(c))
+def test_web_and_mobile_envelopes_apply_the_same_header_rules(changes: dict[str, Any]) -> None:
+    """One validator serves both: the same header is accepted, or refused naming the same field."""
+    from reel.ingest.mobile_envelope import parse_mobile_beacon
+
+    web_doc = envelope(**changes)
+    mobile_doc = {**web_doc, "events": []}
+    outcomes = []
+    parsers = (lambda: parse(web_doc), lambda: parse_mobile_beacon(_mobile_body(mobile_doc), max_events=100))
+    for run in parsers:
+        try:
+            beacon = run()
+        except InvalidField as exc:
+            outcomes.append(("refused", exc.field, str(exc)))
+        else:
+            outcomes.append(("accepted", beacon.sent_at, beacon.seq))
+    assert outcomes[0] == outcomes[1]

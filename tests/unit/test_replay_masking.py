@@ -584,3 +584,18 @@ def test_references_to_elements_of_the_document_are_kept_but_fragment_tokens_dro
     assert mask_url("#access_token=abc123&state=x", policy) == ""
     assert mask_url("/cart#icon", policy) == "/cart"
     assert mask_url("#ada@example.com", policy) != "#ada@example.com"
+
+
+def test_which_option_is_chosen_is_never_sent_inside_unmask_either() -> None:
+    doc = {"preset": "mask_all", "rules": [{"type": "unmask", "selector": "select"}]}
+    events = [
+        *page(el(5, "select", {}, el(6, "option", {"value": "a", "selected": True}, text(7, "Alpha")))),
+        mutation(attributes=[{"id": 6, "attributes": {"selected": ""}}]),
+        mutation(ts=2, attributes=[{"id": 6, "attributes": {"selected": None, "label": "A"}}]),
+    ]
+    out = run(events, doc)
+    assert find(out, 6)["attributes"] == {"value": "a"}
+    assert [e["data"]["attributes"] for e in out[2:]] == [
+        [{"id": 6, "attributes": {}}],
+        [{"id": 6, "attributes": {"label": "A"}}],
+    ]

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.admin.applications import checked_origins, create_application
 from reel.api.auth import AdminCaller, ApiCaller
+from reel.api.schemas import ApplicationList, ApplicationOut, ApplicationUsage
 from reel.capture.snippet import snippet_html
 from reel.domain.records import Application
 from reel.errors import Forbidden, InvalidField, NotFound
@@ -53,7 +54,7 @@ def reel_url_for(request: Request) -> str:
     return public or str(request.base_url).rstrip("/")
 
 
-@router.get("/applications", summary="Applications the caller may see")
+@router.get("/applications", summary="Applications the caller may see", response_model=ApplicationList)
 async def list_applications(request: Request, caller: ApiCaller) -> OrjsonResponse:
     """Every application visible to the caller, oldest first."""
     ctx = get_context(request)
@@ -80,7 +81,11 @@ class ApplicationChange(BaseModel):
     origins: list[str] | None = Field(default=None, max_length=50)
 
 
-@router.patch("/applications/{app_id}", summary="Change an application's retention or origins (admin)")
+@router.patch(
+    "/applications/{app_id}",
+    summary="Change an application's retention or origins (admin)",
+    response_model=ApplicationUsage,
+)
 async def change_application(
     request: Request, app_id: str, caller: AdminCaller, body: ApplicationChange
 ) -> OrjsonResponse:
@@ -131,7 +136,9 @@ async def change_application(
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.post("/applications", status_code=201, summary="Create an application (admin)")
+@router.post(
+    "/applications", status_code=201, summary="Create an application (admin)", response_model=ApplicationOut
+)
 async def create_application_route(
     request: Request, caller: AdminCaller, body: NewApplication
 ) -> OrjsonResponse:

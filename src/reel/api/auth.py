@@ -251,9 +251,9 @@ def clear_login_cookies(response: Response, request: Request) -> None:
         response.delete_cookie(name, path="/", secure=secure, httponly=name == SESSION_COOKIE, samesite="lax")
 
 
-def install_auth(app: FastAPI) -> None:
-    """Keep a failed-login throttle, and answer LoginRequired with a 303 to the login page."""
-    app.state.login_throttle = LoginThrottle()
+def install_auth(app: FastAPI, throttle: LoginThrottle) -> None:
+    """Keep the failed-login throttle, and answer LoginRequired with a 303 to the login page."""
+    app.state.login_throttle = throttle
 
     async def on_login_required(_request: Request, exc: Exception) -> Response:
         next_path = exc.next_path if isinstance(exc, LoginRequired) else DEFAULT_NEXT

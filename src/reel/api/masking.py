@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import AdminCaller, ApiCaller, Caller
+from reel.api.schemas import RulesDocument, RulesVersions
 from reel.domain.rules import RuleSet, parse_rules, rules_document
 from reel.errors import BadRequest, NotFound, PayloadTooLarge
 from reel.runtime.context import ReelContext, get_context
@@ -40,7 +41,11 @@ def record_json(record: RuleRecord) -> dict[str, Any]:
     return doc
 
 
-@router.get("/applications/{app_id}/masking-rules", summary="The application's current masking rules")
+@router.get(
+    "/applications/{app_id}/masking-rules",
+    summary="The application's current masking rules",
+    response_model=RulesDocument,
+)
 async def get_rules(request: Request, app_id: str, caller: ApiCaller) -> OrjsonResponse:
     """The current rules document; version 0 (Reel's defaults) until rules are saved."""
     ctx = get_context(request)
@@ -51,7 +56,11 @@ async def get_rules(request: Request, app_id: str, caller: ApiCaller) -> OrjsonR
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.put("/applications/{app_id}/masking-rules", summary="Replace the masking rules (admin)")
+@router.put(
+    "/applications/{app_id}/masking-rules",
+    summary="Replace the masking rules (admin)",
+    response_model=RulesDocument,
+)
 async def put_rules(request: Request, app_id: str, caller: AdminCaller) -> OrjsonResponse:
     """Validate the document, store it as the next version and answer it; replays use it at once."""
     ctx = get_context(request)
@@ -73,7 +82,11 @@ async def put_rules(request: Request, app_id: str, caller: AdminCaller) -> Orjso
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/applications/{app_id}/masking-rules/versions", summary="Every saved version: who and when")
+@router.get(
+    "/applications/{app_id}/masking-rules/versions",
+    summary="Every saved version: who and when",
+    response_model=RulesVersions,
+)
 async def list_versions(request: Request, app_id: str, caller: ApiCaller) -> OrjsonResponse:
     """Saved versions newest first, with the operator (id and name) who saved each."""
     ctx = get_context(request)

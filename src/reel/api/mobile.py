@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import ApiCaller
 from reel.api.params import MAX_QUERY_INT
+from reel.api.schemas import BINARY, EventList
 from reel.api.sessions import visible_session
 from reel.domain.records import Session
 from reel.errors import BadRequest, NotFound
@@ -33,7 +34,11 @@ def _mobile(session: Session) -> Session:
     return session
 
 
-@router.get("/sessions/{session_id}/mobile-events", summary="Events of a mobile session, by time")
+@router.get(
+    "/sessions/{session_id}/mobile-events",
+    summary="Events of a mobile session, by time",
+    response_model=EventList,
+)
 async def get_mobile_events(
     request: Request,
     session_id: str,
@@ -57,7 +62,7 @@ async def get_mobile_events(
     "/sessions/{session_id}/frame",
     summary="The picture of a mobile session at a moment (PNG)",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    responses={200: {"content": {"image/png": BINARY}}},
 )
 async def get_frame(
     request: Request,
@@ -88,7 +93,7 @@ async def get_frame(
     "/sessions/{session_id}/images/{digest}",
     summary="One frame image of a mobile session, by the SHA-256 of its bytes",
     response_class=Response,
-    responses={200: {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}}},
+    responses={200: {"content": {"image/webp": BINARY, "image/jpeg": BINARY, "image/png": BINARY}}},
 )
 async def get_image(request: Request, session_id: str, digest: str, caller: ApiCaller) -> Response:
     """The image as the app sent it (its type was checked at ingest)."""

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from reel.api.auth import AdminCaller, ApiCaller, Caller
+from reel.api.schemas import BINARY, ResourceSettingsOut
 from reel.domain.content import CSS
 from reel.domain.origins import normalise_origin
 from reel.domain.records import Application
@@ -41,7 +42,12 @@ RESOURCE_HEADERS = {
 }
 
 
-@router.get("/resources/{digest}", summary="A captured style sheet, font or image, by SHA-256")
+@router.get(
+    "/resources/{digest}",
+    summary="A captured style sheet, font or image, by SHA-256",
+    response_class=Response,
+    responses={200: {"content": {"text/css": BINARY, "font/woff2": BINARY, "image/*": BINARY}}},
+)
 async def get_resource(request: Request, digest: str, caller: ApiCaller) -> Response:
     """The stored copy; 400 for a malformed hash, 404 for one the caller may not see or that is gone."""
     if not DIGEST.fullmatch(digest):
@@ -108,7 +114,11 @@ def _visible_app(ctx: ReelContext, caller: Caller, app_id: str) -> Application:
     return app
 
 
-@router.get("/api/v1/applications/{app_id}/resource-settings", summary="Where resources are fetched from")
+@router.get(
+    "/api/v1/applications/{app_id}/resource-settings",
+    summary="Where resources are fetched from",
+    response_model=ResourceSettingsOut,
+)
 async def get_resource_settings(request: Request, app_id: str, caller: ApiCaller) -> OrjsonResponse:
     """The application's resource origins and whether private addresses are allowed."""
     ctx = get_context(request)
@@ -120,7 +130,11 @@ async def get_resource_settings(request: Request, app_id: str, caller: ApiCaller
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.put("/api/v1/applications/{app_id}/resource-settings", summary="Set where resources are fetched from")
+@router.put(
+    "/api/v1/applications/{app_id}/resource-settings",
+    summary="Set where resources are fetched from",
+    response_model=ResourceSettingsOut,
+)
 async def put_resource_settings(
     request: Request, app_id: str, caller: AdminCaller, body: ResourceSettingsBody
 ) -> OrjsonResponse:

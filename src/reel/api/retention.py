@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import AdminCaller, Caller
 from reel.api.params import MAX_QUERY_INT
+from reel.api.schemas import AuditEntryOut, AuditLog, DeletionResult
 from reel.errors import BadRequest
 from reel.ids import is_server_id
 from reel.retention.deletion import Actor, DeletionOutcome, delete_session, delete_user
@@ -46,21 +47,15 @@ def _outcome_json(outcome: DeletionOutcome) -> dict[str, Any]:
 
 
 def audit_json(e: AuditEntry) -> dict[str, Any]:
-    """The public JSON form of an audit entry (docs/contracts/retention.md)."""
-    return {
-        "id": e.id,
-        "at": e.at,
-        "actor": e.actor,
-        "actor_id": e.actor_id,
-        "action": e.action,
-        "app_id": e.app_id,
-        "target": e.target,
-        "count": e.count,
-        "detail": e.detail,
-    }
+    """The public JSON form of an audit entry (docs/contracts/retention.md), through its model."""
+    return AuditEntryOut.model_validate(e).model_dump()
 
 
-@router.delete("/sessions/{session_id}", summary="Delete a session and its recording (admin)")
+@router.delete(
+    "/sessions/{session_id}",
+    summary="Delete a session and its recording (admin)",
+    response_model=DeletionResult,
+)
 async def delete_session_route(request: Request, session_id: str, caller: AdminCaller) -> OrjsonResponse:
     """Delete the session with every session of its recording; repeating it changes nothing. Audited."""
     if not is_server_id(session_id, "ses"):
@@ -73,7 +68,7 @@ async def delete_session_route(request: Request, session_id: str, caller: AdminC
     return OrjsonResponse(_outcome_json(outcome))
 
 
-@router.post("/deletions", summary="Delete every session of a user (admin)")
+@router.post("/deletions", summary="Delete every session of a user (admin)", response_model=DeletionResult)
 async def delete_user_route(request: Request, caller: AdminCaller, body: UserDeletion) -> OrjsonResponse:
     """Delete every recording in which a session is identified as `user_id`, across splits. Audited."""
     ctx = get_context(request)
@@ -88,7 +83,7 @@ async def delete_user_route(request: Request, caller: AdminCaller, body: UserDel
     return OrjsonResponse(_outcome_json(await run_in_threadpool(work)))
 
 
-@router.get("/audit", summary="The audit log, newest first (admin)")
+@router.get("/audit", summary="The audit log, newest first (admin)", response_model=AuditLog)
 async def list_audit(
     request: Request,
     caller: AdminCaller,

@@ -12,6 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from reel.api.auth import ApiCaller, Caller
 from reel.api.masking import current_rules
 from reel.api.params import MAX_QUERY_INT
+from reel.api.schemas import (
+    ActionList,
+    EventList,
+    SegmentEvents,
+    SessionDetail,
+    SessionPage,
+    SessionSummary,
+)
 from reel.domain.records import SORTS, Session, SessionQuery
 from reel.domain.rules import RuleSet
 from reel.errors import BadRequest, NotFound
@@ -28,34 +36,8 @@ router = APIRouter(prefix="/api/v1", tags=["sessions"])
 
 
 def session_json(s: Session) -> dict[str, Any]:
-    """The public JSON form of a session (docs/contracts/operator-api.md)."""
-    return {
-        "id": s.id,
-        "app_id": s.app_id,
-        "recording_id": s.recording_id,
-        "client_session_id": s.client_session_id,
-        "part": s.part,
-        "start": s.start,
-        "end": s.end,
-        "duration_ms": s.duration_ms,
-        "first_url": s.first_url,
-        "last_url": s.last_url,
-        "pages": s.pages,
-        "beacons": s.beacons,
-        "missing_beacons": 0,
-        "events": s.events,
-        "has_replay": s.has_replay,
-        "closed": s.closed,
-        "close_reason": s.close_reason,
-        "created_at": s.created_at,
-        "user_id": s.user_id,
-        "actions": s.actions,
-        "errors": s.errors,
-        "rage_clicks": s.rage_clicks,
-        "dead_clicks": s.dead_clicks,
-        "platform": s.platform,
-        "rules_version": s.rules_version,
-    }
+    """The public JSON form of a session (docs/contracts/operator-api.md), through its model."""
+    return SessionSummary.model_validate(s).model_dump()
 
 
 def load_session(ctx: ReelContext, session_id: str) -> Session:
@@ -123,7 +105,7 @@ def _flag(value: str | None, name: str) -> bool | None:
     raise BadRequest(f"{name} must be true or false", field=name)
 
 
-@router.get("/sessions", summary="Search sessions")
+@router.get("/sessions", summary="Search sessions", response_model=SessionPage)
 async def list_sessions(
     request: Request,
     caller: ApiCaller,
@@ -175,7 +157,11 @@ async def list_sessions(
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/sessions/{session_id}", summary="One session, its parts and how to load its replay")
+@router.get(
+    "/sessions/{session_id}",
+    summary="One session, its parts and how to load its replay",
+    response_model=SessionDetail,
+)
 async def get_session(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
     """The session, its segments (the windows the player loads) and gaps, and the parts of a split
     session."""
@@ -201,7 +187,11 @@ async def get_session(request: Request, session_id: str, caller: ApiCaller) -> O
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/sessions/{session_id}/segments/{n}", summary="One segment of a session: its head and events")
+@router.get(
+    "/sessions/{session_id}/segments/{n}",
+    summary="One segment of a session: its head and events",
+    response_model=SegmentEvents,
+)
 async def get_segment(
     request: Request,
     session_id: str,
@@ -236,7 +226,9 @@ async def get_segment(
     return Response(body, media_type="application/json", headers={"Cache-Control": "private, no-cache"})
 
 
-@router.get("/sessions/{session_id}/events", summary="Replay events of a session, by time")
+@router.get(
+    "/sessions/{session_id}/events", summary="Replay events of a session, by time", response_model=EventList
+)
 async def get_events(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
     """Every event of the session sorted by timestamp, as one stream: its first segment with its head,
     then the events of the others. A split part plays only its own time range and opens with a
@@ -251,7 +243,9 @@ async def get_events(request: Request, session_id: str, caller: ApiCaller) -> Or
     return OrjsonResponse(await run_in_threadpool(work))
 
 
-@router.get("/sessions/{session_id}/actions", summary="Actions of a session, by time")
+@router.get(
+    "/sessions/{session_id}/actions", summary="Actions of a session, by time", response_model=ActionList
+)
 async def get_actions(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
     """Load, navigation, clicks, inputs, errors, rage and dead clicks… of one session part."""
     ctx = get_context(request)

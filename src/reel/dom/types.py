@@ -39,6 +39,11 @@ class IncrementalSource(IntEnum):
     CUSTOM_ELEMENT = 16
 
 
+# rrweb's serialized node types (`type` of a node in a snapshot or mutation). Plain ints, not an
+# IntEnum: the mirror and masking compare them per node, and CPython's fast path is for exact ints.
+DOCUMENT, DOCTYPE, ELEMENT, TEXT, CDATA, COMMENT = 0, 1, 2, 3, 4, 5
+
+
 # Attributes whose value the browser may load or navigate to.
 URL_ATTRIBUTES = frozenset(
     {

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reel.dom.css_urls import may_hold_refs, rewrite_css
-from reel.dom.types import EventType
+from reel.dom.types import ELEMENT, TEXT, EventType
 from reel.dom.types import IncrementalSource as Source
 from reel.dom.url_values import (
     SRCSET_ATTRIBUTES,
@@ -41,8 +41,6 @@ UrlMapper = Callable[[str, UrlKind], str | None]
 """(absolute URL, kind) → the URL to write instead, or None to leave the value as it is."""
 Unresolved = Callable[[str, UrlKind], str | None]
 """(value as written, kind) → what to write for a URL that cannot be made an absolute http(s) URL."""
-
-ELEMENT, TEXT = 2, 3
 
 
 @dataclass

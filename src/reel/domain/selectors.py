@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-ELEMENT = 2
+from reel.dom.types import ELEMENT
+
 MAX_SELECTOR_CHARS = 2000
 MAX_ANCESTORS = 500
 """Ancestors looked at for a combinator; deeper trees are only ever forged (see `matches`)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -16,6 +16,18 @@ MAX_SEQ = 2**31 - 1
 # Event times are ms since the epoch; anything past 2^53 cannot be a time a browser produced.
 MAX_TIMESTAMP = 2**53
 KNOWN_EVENT_TYPES = range(0, 7)
+
+
+@dataclass(frozen=True)
+class EnvelopeHeader:
+    """The fields every beacon envelope carries, web and mobile alike, validated."""
+
+    recording_id: str
+    session_id: str
+    seq: int
+    sent_at: int | None
+    final: bool
+    rules_version: int
 
 
 @dataclass(frozen=True)
@@ -38,26 +50,19 @@ def json_error(what: str, exc: orjson.JSONDecodeError) -> str:
     return f"{what} is not valid JSON: {exc}"
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
-    """Parse and validate a decoded beacon body; every failure names its field."""
-    try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
-        raise BadRequest(json_error("body", exc)) from None
-    if not isinstance(doc, dict):
-        raise BadRequest("body must be a JSON object")
+def parse_header(doc: dict[str, Any]) -> EnvelopeHeader:
+    """Validate the envelope fields shared by the web and mobile beacons; every failure names its field."""
     version = doc.get("v", ENVELOPE_VERSION)
     if version != ENVELOPE_VERSION or not _is_int(version):
         raise InvalidField(f"v must be {ENVELOPE_VERSION}", field="v")
     recording_id = check_client_id(doc.get("recording_id"), "recording_id")
     session_id = check_client_id(doc.get("session_id"), "session_id")
     seq = doc.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
+    if not _is_int(seq) or not 0 <= seq <= MAX_SEQ:
         raise InvalidField(f"seq must be an integer from 0 to {MAX_SEQ}", field="seq")
     sent_at = doc.get("sent_at")
     # Bounded like event times: the clock offset measured from it is stored as a 64-bit integer.
@@ -69,12 +74,28 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     if not isinstance(final, bool):
         raise InvalidField("final must be a boolean", field="final")
     rules_version = doc.get("rules_version", 0)
-    if (
-        not isinstance(rules_version, int)
-        or isinstance(rules_version, bool)
-        or not 0 <= rules_version <= MAX_SEQ
-    ):
+    if not _is_int(rules_version) or not 0 <= rules_version <= MAX_SEQ:
         raise InvalidField("rules_version must be an integer >= 0", field="rules_version")
+    return EnvelopeHeader(
+        recording_id=recording_id,
+        session_id=session_id,
+        seq=seq,
+        sent_at=None if sent_at is None else int(sent_at),
+        final=final,
+        rules_version=rules_version,
+    )
+
+
+def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
+    """Parse and validate a decoded beacon body; every failure names its field."""
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
+        raise BadRequest(json_error("body", exc)) from None
+    if not isinstance(doc, dict):
+        raise BadRequest("body must be a JSON object")
+    head = parse_header(doc)
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
@@ -83,13 +104,13 @@ def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     for index, event in enumerate(events):
         _check_event(event, index)
     return WebBeacon(
-        recording_id=recording_id,
-        session_id=session_id,
-        seq=seq,
-        sent_at=None if sent_at is None else int(sent_at),
-        final=final,
+        recording_id=head.recording_id,
+        session_id=head.session_id,
+        seq=head.seq,
+        sent_at=head.sent_at,
+        final=head.final,
         events=tuple(events),
-        rules_version=rules_version,
+        rules_version=head.rules_version,
     )
 
 

@@ -16,8 +16,7 @@ from typing import Any
 import orjson
 
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
-from reel.ids import check_client_id
-from reel.ingest.envelope import ENVELOPE_VERSION, MAX_SEQ, MAX_TIMESTAMP, json_error
+from reel.ingest.envelope import json_error, parse_header
 from reel.ingest.mobile_events import normalise_event
 from reel.screen.images import FORMATS, MAX_PIXELS, MAX_SCALE, ImageInfo, read_image_info
 
@@ -95,7 +94,7 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
         raise BadRequest(json_error("the envelope", exc)) from None
     if not isinstance(doc, dict):
         raise BadRequest("the envelope must be a JSON object")
-    head = _envelope(doc)
+    head = parse_header(doc)
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
@@ -127,39 +126,17 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
     images: dict[str, MobileImage] = {}
     for part, digest, info in zip(parts, digests, infos, strict=True):
         images.setdefault(digest, MobileImage(digest, part, info))
-    return MobileBeacon(events=tuple(out), images=tuple(images.values()), ignored=ignored, **head)
-
-
-def _envelope(doc: dict[str, Any]) -> dict[str, Any]:
-    version = doc.get("v", ENVELOPE_VERSION)
-    if version != ENVELOPE_VERSION or not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidField(f"v must be {ENVELOPE_VERSION}", field="v")
-    seq = doc.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
-        raise InvalidField(f"seq must be an integer from 0 to {MAX_SEQ}", field="seq")
-    sent_at = doc.get("sent_at")
-    if sent_at is not None and (
-        not isinstance(sent_at, int) or isinstance(sent_at, bool) or not 0 < sent_at < MAX_TIMESTAMP
-    ):
-        raise InvalidField("sent_at must be an integer number of milliseconds", field="sent_at")
-    final = doc.get("final", False)
-    if not isinstance(final, bool):
-        raise InvalidField("final must be a boolean", field="final")
-    rules_version = doc.get("rules_version", 0)
-    if (
-        not isinstance(rules_version, int)
-        or isinstance(rules_version, bool)
-        or not 0 <= rules_version <= MAX_SEQ
-    ):
-        raise InvalidField("rules_version must be an integer >= 0", field="rules_version")
-    return {
-        "recording_id": check_client_id(doc.get("recording_id"), "recording_id"),
-        "session_id": check_client_id(doc.get("session_id"), "session_id"),
-        "seq": seq,
-        "sent_at": sent_at,
-        "final": final,
-        "rules_version": rules_version,
-    }
+    return MobileBeacon(
+        recording_id=head.recording_id,
+        session_id=head.session_id,
+        seq=head.seq,
+        sent_at=head.sent_at,
+        final=head.final,
+        rules_version=head.rules_version,
+        events=tuple(out),
+        images=tuple(images.values()),
+        ignored=ignored,
+    )
 
 
 def _attach_image(

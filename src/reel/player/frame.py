@@ -24,11 +24,12 @@ from reel.dom.mirror import DomMirror, prefix_end
 from reel.dom.types import EventType
 from reel.domain.content import CSS
 from reel.domain.records import Session
-from reel.errors import ReelError
+from reel.errors import Forbidden, Gone, NotFound, StorageUnavailable
 from reel.replay.assemble import masked_window, windows_of
 from reel.replay.first_frame import render_html, stylesheet_hrefs
 from reel.replay.windows import window_at
 from reel.runtime.context import ReelContext
+from reel.runtime.metrics import FIRST_FRAME_FAILURES, count_store_error
 
 MAX_INLINE_CSS = 2 * 1024 * 1024
 _RESOURCE_HREF = re.compile(r"/resources/([0-9a-f]{64})")
@@ -57,18 +58,26 @@ def first_frame(
     ctx: ReelContext, caller: Caller, session_id: str, offset_ms: int = 0
 ) -> dict[str, Any] | None:
     """The frame at `offset_ms` (the first one by default): HTML, the recorded viewport and scroll
-    offset; None if there is none (yet)."""
+    offset; None if there is none (yet), or if making it failed (counted and logged: the page still
+    works without it, as the player fetches the session and says why it cannot show it)."""
     try:
-        session = visible_session(ctx, caller, session_id)
-    except ReelError:
+        return _first_frame(ctx, caller, session_id, offset_ms)
+    except (NotFound, Forbidden, Gone):
         return None  # unknown, another tenant's, deleted: the player says why from the API
-    try:
-        events = frame_events(ctx, session, offset_ms)
-    except ReelError as exc:
-        # The page still works without a first frame (the player fetches and says why), but a store
-        # failure is worth a line in the log.
+    except StorageUnavailable as exc:
+        FIRST_FRAME_FAILURES.labels("storage").inc()
+        count_store_error("first_frame", exc)
         log.warning("no first frame for session %s: %s", session_id, exc.message)
         return None
+    except Exception:  # a bug here must not take the player page down with it
+        FIRST_FRAME_FAILURES.labels("error").inc()
+        log.exception("no first frame for session %s: making it failed", session_id)
+        return None
+
+
+def _first_frame(ctx: ReelContext, caller: Caller, session_id: str, offset_ms: int) -> dict[str, Any] | None:
+    session = visible_session(ctx, caller, session_id)
+    events = frame_events(ctx, session, offset_ms)
     if not events:
         return None
     mirror = DomMirror()

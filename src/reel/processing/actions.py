@@ -1,6 +1,6 @@
 """Action extraction: rrweb events in, the actions worth listing out (pure, resumable).
 
-Clicks are named from the DOM mirror; rage clicks (3+ clicks within 1 s within 30 px) and dead clicks
+Clicks are named from the DOM mirror; rage clicks (reel.processing.rage) and dead clicks
 (a click after which nothing changes within 1 s) are found here too. The extractor keeps a little state
 between batches, so a rage burst or a dead click's second can span two beacons.
 """
@@ -13,10 +13,10 @@ from typing import Any
 
 from reel.dom.mirror import DomMirror
 from reel.dom.types import EventType, IncrementalSource
+from reel.processing.rage import Press, RageDetector
 from reel.processing.targets import Target, describe_target
 
 CLICK = 2  # rrweb MouseInteractions.Click
-RAGE_CLICKS, RAGE_WINDOW_MS, RAGE_RADIUS_PX = 3, 1000, 30
 DEAD_WINDOW_MS = 1000
 TEXT_MAX = 200
 # Sources whose events change what the user sees; any of them after a click makes it alive.
@@ -71,8 +71,7 @@ class ActionExtractor:
     def __init__(self, url: str = "") -> None:
         self.url = url
         self._out: list[Action] = []
-        self._burst: list[_Click] = []
-        self._raged = False
+        self._rage: RageDetector[_Click] = RageDetector()
         self._pending_dead: list[_Click] = []
         self._last_input: int | None = None
 
@@ -184,19 +183,9 @@ class ActionExtractor:
         )
         self._out.append(self._click_action(click, "click"))
         self._last_input = None
-        self._burst = [
-            c
-            for c in self._burst
-            if ts - c.ts <= RAGE_WINDOW_MS
-            and abs(c.x - click.x) <= RAGE_RADIUS_PX
-            and abs(c.y - click.y) <= RAGE_RADIUS_PX
-        ]
-        if not self._burst:
-            self._raged = False
-        self._burst.append(click)
-        if len(self._burst) >= RAGE_CLICKS and not self._raged:
-            self._raged = True
-            self._out.append(self._click_action(self._burst[0], "rage_click", clicks=len(self._burst)))
+        burst = self._rage.press(Press(ts, click.x, click.y, click))
+        if burst is not None:
+            self._out.append(self._click_action(burst.first.item, "rage_click", clicks=burst.clicks))
         if _can_be_dead(target):
             self._pending_dead.append(click)
 

@@ -37,6 +37,11 @@ class Platform(Protocol):
         """Events that rebuild the state at `at`, all stamped `at` ([] before there is any state)."""
         ...
 
+    def take_problems(self) -> tuple[int, str]:
+        """Problems met by `observe` since the last call or `resume` (what the state could not take in
+        as sent), and the first one's reason ("" if none or unknown)."""
+        ...
+
     @property
     def location(self) -> str:
         """Where the user is: the page URL, or the view's name."""

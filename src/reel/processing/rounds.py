@@ -25,6 +25,7 @@ from reel.processing.platform import Platform
 from reel.processing.recording import RecordingProcessor
 from reel.processing.web import WebPlatform
 from reel.runtime.context import ReelContext
+from reel.runtime.metrics import PROCESSING_STATE_MISSING
 from reel.storage.chunks import decode_doc, encode_doc
 from reel.storage.keys import checkpoint_blob_key, keyframe_blob_key
 from reel.storage.stream import keyframe_events, segment_doc, uncompacted_events
@@ -43,23 +44,28 @@ def resume_processor(
     platform: str,
     policy: SplitPolicy,
     keyframes: KeyframePolicy,
+    *,
+    session_id: str = "",
 ) -> RecordingProcessor:
     """The processor of a recording where the last round left it: its state from the session store, its
-    platform warmed up from the last segment's keyframe and the events after it."""
+    platform warmed up from the last segment's keyframe and the events after it. A state that is gone
+    is counted (reel_processing_state_missing) and logged, naming `session_id`, before starting afresh."""
     rec = progress.recording_id
     state = _state(progress.state)
     processor = RecordingProcessor(rec, new_platform(platform), policy, keyframes, state)
     if state is None and progress.state_key:
-        _resume_from_old_state(ctx, processor, progress.state_key)
+        _resume_from_old_state(ctx, processor, progress.state_key, session_id)
         return processor
+    if state is None and progress.processed_seq >= 0:
+        PROCESSING_STATE_MISSING.labels("state").inc()
+        log.warning(
+            "recording %s (session %s): processing state missing or unreadable after seq %d; starting afresh",
+            rec,
+            session_id or "?",
+            progress.processed_seq,
+        )
     segments = ctx.sessions.segments(rec)
     if state is None or not segments:
-        if progress.processed_seq >= 0:
-            log.warning(
-                "recording %s: processing state missing after seq %d; starting afresh",
-                rec,
-                progress.processed_seq,
-            )
         return processor
     last = segments[-1]
     if last.compacted:
@@ -82,14 +88,20 @@ def _state(text: str) -> dict[str, Any] | None:
     return state if isinstance(state, dict) else None
 
 
-def _resume_from_old_state(ctx: ReelContext, processor: RecordingProcessor, key: str) -> None:
+def _resume_from_old_state(
+    ctx: ReelContext, processor: RecordingProcessor, key: str, session_id: str
+) -> None:
     """Processing before version 10 kept a state blob: the DOM (or the screen) as events, and the parts.
     Read it once; the next round writes the new state and opens a segment from that DOM."""
     try:
         old = decode_doc(ctx.blobs.get(key))
     except BlobNotFound:
+        PROCESSING_STATE_MISSING.labels("blob").inc()
         log.warning(
-            "recording %s: processing state blob %s is missing; starting afresh", processor.recording_id, key
+            "recording %s (session %s): processing state blob %s is missing; starting afresh",
+            processor.recording_id,
+            session_id or "?",
+            key,
         )
         return
     if not isinstance(old, dict):

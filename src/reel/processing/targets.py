@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reel.dom.mirror import DomMirror
-from reel.dom.mirror.nodes import ELEMENT, TEXT, Node
+from reel.dom.mirror.nodes import Node
+from reel.dom.types import ELEMENT, TEXT
 
 LABEL_MAX = 40
 _LABEL_ATTRS = ("aria-label", "title", "alt", "placeholder")

@@ -18,12 +18,21 @@ class WebPlatform:
     def __init__(self) -> None:
         self.mirror = DomMirror()
         self.extractor = ActionExtractor()
+        self._problems_taken = 0
 
     def observe(self, event: Event) -> None:
         self.mirror.apply(event)
 
     def resume(self) -> None:
         self.extractor = ActionExtractor(self.mirror.href if self.mirror.has_meta else "")
+        self._problems_taken = self.mirror.problem_count  # met while warming up: counted when first read
+
+    def take_problems(self) -> tuple[int, str]:
+        taken, self._problems_taken = self._problems_taken, self.mirror.problem_count
+        new = self.mirror.problem_count - taken
+        kept = self.mirror.problems
+        first = kept[taken].reason if new and taken < len(kept) else ""
+        return new, first
 
     def extract(self, event: Event) -> list[Action]:
         self.extractor.feed(event, self.mirror)

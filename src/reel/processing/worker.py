@@ -23,7 +23,7 @@ from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
 from reel.processing.rounds import resume_processor, save_round
 from reel.runtime.context import ReelContext
-from reel.runtime.metrics import count_store_error
+from reel.runtime.metrics import MIRROR_PROBLEMS, count_store_error
 from reel.runtime.periodic import PeriodicTask
 from reel.storage.stream import beacon_events
 
@@ -66,13 +66,14 @@ class Worker:
         self._warm: dict[str, tuple[int, RecordingProcessor]] = {}
 
     def processor_for(
-        self, progress: ProcessingProgress, platform: str, policy: SplitPolicy
+        self, progress: ProcessingProgress, platform: str, policy: SplitPolicy, *, session_id: str = ""
     ) -> RecordingProcessor:
-        """The processor of a recording as of `progress`: kept from the last round if it is still there."""
+        """The processor of a recording as of `progress`: kept from the last round if it is still there.
+        `session_id` (a session of the recording) names it in the log."""
         kept = self._warm.pop(progress.recording_id, None)
         if kept is not None and kept[0] == progress.processed_seq:
             return kept[1]
-        return resume_processor(self.ctx, progress, platform, policy, self.keyframes)
+        return resume_processor(self.ctx, progress, platform, policy, self.keyframes, session_id=session_id)
 
     def keep(self, recording_id: str, processed_seq: int, processor: RecordingProcessor) -> None:
         """Keep a processor for the next round (a few at most: the rest resume from their keyframe)."""
@@ -126,7 +127,7 @@ def process_recording(
     quiet = beacons[-1].seq <= read_to and now - last_received >= QUIET_MS
     first = ctx.sessions.session(beacons[0].session_id)
     platform = first.platform if first is not None else "web"
-    processor = worker.processor_for(progress, platform, policy)
+    processor = worker.processor_for(progress, platform, policy, session_id=beacons[0].session_id)
     if not ready and not (quiet and processor.segment is not None):
         worker.keep(rec, progress.processed_seq, processor)
         return (0, 0, 0)
@@ -145,6 +146,17 @@ def process_recording(
         resources.update(dict.fromkeys(found_resources(events, base)))
     if quiet:
         processor.seal()
+    problems, first_problem = processor.platform.take_problems()
+    if problems:
+        MIRROR_PROBLEMS.inc(problems)
+        log.warning(
+            "recording %s (session %s): %d events or parts of events could not be applied to the page "
+            "as recorded; the first: %s",
+            rec,
+            ready[-1].session_id if ready else beacons[-1].session_id,
+            problems,
+            first_problem or "(not kept)",
+        )
     note_resources(ctx, app.id, rec, list(resources))  # captured off this path, by the resource worker
     processed_seq = ready[-1].seq if ready else progress.processed_seq
     actions, splits = save_round(ctx, app, lease, processor, processed_seq, now)

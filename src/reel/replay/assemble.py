@@ -11,6 +11,7 @@ included.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from reel.replay.windows import Window, session_windows
 from reel.runtime.context import ReelContext
 
 Event = dict[str, Any]
+log = logging.getLogger("reel.replay")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def masked_window(ctx: ReelContext, session: Session, window: Window, rules: Rul
     if isinstance(kept, MaskedWindow):
         return kept
     raw = read_fresh(ctx, session, window)
-    head, events = mask_events(rules, raw.head, raw.events, captured)
+    head, events = mask_events(rules, raw.head, raw.events, captured, session_id=session.id)
     # Deep recordings (the DOM nests past orjson's 255 levels) are written as well.
     built = MaskedWindow(window, dumps(head), dumps(events))
     ctx.replay_cache.put(key, built, len(built.head) + len(built.events))
@@ -77,13 +79,33 @@ def masked_window(ctx: ReelContext, session: Session, window: Window, rules: Rul
 
 
 def mask_events(
-    rules: RuleSet, head: list[Event], events: list[Event], captured: Mapping[str, str]
+    rules: RuleSet,
+    head: list[Event],
+    events: list[Event],
+    captured: Mapping[str, str],
+    *,
+    session_id: str = "",
 ) -> tuple[list[Event], list[Event]]:
     """`head` then `events` made safe and masked in one pass (the head sets the DOM the events apply
-    to), resource URLs pointed at Reel's copies; returned apart again."""
+    to), resource URLs pointed at Reel's copies; returned apart again. Events left out are counted
+    (reel_replay_events_dropped) and logged once for the whole call, naming `session_id`."""
     masker = ReplayMasker(rules)
     out_head = [m for e in head if (m := masker.mask(sanitize_event(e))) is not None]
     out = [m for e in events if (m := masker.mask(sanitize_event(e))) is not None]
+    if masker.failed:
+        log.warning(
+            "session %s: masking failed on %d events (left out, never sent unmasked); %d more dropped",
+            session_id or "?",
+            masker.failed,
+            masker.dropped,
+        )
+    elif masker.dropped:
+        log.info(
+            "session %s: masking left out %d of %d events (blocked or unreadable)",
+            session_id or "?",
+            masker.dropped,
+            len(head) + len(events),
+        )
     rewritten = replay_from_copies(out_head + out, captured)
     return rewritten[: len(out_head)], rewritten[len(out_head) :]
 

@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from reel.dom.types import DOCTYPE, DOCUMENT, ELEMENT, TEXT
 from reel.replay.markup import css_text_for_html, escape_attribute, escape_text
 from reel.replay.sanitize import INERT_TAG, clean_attributes, neutralised
 
-DOCUMENT, DOCTYPE, ELEMENT, TEXT = 0, 1, 2, 3
 VOID = frozenset(
     {
         "area",

@@ -20,9 +20,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from reel.dom.types import URL_ATTRIBUTES, EventType, IncrementalSource
+from reel.dom.types import ELEMENT, URL_ATTRIBUTES, EventType, IncrementalSource
 
-ELEMENT = 2
 INERT_TAG = "noscript"
 """What a neutralised element becomes (empty, no attributes), so later mutations still find its id."""
 NEUTRALISED_TAGS = frozenset({"script", "base"})

@@ -11,6 +11,7 @@ from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.runtime.cache import SizedCache
 from reel.runtime.ratelimit import RateLimiter, UnlimitedLimiter
+from reel.runtime.throttle import LoginThrottle
 from reel.storage.group_commit import GroupCommitter
 from reel.storage.memory_resources import MemoryResourceStore
 from reel.storage.memory_rules import MemoryRuleStore
@@ -44,6 +45,8 @@ class ReelContext:
         default_factory=lambda: SizedCache(max_bytes=128 << 20, max_entries=64)
     )
     """What the read path keeps between requests: masked replay data per rules version (reel.replay)."""
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    """Failed logins per name and address (in-process unless the processes share PostgreSQL)."""
     lookups: SizedCache[Any] = field(
         default_factory=lambda: SizedCache(max_bytes=1 << 62, max_entries=100_000)
     )
@@ -81,6 +84,7 @@ def open_context(
 
     database = settings.resolved_database_url
     sessions = sessions if sessions is not None else open_session_store(database)
+    shared = scheme_of(database).startswith("postgres")
     return ReelContext(
         settings=settings,
         sessions=sessions,
@@ -92,9 +96,9 @@ def open_context(
         # One process on SQLite counts quotas in memory; processes sharing PostgreSQL count them there.
         limiter=limiter
         if limiter is not None
-        else limiter_for(
-            settings.limits, shared=sessions if scheme_of(database).startswith("postgres") else None
-        ),
+        else limiter_for(settings.limits, shared=sessions if shared else None),
+        # Likewise failed logins: a guesser spread over serve processes gets no more tries than at one.
+        login_throttle=LoginThrottle(sessions if shared else None),
         resources=resources if resources is not None else open_resource_store(database),
         rules=rules if rules is not None else open_rule_store(database),
     )

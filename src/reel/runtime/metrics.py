@@ -71,6 +71,23 @@ REPLAY_EVENTS_DROPPED = Counter(
     "(`dropped`), or a masking failure (`error`, dropped rather than sent unmasked).",
     ["reason"],
 )
+MIRROR_PROBLEMS = Counter(
+    "reel_mirror_problems",
+    "Problems the DOM mirror recorded while processing web recordings: events, or parts of events, it "
+    "could not apply (a mutation about an unknown node, a bad style sheet rule...).",
+)
+PROCESSING_STATE_MISSING = Counter(
+    "reel_processing_state_missing",
+    "Recordings whose processing started again from an empty state because what it had kept was gone: "
+    "the state blob of processing before version 10 (`blob`), or the stored state (`state`).",
+    ["what"],
+)
+FIRST_FRAME_FAILURES = Counter(
+    "reel_first_frame_failures",
+    "Player pages served without the first frame because making it failed: a store error (`storage`) "
+    "or a bug (`error`). The player still loads the session from the API.",
+    ["reason"],
+)
 RECORDINGS_DELETED = Counter(
     "reel_recordings_deleted", "Recordings deleted, by cause (retention or request).", ["cause"]
 )

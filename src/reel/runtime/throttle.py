@@ -1,5 +1,4 @@
-"""Failed-login throttling per (operator name, client address) and per client address, in memory (one
-process).
+"""Failed-login throttling per (operator name, client address) and per client address.
 
 Failures are counted per name *and address* together, never per name alone: a name that anyone may
 type cannot be locked by anyone (before, ten wrong passwords from anywhere kept `admin` out for a
@@ -9,22 +8,21 @@ would learn which guess was right. Someone guessing from many addresses gets ten
 and name a quarter hour; passwords are stored with argon2, so each try costs the guesser a login
 request. The client's address is the connection's, or the one a trusted proxy forwarded
 (`REEL_TRUSTED_PROXIES`); a forwarded header from anyone else is ignored.
+
+The failures live in a `LoginFailureLog`: this process's memory for one `reel serve`, the database when
+several processes share PostgreSQL, so that a guesser spread over serve processes gets no more tries.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
+from reel.storage.login_failures import LoginFailureLog
+from reel.storage.memory_login_failures import MemoryLoginFailures
 
 WINDOW_MS = 15 * 60 * 1000
 # Modest: a person who mistypes a few times is never blocked; guessing gets ten tries a quarter hour per
 # name from one address, and one address gets fifty across all names (an office behind one NAT is fine).
 MAX_FAILURES_PER_NAME = 10
 MAX_FAILURES_PER_ADDRESS = 50
-# Beyond this many tracked keys the oldest are forgotten, so a flood of random names cannot exhaust memory.
-MAX_KEYS = 10_000
-
-Key = tuple[str, ...]
 
 
 class LoginThrottle:
@@ -32,61 +30,40 @@ class LoginThrottle:
 
     def __init__(
         self,
+        log: LoginFailureLog | None = None,
         *,
         per_name: int = MAX_FAILURES_PER_NAME,
         per_address: int = MAX_FAILURES_PER_ADDRESS,
         window_ms: int = WINDOW_MS,
     ) -> None:
-        self._limits = {"name": per_name, "addr": per_address}
+        self._log: LoginFailureLog = log if log is not None else MemoryLoginFailures()
+        self._per_name = per_name
+        self._per_address = per_address
         self._window_ms = window_ms
-        self._failures: dict[Key, deque[int]] = {}
-        self._lock = threading.Lock()
 
     def retry_after_s(self, name: str, address: str, now_ms: int) -> int:
         """Seconds until this name may be tried again from this address; 0 when it may be now."""
+        name_key, address_key = _keys(name, address)
+        limits = {name_key: self._per_name, address_key: self._per_address}
+        found = self._log.login_failures(list(limits), now_ms - self._window_ms)
         wait_ms = 0
-        with self._lock:
-            for key in self._keys(name, address):
-                times = self._recent(key, now_ms)
-                if times is not None and len(times) >= self._limits[key[0]]:
-                    wait_ms = max(wait_ms, times[0] + self._window_ms - now_ms)
+        for key, failures in found.items():
+            if failures.count >= limits[key]:
+                # Failures stop being counted once refused (429 comes first), so the wait ends when the
+                # oldest failure in the window leaves it.
+                wait_ms = max(wait_ms, failures.oldest_ms + self._window_ms - now_ms)
         return -(-wait_ms // 1000)
 
     def record_failure(self, name: str, address: str, now_ms: int) -> None:
         """Count one failed login for this name from this address, and for this address."""
-        with self._lock:
-            if len(self._failures) >= MAX_KEYS:
-                self._forget_oldest(now_ms)
-            for key in self._keys(name, address):
-                times = self._failures.setdefault(key, deque())
-                times.append(now_ms)
-                while len(times) > self._limits[key[0]]:
-                    times.popleft()
+        self._log.add_login_failure(_keys(name, address), now_ms, now_ms - self._window_ms)
 
     def record_success(self, name: str, address: str) -> None:
         """Forget the failures of a name from an address once its operator has logged in from there."""
-        with self._lock:
-            self._failures.pop(("name", name.casefold(), address), None)
+        self._log.forget_login_failures(_keys(name, address)[0])
 
-    @staticmethod
-    def _keys(name: str, address: str) -> tuple[Key, Key]:
-        return ("name", name.casefold(), address), ("addr", address)
 
-    def _recent(self, key: Key, now_ms: int) -> deque[int] | None:
-        times = self._failures.get(key)
-        if times is None:
-            return None
-        while times and times[0] <= now_ms - self._window_ms:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-            return None
-        return times
-
-    def _forget_oldest(self, now_ms: int) -> None:
-        for key in list(self._failures):
-            self._recent(key, now_ms)
-        if len(self._failures) >= MAX_KEYS:
-            by_age = sorted(self._failures, key=lambda k: self._failures[k][-1])
-            for key in by_age[: len(by_age) // 2]:
-                del self._failures[key]
+def _keys(name: str, address: str) -> tuple[str, str]:
+    # An address never holds the separator, so "name, address" pairs cannot run together; not NUL, which
+    # PostgreSQL's text refuses (nor in a name: typed names are the guesser's to choose).
+    return f"name\x1f{name.casefold().replace(chr(0), chr(0xFFFD))}\x1f{address}", f"addr\x1f{address}"

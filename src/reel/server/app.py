@@ -93,7 +93,7 @@ def create_app(
     app.state.reel = ctx
     app.state.draining = False
     _install_error_handlers(app)
-    install_auth(app)
+    install_auth(app, ctx.login_throttle)
     install_security_headers(app, settings.frame_ancestors)
     # Outermost, so the request id and the timing cover everything else, error answers included.
     app.add_middleware(RequestLog, access_lines=settings.log_format == "json")

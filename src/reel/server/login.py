@@ -90,7 +90,7 @@ async def login_submit(request: Request) -> Response:
         return _login_page(request, next_path=next_path, status=403, message=STALE_FORM, name=name)
     throttle = throttle_of(request)
     address = request.client.host if request.client else "unknown"
-    wait_s = throttle.retry_after_s(name, address, ctx.clock.now_ms())
+    wait_s = await run_in_threadpool(throttle.retry_after_s, name, address, ctx.clock.now_ms())
     if wait_s > 0:
         response = _login_page(
             request,
@@ -103,9 +103,9 @@ async def login_submit(request: Request) -> Response:
         return response
     operator = await run_in_threadpool(authenticate_password, ctx.operators, name, password)
     if operator is None:
-        throttle.record_failure(name, address, ctx.clock.now_ms())
+        await run_in_threadpool(throttle.record_failure, name, address, ctx.clock.now_ms())
         return _login_page(request, next_path=next_path, status=401, message=WRONG_LOGIN, name=name)
-    throttle.record_success(name, address)
+    await run_in_threadpool(throttle.record_success, name, address)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:
         await run_in_threadpool(end_login, ctx.operators, previous)

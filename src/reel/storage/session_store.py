@@ -23,6 +23,7 @@ from reel.domain.records import (
     StoredBeacon,
 )
 from reel.errors import ReelError
+from reel.storage.login_failures import LoginFailureLog
 from reel.storage.quota_store import QuotaStore
 from reel.storage.retention_store import RetentionStore
 
@@ -51,7 +52,7 @@ class BeaconWrite:
     recording turns out to be deleted."""
 
 
-class SessionStore(RetentionStore, QuotaStore, Protocol):
+class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
     """Searchable session data and the beacon buffer. Every method is one transaction; store failures
     raise StorageUnavailable, never an empty answer."""
 

@@ -28,6 +28,7 @@ from reel.errors import Conflict, Gone, ReelError
 from reel.storage import sql_rows as rows
 from reel.storage.session_store import BeaconWrite, SaveResult
 from reel.storage.sql import SqlDatabase, Tx, placeholders
+from reel.storage.sql_login_failures import SqlLoginFailures
 from reel.storage.sql_processing import SqlProcessing
 from reel.storage.sql_quotas import SqlQuotas
 from reel.storage.sql_retention import requeue_if_deleted
@@ -35,7 +36,7 @@ from reel.storage.sql_retention import requeue_if_deleted
 _GONE = "this recording was deleted; its beacons are no longer stored"
 
 
-class SqlSessionStore(SqlProcessing, SqlQuotas):
+class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
     """The session store on a SQL database (`SqliteDatabase`, or `PostgresDatabase` for many processes)."""
 
     def __init__(self, db: SqlDatabase) -> None:

@@ -1,6 +1,7 @@
 // Client for the operator API (docs/contracts/operator-api.md). Only the fields the pages use are typed;
 // the API may send more.
 import type { eventWithTime } from "@rrweb/types";
+import { INCOMPLETE, readError, UNREACHABLE } from "./apierror";
 
 /** Why a session ended: the tab closed, the user went idle, the recorder went silent, or a split. */
 export type CloseReason = "" | "tab_closed" | "app_closed" | "idle" | "silent" | "split";
@@ -127,29 +128,19 @@ async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
     response = await fetch(API + path, { credentials: "same-origin", headers: { Accept: "application/json" }, signal });
   } catch (err) {
     if (signal?.aborted) throw err;
-    throw new ApiError(0, "The Reel server could not be reached.");
+    throw new ApiError(0, UNREACHABLE);
   }
   if (!response.ok) throw await errorFrom(response);
   try {
     return (await response.json()) as T;
   } catch {
     // A body cut off mid-way (proxy timeout, dropped connection) is a transient failure, not a bad session.
-    throw new ApiError(0, "The server's answer was incomplete.");
+    throw new ApiError(0, INCOMPLETE);
   }
 }
 
 async function errorFrom(response: Response): Promise<ApiError> {
-  let message = `The server answered ${response.status} ${response.statusText}`.trim() + ".";
-  let code: string | null = null;
-  try {
-    const body = (await response.json()) as { error?: { message?: unknown; code?: unknown } };
-    if (typeof body.error?.message === "string" && body.error.message) message = body.error.message;
-    if (typeof body.error?.code === "string") code = body.error.code;
-  } catch {
-    // Not JSON (a proxy's HTML error page, say): keep the generic message.
-  }
-  // 502–504 come from proxies in front of Reel and usually pass; treat them like network failures.
-  const status = response.status >= 502 && response.status <= 504 ? 0 : response.status;
+  const { status, message, code } = await readError(response);
   return new ApiError(status, message, code);
 }
 

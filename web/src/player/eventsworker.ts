@@ -1,6 +1,7 @@
 // A Web Worker of the player (brief §3.4): fetches one chunk of replay events, lets the browser inflate
 // it, parses the JSON and sorts the events, all off the page's main thread; several run in parallel.
 // Built as its own bundle (/static/built/events-worker.js). Messages: see workers.ts.
+import { INCOMPLETE, readError, UNREACHABLE } from "./apierror";
 
 interface ChunkRequest {
   id: number;
@@ -35,11 +36,11 @@ async function load(id: number, url: string): Promise<void> {
     try {
       response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, signal: controller.signal });
     } catch {
-      scope.postMessage({ id, error: { status: 0, message: "The Reel server could not be reached.", code: null } });
+      scope.postMessage({ id, error: { status: 0, message: UNREACHABLE, code: null } });
       return;
     }
     if (!response.ok) {
-      scope.postMessage({ id, error: await errorOf(response) });
+      scope.postMessage({ id, error: await readError(response) });
       return;
     }
     let events: Stamped[];
@@ -47,7 +48,7 @@ async function load(id: number, url: string): Promise<void> {
       const body = (await response.json()) as { head?: Stamped[]; events: Stamped[] };
       events = [...(body.head ?? []), ...body.events];
     } catch {
-      scope.postMessage({ id, error: { status: 0, message: "The server's answer was incomplete.", code: null } });
+      scope.postMessage({ id, error: { status: 0, message: INCOMPLETE, code: null } });
       return;
     }
     // The API sorts by timestamp; sorting again (stable: the head stays first) protects the replayer.
@@ -58,18 +59,3 @@ async function load(id: number, url: string): Promise<void> {
   }
 }
 
-/** The same reading of an error answer as api.ts (502–504 count as network failures). */
-async function errorOf(response: Response): Promise<{ status: number; message: string; code: string | null }> {
-  let message = `The server answered ${response.status} ${response.statusText}`.trim() + ".";
-  let code: string | null = null;
-  try {
-    const body = (await response.json()) as { error?: { message?: unknown; code?: unknown } };
-    if (typeof body.error?.message === "string" && body.error.message) message = body.error.message;
-    if (typeof body.error?.code === "string") code = body.error.code;
-  } catch {
-    // Not JSON: keep the generic message.
-  }
-  const status = response.status >= 502 && response.status <= 504 ? 0 : response.status;
-  return { status, message, code };
-}
-export {};

@@ -1,5 +1,6 @@
 // State-changing requests from operator pages: the CSRF token the page carries and the server's error
 // message, shared by the applications page and the masking-rules editor.
+import { readError, UNREACHABLE } from "./apierror";
 
 /** The CSRF token the page carries for cookie-authenticated writes. */
 export function csrfToken(): string {
@@ -8,14 +9,8 @@ export function csrfToken(): string {
 
 /** The message of an error answer (`{"error": {"message", "field"}}`), or its status. */
 export async function errorText(res: Response): Promise<string> {
-  try {
-    const body = (await res.json()) as { error?: { message?: string; field?: string } };
-    const e = body.error;
-    if (e?.message) return e.field ? `${e.message} (${e.field})` : e.message;
-  } catch {
-    // Not JSON: fall back to the status below.
-  }
-  return `The server answered ${res.status}.`;
+  const e = await readError(res);
+  return e.field ? `${e.message} (${e.field})` : e.message;
 }
 
 /** Send `body` as JSON with the CSRF token; the parsed answer, or an Error with the server's message. */
@@ -29,7 +24,7 @@ export async function sendJson<T>(method: "POST" | "PUT" | "PATCH", url: string,
       body: JSON.stringify(body),
     });
   } catch {
-    throw new Error("The Reel server could not be reached.");
+    throw new Error(UNREACHABLE);
   }
   if (!res.ok) throw new Error(await errorText(res));
   return (await res.json()) as T;

@@ -1,7 +1,7 @@
 // How masked content is written (docs/contracts/masking-rules.md): text becomes stars whose count is the
 // length rounded up to a power of two, because same-length masks leak (brief §6); URL parts become `***`;
 // CSS strings in declarations are masked like text.
-import type { Policy } from "./rules";
+import type { Policy } from "./policy";
 
 const GROUP = 8;
 const MAX_BUCKET = 2048;

@@ -2,33 +2,13 @@
 // capture needs: a preset, selectors, attribute names, the URL rule, detectors and the consent settings.
 import { detect, detectors } from "./detect";
 import { maskCss, maskText } from "./mask";
+import type { Policy } from "./policy";
+
+export type { Policy } from "./policy";
 
 export const MASK_ALL = 0;
 export const MASK_INPUTS = 2;
 const PRESETS: Record<string, number> = { mask_all: MASK_ALL, allow_list: 1, mask_inputs: MASK_INPUTS };
-
-/** The compiled rules; `version` 0 is Reel's built-in defaults. */
-export interface Policy {
-  readonly version: number;
-  readonly preset: number;
-  readonly required: boolean;
-  readonly honorGpc: boolean;
-  /** rrweb's blockSelector ("" for none). */
-  readonly block: string;
-  /** Query parameters whose values are masked; null: all of them. */
-  readonly params: ReadonlySet<string> | null;
-  readonly segments: RegExp | null;
-  /** Whether an `attribute` rule names this attribute (masked under every preset). */
-  named(attr: string): boolean;
-  /** Masks the detected substrings (e-mail, card, phone, IBAN) of shown text. */
-  detect(text: string): string;
-  /** Whether the content of `el` is shown (detectors still apply) rather than masked. */
-  shown(el: Element | null): boolean;
-  /** Text of an element: masked, or only detectors where it is shown (rrweb's maskTextFn). */
-  text(text: string, el: Element | null): string;
-  /** A CSS `content:` string: masked, or detectors only under mask_inputs. */
-  cssText(text: string): string;
-}
 
 interface Doc {
   version?: number;

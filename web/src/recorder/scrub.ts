@@ -15,6 +15,8 @@ const URL_ATTRS = "href src action formaction poster background rr_src xlink:hre
 /** Where an image lives: under mask_all an image keeps only its size (a placeholder at replay). */
 const IMAGE_ATTRS = "src srcset href xlink:href poster".split(" ");
 const IMAGE_TAGS = "img image source video".split(" ");
+/** Elements whose `value` is an input value. */
+const FIELD_TAGS = ["input", "select", "textarea"];
 
 /** Inputs that were password fields when we saw them: a field toggled to type=text stays masked. */
 const everPassword = new WeakSet<Element>();
@@ -45,7 +47,10 @@ function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: bo
     else if (name === "style" || name === "_cssText") a[name] = maskCss(p, v);
     else if (p.named(name)) a[name] = maskText(v);
     else if (DEFAULT_ATTRS.includes(name) || name.startsWith("data-") || (name === "content" && meta)) {
-      const always = p.preset === MASK_INPUTS && (name === "value" || name === "placeholder");
+      // A field's value is an input value, masked inside unmask too: rrweb leaves a checkbox's or a radio's
+      // `value` attribute as it is.
+      const always = (name === "value" && FIELD_TAGS.includes(tag))
+        || (p.preset === MASK_INPUTS && (name === "value" || name === "placeholder"));
       a[name] = always || !isShown() ? maskText(v) : p.detect(v);
     }
   }
@@ -87,6 +92,8 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null): void {
     } else {
       const el = n.type === 2 ? nodeOf(n.id) : null;
       if (n.type === 2) scrubAttrs(p, n.tagName, n.attributes, el, true); // Element (el null: all masked)
+      // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
+      if (el && p.block && el.matches(p.block)) n.needBlock = true;
       for (const c of n.childNodes || []) stack.push([c, el]);
     }
   }

@@ -44,7 +44,7 @@ from reel.capture.mobile.gestures import GestureTracker
 from reel.capture.mobile.masking import MaskPolicy, ViewFacts, mask_rects
 from reel.capture.mobile.model import DeviceInfo, Rect, Screen
 from reel.capture.mobile.recorder import Capture, Recorder
-from reel.domain.selectors import ELEMENT
+from reel.dom.types import ELEMENT
 
 TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)
 _PAINTS = frozenset({QEvent.Type.Paint, QEvent.Type.UpdateRequest, QEvent.Type.Show, QEvent.Type.Hide})

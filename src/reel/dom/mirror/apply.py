@@ -6,9 +6,10 @@ from collections.abc import Callable, Mapping
 
 from reel.dom.mirror.model import MirrorData
 from reel.dom.mirror.mutation import apply_mutation
-from reel.dom.mirror.nodes import DOCUMENT, ELEMENT, OBJECT, Node, css_source, media_time, number
+from reel.dom.mirror.nodes import OBJECT, Node, css_source, media_time, number
 from reel.dom.mirror.sheets import Sheet
 from reel.dom.mirror.tree import build
+from reel.dom.types import DOCUMENT, ELEMENT
 from reel.dom.types import IncrementalSource as Source
 
 Handler = Callable[["MirrorData", Mapping[str, object]], None]

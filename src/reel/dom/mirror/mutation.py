@@ -17,13 +17,9 @@ from reel.dom.mirror.css import (
 )
 from reel.dom.mirror.model import MirrorData
 from reel.dom.mirror.nodes import (
-    DOCTYPE,
-    DOCUMENT,
-    ELEMENT,
     HAS_CHILDREN,
     HAS_TEXT,
     OBJECT,
-    TEXT,
     AttrValue,
     Node,
     append_child,
@@ -32,6 +28,7 @@ from reel.dom.mirror.nodes import (
     walk,
 )
 from reel.dom.mirror.tree import build, mark_shadow_host, remove_subtree
+from reel.dom.types import DOCTYPE, DOCUMENT, ELEMENT, TEXT
 
 
 def _list(m: MirrorData, data: Mapping[str, object], key: str) -> Sequence[object]:

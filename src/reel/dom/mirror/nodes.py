@@ -12,8 +12,8 @@ from typing import Final
 
 from reel.dom.mirror.css import Declaration
 from reel.dom.mirror.sheets import Sheet
+from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT, TEXT
 
-DOCUMENT, DOCTYPE, ELEMENT, TEXT, CDATA, COMMENT = 0, 1, 2, 3, 4, 5
 HAS_CHILDREN = (DOCUMENT, ELEMENT)
 HAS_TEXT = (TEXT, CDATA, COMMENT)
 

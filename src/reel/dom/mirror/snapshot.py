@@ -6,19 +6,9 @@ from typing import TypedDict
 
 from reel.dom.mirror.css import split_rules
 from reel.dom.mirror.model import MirrorData
-from reel.dom.mirror.nodes import (
-    DOCTYPE,
-    DOCUMENT,
-    ELEMENT,
-    TEXT,
-    AttrValue,
-    Node,
-    css_source,
-    media_time,
-    walk,
-)
+from reel.dom.mirror.nodes import AttrValue, Node, css_source, media_time, walk
 from reel.dom.mirror.sheets import Sheet
-from reel.dom.types import EventType
+from reel.dom.types import DOCTYPE, DOCUMENT, ELEMENT, TEXT, EventType
 from reel.dom.types import IncrementalSource as Source
 from reel.jsonio import MAX_NESTING
 

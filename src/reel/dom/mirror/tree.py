@@ -6,12 +6,8 @@ from collections.abc import Mapping
 
 from reel.dom.mirror.model import MirrorData
 from reel.dom.mirror.nodes import (
-    DOCTYPE,
-    DOCUMENT,
-    ELEMENT,
     HAS_CHILDREN,
     OBJECT,
-    TEXT,
     Node,
     append_child,
     children,
@@ -21,6 +17,7 @@ from reel.dom.mirror.nodes import (
     number,
     walk,
 )
+from reel.dom.types import DOCTYPE, DOCUMENT, ELEMENT, TEXT
 
 SPLIT_MARK = "/* rr_split */"
 

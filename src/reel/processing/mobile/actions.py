@@ -9,19 +9,11 @@ within 1 s and 30 points are a `rage_click`, and typing into a field is one `inp
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from reel.domain.mobile_beacons import view_of
-from reel.processing.actions import RAGE_CLICKS, RAGE_RADIUS_PX, RAGE_WINDOW_MS, Action
-
-
-@dataclass(frozen=True)
-class _Tap:
-    ts: int
-    x: float
-    y: float
-    target: str
+from reel.processing.actions import Action
+from reel.processing.rage import Press, RageDetector
 
 
 class MobileActionExtractor:
@@ -30,8 +22,7 @@ class MobileActionExtractor:
     def __init__(self, view: str = "") -> None:
         self.view = view
         self._out: list[Action] = []
-        self._burst: list[_Tap] = []
-        self._raged = False
+        self._rage: RageDetector[str] = RageDetector()
         self._typing_into: str | None = None
 
     def drain(self) -> list[Action]:
@@ -84,29 +75,18 @@ class MobileActionExtractor:
         )
 
     def _on_tap(self, ts: int, event: Mapping[str, Any]) -> None:
-        tap = _Tap(ts, float(event["x"]), float(event["y"]), str(event["target"]))
         self._typing_into = None
         self._out.append(self._gesture(ts, "tap", event))
-        self._burst = [
-            t
-            for t in self._burst
-            if ts - t.ts <= RAGE_WINDOW_MS
-            and abs(t.x - tap.x) <= RAGE_RADIUS_PX
-            and abs(t.y - tap.y) <= RAGE_RADIUS_PX
-        ]
-        if not self._burst:
-            self._raged = False
-        self._burst.append(tap)
-        if len(self._burst) >= RAGE_CLICKS and not self._raged:
-            self._raged = True
-            first = self._burst[0]
+        burst = self._rage.press(Press(ts, float(event["x"]), float(event["y"]), str(event["target"])))
+        if burst is not None:
+            first = burst.first
             self._out.append(
                 Action(
                     ts=first.ts,
                     kind="rage_click",
                     url=self.view,
-                    target=first.target,
+                    target=first.item,
                     label="Rage tap",
-                    data={"x": first.x, "y": first.y, "clicks": len(self._burst)},
+                    data={"x": first.x, "y": first.y, "clicks": burst.clicks},
                 )
             )

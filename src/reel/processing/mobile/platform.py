@@ -45,6 +45,9 @@ class MobilePlatform:
     def resume(self) -> None:
         self.extractor = MobileActionExtractor(self.view)
 
+    def take_problems(self) -> tuple[int, str]:
+        return 0, ""  # normalised at ingest: every event is one the screen can take in
+
     def extract(self, event: Event) -> list[Action]:
         self.extractor.feed(event)
         return self.extractor.drain()

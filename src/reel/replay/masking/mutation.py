@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from reel.dom.types import DOCUMENT, ELEMENT, TEXT
 from reel.replay.masking.nodes import (
     SHADOW,
     allowed_under,
@@ -19,6 +20,7 @@ from reel.replay.masking.nodes import (
     mask_text_node,
     register,
     register_secret,
+    without_choice,
 )
 from reel.replay.masking.policy import (
     BLOCK,
@@ -31,7 +33,7 @@ from reel.replay.masking.policy import (
     box_attributes,
 )
 from reel.replay.masking.text import BY_LENGTH, MAX_STARS, mask_text
-from reel.replay.masking.tree import DOCUMENT, ELEMENT, TEXT, MaskTree, MNode
+from reel.replay.masking.tree import MaskTree, MNode
 
 Data = dict[str, Any]
 
@@ -314,7 +316,8 @@ def _attributes(tree: MaskTree, changes: list[Any], *, apply: bool) -> tuple[lis
                 effect = effects[ctx]
                 if node.tag == "input" and tree.secret_input(node):
                     effect |= LIST | INPUTS
-                masked = policy.attributes(attrs, node.tag, effect, node.tag in FIELD_TAGS)
+                shown = without_choice(attrs) if node.tag == "option" else attrs
+                masked = policy.attributes(shown, node.tag, effect, node.tag in FIELD_TAGS)
         append(change if masked is attrs and len(change) == 2 else {"id": nid, "attributes": masked})
     return out, stale
 

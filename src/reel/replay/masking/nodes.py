@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT
+from reel.dom.types import TEXT as TEXT_NODE
 from reel.replay.masking.policy import (
     BLOCK,
     IMAGE_TAGS,
@@ -21,8 +23,7 @@ from reel.replay.masking.policy import (
     box_attributes,
 )
 from reel.replay.masking.text import mask_text
-from reel.replay.masking.tree import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT, MaskTree, MNode
-from reel.replay.masking.tree import TEXT as TEXT_NODE
+from reel.replay.masking.tree import MaskTree, MNode
 
 Serialized = dict[str, Any]
 _OPTIONAL: dict[str, type] = {
@@ -328,7 +329,9 @@ def _sent_attributes(sn: Serialized) -> dict[str, Any]:
 
 
 def _special_attributes(tree: MaskTree, node: MNode, attrs: dict[str, Any], effect: int) -> dict[str, Any]:
-    """Attributes of fields (their value is an input value), images and meta elements."""
+    """Attributes of fields (their value is an input value), options, images and meta elements."""
+    if node.tag == "option":
+        return tree.policy.attributes(without_choice(attrs), "option", effect, False)
     field = node.tag in _FIELDS
     if node.tag == "input":
         if _is_password(attrs):
@@ -341,8 +344,14 @@ def _special_attributes(tree: MaskTree, node: MNode, attrs: dict[str, Any], effe
 _BASE_KEYS = {ELEMENT: 5, TEXT_NODE: 3}
 """How many keys an element or text node has without optional fields (most have exactly these)."""
 _FIELDS = frozenset({"input", "textarea", "select"})
-_SPECIAL = _FIELDS | IMAGE_TAGS | {"meta"}
+_SPECIAL = _FIELDS | IMAGE_TAGS | {"meta", "option"}
 """Elements whose attributes depend on the tag (the rest go by attribute name alone)."""
+
+
+def without_choice(attrs: dict[str, Any]) -> dict[str, Any]:
+    """An option's attributes without `selected`: which option is chosen is the select's value, an input
+    value (rrweb leaves it out too when it masks selects)."""
+    return {k: v for k, v in attrs.items() if k != "selected"} if "selected" in attrs else attrs
 
 
 def _is_password(attrs: dict[str, Any]) -> bool:

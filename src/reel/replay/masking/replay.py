@@ -55,6 +55,10 @@ class ReplayMasker:
     def __init__(self, rules: RuleSet) -> None:
         self.policy = Policy(rules)
         self.tree = MaskTree(self.policy)
+        self.dropped = 0
+        """Events this masker left out: blocked or unreadable."""
+        self.failed = 0
+        """Events this masker left out because masking them failed (a bug): never sent unmasked."""
         self._sources: dict[int, Callable[[Event], Event | None]] = {
             Source.MUTATION.value: partial(mask_mutation, self.tree),
             Source.INPUT.value: self._input,
@@ -78,9 +82,11 @@ class ReplayMasker:
                 masked = self._data(event.get("type"), data)
         except Exception:  # a bug must not let an event through unmasked: drop it instead
             REPLAY_EVENTS_DROPPED.labels("error").inc()
+            self.failed += 1
             return None
         if masked is None:
             REPLAY_EVENTS_DROPPED.labels("dropped").inc()
+            self.dropped += 1
             return None
         if masked is data and len(event) == 3 and "timestamp" in event:
             return event  # nothing to mask and no field beside type, data and timestamp

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from reel.dom.types import CDATA, COMMENT, DOCUMENT, ELEMENT, TEXT
 from reel.replay.masking.policy import MASK, Policy
 
-DOCUMENT, DOCTYPE, ELEMENT, TEXT, CDATA, COMMENT = 0, 1, 2, 3, 4, 5
 _EMPTY: dict[str, Any] = {}
 
 

@@ -1,5 +1,6 @@
 // The mobile session endpoints (docs/contracts/mobile-beacon.md, "Operator API for mobile sessions").
 import { ApiError } from "../api";
+import { readError, UNREACHABLE } from "../apierror";
 import type { MobileEvent } from "./events";
 
 /** The events of a mobile session: frames, views and gestures. */
@@ -9,17 +10,11 @@ export async function getMobileEvents(sessionId: string): Promise<MobileEvent[]>
   try {
     response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
   } catch {
-    throw new ApiError(0, "The Reel server could not be reached.");
+    throw new ApiError(0, UNREACHABLE);
   }
   if (!response.ok) {
-    let message = `The server answered ${response.status}.`;
-    try {
-      const body = (await response.json()) as { error?: { message?: unknown } };
-      if (typeof body.error?.message === "string") message = body.error.message;
-    } catch {
-      // Not JSON: keep the generic message.
-    }
-    throw new ApiError(response.status >= 502 && response.status <= 504 ? 0 : response.status, message);
+    const { status, message, code } = await readError(response);
+    throw new ApiError(status, message, code);
   }
   const body = (await response.json()) as { events: MobileEvent[] };
   return body.events;

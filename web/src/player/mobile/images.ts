@@ -3,6 +3,7 @@
 // skips it (docs/contracts/mobile-beacon.md, "Images that cannot be drawn"). Network and server errors
 // reject and are forgotten, so a later attempt tries again.
 import { ApiError } from "../api";
+import { UNREACHABLE } from "../apierror";
 
 export class ImageCache {
   private readonly images = new Map<string, Promise<ImageBitmap | null>>();
@@ -25,7 +26,7 @@ export class ImageCache {
     try {
       response = await fetch(url, { credentials: "same-origin" });
     } catch {
-      throw new ApiError(0, "The Reel server could not be reached.");
+      throw new ApiError(0, UNREACHABLE);
     }
     if (response.status === 404) return null;
     if (!response.ok) throw new ApiError(response.status, `A frame image could not be loaded (${response.status}).`);
