@@ -109,6 +109,8 @@ export class SegmentFeed {
       if (events.length > 0) break;
     }
     if (events.length === 0) return true; // nothing at all to replay from here on: no replayer
+    // For benchmarks (bench/seek.py): when the segment a seek needed had arrived.
+    mark("reel:segment-fetched");
     this.install(events, { base: plan.at, last: Math.min(index, this.segments.length - 1) });
     return true;
   }
@@ -212,4 +214,10 @@ export class SegmentFeed {
       }
     }
   }
+}
+
+/** A performance mark, replacing the previous one of that name (marks are otherwise kept for good). */
+export function mark(name: string): void {
+  performance.clearMarks(name);
+  performance.mark(name);
 }

@@ -5,7 +5,7 @@ import { ApiError, getActions, getSession, type Action, type SessionDetail } fro
 import { h } from "./dom";
 import { formatDateTime } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
-import { SegmentFeed } from "./feed";
+import { SegmentFeed, mark } from "./feed";
 import { markersFor } from "./markers";
 import { FirstFrame } from "./firstframe";
 import { errorContent, stageMessage } from "./messages";
@@ -264,6 +264,7 @@ export class Player {
     this.seeking = false;
     const now = this.replay;
     if (!now) return;
+    mark("reel:seek-applying");
     if (play && !(feed.done && this.abs(target) >= now.lastEventTime)) {
       now.playFrom(this.abs(target));
       this.setState("playing");
