@@ -245,3 +245,85 @@ def test_every_path_to_a_moment_shows_the_same_dom(tmp_path: Path, monkeypatch: 
         split = parts(live)
         check_deep_link_fetches(live, browser, split[0])
         check_paths(live, browser, split)
+
+
+def busy_beacons(minutes: int) -> list[list[dict[str, Any]]]:
+    """A page whose clock ticks each second while a 200 KB text changes every 5 s: a segment every ~25 s."""
+    events = page_snapshot()
+    body = events[1]["data"]["node"]["childNodes"][0]["childNodes"][0]
+    body["childNodes"].append(
+        {
+            "type": 2,
+            "id": 7,
+            "tagName": "div",
+            "attributes": {"id": "blob"},
+            "childNodes": [{"type": 3, "id": 8, "textContent": ""}],
+        }
+    )
+    batches: list[list[dict[str, Any]]] = []
+    for b in range(minutes * 12):
+        start = T0 + b * 5000
+        batch = [] if b else list(events)
+        batch += [tick(start + s * 1000 + 500, label(start + s * 1000 + 500)) for s in range(5)]
+        text = f"{b:04d}" * 50_000
+        batch.append(
+            {**tick(start + 4900, ""), "data": {**tick(0, "")["data"], "texts": [{"id": 8, "value": text}]}}
+        )
+        batches.append(batch)
+    return batches
+
+
+def test_playing_through_many_segments_keeps_a_bounded_window(tmp_path: Path) -> None:
+    with live_reel(tmp_path / "data", background=False) as live, chromium_browser() as browser:
+        app = live.api("/api/v1/applications")["applications"][0]
+        rules = {"preset": "allow_list", "rules": [{"type": "unmask", "selector": "*"}]}
+        url = f"{live.reel_url}/api/v1/applications/{app['id']}/masking-rules"
+        assert httpx.put(url, json=rules, headers=live.auth).status_code == 200
+        with httpx.Client() as client:
+            for seq, events in enumerate(busy_beacons(4)):
+                body = {"v": 1, "recording_id": "rec-busy", "session_id": "s-1", "seq": seq, "events": events}
+                response = client.post(
+                    f"{live.reel_url}/v1/web/beacons",
+                    params={"k": app["app_key"]},
+                    content=orjson.dumps(body),
+                    headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
+                )
+                assert response.status_code == 200, response.text
+        while process_pending(live.ctx).beacons:
+            pass
+        (part,) = parts(live)
+        assert len(part.segments) >= 8
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.add_init_script(
+            "localStorage.setItem('reel.player', JSON.stringify({speed: 8, skipInactive: true}))"
+        )
+        page = context.new_page()
+        open_logged_in(page, f"{live.reel_url}/sessions/{part.id}")
+        page.evaluate("() => window.reelPlayer.ready")
+        samples: list[dict[str, Any]] = []
+        for _ in range(600):
+            sample = page.evaluate(
+                """() => {
+                  const p = window.reelPlayer;
+                  const doc = p.iframe() && p.iframe().contentDocument;
+                  const clock = doc && doc.getElementById('clock');
+                  return { state: p.state(), segments: p.segments(), clock: clock && clock.textContent };
+                }"""
+            )
+            samples.append(sample)
+            if sample["state"] == "ended":
+                break
+            page.wait_for_timeout(200)
+        assert samples[-1]["state"] == "ended", samples[-1]
+        held = [s["segments"] for s in samples]
+        assert max(len(h) for h in held) <= 6, held  # segments behind are dropped
+        assert max(h[0] for h in held if h) >= part.segments[6]["n"], held  # it rolled over, more than once
+        shown = [s["clock"] for s in samples if s["state"] in ("playing", "buffering", "ended")]
+        assert None not in shown  # never a page without its clock, across every boundary and roll-over
+        assert shown == sorted(shown, key=lambda c: [int(x) for x in c.split(":")]), (
+            shown
+        )  # never back in time
+        ticked = [e for b in busy_beacons(4) for e in b if e["type"] == 3 and e["data"].get("texts")]
+        last_tick = max(int(e["timestamp"]) for e in ticked if e["data"]["texts"][0]["id"] == 5)
+        assert samples[-1]["clock"] == label(last_tick)
+        context.close()

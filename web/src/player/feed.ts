@@ -128,6 +128,11 @@ export class SegmentFeed {
     }
   }
 
+  /** Whether playback at `time` must go on from the next segment's head (the window is full). */
+  mustRoll(time: number): boolean {
+    return nextLoad(this.segments, this.win, time)?.kind === "roll";
+  }
+
   /** The start (epoch ms) of the first segment after the window, or null at the end. */
   get nextStart(): number | null {
     if (this.win === null || this.done) return null;

@@ -408,6 +408,13 @@ export class Player {
   private tick(): void {
     this.render();
     if (this.status === "playing" || this.status === "buffering") this.feed?.advance(this.abs(this.position));
+    const replay = this.replay;
+    const at = this.abs(this.position);
+    if (this.status === "playing" && !this.seeking && replay && at >= replay.lastEventTime - 1 && this.feed?.mustRoll(at)) {
+      // rrweb says "finish" only when it plays the last event itself; one applied by an earlier seek never
+      // does, and playback would wait there for good.
+      this.onFinish();
+    }
     requestAnimationFrame(() => this.tick());
   }
 
