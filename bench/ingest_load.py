@@ -9,15 +9,17 @@ bench/ingest_load.lua: each request a different body) to, in one run:
 - the same endpoint writing each body durably on its own (temp file, fsync, rename, folder fsync) —
   the floor of one-fsync-per-beacon designs;
 - `reel serve` on the embedded default (SQLite + files), beacon quota off;
-- `reel serve` on PostgreSQL + S3 when REEL_BENCH_DATABASE_URL (postgresql://…) and
-  REEL_BENCH_BLOB_URL (the S3 replay store URL) are set; skipped otherwise.
+- `reel serve` on PostgreSQL + S3: the servers named by REEL_BENCH_DATABASE_URL (postgresql://…) and
+  REEL_BENCH_BLOB_URL (an S3 replay store URL), or else a throwaway PostgreSQL cluster (fsync on) and
+  moto's S3 server started for the run (bench/_services.py).
 
 Each target first runs closed loop (its maximum rate); Reel then runs paced at 70 % of its own maximum
 (wrk's delay()), and the bare endpoint at that same rate, for p50/p99. After each Reel run the beacons
 acknowledged (2xx) are compared with the beacon rows in Reel's session store: the bench fails if they
 differ. Targets (brief §7 P3): Reel ≥ 0.5x the bare endpoint's rate; p99 < 50 ms at 70 % of Reel's max.
 
-Run: `python -m bench ingest_load` or `python -m bench.ingest_load [--beacons N] [--seconds S]`.
+Run: `python -m bench ingest_load` or
+`python -m bench.ingest_load [--beacons N] [--seconds S] [--backends embedded,postgres_s3]`.
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench._load_driver import CONNECTIONS, THREADS, LoadResult, run_wrk, start_bare, start_reel, write_bodies
+from bench._services import postgres_s3
 from bench._web_beacons import ORIGIN, Beacon, generate
 from reel.admin.applications import create_application
 from reel.config import Settings
 from reel.ingest.envelope import parse_web_beacon
 from reel.storage.factory import open_session_store
 
+BACKENDS = ("embedded", "postgres_s3")
 PACED_SHARE = 0.7
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 50.0
@@ -147,7 +151,9 @@ def run_reel(
     return ReelRun(name, closed, paced, paced_rate, tuple(checks))
 
 
-def main(count: int = 40_000, seconds: float = 15.0) -> dict[str, float]:
+def main(
+    count: int = 40_000, seconds: float = 15.0, backends: tuple[str, ...] = BACKENDS
+) -> dict[str, float]:
     """Measure and print; returns the figures. Raises SystemExit if acknowledged ≠ stored."""
     print(f"machine: {machine()}")
     started = time.time()
@@ -164,8 +170,8 @@ def main(count: int = 40_000, seconds: float = 15.0) -> dict[str, float]:
     )
     problems: list[str] = []
     figures: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="reel-ingest-bench-") as tmp:
-        folder = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="reel-ingest-bench-")))
         bodies = write_bodies(folder, [b.body for b in beacons])
         print(f"\n{'target':<26}{'mode':<24}{'beacons':>11}{'p50 ms':>8}{'p99 ms':>8}{'CPU ms':>8}   answers")
         baselines: dict[str, LoadResult] = {}
@@ -183,18 +189,15 @@ def main(count: int = 40_000, seconds: float = 15.0) -> dict[str, float]:
         bare = baselines["bare"]
         figures.update(bare_rate=bare.rate, bare_p99_ms=bare.p99_ms, durable_rate=baselines["durable"].rate)
 
-        variants: list[tuple[str, str, dict[str, str]]] = [("embedded", "Reel SQLite + files", {})]
-        database_url = os.environ.get("REEL_BENCH_DATABASE_URL", "")
-        blob_url = os.environ.get("REEL_BENCH_BLOB_URL", "")
-        skipped = ""
-        if database_url and blob_url:
-            env = {"REEL_DATABASE_URL": database_url, "REEL_BLOB_URL": blob_url}
+        variants: list[tuple[str, str, dict[str, str]]] = []
+        if "embedded" in backends:
+            variants.append(("embedded", "Reel SQLite + files", {}))
+        if "postgres_s3" in backends:
+            servers = stack.enter_context(postgres_s3())
+            print(f"PostgreSQL + S3: {servers.described}")
+            mine = servers.fresh()
+            env = {"REEL_DATABASE_URL": mine.database_url, "REEL_BLOB_URL": mine.blob_url}
             variants.append(("postgres_s3", "Reel PostgreSQL + S3", env))
-        else:
-            skipped = (
-                "Reel PostgreSQL + S3: skipped (set REEL_BENCH_DATABASE_URL=postgresql://… and "
-                "REEL_BENCH_BLOB_URL=<S3 replay store URL> to run it)"
-            )
         runs: list[tuple[str, ReelRun]] = []
         for key, label, env in variants:
             try:
@@ -228,8 +231,6 @@ def main(count: int = 40_000, seconds: float = 15.0) -> dict[str, float]:
                     f"{key}_paced_p99_ms": run.paced.p99_ms,
                 }
             )
-        if skipped:
-            print(skipped)
     print("\n(beacons: 2xx answers per second, first request to last answer; p50/p99 from wrk's histogram;")
     print(" CPU ms: the server process's CPU time per answer; the other figures are one run each)")
     for label, run in runs:
@@ -250,5 +251,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="P3 ingest load benchmark")
     parser.add_argument("--beacons", type=int, default=40_000, help="distinct beacons to generate")
     parser.add_argument("--seconds", type=float, default=15.0, help="longest time of one load run")
+    parser.add_argument("--backends", default=",".join(BACKENDS), help="which Reel variants to run")
     options = parser.parse_args()
-    main(options.beacons, options.seconds)
+    main(options.beacons, options.seconds, tuple(options.backends.split(",")))

@@ -7,11 +7,17 @@ shop's scripted visit (src/reel/demo/visit.py, recorded afresh through a `reel s
   once per beacon;
 - packer: the events as Reel's events API serves them, stored as rrweb's packer stores them (`pack()`
   per event, deflate), the per-event storage of Sentry/PostHog-style systems;
-- stored: Reel's replay data for the recording once its background work has settled: the files of the
-  recording in the replay store, or the application's `stored_bytes` (Reel's own accounting, which
-  includes replay data held in the database), whichever is larger.
+- stored: Reel's replay data for the recording once its background work has settled and its segments
+  are compacted (the visit's last segment is, once the recording has been quiet for QUIET_MS): the
+  files of the recording in the replay store, or the application's `stored_bytes` (Reel's own
+  accounting, which includes replay data held in the database), whichever is larger.
 
-Targets: stored <= 0.6x wire and <= 0.25x packer. Run: `python -m bench stored_bytes`.
+Same run, same segments: each compacted segment is written afresh by this Reel (the figure "stored"
+uses these, so a cached recording compacted by an older Reel is measured as this one stores it) and in
+segment format 2 (JSON, zstd level 9, as Reel stored segments before format 3), and both encodings are
+timed (CPU ms per recorded minute: what compaction costs; ms per segment to decode: what a
+cold window read pays). Targets: stored <= 0.6x wire and <= 0.25x packer.
+Run: `python -m bench stored_bytes`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from typing import Any
 from bench._bundle import packer_bytes
 from bench._dashboard import WireCounter, dashboard_recording
 from bench._reel import RunningReel, blob_bytes, copy_data_dir, create_tenant, free_port, serve, wait_settled
+from bench._segment_formats import FormatFigures, format_figures
 from bench.first_frame import machine
 from reel.demo.browser import chromium_browser
 from reel.demo.runner import snippet
@@ -47,14 +54,44 @@ class Sizes:
     packer: int
     blob_files: int
     stored_bytes_api: int
+    formats: FormatFigures
+
+    @property
+    def stored_files(self) -> int:
+        """What Reel stored for the recording, as found."""
+        return max(self.blob_files, self.stored_bytes_api)
 
     @property
     def stored(self) -> int:
-        return max(self.blob_files, self.stored_bytes_api)
+        """What it stores with its segments written by this Reel (the same as found, unless a cached
+        recording was compacted by an older one)."""
+        return self.stored_files - self.formats.disk_bytes + self.formats.current_bytes
+
+    @property
+    def stored_as_format_2(self) -> int:
+        """What it stores with its segments in format 2 instead."""
+        return self.stored_files - self.formats.disk_bytes + self.formats.format_2_bytes
 
 
 def _stored(reel: RunningReel, recording_id: str) -> tuple[int, int]:
     return blob_bytes(reel.data_dir, recording_id), int(reel.application().get("stored_bytes") or 0)
+
+
+def _wait_compacted(reel: RunningReel, session_id: str, recording_id: str, timeout_s: float = 600.0) -> None:
+    """Wait until the recording's segments are compacted: no keyframe blob waits beside a segment blob
+    and at least one segment blob exists (a quiet recording's last segment closes after QUIET_MS)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        wait_settled(reel, session_id)
+        names = [p.name for p in _recording_files(reel.data_dir, recording_id)]
+        if any(n.startswith("seg-") for n in names) and not any(n.startswith("kf-") for n in names):
+            return
+        time.sleep(5)
+    raise RuntimeError("the recording's segments were not compacted")
+
+
+def _recording_files(data_dir: Path, recording_id: str) -> list[Path]:
+    return [p for p in (data_dir / "blobs").rglob("*") if p.is_file() and recording_id in p.parts]
 
 
 def dashboard_sizes(work: Path) -> Sizes:
@@ -63,17 +100,19 @@ def dashboard_sizes(work: Path) -> Sizes:
     m = rec.manifest
     data = copy_data_dir(rec.data_dir, work / "dashboard")
     with serve(data, rec.tenant, log=work / "reel-dashboard.log") as reel:
-        wait_settled(reel, rec.session_id)
+        _wait_compacted(reel, rec.session_id, m["recording_id"])
         files, api = _stored(reel, m["recording_id"])
+    minutes = m["duration_ms"] / 60_000
     return Sizes(
         f"dashboard {m['hours']:g} h",
-        m["duration_ms"] / 60_000,
+        minutes,
         int(m["session_events"] or 0),
         int(m["events_json_bytes"]),
         int(m["wire_bytes"]),
         packer_bytes(rec.events_path),
         files,
         api,
+        format_figures(_recording_files(data, m["recording_id"])),
     )
 
 
@@ -99,7 +138,7 @@ def shop_sizes(work: Path) -> Sizes:
             time.sleep(1.5)  # the final beacon leaves with keepalive from pagehide
             context.close()
         session = _closed_session(reel)
-        wait_settled(reel, session["id"])
+        _wait_compacted(reel, session["id"], session["recording_id"])
         detail = reel.api(f"/api/v1/sessions/{session['id']}")
         events_path = work / "shop-events.json"
         events_path.write_bytes(reel.get(f"/api/v1/sessions/{session['id']}/events").content)
@@ -113,6 +152,7 @@ def shop_sizes(work: Path) -> Sizes:
         packer_bytes(events_path),
         files,
         api,
+        format_figures(_recording_files(data, session["recording_id"])),
     )
 
 
@@ -141,11 +181,28 @@ def report(sizes: list[Sizes]) -> None:
             f"{s.json_bytes / 1e6:.2f} MB JSON"
         )
         print(
-            f"    stored {s.stored * per / 1e3:.1f} KB/min (replay files {s.blob_files / 1e3:.1f} KB, "
-            f"stored_bytes {s.stored_bytes_api / 1e3:.1f} KB); wire {s.wire * per / 1e3:.1f} KB/min; "
-            f"packer {s.packer * per / 1e3:.1f} KB/min; JSON {s.json_bytes * per / 1e3:.1f} KB/min"
+            f"    stored {s.stored * per / 1e3:.1f} KB/min (as found: replay files "
+            f"{s.blob_files / 1e3:.1f} KB, stored_bytes {s.stored_bytes_api / 1e3:.1f} KB, segments "
+            f"{s.formats.disk_bytes / 1e3:.1f} KB; segments by this Reel "
+            f"{s.formats.current_bytes / 1e3:.1f} KB)"
+        )
+        print(
+            f"    wire {s.wire * per / 1e3:.1f} KB/min; packer {s.packer * per / 1e3:.1f} KB/min; "
+            f"JSON {s.json_bytes * per / 1e3:.1f} KB/min"
         )
         print(f"    stored / wire {wire_ratio:.2f}x, stored / packer {packer_ratio:.2f}x [{verdict}]")
+        f = s.formats
+        old = s.stored_as_format_2
+        print(
+            f"    same segments in format 2 (before): stored {old * per / 1e3:.1f} KB/min, "
+            f"/ wire {old / s.wire:.2f}x, / packer {old / s.packer:.2f}x; format {f.current_version} / 2 "
+            f"{s.stored / old:.2f}x"
+        )
+        print(
+            f"    {f.segments} segments: encode (compaction CPU) {f.encode_s * 1e3 * per:.1f} ms per "
+            f"recorded minute (format 2: {f.format_2_encode_s * 1e3 * per:.1f}); "
+            f"decode {f.decode_ms:.1f} ms per segment (format 2: {f.format_2_decode_ms:.1f})"
+        )
 
 
 def main() -> None:

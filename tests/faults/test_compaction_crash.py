@@ -91,6 +91,10 @@ def test_a_worker_killed_at_any_step_loses_nothing_and_the_next_one_finishes(
         assert sessions.buffered_seqs("rec-crash") == []
         held = [e for s in segments for e in decode_segment(blobs.get(s.blob_key)).events]
         assert len(held) == sum(len(events) for events in sent.values())
+        # `stored_bytes` counts each compacted segment once, at its size in the replay store.
+        segment_bytes = sum(len(blobs.get(s.blob_key)) for s in segments)
+        assert [s.stored_bytes for s in segments] == [len(blobs.get(s.blob_key)) for s in segments]
+        assert sessions.stored_bytes(app.id) == segment_bytes
         # Nothing half-written is visible: every blob listed reads whole.
         for key in blobs.keys(""):
             assert not key.endswith(".tmp")

@@ -188,11 +188,11 @@ def test_an_object_store_read_error_answers_503_never_an_empty_replay(
 
 INGEST_CALLS = (
     "sessions.application_by_key",
-    "sessions.claim_recording",
     "sessions.save_beacons",
 )
 """The store calls that accepting a new beacon of a new recording makes, in order (checked by the first
-test below). Later beacons make only the last: the application and the claim are kept in memory."""
+test below): the group commit claims the recording. Later beacons make only the last: the application is
+kept in memory."""
 
 ERRORS: dict[str, Callable[[], Exception]] = {
     "storage_unavailable": lambda: StorageUnavailable("injected outage"),

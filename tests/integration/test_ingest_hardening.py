@@ -18,6 +18,8 @@ from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Limits, Settings
 from reel.domain.records import Application
+from reel.ingest.envelope import WebBeacon, parse_web_beacon
+from reel.ingest.service import web_write
 from reel.runtime.ratelimit import TokenBucketLimiter
 from reel.server.app import create_app
 from reel.storage.factory import memory_session_store
@@ -108,6 +110,10 @@ def test_unknown_keys_do_not_use_up_a_quota(
 # Client clocks
 
 
+def parse(doc: dict[str, Any]) -> WebBeacon:
+    return parse_web_beacon(orjson.dumps(doc), max_events=1000)
+
+
 def client_beacon(seq: int, client_now: int, *, recording: str, **fields: Any) -> dict[str, Any]:
     """A beacon as a recorder whose clock reads `client_now` cuts it: events in the 2 s before."""
     events = make_events(client_now - 2000, 3, full=seq == 0)
@@ -167,6 +173,28 @@ def test_a_late_beacon_moves_by_its_recordings_offset_not_by_its_own_delay(
     stamps = [e["timestamp"] for e in events_of(client, session["id"])]
     expected = [e["timestamp"] + DAY for e in first["events"] + late["events"]]
     assert stamps == expected
+
+
+def test_first_beacons_racing_with_different_clocks_move_by_the_offset_of_the_one_stored_first(
+    client: TestClient, demo_app: Application
+) -> None:
+    """Two beacons of a new recording, each measuring its own offset (the second one's clock is a day
+    ahead), reach the group commit together: the recording is claimed by the first, and the second is
+    moved again by that claim's offset before it is stored."""
+    ctx = client.app.state.reel  # type: ignore[attr-defined]
+    honest = client_beacon(0, T0, recording="rec-race")
+    ahead = client_beacon(1, T0 + DAY + 5000, recording="rec-race")
+    writes = [web_write(ctx, demo_app, parse(doc)) for doc in (honest, ahead)]
+    assert [w.clock_offset_ms for w in writes] == [0, -DAY - 5000]  # what each measured on its own
+    futures = [ctx.committer.submit(w) for w in writes]
+    assert [f.result(timeout=30).duplicate for f in futures] == [False, False]
+    [session] = sessions_of(client)
+    stamps = [e["timestamp"] for e in events_of(client, session["id"])]
+    assert stamps == sorted(e["timestamp"] for e in honest["events"] + ahead["events"])  # unmoved: offset 0
+    later = client_beacon(2, T0 + DAY + 9000, recording="rec-race")  # known now: moved by the claim's 0
+    assert post_beacon(client, demo_app, later).status_code == 200
+    stamps = [e["timestamp"] for e in events_of(client, session["id"])]
+    assert stamps == sorted(e["timestamp"] for e in honest["events"] + ahead["events"] + later["events"])
 
 
 def test_a_retried_beacon_of_a_shifted_recording_is_still_stored_once(

@@ -65,8 +65,8 @@ def test_wrong_passwords_from_elsewhere_do_not_lock_the_rightful_operator_out(
 ) -> None:
     """Ten wrong passwords for `admin` locked the name for everyone, right password included."""
     with (
-        httpx.Client(base_url=behind_proxy.url) as attacker,
-        httpx.Client(base_url=behind_proxy.url) as owner,
+        httpx.Client(base_url=behind_proxy.url, timeout=30) as attacker,
+        httpx.Client(base_url=behind_proxy.url, timeout=30) as owner,
     ):
         statuses = [
             login(attacker, "admin", f"guess-{i}", "203.0.113.9") for i in range(MAX_FAILURES_PER_NAME + 2)
@@ -83,7 +83,7 @@ def test_a_forwarded_address_from_a_client_that_is_not_a_proxy_is_ignored(direct
     """Rotating X-Forwarded-For (and the name) was believed from any client, so every guess counted for
     another address and the per-address limit was never reached; without a configured proxy the header
     is ignored and the connection's address counts."""
-    with httpx.Client(base_url=direct.url) as client:
+    with httpx.Client(base_url=direct.url, timeout=30) as client:
         statuses = [
             login(client, f"name-{i}", "wrong", f"192.0.2.{i + 1}")
             for i in range(MAX_FAILURES_PER_ADDRESS + 1)

@@ -2,7 +2,8 @@
 and each recording's owner and clock offset, which never change once claimed.
 
 So a beacon costs no database read on the way in: the group commit is its only visit to the session
-store. An application disabled (or a key revoked) stops its beacons within `APP_TTL_MS`.
+store (a new recording is claimed there too). An application disabled (or a key revoked) stops its
+beacons within `APP_TTL_MS`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def claim(ctx: ReelContext, app_id: str, recording_id: str, clock_offset_ms: int
         found = ctx.sessions.claim_recording(app_id, recording_id, clock_offset_ms, now)
         ctx.lookups.put(("claim", recording_id), found, 1)
     return found
+
+
+def remember_claim(ctx: ReelContext, recording_id: str, claim: RecordingClaim) -> None:
+    """Keep a recording's claim, learnt from the group commit that made or checked it."""
+    ctx.lookups.put(("claim", recording_id), claim, 1)
 
 
 def forget_application(ctx: ReelContext, app_key: str) -> None:

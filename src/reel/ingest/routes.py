@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
@@ -19,7 +18,7 @@ from reel.ingest.decode import CappedDecoder
 from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
 from reel.ingest.send_time import attempt_sent_at
-from reel.ingest.service import web_write
+from reel.ingest.service import keep_claim, web_write
 from reel.runtime.context import ReelContext, get_context
 from reel.runtime.ratelimit import retry_after_seconds
 from reel.runtime.responses import OrjsonResponse, error_response
@@ -82,14 +81,14 @@ async def _receive(request: Request) -> Response:
             beacon = dataclasses.replace(beacon, sent_at=stamped)
         return web_write(ctx, app, beacon)
 
-    # A typical beacon is decoded on the event loop (a thread hop costs more than the work); a large
-    # one, or one whose recording must be claimed in the database, goes to a worker thread.
-    small = len(body) <= INLINE_BODY_BYTES and lookups.known_claim(ctx, _recording_of(body)) is not None
-    write = prepare() if small else await run_in_threadpool(prepare)
+    # A typical beacon is decoded on the event loop (a thread hop costs more than the work); a large one
+    # goes to a worker thread. Neither visits the database: a new recording is claimed by the group commit.
+    write = prepare() if len(body) <= INLINE_BODY_BYTES else await run_in_threadpool(prepare)
     # The answer waits for the beacon's group commit without holding a thread.
     outcome = await asyncio.wrap_future(ctx.committer.submit(write))
     if isinstance(outcome, ReelError):
         raise outcome
+    keep_claim(ctx, write, outcome)
     return OrjsonResponse(
         {"ok": True, "seq": write.beacon.seq, "duplicate": outcome.duplicate}, headers=CORS_HEADERS
     )
@@ -105,16 +104,6 @@ async def _application(ctx: ReelContext, app_key: str) -> Application | None:
         found: Application | None = kept[0]
         return found
     return await run_in_threadpool(lookups.application_by_key, ctx, app_key)
-
-
-_RECORDING_ID = re.compile(rb'"recording_id"\s*:\s*"([A-Za-z0-9-]{1,70})"')
-
-
-def _recording_of(body: bytes) -> str:
-    """The recording id a body names, found without parsing it ('' if none): whether its claim is known
-    decides where the body is decoded, nothing else depends on it."""
-    found = _RECORDING_ID.search(body, 0, 4096)
-    return found.group(1).decode() if found else ""
 
 
 def check_quota(ctx: ReelContext, app_id: str) -> None:

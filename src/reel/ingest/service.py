@@ -7,12 +7,13 @@ its row and events in one group commit.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reel.domain.beacons import BeaconSummary, summarise_events
-from reel.domain.records import Application, Session, SessionKey, StoredBeacon
+from reel.domain.records import Application, RecordingClaim, Session, SessionKey, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict, StorageUnavailable
 from reel.ids import new_id
@@ -21,7 +22,7 @@ from reel.ingest.clock_skew import measure_offset, to_server_time
 from reel.ingest.envelope import WebBeacon
 from reel.runtime.context import ReelContext
 from reel.storage.chunks import encode_events
-from reel.storage.session_store import BeaconWrite
+from reel.storage.session_store import BeaconWrite, SaveResult
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,21 @@ def _timestamp(event: dict[str, Any]) -> Any:
 
 
 def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWrite:
-    """A web beacon ready for the group commit: its recording claimed (409 for another application's),
-    its events on the server's clock, summarised and encoded. A retry is recognised by the store."""
+    """A web beacon ready for the group commit: its events on the recording's clock, summarised and
+    encoded (409 for another application's recording already known here). A recording not known here
+    is claimed by the group commit itself, with the offset measured on this beacon: no store visit of
+    its own. A retry is recognised by the store."""
     now = ctx.clock.now_ms()
-    events = claim_and_shift(ctx, app, beacon.recording_id, beacon.sent_at, beacon.events, now)
-    return beacon_write(
-        app,
-        BeaconToStore(
+    known = lookups.known_claim(ctx, beacon.recording_id)
+    if known is not None and known.app_id != app.id:
+        raise Conflict("recording belongs to another application", field="recording_id")
+    offset = (
+        known.clock_offset_ms if known is not None else measure_offset(now, beacon.sent_at, beacon.events)
+    )
+
+    def moved_by(clock_offset_ms: int) -> BeaconWrite:
+        events = to_server_time(beacon.events, clock_offset_ms)
+        store = BeaconToStore(
             recording_id=beacon.recording_id,
             session_id=beacon.session_id,
             seq=beacon.seq,
@@ -153,12 +162,23 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWr
             platform="web",
             events=events,
             summary=summarise_events(events),
-        ),
-        now,
+        )
+        write = beacon_write(app, store, now)
+        return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
+
+    return moved_by(offset)
+
+
+def keep_claim(ctx: ReelContext, write: BeaconWrite, result: SaveResult) -> None:
+    """Remember the recording's claim once its beacon is saved: later beacons skip the offset check."""
+    lookups.remember_claim(
+        ctx, write.key.recording_id, RecordingClaim(write.key.app_id, result.clock_offset_ms)
     )
 
 
 def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:
     """Store one web beacon exactly once (waiting for its group commit)."""
-    result = ctx.committer.save(web_write(ctx, app, beacon))
+    write = web_write(ctx, app, beacon)
+    result = ctx.committer.save(write)
+    keep_claim(ctx, write, result)
     return Accepted(beacon.seq, result.duplicate, result.session_id)

@@ -4,7 +4,9 @@ Requests hand their beacon to one committer thread per process and wait. The thr
 waiting (up to a bound) and saves it with one `save_beacons` call: one transaction, one fsync (SQLite) or
 one commit (PostgreSQL). While it commits, the next group gathers, so under load groups grow by themselves
 and a lone beacon is never held back waiting for company. Each beacon is still answered only after its
-group is durable, with its own outcome.
+group is durable, with its own outcome. A beacon that claims its recording does so in its group's
+transaction; one whose events were moved by another clock offset than the claim's is moved again here
+and saved with the next group.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 
 from reel.errors import ReelError, StorageUnavailable
-from reel.storage.session_store import BeaconWrite, SaveResult, SessionStore
+from reel.storage.session_store import BeaconWrite, OtherClockOffset, SaveResult, SessionStore, reshifted
 
 log = logging.getLogger("reel.ingest")
 
@@ -88,9 +90,20 @@ class GroupCommitter:
             return
         self._failed = None
         self.groups += 1
-        self.beacons += len(group)
-        for (_, future), outcome in zip(group, outcomes, strict=True):
+        again: list[tuple[BeaconWrite, Future[Outcome]]] = []
+        for (write, future), outcome in zip(group, outcomes, strict=True):
+            if isinstance(outcome, OtherClockOffset):
+                try:
+                    again.append((reshifted(write, outcome), future))
+                except Exception as exc:  # a bug: this request fails (500), the others are answered
+                    log.exception("moving a beacon to its recording's clock offset failed")
+                    future.set_exception(exc)
+                continue
+            self.beacons += 1
             future.set_result(outcome)
+        if again:
+            with self._ready:
+                self._waiting.extendleft(reversed(again))
 
     def refused(self, reason: str) -> None:
         """The database refused a beacon write (a group, or a new recording's claim)."""

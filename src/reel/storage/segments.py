@@ -1,4 +1,8 @@
-"""How a compacted segment is stored: its keyframe and events in one zstd blob (version-stamped JSON).
+"""How a compacted segment is stored: its keyframe and events in one zstd blob.
+
+Format 3 (written now) holds the segment in columns (reel.storage.columnar) after a magic; format 2
+(written before, and still for a segment nested too deep for columns) is version-stamped JSON. Both
+are read. Layouts and the measurements behind them: docs/contracts/storage.md "Segment formats".
 
 `seqs` says which beacon each event came from, as runs `[seq, count]` in stream order, so a beacon that
 arrives after its segment was compacted can be merged in at its place (reel.processing.compaction).
@@ -15,10 +19,16 @@ import zstandard
 
 from reel.errors import StorageUnavailable
 from reel.jsonio import dumps
+from reel.storage import columnar
+from reel.storage.removed_ids import predict_removals, restore_removals
 
-SEGMENT_VERSION = 2
-LEVEL = 9
-"""zstd level for segments (docs/storage.md "Segment compression": measured on the dashboard workload)."""
+SEGMENT_VERSION = 3
+JSON_VERSION = 2
+MAGIC = b"RSEG\x03"
+"""What a format 3 segment starts with once decompressed (a format 2 one starts with `{`)."""
+LEVEL = 19
+"""zstd level (bench/stored_bytes.py: on the dashboard, level 19 on columns stores under half of what level
+9 on JSON did, for tens of ms of CPU per recorded minute; its default window holds a whole segment)."""
 
 
 @dataclass(frozen=True)
@@ -40,30 +50,50 @@ class SegmentDoc:
 
 
 def encode_segment(doc: SegmentDoc) -> tuple[bytes, int]:
-    """The stored form of a segment, and the size of its JSON before compression."""
-    raw = dumps(
-        {
-            "v": SEGMENT_VERSION,
-            "keyframe": doc.keyframe,
-            "events": doc.events,
-            "seqs": [list(r) for r in doc.seqs],
-        }
-    )
-    return zstandard.ZstdCompressor(level=LEVEL).compress(raw), len(raw)
+    """The stored form of a segment (format 3, or 2 if it nests too deep), and the size of its JSON."""
+    seqs = [list(r) for r in doc.seqs]
+    raw_size = len(dumps({"v": JSON_VERSION, "keyframe": doc.keyframe, "events": doc.events, "seqs": seqs}))
+    (keyframe, events), removed = predict_removals([doc.keyframe, doc.events])
+    try:
+        body = MAGIC + columnar.encode({"k": keyframe, "e": events, "s": seqs, "r": removed})
+    except columnar.TooDeep:
+        body = dumps({"v": JSON_VERSION, "keyframe": doc.keyframe, "events": doc.events, "seqs": seqs})
+    return zstandard.ZstdCompressor(level=LEVEL).compress(body), raw_size
 
 
 def decode_segment(blob: bytes) -> SegmentDoc:
-    """The segment in a stored blob; a blob that does not decode is a storage fault, not bad input."""
+    """The segment in a stored blob (format 3 or 2); a blob that does not decode is a storage fault, not
+    bad input."""
     try:
-        doc = orjson.loads(zstandard.ZstdDecompressor().decompress(blob))
-    except (zstandard.ZstdError, orjson.JSONDecodeError) as exc:
+        body = zstandard.ZstdDecompressor().decompress(blob)
+    except zstandard.ZstdError as exc:
         raise StorageUnavailable(f"a stored segment is unreadable: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("v") != SEGMENT_VERSION:
+    if body.startswith(MAGIC):
+        try:
+            doc = columnar.decode(body[len(MAGIC) :])
+            if not isinstance(doc, dict) or not isinstance(doc.get("r"), list):
+                raise ValueError("not a segment")
+            restore_removals([doc.get("k") or [], doc.get("e") or []], doc["r"])
+        except (ValueError, IndexError, StopIteration, KeyError, TypeError) as exc:
+            raise StorageUnavailable(f"a stored segment is unreadable: {exc!r}") from exc
+        return _checked(doc.get("k"), doc.get("e"), doc.get("s"))
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise StorageUnavailable(f"a stored segment is unreadable: {exc}") from exc
+    if not isinstance(doc, dict) or doc.get("v") != JSON_VERSION:
         raise StorageUnavailable("a stored segment has an unknown format version")
-    keyframe, events, seqs = doc.get("keyframe"), doc.get("events"), doc.get("seqs")
+    return _checked(doc.get("keyframe"), doc.get("events"), doc.get("seqs"))
+
+
+def _checked(keyframe: Any, events: Any, seqs: Any) -> SegmentDoc:
     if not isinstance(keyframe, list) or not isinstance(events, list) or not isinstance(seqs, list):
         raise StorageUnavailable("a stored segment is malformed")
-    return SegmentDoc(keyframe, events, [(int(s), int(n)) for s, n in seqs])
+    try:
+        runs_ = [(int(s), int(n)) for s, n in seqs]
+    except (TypeError, ValueError) as exc:
+        raise StorageUnavailable("a stored segment's seqs are malformed") from exc
+    return SegmentDoc(keyframe, events, runs_)
 
 
 def runs(seqs: Sequence[int]) -> list[tuple[int, int]]:

@@ -37,6 +37,16 @@ class SaveResult:
 
     duplicate: bool
     session_id: str
+    clock_offset_ms: int = 0
+    """The recording's clock offset, as claimed (for the caller to keep)."""
+
+
+@dataclass(frozen=True)
+class OtherClockOffset:
+    """Not saved: the recording was claimed with another clock offset than the one the beacon's events
+    were moved by (another of its first beacons got there first). Move them by this one and save again."""
+
+    clock_offset_ms: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,12 @@ class BeaconWrite:
     written_keys: tuple[str, ...] = ()
     """Blobs written for it before its row (a mobile beacon's images): queued for the purge again if its
     recording turns out to be deleted."""
+    clock_offset_ms: int | None = None
+    """The clock offset its events were moved by. A recording not yet claimed is claimed in the same
+    transaction, with this offset; one claimed with another answers OtherClockOffset. None: the caller
+    claimed the recording itself (`claim_recording`) and the offset is not checked."""
+    reshift: Callable[[int], BeaconWrite] | None = None
+    """The same beacon with its events moved by another offset (for OtherClockOffset)."""
 
 
 class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
@@ -90,14 +106,16 @@ class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
         """
         ...
 
-    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | ReelError]:
-        """In ONE transaction, for each beacon in order: fold it into its session, store its row and its
-        payload in the buffer (group commit: one fsync or commit for all of them).
+    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | OtherClockOffset | ReelError]:
+        """In ONE transaction, for each beacon in order: claim its recording if nobody has (with the
+        write's clock offset), fold it into its session, store its row and its payload in the buffer
+        (group commit: one fsync or commit for all of them).
 
         Each answer is the beacon's own: a SaveResult (duplicate=True, nothing written, when its
-        (recording_id, seq) is already stored), or the error refusing it alone — Conflict for a recording
-        of another application, Gone for a deleted one (its `written_keys` queued for the purge again).
-        Store failures raise StorageUnavailable for the whole group, and nothing of it is stored.
+        (recording_id, seq) is already stored), OtherClockOffset (nothing written) when the recording's
+        claim has another offset than the write's, or the error refusing it alone — Conflict for a
+        recording of another application, Gone for a deleted one (its `written_keys` queued for the purge
+        again). Store failures raise StorageUnavailable for the whole group, and nothing of it is stored.
         """
         ...
 
@@ -194,8 +212,21 @@ class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
 
 
 def save_beacon(store: SessionStore, write: BeaconWrite) -> SaveResult:
-    """Store one beacon alone; its refusal raised."""
+    """Store one beacon alone (moved to its recording's clock offset if the write's was another); its
+    refusal raised."""
     [result] = store.save_beacons([write])
+    if isinstance(result, OtherClockOffset):
+        [result] = store.save_beacons([reshifted(write, result)])
     if isinstance(result, ReelError):
         raise result
+    if isinstance(result, OtherClockOffset):  # a recording's claim never changes once made
+        raise RuntimeError("the recording's clock offset changed between two saves")
     return result
+
+
+def reshifted(write: BeaconWrite, other: OtherClockOffset) -> BeaconWrite:
+    """The write with its events moved by the recording's offset; a write that cannot be moved again is
+    a caller's bug (it claimed the recording with `claim_recording` first, or should have)."""
+    if write.reshift is None:
+        raise RuntimeError("a beacon claimed beforehand met another clock offset")
+    return write.reshift(other.clock_offset_ms)

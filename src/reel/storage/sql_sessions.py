@@ -26,7 +26,7 @@ from reel.domain.records import (
 )
 from reel.errors import Conflict, Gone, ReelError
 from reel.storage import sql_rows as rows
-from reel.storage.session_store import BeaconWrite, SaveResult
+from reel.storage.session_store import BeaconWrite, OtherClockOffset, SaveResult
 from reel.storage.sql import SqlDatabase, Tx, placeholders
 from reel.storage.sql_login_failures import SqlLoginFailures
 from reel.storage.sql_processing import SqlProcessing
@@ -114,8 +114,8 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
         assert row is not None  # noqa: S101 -- inserted or found in this transaction
         return RecordingClaim(str(row["app_id"]), int(row["clock_offset_ms"]))
 
-    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | ReelError]:
-        answers: list[SaveResult | ReelError] = []
+    def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | OtherClockOffset | ReelError]:
+        answers: list[SaveResult | OtherClockOffset | ReelError] = []
         with self.db.write() as tx:
             # Lock the recordings in one order, so two processes saving groups never wait on each other
             # in a circle (PostgreSQL; SQLite write transactions are serial).
@@ -233,25 +233,28 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
         return out
 
 
-def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
+def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | OtherClockOffset | None:
     """Store one beacon in the open transaction; None if its recording was deleted (requeued)."""
     beacon, key = write.beacon, write.key
+    claim = tx.one("SELECT app_id, clock_offset_ms FROM recordings WHERE id = ?", (key.recording_id,))
     # Another application's recording is refused before anything is said about its beacons (a duplicate
     # answer would tell that application which seqs exist).
-    owner = tx.value("SELECT app_id FROM recordings WHERE id = ?", (key.recording_id,))
-    if owner is not None and owner != key.app_id:
+    if claim is not None and claim["app_id"] != key.app_id:
         raise Conflict("recording belongs to another application", field="recording_id")
+    offset = int(claim["clock_offset_ms"]) if claim is not None else write.clock_offset_ms or 0
     earlier = tx.value(
         "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (beacon.recording_id, beacon.seq)
     )
     if earlier is not None:
-        return SaveResult(duplicate=True, session_id=str(earlier))
+        return SaveResult(duplicate=True, session_id=str(earlier), clock_offset_ms=offset)
+    if write.clock_offset_ms is not None and offset != write.clock_offset_ms:
+        return OtherClockOffset(offset)
     if requeue_if_deleted(tx, key.recording_id, write.written_keys):
         return None
-    if owner is None:
+    if claim is None:  # the recording's first beacon claims it (the first claim wins: rows are locked)
         tx.run(
-            "INSERT INTO recordings (id, app_id, created_at) VALUES (?, ?, ?)",
-            (key.recording_id, key.app_id, beacon.received_at),
+            "INSERT INTO recordings (id, app_id, created_at, clock_offset_ms) VALUES (?, ?, ?, ?)",
+            (key.recording_id, key.app_id, beacon.received_at, offset),
         )
     current = tx.one(
         f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
@@ -282,7 +285,7 @@ def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | None:
             "INSERT INTO beacon_buffer (recording_id, seq, payload) VALUES (?, ?, ?)",
             (beacon.recording_id, beacon.seq, write.payload),
         )
-    return SaveResult(duplicate=False, session_id=updated.id)
+    return SaveResult(duplicate=False, session_id=updated.id, clock_offset_ms=offset)
 
 
 def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
