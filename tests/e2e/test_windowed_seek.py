@@ -190,11 +190,15 @@ def check_paths(live: LiveReel, browser: Any, split: list[Part]) -> None:
         played_from = max(part.start, seg["start"] - 1500)
         page.evaluate("(ms) => window.reelPlayer.seek(ms)", played_from - part.start)
         page.keyboard.press("k")
-        page.wait_for_function(
-            "(ms) => window.reelPlayer.state() === 'playing' && window.reelPlayer.currentTime() > ms",
-            arg=seg["start"] - part.start + 200,
-            timeout=60_000,
-        )
+        try:
+            page.wait_for_function(
+                "(ms) => window.reelPlayer.state() === 'playing' && window.reelPlayer.currentTime() > ms",
+                arg=seg["start"] - part.start + 200,
+                timeout=60_000,
+            )
+        except Exception as exc:
+            now = page.evaluate("() => [reelPlayer.state(), reelPlayer.currentTime(), reelPlayer.segments()]")
+            raise AssertionError(f"playback from {played_from - part.start} stalled at {now}: {seg}") from exc
         page.keyboard.press("k")
         page.evaluate("(ms) => window.reelPlayer.seek(ms)", rel)
         played = page.evaluate(DOM_JS)

@@ -109,6 +109,8 @@ export class SegmentFeed {
       if (events.length > 0) break;
     }
     if (events.length === 0) return true; // nothing at all to replay from here on: no replayer
+    // The next segment may have followed on meanwhile (playback went on from it): keep that replayer.
+    if (seekPlan(this.segments, this.win, from, time).kind === "reuse") return true;
     // For benchmarks (bench/seek.py): when the segment a seek needed had arrived.
     mark("reel:segment-fetched");
     this.install(events, { base: plan.at, last: Math.min(index, this.segments.length - 1) });
