@@ -8,23 +8,27 @@ STAMP_JS := web/node_modules/.installed
 BUILT := src/reel/_built/reel.js
 JS_SRC := $(shell find web/src -name '*.ts' 2>/dev/null) web/build.mjs
 
-.PHONY: demo test lint bench build install chromium test-packages bench-tools lock clean dist
+.PHONY: demo test test-web lint bench build install chromium test-packages bench-tools lock clean dist
 
 demo: install build chromium
 	$(BIN)/reel demo
 
-test: install build test-packages
+test: install build test-packages test-web
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	cd web && npx tsc --noEmit -p .
+	cd web && npx tsc --noEmit -p . && npx tsc --noEmit -p test
 	$(BIN)/pytest -n auto
+
+# The browser code's pure modules under Node's own test runner (web/test/unit, bundled by esbuild).
+test-web: install
+	cd web && node scripts/test.mjs --test-reporter=spec
 
 lint: install build
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
-	cd web && npx tsc --noEmit -p .
+	cd web && npx tsc --noEmit -p . && npx tsc --noEmit -p test
 
 bench: install build test-packages bench-tools
 	$(BIN)/python -m bench

@@ -11,19 +11,46 @@ mkdirSync(outdir, { recursive: true });
 
 const common = { bundle: true, minify: true, sourcemap: false, target: ["es2020"], logLevel: "warning" };
 
-// rrweb's recorder carries the source of its canvas worker as a string; Reel never records canvases (pixels
-// cannot be masked), so the recorder bundle drops it: about 1 KB of the 30 KB gzip budget. The worker is
-// only started with `recordCanvas`, which Reel never sets; if rrweb moves or reshapes it, the build fails.
-let workerDropped = false;
-const noCanvasWorker = {
-  name: "no-canvas-worker",
+// Parts of rrweb's recorder that Reel's options never reach are dropped from the recorder bundle, about 3 KB of
+// the 30 KB gzip budget: the canvas worker's source and the CanvasManager that patches 2D and WebGL contexts
+// (no `recordCanvas`: pixels cannot be masked; what record() calls on the manager stays, as no-ops), the font
+// observer (no `collectFonts`), the rewriting of cross-origin iframe messages (no `recordCrossOriginIframes`),
+// rrdom's node class (record() never builds one) and a deprecated `mirror` export nothing uses.
+// Each must be found exactly once: if rrweb moves or reshapes one, the build fails rather than ship it.
+const DROPS = [
+  ["canvas worker", /^const jsContent = '[^\n]*';$/m, 'const jsContent = "";'],
+  ["CanvasManager", /^class CanvasManager \{\n[\s\S]*?\n\}\n/m,
+    "class CanvasManager {\n  reset() {}\n  freeze() {}\n  unfreeze() {}\n  lock() {}\n  unlock() {}\n}\n"],
+  ["font observer", /^function initFontObserver\(\{ fontCb, doc \}\) \{\n[\s\S]*?\n\}\n/m,
+    "function initFontObserver() {\n  return () => {};\n}\n"],
+  // A deprecated `mirror` export that only warns, built with a Proxy at load: nothing in the bundle uses it.
+  ["deprecated mirror export",
+    /^const DEPARTED_MIRROR_ACCESS_WARNING = [^\n]*\nlet _mirror = \{\n[\s\S]*?\n\};\nif \(typeof window[^\n]*\{\n[\s\S]*?\n\}\n/m, ""],
+  // rrdom's node class: the recorder only asks whether a node is one (never, for a live DOM's nodes).
+  ["rrdom's BaseRRNode", /^class BaseRRNode \{\n[\s\S]*?\n\}\n/m, "class BaseRRNode {\n}\n"],
+  ["cross-origin iframe messages", /^ {2}handleMessage\(message\) \{\n[\s\S]*?\n {2}\}\n/m, "  handleMessage() {}\n"],
+  ["cross-origin iframe events", /^ {2}transformCrossOriginEvent\(iframeEl, e\) \{\n[\s\S]*?\n {2}\}\n/m,
+    "  transformCrossOriginEvent() {\n    return false;\n  }\n"],
+];
+let dropped = false;
+const dropUnused = {
+  name: "drop-unused-rrweb",
   setup(b) {
     b.onLoad({ filter: /@rrweb[\\/]record[\\/]dist[\\/]record\.js$/ }, async ({ path }) => {
-      const source = await readFile(path, "utf8");
-      const worker = /^const jsContent = '[^\n]*';$/m;
-      if (!worker.test(source)) throw new Error("rrweb's canvas worker source was not found: check build.mjs");
-      workerDropped = true;
-      return { contents: source.replace(worker, 'const jsContent = "";'), loader: "js" };
+      let source = await readFile(path, "utf8");
+      for (const [what, pattern, replacement] of DROPS) {
+        const found = source.match(new RegExp(pattern.source, pattern.flags + "g")) ?? [];
+        if (found.length !== 1) throw new Error(`rrweb's ${what} was found ${found.length} times: check build.mjs`);
+        source = source.replace(pattern, replacement);
+      }
+      // The stub keeps exactly the CanvasManager methods record() calls; nothing builds a BaseRRNode.
+      for (const [, name] of source.matchAll(/canvasManager\.(\w+)\(/g)) {
+        if (!DROPS[1][2].includes(`${name}() {}`)) throw new Error(`rrweb calls canvasManager.${name}: check build.mjs`);
+      }
+      if (/new BaseRRNode|extends BaseRRNode/.test(source)) throw new Error("rrweb builds a BaseRRNode: check build.mjs");
+      if (/\b_mirror\b/.test(source)) throw new Error("rrweb uses its deprecated mirror export: check build.mjs");
+      dropped = true;
+      return { contents: source, loader: "js" };
     });
   },
 };
@@ -38,10 +65,10 @@ for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE
 await Promise.all([
   build({
     ...common, entryPoints: [join(here, "src/recorder/index.ts")], outfile: join(outdir, "reel.js"), format: "iife",
-    plugins: [noCanvasWorker],
+    plugins: [dropUnused],
   }),
   build({ ...common, entryPoints: [join(here, "src/player/index.ts")], outfile: join(outdir, "player.js"), format: "iife" }),
   build({ ...common, entryPoints: [join(here, "src/player/eventsworker.ts")], outfile: join(outdir, "events-worker.js"), format: "iife" }),
   build({ ...common, entryPoints: [join(here, "src/apidocs/index.ts")], outfile: join(outdir, "apidocs", "start.js"), format: "iife" }),
 ]);
-if (!workerDropped) throw new Error("rrweb's recorder module was not found: check the canvas worker step of build.mjs");
+if (!dropped) throw new Error("rrweb's recorder module was not found: check the drop-unused-rrweb step of build.mjs");

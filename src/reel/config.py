@@ -5,10 +5,13 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 LogFormat = Literal["text", "json"]
 LOG_FORMATS: tuple[LogFormat, ...] = ("text", "json")
@@ -160,17 +163,6 @@ def parse_log_format(text: str) -> LogFormat:
     raise ValueError(f"REEL_LOG_FORMAT: {text!r} is not one of {', '.join(LOG_FORMATS)}")
 
 
-def parse_positive(name: str, text: str) -> int:
-    """A whole number ≥ 1 from an environment variable, or ValueError naming it."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{name}: {text!r} is not a whole number of at least 1")
-    return value
-
-
 _SECRET_PARAMETERS = ("password", "secret_access_key", "session_token", "access_key_id")
 
 
@@ -199,39 +191,103 @@ def parse_switch(name: str, text: str) -> bool:
     raise ValueError(f"{name}: {text!r} is neither on nor off")
 
 
-def settings_from_env(env: dict[str, str] | None = None) -> Settings:
-    """Read every REEL_* variable listed in docs/configuration.md (generated from ENVIRONMENT)."""
-    env = dict(os.environ) if env is None else env
-    base = Settings()
-    limits = replace(
-        base.limits,
-        beacons_per_second=float(env.get("REEL_BEACONS_PER_SECOND", str(base.limits.beacons_per_second))),
-        beacon_burst=int(env.get("REEL_BEACON_BURST", str(base.limits.beacon_burst))),
+_BASE = Settings()
+
+
+class EnvSettings(BaseModel):
+    """The REEL_* environment variables as a pydantic model: types, bounds and formats checked in one
+    place, each error naming its variable. Unset variables keep the defaults of `Settings`."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    data_dir: Path = Field(_BASE.data_dir, alias="REEL_DATA_DIR")
+    host: str = Field(_BASE.host, alias="REEL_HOST")
+    port: int = Field(_BASE.port, alias="REEL_PORT", ge=0, le=65535)
+    database_url: str = Field("", alias="REEL_DATABASE_URL")
+    blob_url: str = Field("", alias="REEL_BLOB_URL")
+    beacons_per_second: float = Field(_BASE.limits.beacons_per_second, alias="REEL_BEACONS_PER_SECOND", ge=0)
+    beacon_burst: int = Field(_BASE.limits.beacon_burst, alias="REEL_BEACON_BURST", ge=0)
+    split_after_actions: int = Field(
+        _BASE.sessions.split_after_actions, alias="REEL_SPLIT_AFTER_ACTIONS", ge=1
     )
-    return Settings(
-        data_dir=Path(env.get("REEL_DATA_DIR", str(base.data_dir))),
-        host=env.get("REEL_HOST", base.host),
-        port=int(env.get("REEL_PORT", str(base.port))),
-        database_url=env.get("REEL_DATABASE_URL", ""),
-        blob_url=env.get("REEL_BLOB_URL", ""),
-        limits=limits,
-        sessions=replace(
-            base.sessions,
-            split_after_actions=parse_positive(
-                "REEL_SPLIT_AFTER_ACTIONS",
-                env.get("REEL_SPLIT_AFTER_ACTIONS", str(base.sessions.split_after_actions)),
+    drain_seconds: float = Field(_BASE.drain_seconds, alias="REEL_DRAIN_SECONDS", ge=0)
+    frame_ancestors: tuple[str, ...] = Field((), alias="REEL_FRAME_ANCESTORS")
+    public_url: str = Field("", alias="REEL_PUBLIC_URL")
+    log_format: LogFormat = Field(_BASE.log_format, alias="REEL_LOG_FORMAT")
+    metrics: bool = Field(True, alias="REEL_METRICS")
+    metrics_token: str = Field("", alias="REEL_METRICS_TOKEN")
+    metrics_dir: str = Field("", alias="REEL_METRICS_DIR")
+    trusted_proxies: tuple[str, ...] = Field((), alias="REEL_TRUSTED_PROXIES")
+    serve_work: bool = Field(True, alias="REEL_SERVE_WORK")
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _frame_ancestors(cls, value: object) -> object:
+        return parse_frame_ancestors(value) if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _trusted_proxies(cls, value: object) -> object:
+        return parse_trusted_proxies(value) if isinstance(value, str) else value
+
+    @field_validator("public_url", mode="before")
+    @classmethod
+    def _public_url(cls, value: object) -> object:
+        return parse_public_url(value) if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return parse_log_format(value) if isinstance(value, str) else value
+
+    @field_validator("metrics", "serve_work", mode="before")
+    @classmethod
+    def _switch(cls, value: object, info: ValidationInfo) -> object:
+        name = cls.model_fields[info.field_name or ""].alias or ""
+        return parse_switch(name, value) if isinstance(value, str) else value
+
+    def settings(self) -> Settings:
+        """The settings these variables give."""
+        return Settings(
+            data_dir=self.data_dir,
+            host=self.host,
+            port=self.port,
+            database_url=self.database_url,
+            blob_url=self.blob_url,
+            limits=replace(
+                _BASE.limits, beacons_per_second=self.beacons_per_second, beacon_burst=self.beacon_burst
             ),
-        ),
-        drain_seconds=float(env.get("REEL_DRAIN_SECONDS", str(base.drain_seconds))),
-        frame_ancestors=parse_frame_ancestors(env.get("REEL_FRAME_ANCESTORS", "")),
-        public_url=parse_public_url(env.get("REEL_PUBLIC_URL", "")),
-        log_format=parse_log_format(env.get("REEL_LOG_FORMAT", base.log_format)),
-        metrics=parse_switch("REEL_METRICS", env.get("REEL_METRICS", "on")),
-        metrics_token=env.get("REEL_METRICS_TOKEN", ""),
-        metrics_dir=env.get("REEL_METRICS_DIR", ""),
-        trusted_proxies=parse_trusted_proxies(env.get("REEL_TRUSTED_PROXIES", "")),
-        serve_work=parse_switch("REEL_SERVE_WORK", env.get("REEL_SERVE_WORK", "on")),
-    )
+            sessions=replace(_BASE.sessions, split_after_actions=self.split_after_actions),
+            drain_seconds=self.drain_seconds,
+            frame_ancestors=self.frame_ancestors,
+            public_url=self.public_url,
+            log_format=self.log_format,
+            metrics=self.metrics,
+            metrics_token=self.metrics_token,
+            metrics_dir=self.metrics_dir,
+            trusted_proxies=self.trusted_proxies,
+            serve_work=self.serve_work,
+        )
+
+
+def settings_from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Read every REEL_* variable listed in the configuration reference (ENVIRONMENT); ValueError naming
+    the variable for a value that is not one it takes."""
+    env = os.environ if env is None else env
+    try:
+        read = EnvSettings.model_validate({k: v for k, v in env.items() if k.startswith("REEL_")})
+    except ValidationError as exc:
+        raise ValueError(_first_error(exc)) from None
+    return read.settings()
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    name = ".".join(str(part) for part in error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, ValueError) and str(cause).startswith(name):
+        return str(cause)  # our own parsers name the variable already
+    return f"{name}: {error['input']!r} is not valid ({error['msg'].lower()})"
 
 
 @dataclass(frozen=True)
@@ -245,7 +301,7 @@ class EnvSetting:
     """The `reel serve` option that overrides it, if any."""
 
 
-_D = Settings()
+_D = _BASE
 
 ENVIRONMENT: tuple[EnvSetting, ...] = (
     EnvSetting(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ STRICT = {"preset": "mask_all", "rules": [{"type": "block", "selector": "#pay"}]
 LOOSE = {
     "preset": "allow_list",
     "consent": {"required": False, "honor_gpc": True},
+    "capture": {"console": ["log", "error"], "network": False, "slow_ms": 1500},
     "rules": [
         {"type": "unmask", "selector": "nav, .product-title"},
         {"type": "attribute", "names": ["data-user", "x-*"]},
@@ -81,6 +83,36 @@ def test_history_is_newest_first_with_who_and_when(store: RuleStore) -> None:
     assert history[1].rules == parse_rules(STRICT, version=2)
 
 
+def test_one_version_is_read_back_as_saved_and_unknown_ones_are_none(store: RuleStore) -> None:
+    store.save("app_a", parse_rules(STRICT), "opr_1", T0)
+    store.save("app_a", parse_rules(LOOSE), "opr_2", T0 + 1)
+    store.save("app_b", parse_rules(STRICT), "opr_3", T0 + 2)
+    first = store.version("app_a", 1)
+    assert first is not None
+    assert (first.version, first.operator_id, first.created_at) == (1, "opr_1", T0)
+    assert first.rules == parse_rules(STRICT, version=1) and first.restored_from is None
+    default = store.version("app_c", 0)  # the defaults, for any application, saved rules or not
+    assert default is not None and default.rules == DEFAULT_RULES and default.operator_id is None
+    assert store.version("app_a", 0) == dataclasses.replace(default, app_id="app_a")
+    assert store.version("app_a", 3) is None  # app_b's first save is not app_a's third
+    assert store.version("app_c", 1) is None
+
+
+def test_a_restore_is_a_new_version_naming_the_one_it_copies(store: RuleStore) -> None:
+    store.save("app_a", parse_rules(STRICT), "opr_1", T0)
+    store.save("app_a", parse_rules(LOOSE), "opr_2", T0 + 1)
+    old = store.version("app_a", 1)
+    assert old is not None
+    restored = store.save("app_a", old.rules, "opr_3", T0 + 2, restored_from=1)
+    assert (restored.version, restored.restored_from, restored.operator_id) == (3, 1, "opr_3")
+    assert restored.rules == parse_rules(STRICT, version=3)  # the old rules, as the newest version
+    assert store.current("app_a") == restored
+    assert [(r.version, r.restored_from) for r in store.history("app_a")] == [(3, 1), (2, None), (1, None)]
+    assert store.version("app_a", 3) == restored
+    back_to_defaults = store.save("app_a", DEFAULT_RULES, "opr_3", T0 + 3, restored_from=0)
+    assert (back_to_defaults.version, back_to_defaults.restored_from) == (4, 0)
+
+
 def test_concurrent_saves_get_distinct_versions(store: RuleStore) -> None:
     rules = parse_rules(STRICT)
     threads = [
@@ -137,7 +169,8 @@ def test_a_stored_document_that_no_longer_parses_is_refused_not_weakened(tmp_pat
     store = SqliteRuleStore(tmp_path / "db.sqlite3")
     try:
         store._writer.execute(
-            "INSERT INTO masking_rules VALUES ('app_a', 1, '{\"preset\": \"nonsense\"}', 'opr_1', 0)"
+            "INSERT INTO masking_rules (app_id, version, document, operator_id, created_at)"
+            " VALUES ('app_a', 1, '{\"preset\": \"nonsense\"}', 'opr_1', 0)"
         )
         with pytest.raises(StorageUnavailable):
             store.current("app_a")

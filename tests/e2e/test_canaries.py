@@ -355,7 +355,8 @@ def test_the_visit_was_recorded_in_every_channel(default_rules: tuple[Site, dict
         assert f'"id":"{element_id}"' in events, element_id
     actions = site.api(f"/api/v1/sessions/{session['id']}/actions")["actions"]
     kinds = [a["kind"] for a in actions]
-    assert kinds.count("error") >= 4  # console.error, console.warn, the thrown error, the rejection
+    # console.error, the thrown error, the rejection (a warning is in the console panel, not an error)
+    assert kinds.count("error") >= 3
     assert any(a["kind"] == "submit" and a["target"] == "form#canary-form" for a in actions)
     navigations = [a["url"] for a in actions if a["kind"] == "navigation"]
     assert navigations and all("?q=***" in url for url in navigations)

@@ -162,6 +162,10 @@ def moments(split: list[Part]) -> Iterator[tuple[Part, int]]:
 def check_paths(live: LiveReel, browser: Any, split: list[Part]) -> None:
     """At each moment: deep link, seek from elsewhere and playing on give one DOM, with the page's text."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # No user input in this recording: all of it is idle, and skipping it would jump to the end.
+    context.add_init_script(
+        "localStorage.setItem('reel.player', JSON.stringify({speed: 1, skipInactive: false}))"
+    )
     login = context.new_page()
     open_logged_in(login, f"{live.reel_url}/sessions")
     seekers = {p.id: context.new_page() for p in split}
@@ -299,7 +303,7 @@ def test_playing_through_many_segments_keeps_a_bounded_window(tmp_path: Path) ->
         assert len(part.segments) >= 8
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         context.add_init_script(
-            "localStorage.setItem('reel.player', JSON.stringify({speed: 8, skipInactive: true}))"
+            "localStorage.setItem('reel.player', JSON.stringify({speed: 8, skipInactive: false}))"
         )
         page = context.new_page()
         open_logged_in(page, f"{live.reel_url}/sessions/{part.id}")

@@ -94,6 +94,11 @@ def test_the_session_routes_answer_what_their_schemas_say(client: TestClient, re
     conforms(schemas.ActionList, actions)
     for action in actions["actions"]:
         conforms(schemas.ActionOut, action)
+    preview = client.post(
+        f"/api/v1/sessions/{recorded}/masking-preview", json={"rules": {"preset": "mask_inputs"}}
+    )
+    assert preview.status_code == 200
+    conforms(schemas.MaskingPreview, preview.json())
 
 
 def test_the_application_and_rules_routes_answer_what_their_schemas_say(
@@ -117,6 +122,12 @@ def test_the_application_and_rules_routes_answer_what_their_schemas_say(
     conforms(schemas.RulesVersions, versions)
     for version in versions["versions"]:
         conforms(schemas.RulesVersion, version)
+    conforms(schemas.RulesVersionDetail, client.get(f"{rules}/versions/1").json())
+    conforms(schemas.RulesVersionDetail, client.get(f"{rules}/versions/0").json())
+    restored = client.post(f"{rules}/versions/0/restore")
+    assert restored.status_code == 200
+    conforms(schemas.RulesVersionDetail, restored.json())
+    conforms(schemas.RulesCheck, client.post(f"{rules}/check", json={"preset": "allow_list"}).json())
     where = f"/api/v1/applications/{demo_app.id}/resource-settings"
     conforms(schemas.ResourceSettingsOut, client.get(where).json())
     put = client.put(where, json={"origins": ["https://cdn.docs.test"]})

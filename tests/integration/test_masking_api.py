@@ -53,6 +53,7 @@ def test_rules_start_at_version_0_and_each_put_is_a_new_version(
         "version": 0,
         "preset": "mask_all",
         "consent": {"required": True, "honor_gpc": True},
+        "capture": {"console": ["error", "warn"], "network": True, "slow_ms": 3000},
         "rules": [],
         "updated_by": None,
         "updated_at": None,

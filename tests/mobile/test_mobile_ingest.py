@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import struct
 import zlib
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from mobile_support import body, frame, image_bytes, post_mobile
 from reel.admin.applications import create_application
@@ -16,6 +19,10 @@ from reel.capture.mobile.wire import Envelope, encode_body
 from reel.clock import FixedClock
 from reel.domain.records import Application
 from support import ORIGIN, T0
+
+
+def ignored_count() -> float:
+    return REGISTRY.get_sample_value("reel_beacon_events_ignored_total", {"platform": "mobile"}) or 0.0
 
 
 def sessions_of(client: TestClient) -> list[dict[str, Any]]:
@@ -125,18 +132,24 @@ def test_malformed_bodies_are_400_naming_the_problem(client: TestClient, mobile_
 
 
 def test_unknown_events_are_dropped_and_unknown_fields_never_stored(
-    client: TestClient, mobile_app: Application
+    client: TestClient, mobile_app: Application, caplog: pytest.LogCaptureFixture
 ) -> None:
     events = [
         frame(T0, 0),
         {"type": "keys", "timestamp": T0 + 10, "count": 4, "target": "QLineEdit#name", "text": "Ada!"},
         {"type": "hologram", "timestamp": T0 + 20, "x": 1},
     ]
-    response = post_mobile(
-        client, mobile_app, encode_body(Envelope("m-rec-1", "m-ses-1", 0, T0), events, [image_bytes("png")])
-    )
+    caplog.set_level(logging.INFO, logger="reel.ingest")
+    before = ignored_count()
+    beacon = encode_body(Envelope("m-rec-1", "m-ses-1", 0, T0), events, [image_bytes("png")])
+    response = post_mobile(client, mobile_app, beacon)
     assert response.status_code == 200 and response.json()["ignored"] == 1
     [session] = sessions_of(client)
+    # Counted and logged once with the session, not again for a retry of the same beacon.
+    assert post_mobile(client, mobile_app, beacon).json()["duplicate"] is True
+    assert ignored_count() == before + 1
+    lines = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    assert len(lines) == 1 and session["id"] in lines[0]
     stored = client.get(f"/api/v1/sessions/{session['id']}/mobile-events").json()["events"]
     assert stored[1] == {"type": "keys", "timestamp": T0 + 10, "count": 4, "target": "QLineEdit#name"}
     assert b"Ada!" not in orjson.dumps(stored)

@@ -22,6 +22,7 @@ EXAMPLE: dict[str, Any] = {
     "version": 4,
     "preset": "mask_all",
     "consent": {"required": True, "honor_gpc": True},
+    "capture": {"console": ["error", "warn"], "network": True, "slow_ms": 3000},
     "rules": [
         {"type": "unmask", "selector": ".product-title, nav"},
         {"type": "mask", "selector": "[data-private]"},

@@ -52,6 +52,17 @@ class SessionSummary(_Record):
     dead_clicks: int
     platform: str = Field(description="web or mobile")
     rules_version: int = Field(description="masking rules version the recorder applied (0: defaults)")
+    browser: str = Field("", description="Browser and major version ('Chrome 131'); '' when unknown")
+    os: str = Field("", description="Operating system ('Windows', 'macOS', 'iOS', 'Android', 'Linux' …)")
+    device: str = Field("", description="desktop, mobile, tablet, or '' when unknown")
+    viewport_width: int = Field(0, description="CSS pixels of the first page's viewport (0: unknown)")
+    viewport_height: int = 0
+    language: str = Field("", description="The browser's language, a BCP 47 tag ('en-GB')")
+    timezone: str = Field("", description="The browser's IANA time zone ('Europe/Paris')")
+    referrer: str = Field("", description="Where the visit came from, under the application's URL rules")
+    traits: dict[str, Any] = Field(
+        default_factory=dict, description="The last identify() call's traits, as the application sent them"
+    )
 
 
 class SessionPage(BaseModel):
@@ -87,12 +98,20 @@ class PartRef(BaseModel):
     end: int
 
 
+class IdleOut(BaseModel):
+    """A stretch without user interaction (over 5 s), found in processing; the player may skip it."""
+
+    start: int = Field(description="The last interaction before it (ms since the epoch)")
+    end: int = Field(description="The next interaction, or the session's last event so far")
+
+
 class SessionDetail(SessionSummary):
-    """One session with its segments, gaps and the parts of its split."""
+    """One session with its segments, gaps, the parts of its split and its idle periods."""
 
     segments: list[SegmentRef]
     gaps: list[Gap]
     parts: list[PartRef]
+    idle: list[IdleOut] = Field(default_factory=list)
 
 
 class SegmentEvents(BaseModel):
@@ -161,12 +180,21 @@ class Consent(BaseModel):
     honor_gpc: bool
 
 
+class Capture(BaseModel):
+    """What the recorder reports besides the page: console levels, failed and slow requests."""
+
+    console: list[str] = Field(description="console levels reported: log, info, warn, error, debug")
+    network: bool = Field(description="whether failed and slow fetch/XMLHttpRequest requests are reported")
+    slow_ms: int = Field(description="from how long a successful request counts as slow")
+
+
 class RulesDocument(BaseModel):
     """A masking rules version (docs/contracts/masking-rules.md), with who saved it and when."""
 
     version: int
     preset: str
     consent: Consent
+    capture: Capture
     rules: list[dict[str, Any]]
     updated_by: str | None = Field(description="operator id; null for version 0, Reel's defaults")
     updated_at: int | None
@@ -180,12 +208,44 @@ class RulesVersion(BaseModel):
     updated_by_name: str | None
     updated_at: int | None
     preset: str
+    restored_from: int | None = Field(description="the earlier version this one restores; null for an edit")
 
 
 class RulesVersions(BaseModel):
     """Saved versions, newest first."""
 
     versions: list[RulesVersion]
+
+
+class RulesVersionDetail(BaseModel):
+    """One version's rules document, with who saved it, when, and what it restored."""
+
+    version: int = Field(description="0: Reel's built-in defaults (never saved)")
+    preset: str
+    consent: Consent
+    rules: list[dict[str, Any]] = Field(description="as docs/contracts/masking-rules.md writes them")
+    updated_by: str | None = Field(description="operator id; null for version 0")
+    updated_by_name: str | None = Field(description="that operator's name; null if unknown or deleted")
+    updated_at: int | None = Field(description="ms epoch; null for version 0")
+    restored_from: int | None = Field(description="the earlier version this one copies, or null")
+
+
+class RulesCheck(BaseModel):
+    """A draft rules document the server accepts, as it would be stored (no version yet)."""
+
+    ok: bool
+    document: dict[str, Any]
+
+
+class MaskingPreview(BaseModel):
+    """One segment of a session masked with draft rules: what the player receives once they are saved."""
+
+    n: int = Field(description="the segment's number, as in GET /api/v1/sessions/{id}")
+    start: int
+    end: int
+    head: list[dict[str, Any]] = Field(description="the state at the segment's start")
+    events: list[dict[str, Any]] = Field(description="the segment's events, masked with the draft")
+    rules: dict[str, Any] = Field(description="the draft as parsed, without a version")
 
 
 class TombstoneOut(_Record):

@@ -90,8 +90,9 @@ def _with_masked_urls(ctx: ReelContext, doc: dict[str, Any], rules: dict[str, Ru
     app_rules = rules.get(doc["app_id"])
     if app_rules is None:
         app_rules = rules[doc["app_id"]] = current_rules(ctx, doc["app_id"])
-    for key in ("first_url", "last_url"):
-        doc[key] = mask_url(doc[key], app_rules.urls)
+    for key in ("first_url", "last_url", "referrer"):
+        if doc[key]:
+            doc[key] = mask_url(doc[key], app_rules.urls)
     return doc
 
 
@@ -123,6 +124,24 @@ async def list_sessions(
     max_actions: Annotated[int | None, Query(ge=0, le=MAX_QUERY_INT)] = None,
     has_errors: str | None = None,
     has_rage_clicks: str | None = None,
+    has_dead_clicks: str | None = None,
+    user_prefix: Annotated[
+        str | None, Query(max_length=200, description="Text the user id starts with")
+    ] = None,
+    event: Annotated[
+        str | None, Query(max_length=200, description="The name of a custom event the session holds")
+    ] = None,
+    page: Annotated[
+        str | None, Query(max_length=2048, description="Text the URL of a page visited contains")
+    ] = None,
+    browser: Annotated[
+        str | None, Query(max_length=100, description="Browser, with or without its version")
+    ] = None,
+    os: Annotated[str | None, Query(max_length=100)] = None,
+    device: Annotated[str | None, Query(pattern="^(desktop|mobile|tablet)$")] = None,
+    language: Annotated[
+        str | None, Query(max_length=64, description="Language tag, or its primary language ('en')")
+    ] = None,
     sort: Annotated[str, Query(pattern="^-?(" + "|".join(SORTS) + ")$")] = "-start",
 ) -> OrjsonResponse:
     """Sessions of the applications the caller may see, filtered, sorted and paged."""
@@ -142,7 +161,15 @@ async def list_sessions(
         max_actions=max_actions,
         has_errors=_flag(has_errors, "has_errors"),
         has_rage_clicks=_flag(has_rage_clicks, "has_rage_clicks"),
+        has_dead_clicks=_flag(has_dead_clicks, "has_dead_clicks"),
         platform=platform,
+        user_prefix=user_prefix or None,
+        event_name=event or None,
+        page_contains=page or None,
+        browser=browser or None,
+        os=os or None,
+        device=device,
+        language=language or None,
         sort=sort.lstrip("-"),
         descending=sort.startswith("-"),
         limit=limit,
@@ -163,8 +190,8 @@ async def list_sessions(
     response_model=SessionDetail,
 )
 async def get_session(request: Request, session_id: str, caller: ApiCaller) -> OrjsonResponse:
-    """The session, its segments (the windows the player loads) and gaps, and the parts of a split
-    session."""
+    """The session, its segments (the windows the player loads) and gaps, the parts of a split
+    session, and its idle periods (stretches without user interaction, which the player can skip)."""
     ctx = get_context(request)
 
     def work() -> dict[str, Any]:
@@ -182,6 +209,11 @@ async def get_session(request: Request, session_id: str, caller: ApiCaller) -> O
         ]
         doc["gaps"] = [asdict(g) for g in gaps]
         doc["parts"] = [{"id": p.id, "part": p.part, "start": p.start, "end": p.end} for p in parts]
+        doc["idle"] = [
+            {"start": max(p.start, session.start), "end": min(p.end, session.end)}
+            for p in ctx.sessions.idle_periods(session.id)
+            if min(p.end, session.end) > max(p.start, session.start)
+        ]
         return doc
 
     return OrjsonResponse(await run_in_threadpool(work))

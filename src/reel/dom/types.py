@@ -43,6 +43,19 @@ class IncrementalSource(IntEnum):
 # IntEnum: the mirror and masking compare them per node, and CPython's fast path is for exact ints.
 DOCUMENT, DOCTYPE, ELEMENT, TEXT, CDATA, COMMENT = 0, 1, 2, 3, 4, 5
 
+# Optional fields of a serialized node that Reel keeps (the mirror and masking alike), with the one type
+# each may have; any other field is dropped.
+OPTIONAL_NODE_FIELDS: dict[str, type] = {
+    "rootId": int,
+    "isShadow": bool,
+    "isShadowHost": bool,
+    "isSVG": bool,
+    "needBlock": bool,
+    "isCustom": bool,
+    "isStyle": bool,
+    "compatMode": str,
+}
+
 
 # Attributes whose value the browser may load or navigate to.
 URL_ATTRIBUTES = frozenset(

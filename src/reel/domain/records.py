@@ -76,6 +76,22 @@ class Session:
     close_reason: str = ""
     rules_version: int = 0
     """The masking rules version the recorder applied at capture (0: its built-in defaults)."""
+    browser: str = ""
+    """The user's browser and major version ("Chrome 131"), read from the recorder's context."""
+    os: str = ""
+    """The user's operating system ("Windows", "macOS", "Android" …)."""
+    device: str = ""
+    """'desktop', 'mobile' or 'tablet' ('' when unknown)."""
+    viewport_width: int = 0
+    viewport_height: int = 0
+    language: str = ""
+    """The browser's language (a BCP 47 tag, "en-GB")."""
+    timezone: str = ""
+    """The browser's IANA time zone ("Europe/Paris")."""
+    referrer: str = ""
+    """The page the visit came from (document.referrer, through the capture URL rules)."""
+    traits: dict[str, Any] = field(default_factory=dict)
+    """The traits of the last identify() call, as the application sent them."""
 
     @property
     def duration_ms(self) -> int:
@@ -131,7 +147,20 @@ class SessionQuery:
     max_actions: int | None = None
     has_errors: bool | None = None
     has_rage_clicks: bool | None = None
+    has_dead_clicks: bool | None = None
     platform: str | None = None
+    user_prefix: str | None = None
+    """The user id starts with this text."""
+    event_name: str | None = None
+    """A custom event (reel.event) of exactly this name happened in the session."""
+    page_contains: str | None = None
+    """A page visited (loaded or navigated to) in the session has a URL containing this text."""
+    browser: str | None = None
+    """The browser, with or without its version ("Chrome" matches "Chrome 131")."""
+    os: str | None = None
+    device: str | None = None
+    language: str | None = None
+    """The language tag, or its primary language ("en" matches "en-GB")."""
     sort: str = "start"
     descending: bool = True
     limit: int = 50
@@ -287,3 +316,14 @@ class ProcessingBatch:
     lease: Lease
     ended: tuple[SegmentEnd, ...] = ()
     opened: tuple[Segment, ...] = ()
+    idle: tuple[IdlePeriod, ...] = ()
+    """Idle periods found (or extended: one starting where a stored one starts replaces its end)."""
+
+
+@dataclass(frozen=True)
+class IdlePeriod:
+    """A stretch of a session without user interaction, from the last interaction to the next one."""
+
+    session_id: str
+    start: int
+    end: int

@@ -71,6 +71,20 @@ class Consent:
     honor_gpc: bool = True
 
 
+CONSOLE_LEVELS = ("log", "info", "warn", "error", "debug")
+"""Console levels a document may have the recorder report."""
+MAX_SLOW_MS = 600_000
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What the recorder captures besides the page: console levels, and failed or slow requests."""
+
+    console: tuple[str, ...] = ("error", "warn")
+    network: bool = True
+    slow_ms: int = 3000
+
+
 @dataclass(frozen=True)
 class SelectorRule:
     """`mask`, `unmask` or `block` the elements a selector matches, and everything inside them."""
@@ -112,6 +126,7 @@ class RuleSet:
     preset: Preset = "mask_all"
     consent: Consent = field(default_factory=Consent)
     rules: tuple[Rule, ...] = ()
+    capture: Capture = field(default_factory=Capture)
 
     def selectors(self, kind: SelectorKind) -> tuple[Complex, ...]:
         """Every selector of the rules of one kind."""
@@ -171,7 +186,15 @@ def rules_document(rules: RuleSet) -> dict[str, Any]:
         else:
             out.append({"type": "detector", "names": list(rule.names)})
     consent = {"required": rules.consent.required, "honor_gpc": rules.consent.honor_gpc}
-    return {"version": rules.version, "preset": rules.preset, "consent": consent, "rules": out}
+    cap = rules.capture
+    capture = {"console": list(cap.console), "network": cap.network, "slow_ms": cap.slow_ms}
+    return {
+        "version": rules.version,
+        "preset": rules.preset,
+        "consent": consent,
+        "capture": capture,
+        "rules": out,
+    }
 
 
 def parse_rules(doc: object, *, version: int = 0) -> RuleSet:
@@ -179,7 +202,7 @@ def parse_rules(doc: object, *, version: int = 0) -> RuleSet:
     if not isinstance(doc, Mapping):
         raise InvalidField("the rules document must be a JSON object")
     for key in doc:
-        if key not in ("version", "preset", "consent", "rules"):
+        if key not in ("version", "preset", "consent", "capture", "rules"):
             raise InvalidField(f"unknown field {key!r}", field=str(key))
     preset = doc.get("preset", "mask_all")
     if preset not in PRESETS:
@@ -199,7 +222,29 @@ def parse_rules(doc: object, *, version: int = 0) -> RuleSet:
                 else:
                     rewritten.names.add(name)
     rules = tuple(_rule(raw, f"rules[{i}]", rewritten) for i, raw in enumerate(raw_rules))
-    return RuleSet(version, preset, _consent(doc.get("consent", {})), rules)
+    consent = _consent(doc.get("consent", {}))
+    return RuleSet(version, preset, consent, rules, _capture(doc.get("capture", {})))
+
+
+def _capture(raw: object) -> Capture:
+    if not isinstance(raw, Mapping):
+        raise InvalidField("capture must be an object", field="capture")
+    for key in raw:
+        if key not in ("console", "network", "slow_ms"):
+            raise InvalidField(f"unknown field {key!r}", field=f"capture.{key}")
+    default = Capture()
+    levels = raw.get("console", list(default.console))
+    if not isinstance(levels, list) or any(level not in CONSOLE_LEVELS for level in levels):
+        raise InvalidField(
+            f"capture.console must be a list of {', '.join(CONSOLE_LEVELS)}", field="capture.console"
+        )
+    network = raw.get("network", default.network)
+    if not isinstance(network, bool):
+        raise InvalidField("capture.network must be true or false", field="capture.network")
+    slow = raw.get("slow_ms", default.slow_ms)
+    if isinstance(slow, bool) or not isinstance(slow, int) or not 1 <= slow <= MAX_SLOW_MS:
+        raise InvalidField(f"capture.slow_ms must be an integer 1-{MAX_SLOW_MS}", field="capture.slow_ms")
+    return Capture(tuple(dict.fromkeys(levels)), network, slow)
 
 
 def _consent(raw: object) -> Consent:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from reel.domain.beacons import BeaconSummary
 from reel.domain.records import NewPart, Session, SessionKey, SessionQuery, StoredAction
-from reel.domain.splits import UNCOUNTED_KINDS
+from reel.domain.splits import ERROR_KINDS, UNCOUNTED_KINDS
+from reel.domain.user_context import UserContext
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class BeaconFacts:
     final: bool
     platform: str = "web"
     rules_version: int = 0
+    context: UserContext | None = None
 
 
 def final_close_reason(platform: str) -> str:
@@ -37,8 +39,25 @@ def _count_pages(previous_url: str, urls: tuple[str, ...]) -> int:
     return count
 
 
+def with_context(session: Session, context: UserContext | None) -> Session:
+    """`session` with the user context fields it does not have yet taken from `context` (the first page's
+    context wins: its referrer is where the visit came from)."""
+    if context is None:
+        return session
+    changes = {
+        name: value
+        for name, value in dataclasses.asdict(context).items()
+        if value and not getattr(session, name)
+    }
+    return dataclasses.replace(session, **changes) if changes else session
+
+
 def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, new_id: str) -> Session:
     """The session after `beacon` lands in it; `new_id` is used when `current` is None."""
+    return with_context(_fold(current, key, beacon, new_id), beacon.context)
+
+
+def _fold(current: Session | None, key: SessionKey, beacon: BeaconFacts, new_id: str) -> Session:
     s = beacon.summary
     if current is None:
         return Session(
@@ -155,19 +174,25 @@ def split_session(closed: Session, part: NewPart, now: int) -> tuple[Session, Se
 
 def with_counters(session: Session, actions: list[StoredAction]) -> Session:
     """`session` with its search counters recomputed from all its actions (so re-processing is harmless)."""
-    identified = [a.label for a in sorted(actions, key=lambda a: a.ts) if a.kind == "identify" and a.label]
+    identified = [a for a in sorted(actions, key=lambda a: a.ts) if a.kind == "identify" and a.label]
+    traits = identified[-1].data.get("traits") if identified else None
     return dataclasses.replace(
         session,
         actions=sum(1 for a in actions if a.kind not in UNCOUNTED_KINDS),
-        errors=sum(1 for a in actions if a.kind == "error"),
+        errors=sum(1 for a in actions if a.kind in ERROR_KINDS),
         rage_clicks=sum(1 for a in actions if a.kind == "rage_click"),
         dead_clicks=sum(1 for a in actions if a.kind == "dead_click"),
-        user_id=identified[-1] if identified else session.user_id,
+        user_id=identified[-1].label if identified else session.user_id,
+        traits=dict(traits) if isinstance(traits, dict) else session.traits,
     )
 
 
-def session_matches(s: Session, q: SessionQuery, page_urls: tuple[str, ...] = ()) -> bool:
-    """True if `s` passes every filter of `q` (the reference the SQL stores are tested against)."""
+def session_matches(
+    s: Session, q: SessionQuery, page_urls: tuple[str, ...] = (), event_names: tuple[str, ...] = ()
+) -> bool:
+    """True if `s` passes every filter of `q` (the reference the SQL stores are tested against);
+    `page_urls` are the pages it visited (load and navigation actions), `event_names` its custom events."""
+    language = q.language
     checks = (
         q.app_ids is None or s.app_id in q.app_ids,
         q.user_id is None or s.user_id == q.user_id,
@@ -181,6 +206,14 @@ def session_matches(s: Session, q: SessionQuery, page_urls: tuple[str, ...] = ()
         q.has_errors is None or (s.errors > 0) == q.has_errors,
         q.has_rage_clicks is None or (s.rage_clicks > 0) == q.has_rage_clicks,
         q.platform is None or s.platform == q.platform,
+        q.has_dead_clicks is None or (s.dead_clicks > 0) == q.has_dead_clicks,
+        q.user_prefix is None or s.user_id.startswith(q.user_prefix),
+        q.event_name is None or q.event_name in event_names,
+        q.page_contains is None or any(q.page_contains in u for u in page_urls),
+        q.browser is None or s.browser == q.browser or s.browser.startswith(q.browser + " "),
+        q.os is None or s.os == q.os,
+        q.device is None or s.device == q.device,
+        language is None or s.language == language or s.language.startswith(language + "-"),
     )
     return all(checks)
 

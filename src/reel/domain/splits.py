@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 # Derived actions repeat a click that is already counted; they do not count towards a split.
 UNCOUNTED_KINDS = frozenset({"rage_click", "dead_click"})
+# Kinds a session's `errors` counter (and the list's "has errors" filter) counts: a request that failed
+# is an error the user met as much as an exception is.
+ERROR_KINDS = frozenset({"error", "network_error"})
 
 
 @dataclass(frozen=True)

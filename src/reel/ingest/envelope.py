@@ -7,6 +7,7 @@ from typing import Any, TypeGuard
 
 import orjson
 
+from reel.domain.user_context import UserContext, read_user_agent
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge
 from reel.ids import check_client_id
 from reel.jsonio import MAX_NESTING
@@ -20,7 +21,8 @@ KNOWN_EVENT_TYPES = range(0, 7)
 
 @dataclass(frozen=True)
 class EnvelopeHeader:
-    """The fields every beacon envelope carries, web and mobile alike, validated."""
+    """The fields every beacon envelope carries, web and mobile alike, validated; each beacon
+    extends it with what its platform carries."""
 
     recording_id: str
     session_id: str
@@ -31,16 +33,12 @@ class EnvelopeHeader:
 
 
 @dataclass(frozen=True)
-class WebBeacon:
-    """One validated web beacon."""
+class WebBeacon(EnvelopeHeader):
+    """One validated web beacon: its header and its events."""
 
-    recording_id: str
-    session_id: str
-    seq: int
-    sent_at: int | None
-    final: bool
     events: tuple[dict[str, Any], ...]
-    rules_version: int = 0
+    context: UserContext | None = None
+    """The user context, on the first beacon of each page (None on the others)."""
 
 
 def json_error(what: str, exc: orjson.JSONDecodeError) -> str:
@@ -86,31 +84,74 @@ def parse_header(doc: dict[str, Any]) -> EnvelopeHeader:
     )
 
 
-def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
-    """Parse and validate a decoded beacon body; every failure names its field."""
+def read_envelope(
+    text: bytes, what: str, *, max_events: int
+) -> tuple[EnvelopeHeader, list[Any], dict[str, Any]]:
+    """A JSON envelope, web or mobile (`what` names it in errors): its validated header, its events
+    array (at most `max_events`; the events themselves are the platform's to check) and the whole
+    document (for the platform's own fields)."""
     try:
-        doc = orjson.loads(body)
+        doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         # orjson also refuses invalid UTF-8, lone surrogates and nesting past 1024 levels: all bad input.
-        raise BadRequest(json_error("body", exc)) from None
+        raise BadRequest(json_error(what, exc)) from None
     if not isinstance(doc, dict):
-        raise BadRequest("body must be a JSON object")
+        raise BadRequest(f"{what} must be a JSON object")
     head = parse_header(doc)
     events = doc.get("events")
     if not isinstance(events, list):
         raise InvalidField("events must be an array", field="events")
     if len(events) > max_events:
         raise PayloadTooLarge(f"a beacon may carry at most {max_events} events")
+    return head, events, doc
+
+
+def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
+    """Parse and validate a decoded beacon body; every failure names its field."""
+    head, events, doc = read_envelope(body, "body", max_events=max_events)
+    user_context = _user_context(doc.get("context"))
     for index, event in enumerate(events):
         _check_event(event, index)
-    return WebBeacon(
-        recording_id=head.recording_id,
-        session_id=head.session_id,
-        seq=head.seq,
-        sent_at=head.sent_at,
-        final=head.final,
-        events=tuple(events),
-        rules_version=head.rules_version,
+    return WebBeacon(**vars(head), events=tuple(events), context=user_context)
+
+
+# Each context string field: its name on the wire and its longest accepted length.
+_CONTEXT_TEXT = {"ua": 1024, "lang": 64, "tz": 64, "ref": 2048}
+_MAX_VIEWPORT = 100_000
+
+
+def _user_context(context: object) -> UserContext | None:
+    """The user context fields of the envelope's `context` object (None when absent); bad fields are 400."""
+    if context is None:
+        return None
+    if not isinstance(context, dict):
+        raise InvalidField("context must be an object", field="context")
+    text: dict[str, str] = {}
+    for name, longest in _CONTEXT_TEXT.items():
+        value = context.get(name, "")
+        if not isinstance(value, str) or len(value) > longest:
+            raise InvalidField(
+                f"context.{name} must be a string of at most {longest} characters", field=f"context.{name}"
+            )
+        text[name] = value
+    numbers: dict[str, int] = {}
+    for name in ("vw", "vh", "touch"):
+        value = context.get(name, 0)
+        if not _is_int(value) or not 0 <= value <= _MAX_VIEWPORT:
+            raise InvalidField(
+                f"context.{name} must be an integer from 0 to {_MAX_VIEWPORT}", field=f"context.{name}"
+            )
+        numbers[name] = value
+    browser, os, device = read_user_agent(text["ua"], numbers["touch"])
+    return UserContext(
+        browser=browser,
+        os=os,
+        device=device,
+        viewport_width=numbers["vw"],
+        viewport_height=numbers["vh"],
+        language=text["lang"],
+        timezone=text["tz"],
+        referrer=text["ref"],
     )
 
 

@@ -13,10 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from reel.errors import BadRequest, InvalidField, PayloadTooLarge, UnsupportedMediaType
-from reel.ingest.envelope import json_error, parse_header
+from reel.ingest.envelope import EnvelopeHeader, read_envelope
 from reel.ingest.mobile_events import normalise_event
 from reel.screen.images import FORMATS, MAX_PIXELS, MAX_SCALE, ImageInfo, read_image_info
 
@@ -40,17 +38,11 @@ class MobileImage:
 
 
 @dataclass(frozen=True)
-class MobileBeacon:
-    """One validated mobile beacon: envelope, normalised events, and the images its frames use."""
+class MobileBeacon(EnvelopeHeader):
+    """One validated mobile beacon: its header, normalised events, and the images its frames use."""
 
-    recording_id: str
-    session_id: str
-    seq: int
-    sent_at: int | None
-    final: bool
     events: tuple[dict[str, Any], ...]
     images: tuple[MobileImage, ...]
-    rules_version: int = 0
     ignored: int = 0
 
 
@@ -88,18 +80,7 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
     meta, parts = split_body(body)
     # Image headers first: a wrong type or a huge image is refused before anything else is looked at.
     infos = [read_image_info(part, f"images[{i}]") for i, part in enumerate(parts)]
-    try:
-        doc = orjson.loads(meta)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest(json_error("the envelope", exc)) from None
-    if not isinstance(doc, dict):
-        raise BadRequest("the envelope must be a JSON object")
-    head = parse_header(doc)
-    events = doc.get("events")
-    if not isinstance(events, list):
-        raise InvalidField("events must be an array", field="events")
-    if len(events) > max_events:
-        raise PayloadTooLarge(f"a beacon may carry at most {max_events} events")
+    head, events, _ = read_envelope(meta, "the envelope", max_events=max_events)
     digests = [hashlib.sha256(part).hexdigest() for part in parts]
     used = [False] * len(parts)
     out: list[dict[str, Any]] = []
@@ -127,12 +108,7 @@ def parse_mobile_beacon(body: bytes, *, max_events: int) -> MobileBeacon:
     for part, digest, info in zip(parts, digests, infos, strict=True):
         images.setdefault(digest, MobileImage(digest, part, info))
     return MobileBeacon(
-        recording_id=head.recording_id,
-        session_id=head.session_id,
-        seq=head.seq,
-        sent_at=head.sent_at,
-        final=head.final,
-        rules_version=head.rules_version,
+        **vars(head),
         events=tuple(out),
         images=tuple(images.values()),
         ignored=ignored,

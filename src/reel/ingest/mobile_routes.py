@@ -9,6 +9,7 @@ does carry an Origin comes from a web page, which has no business here, and is r
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -26,9 +27,11 @@ from reel.ingest.origins import check_app
 from reel.ingest.routes import check_quota, read_body
 from reel.ingest.send_time import attempt_sent_at
 from reel.runtime.context import get_context
+from reel.runtime.metrics import BEACON_EVENTS_IGNORED
 from reel.runtime.responses import OrjsonResponse, error_response
 
 router = APIRouter()
+log = logging.getLogger("reel.ingest")
 
 CONTENT_TYPES = frozenset({"application/vnd.reel.mobile-beacon", "application/octet-stream"})
 _CLOSING_HEADERS = {"Connection": "close"}
@@ -73,6 +76,16 @@ async def _receive(request: Request) -> Response:
     if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
         beacon = dataclasses.replace(beacon, sent_at=stamped)
     accepted = await run_in_threadpool(accept_mobile_beacon, ctx, app, beacon)
+    if beacon.ignored and not accepted.duplicate:
+        BEACON_EVENTS_IGNORED.labels("mobile").inc(beacon.ignored)
+        log.info(
+            "session %s (recording %s, seq %d): %d events of types the mobile contract does not know "
+            "were left out",
+            accepted.session_id,
+            beacon.recording_id,
+            beacon.seq,
+            beacon.ignored,
+        )
     return OrjsonResponse(
         {"ok": True, "seq": accepted.seq, "duplicate": accepted.duplicate, "ignored": beacon.ignored}
     )

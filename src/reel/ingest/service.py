@@ -15,6 +15,7 @@ from typing import Any
 from reel.domain.beacons import BeaconSummary, summarise_events
 from reel.domain.records import Application, RecordingClaim, Session, SessionKey, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
+from reel.domain.user_context import UserContext
 from reel.errors import Conflict, StorageUnavailable
 from reel.ids import new_id
 from reel.ingest import lookups
@@ -50,6 +51,8 @@ class BeaconToStore:
     """Bytes stored beside the events (a mobile beacon's new images), counted in the row."""
     written_keys: tuple[str, ...] = ()
     """Blobs already written for it (a mobile beacon's images)."""
+    context: UserContext | None = None
+    """The user context the beacon carries (web: the first beacon of each page)."""
 
 
 def earlier_copy(ctx: ReelContext, app: Application, recording_id: str, seq: int) -> Accepted | None:
@@ -111,6 +114,7 @@ def beacon_write(app: Application, beacon: BeaconToStore, now: int) -> BeaconWri
         final=beacon.final,
         platform=beacon.platform,
         rules_version=beacon.rules_version,
+        context=beacon.context,
     )
     new_session_id = new_id("ses")
 
@@ -162,6 +166,7 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWr
             platform="web",
             events=events,
             summary=summarise_events(events),
+            context=beacon.context,
         )
         write = beacon_write(app, store, now)
         return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from reel.dom.mirror import DomMirror
 from reel.dom.types import EventType, IncrementalSource
 from reel.processing.rage import Press, RageDetector
@@ -19,6 +21,8 @@ from reel.processing.targets import Target, describe_target
 CLICK = 2  # rrweb MouseInteractions.Click
 DEAD_WINDOW_MS = 1000
 TEXT_MAX = 200
+# Identify traits are kept as the application sent them, up to this much JSON (a session row holds them).
+TRAITS_MAX_BYTES = 8192
 # Sources whose events change what the user sees; any of them after a click makes it alive.
 _VISIBLE_CHANGES = frozenset(
     {
@@ -147,12 +151,15 @@ class ActionExtractor:
         if tag == "reel.identify":
             user = _text(body.get("userId"), 200)
             if user:
-                self._out.append(Action(ts=ts, kind="identify", url=self.url, label=user))
+                traits = _traits(body.get("traits"))
+                self._out.append(
+                    Action(ts=ts, kind="identify", url=self.url, label=user, data={"traits": traits})
+                )
         elif tag == "reel.event":
             name = _text(body.get("name"), 200)
             if name:
                 self._out.append(Action(ts=ts, kind="custom", url=self.url, label=name))
-        elif tag == "reel.error":
+        elif tag == "reel.error" or (tag == "reel.console" and body.get("level") == "error"):
             message = _text(body.get("message")) or "Error"
             self._out.append(
                 Action(
@@ -160,9 +167,11 @@ class ActionExtractor:
                     kind="error",
                     url=self.url,
                     label=message,
-                    data={"source": _text(body.get("source"))},
+                    data={"source": _text(body.get("source")) or _first_file(body)},
                 )
             )
+        elif tag == "reel.network":
+            self._on_request(ts, body)
         elif tag == "reel.navigation":
             href = _text(body.get("href"), 2048)
             if href and href != self.url:
@@ -170,6 +179,31 @@ class ActionExtractor:
                 self._out.append(Action(ts=ts, kind="navigation", url=href))
         elif tag == "reel.submit":
             self._out.append(Action(ts=ts, kind="submit", url=self.url, target=_text(body.get("target"))))
+
+    def _on_request(self, ts: int, body: Mapping[str, Any]) -> None:
+        """A failed request (status 400 or more, or no response) is an action; a slow one is not."""
+        status = body.get("status")
+        status = status if isinstance(status, int) and not isinstance(status, bool) else 0
+        error = _text(body.get("error"), 20)
+        if status < 400 and not error:
+            return
+        method = _text(body.get("method"), 16) or "GET"
+        url = _text(body.get("url"), 2048)
+        duration = body.get("duration")
+        self._out.append(
+            Action(
+                ts=ts,
+                kind="network_error",
+                url=self.url,
+                label=f"{method} {status or error}",
+                data={
+                    "source": url,
+                    "status": status,
+                    "method": method,
+                    "duration": duration if isinstance(duration, int | float) else 0,
+                },
+            )
+        )
 
     def _on_click(self, ts: int, data: Mapping[str, Any], mirror: DomMirror) -> None:
         node_id = data.get("id")
@@ -205,6 +239,26 @@ class ActionExtractor:
                 label=target.label if target else "",
             )
         )
+
+
+def _traits(value: object) -> dict[str, Any]:
+    """identify()'s traits as sent; larger than TRAITS_MAX_BYTES of JSON, only a note that they were."""
+    if not isinstance(value, Mapping) or not value:
+        return {}
+    try:
+        size = len(orjson.dumps(value))
+    except TypeError:
+        return {}
+    if size > TRAITS_MAX_BYTES:
+        return {"reel_dropped": f"traits over {TRAITS_MAX_BYTES} bytes"}
+    return dict(value)
+
+
+def _first_file(body: Mapping[str, Any]) -> str:
+    """The file of an error's innermost stack frame, for errors without a `source`."""
+    frames = body.get("frames")
+    first = frames[0] if isinstance(frames, list) and frames else None
+    return _text(first.get("file")) if isinstance(first, Mapping) else ""
 
 
 def _can_be_dead(target: Target | None) -> bool:

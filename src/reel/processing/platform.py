@@ -29,6 +29,13 @@ class Platform(Protocol):
         """The actions `event` completes (after `observe` has seen it)."""
         ...
 
+    finds_idle: bool
+    """Whether `activity` tells user activity apart (the mobile platform cannot: it finds no idle time)."""
+
+    def activity(self, event: Event) -> tuple[int, int] | None:
+        """When the user was active according to `event` (first, last ms), None if they were not."""
+        ...
+
     def finish(self) -> list[Action]:
         """The end of a recorder session: actions still waiting for what comes next."""
         ...

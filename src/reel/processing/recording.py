@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reel.domain.records import SegmentEnd
+from reel.domain.records import IdlePeriod, SegmentEnd
 from reel.domain.splits import (
     UNCOUNTED_KINDS,
     Part,
@@ -26,6 +26,7 @@ from reel.domain.splits import (
     time_split_at,
 )
 from reel.processing.actions import Action
+from reel.processing.idle import IdleTracker
 from reel.processing.keyframes import KeyframePolicy, OpenSegment
 from reel.processing.platform import Platform
 
@@ -65,6 +66,7 @@ class Output:
     splits: list[Split] = field(default_factory=list)
     cuts: list[Cut] = field(default_factory=list)
     ended: list[SegmentEnd] = field(default_factory=list)
+    idle: list[IdlePeriod] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class RecordingProcessor:
         self.next_idx = 0
         self.last_seq: int | None = None
         self.last_ts: int | None = None
+        self.idle = IdleTracker()
         self._out = Output()
         self.tally = RoundTally()
         if state:
@@ -117,6 +120,7 @@ class RecordingProcessor:
             self._close_stream()
             self.previous = None
             self.part = Part(session.session_id, session.client_session_id, session.part, session.start)
+            self.idle = IdleTracker()  # a new recorder session: its activity counts from its first event
         self.tally.beacon(session.client_session_id)
         ordered = sorted(events, key=_timestamp)
         per_event = raw_bytes // max(1, len(ordered))
@@ -127,6 +131,7 @@ class RecordingProcessor:
             if at is not None:
                 self._split(at)
             self.platform.observe(event)
+            self._track_idle(event, ts)
             self._take_actions(self.platform.extract(event))
             self.tally.event()  # after an action split too: the action opening a part is in it
             if self.segment is not None:
@@ -145,6 +150,9 @@ class RecordingProcessor:
             SegmentEnd(seg.idx, self.last_ts + 1, self.last_seq + 1, 0, seg.events, seg.raw_bytes)
         )
         self.segment = None
+        # Idle until the last event so far; a later interaction extends this same period (same start).
+        if self.part is not None:
+            self._idle_period(self.idle.until(self.part.session_id, self.last_ts))
 
     def take_output(self) -> Output:
         """What was found since the last call (each split with what it moves to its part)."""
@@ -167,6 +175,14 @@ class RecordingProcessor:
         self._out.cuts.append(Cut(self.next_idx, ts, seq, index, keyframe))
         self.segment = OpenSegment(self.next_idx, ts, seq, index)
         self.next_idx += 1
+
+    def _track_idle(self, event: Mapping[str, Any], ts: int) -> None:
+        if self.platform.finds_idle and self.part is not None:
+            self._idle_period(self.idle.feed(self.part.session_id, ts, self.platform.activity(event)))
+
+    def _idle_period(self, period: IdlePeriod | None) -> None:
+        if period is not None:
+            self._out.idle.append(period)
 
     def _close_stream(self) -> None:
         # A new recorder session: the old one's pending checks (dead clicks) end here.
@@ -201,6 +217,10 @@ class RecordingProcessor:
             start=at,
         )
         checkpoint = self.platform.state_events(at)
+        # An idle period across the split ends the closed part; the opened one counts from the split.
+        if self.idle.active is not None:
+            self._idle_period(self.idle.until(part.session_id, at))
+            self.idle.restart(at)
         self._out.splits.append(
             Split(self.recording_id, part.session_id, opened, at, self.platform.location, checkpoint)
         )
@@ -220,6 +240,7 @@ class RecordingProcessor:
             "next_idx": self.next_idx,
             "last_seq": self.last_seq,
             "last_ts": self.last_ts,
+            "active": self.idle.active,
         }
 
     def _restore(self, state: Mapping[str, Any]) -> None:
@@ -231,6 +252,7 @@ class RecordingProcessor:
         self.next_idx = _int(state.get("next_idx")) or 0
         self.last_seq = _int(state.get("last_seq"))
         self.last_ts = _int(state.get("last_ts"))
+        self.idle = IdleTracker(_int(state.get("active")))
 
 
 def _timestamp(event: Mapping[str, Any]) -> int:

@@ -164,7 +164,16 @@ def save_round(
     state = orjson.dumps(processor.export_state()).decode()
     ctx.sessions.save_processing(
         ProcessingBatch(
-            rec, processed_seq, state, actions, tuple(parts), now, lease, tuple(out.ended), tuple(opened)
+            rec,
+            processed_seq,
+            state,
+            actions,
+            tuple(parts),
+            now,
+            lease,
+            tuple(out.ended),
+            tuple(opened),
+            tuple(out.idle),
         )
     )
     return len(actions), len(parts)

@@ -7,6 +7,7 @@ from typing import Any
 from reel.dom.mirror import DomMirror
 from reel.dom.mirror.snapshot import MAX_TREE_DEPTH
 from reel.processing.actions import Action, ActionExtractor
+from reel.processing.idle import activity
 from reel.processing.platform import Event
 
 
@@ -14,6 +15,7 @@ class WebPlatform:
     """A web recording's state: the page rebuilt by the mirror; actions read from it."""
 
     name = "web"
+    finds_idle = True
 
     def __init__(self) -> None:
         self.mirror = DomMirror()
@@ -37,6 +39,9 @@ class WebPlatform:
     def extract(self, event: Event) -> list[Action]:
         self.extractor.feed(event, self.mirror)
         return self.extractor.drain()
+
+    def activity(self, event: Event) -> tuple[int, int] | None:
+        return activity(event)
 
     def finish(self) -> list[Action]:
         return self.extractor.finish()

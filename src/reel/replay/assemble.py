@@ -78,6 +78,14 @@ def masked_window(ctx: ReelContext, session: Session, window: Window, rules: Rul
     return built
 
 
+def draft_window(ctx: ReelContext, session: Session, window: Window, rules: RuleSet) -> MaskedWindow:
+    """One window masked with rules that are not saved (a preview): never cached, since a draft's version
+    number is not its own and a cached window of the saved version must not be confused with it."""
+    raw = read_fresh(ctx, session, window)
+    head, events = mask_events(rules, raw.head, raw.events, ctx.resources.captured(session.recording_id))
+    return MaskedWindow(window, dumps(head), dumps(events))
+
+
 def mask_events(
     rules: RuleSet,
     head: list[Event],

@@ -61,6 +61,7 @@ SKIPPED = frozenset(
 _TAG = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")
 _ATTRIBUTE = re.compile(r"[^\s\"'>/=\x00-\x1f\x7f]{1,128}")
 _DROPPED = frozenset({"_csstext", "autocomplete"})
+_MASKED_IMAGE = "background:#dfe3ea;"
 _LENGTH = re.compile(r"[0-9]{1,7}(?:\.[0-9]{1,4})?px")
 
 InlineCss = Callable[[str], str | None]
@@ -95,6 +96,8 @@ def _attrs_html(tag: str, attrs: Mapping[str, Any]) -> str:
         if not isinstance(value, str | int | float):
             continue
         out.append(f' {name}="{escape_attribute(str(value))}"')
+    if tag == "img" and "src" not in attrs and "srcset" not in attrs:
+        style_extra += _MASKED_IMAGE  # an image masking left without a source: a grey box, as in the player
     if isinstance(style, str) and style:
         style_extra = style.rstrip().rstrip(";") + (";" + style_extra if style_extra else "")
     if style_extra:

@@ -71,6 +71,12 @@ REPLAY_EVENTS_DROPPED = Counter(
     "(`dropped`), or a masking failure (`error`, dropped rather than sent unmasked).",
     ["reason"],
 )
+BEACON_EVENTS_IGNORED = Counter(
+    "reel_beacon_events_ignored",
+    "Events of an accepted beacon left out at ingest because the contract does not know their type "
+    "(a newer SDK, say); the beacon's answer says how many.",
+    ["platform"],
+)
 MIRROR_PROBLEMS = Counter(
     "reel_mirror_problems",
     "Problems the DOM mirror recorded while processing web recordings: events, or parts of events, it "

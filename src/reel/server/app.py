@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from reel import __version__
 from reel.api import applications as applications_api
 from reel.api import masking as masking_api
+from reel.api import masking_preview as masking_preview_api
 from reel.api import mobile as mobile_api
 from reel.api import resources as resources_api
 from reel.api import retention as retention_api
@@ -114,6 +115,7 @@ def _include_routes(app: FastAPI) -> None:
     app.include_router(mobile_api.router)
     app.include_router(applications_api.router)
     app.include_router(masking_api.router)
+    app.include_router(masking_preview_api.router)
     app.include_router(retention_api.router)
     app.include_router(resources_api.router)
     app.include_router(login.router)

@@ -21,14 +21,23 @@ class MemoryRuleStore:
             versions = self._versions.get(app_id)
             return versions[-1] if versions else default_record(app_id)
 
-    def save(self, app_id: str, rules: RuleSet, operator_id: str, now: int) -> RuleRecord:
+    def save(
+        self, app_id: str, rules: RuleSet, operator_id: str, now: int, *, restored_from: int | None = None
+    ) -> RuleRecord:
         with self._lock:
             versions = self._versions.setdefault(app_id, [])
             record = RuleRecord(
-                app_id, dataclasses.replace(rules, version=len(versions) + 1), operator_id, now
+                app_id, dataclasses.replace(rules, version=len(versions) + 1), operator_id, now, restored_from
             )
             versions.append(record)
             return record
+
+    def version(self, app_id: str, version: int) -> RuleRecord | None:
+        if version == 0:
+            return default_record(app_id)
+        with self._lock:
+            versions = self._versions.get(app_id, [])
+            return versions[version - 1] if 1 <= version <= len(versions) else None
 
     def history(self, app_id: str) -> list[RuleRecord]:
         with self._lock:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
 import psycopg
 
-from reel.errors import Conflict, NotFound, StorageUnavailable
-from reel.storage.operator_store import ROLES, ApiToken, LoginSession, Operator, Role
+from reel.errors import Conflict, NotFound
+from reel.storage.operator_rows import (
+    LOGIN_COLUMNS,
+    OPERATOR_COLUMNS,
+    TOKEN_COLUMNS,
+    login_of,
+    operator_of,
+    token_of,
+)
+from reel.storage.operator_store import ApiToken, LoginSession, Operator
 from reel.storage.postgres_db import Connection, PostgresDatabase
-
-_OPERATOR_COLUMNS = "id, name, role, app_ids, created_at, disabled"
-_TOKEN_COLUMNS = "id, operator_id, name, created_at, last_used_at, expires_at"  # noqa: S105 -- column names
-_LOGIN_COLUMNS = "id, operator_id, created_at, last_seen_at"
 
 
 class PostgresOperatorStore(PostgresDatabase):
@@ -32,7 +36,7 @@ class PostgresOperatorStore(PostgresDatabase):
         try:
             with self._write() as conn:
                 conn.execute(
-                    f"INSERT INTO operators ({_OPERATOR_COLUMNS}, password_hash)"
+                    f"INSERT INTO operators ({OPERATOR_COLUMNS}, password_hash)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     (
                         operator.id,
@@ -48,16 +52,16 @@ class PostgresOperatorStore(PostgresDatabase):
             raise Conflict("operator id or name already exists", field="name") from exc
 
     def operator(self, operator_id: str) -> Operator | None:
-        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE id = %s", (operator_id,))
-        return _operator(rows[0]) if rows else None
+        rows = self._read(f"SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = %s", (operator_id,))
+        return operator_of(rows[0]) if rows else None
 
     def operator_by_name(self, name: str) -> Operator | None:
-        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE name = %s", (name,))
-        return _operator(rows[0]) if rows else None
+        rows = self._read(f"SELECT {OPERATOR_COLUMNS} FROM operators WHERE name = %s", (name,))
+        return operator_of(rows[0]) if rows else None
 
     def operators(self) -> list[Operator]:
-        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id")
-        return [_operator(r) for r in rows]
+        rows = self._read(f"SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id")
+        return [operator_of(r) for r in rows]
 
     def password_hash(self, operator_id: str) -> str | None:
         rows = self._read("SELECT password_hash FROM operators WHERE id = %s", (operator_id,))
@@ -86,7 +90,7 @@ class PostgresOperatorStore(PostgresDatabase):
             with self._write() as conn:
                 self._require(conn, token.operator_id)
                 conn.execute(
-                    f"INSERT INTO api_tokens ({_TOKEN_COLUMNS}, secret_hash)"
+                    f"INSERT INTO api_tokens ({TOKEN_COLUMNS}, secret_hash)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     (
                         token.id,
@@ -102,18 +106,18 @@ class PostgresOperatorStore(PostgresDatabase):
             raise Conflict("token id or secret already exists") from exc
 
     def token_by_hash(self, secret_hash: str) -> ApiToken | None:
-        rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = %s", (secret_hash,))
-        return _token(rows[0]) if rows else None
+        rows = self._read(f"SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = %s", (secret_hash,))
+        return token_of(rows[0]) if rows else None
 
     def tokens(self, operator_id: str | None = None) -> list[ApiToken]:
         if operator_id is None:
-            rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id")
+            rows = self._read(f"SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id")
         else:
             rows = self._read(
-                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE operator_id = %s ORDER BY created_at, id",
+                f"SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE operator_id = %s ORDER BY created_at, id",
                 (operator_id,),
             )
-        return [_token(r) for r in rows]
+        return [token_of(r) for r in rows]
 
     def touch_token(self, token_id: str, now_ms: int) -> None:
         with self._write() as conn:
@@ -130,7 +134,7 @@ class PostgresOperatorStore(PostgresDatabase):
             with self._write() as conn:
                 self._require(conn, login.operator_id)
                 conn.execute(
-                    f"INSERT INTO login_sessions ({_LOGIN_COLUMNS}, secret_hash) VALUES (%s, %s, %s, %s, %s)",
+                    f"INSERT INTO login_sessions ({LOGIN_COLUMNS}, secret_hash) VALUES (%s, %s, %s, %s, %s)",
                     (login.id, login.operator_id, login.created_at, login.last_seen_at, secret_hash),
                 )
         except psycopg.errors.IntegrityError as exc:
@@ -138,9 +142,9 @@ class PostgresOperatorStore(PostgresDatabase):
 
     def login_by_hash(self, secret_hash: str) -> LoginSession | None:
         rows = self._read(
-            f"SELECT {_LOGIN_COLUMNS} FROM login_sessions WHERE secret_hash = %s", (secret_hash,)
+            f"SELECT {LOGIN_COLUMNS} FROM login_sessions WHERE secret_hash = %s", (secret_hash,)
         )
-        return _login(rows[0]) if rows else None
+        return login_of(rows[0]) if rows else None
 
     def touch_login(self, login_id: str, now_ms: int) -> None:
         with self._write() as conn:
@@ -156,29 +160,3 @@ class PostgresOperatorStore(PostgresDatabase):
                 "DELETE FROM login_sessions WHERE last_seen_at < %s OR created_at < %s",
                 (seen_before, created_before),
             ).rowcount
-
-
-def _role(value: str) -> Role:
-    for role in ROLES:
-        if role == value:
-            return role
-    raise StorageUnavailable(f"operator store holds an unknown role {value!r}")
-
-
-def _operator(r: tuple[Any, ...]) -> Operator:
-    return Operator(
-        id=r[0],
-        name=r[1],
-        role=_role(r[2]),
-        app_ids=None if r[3] is None else tuple(r[3]),
-        created_at=r[4],
-        disabled=bool(r[5]),
-    )
-
-
-def _token(r: tuple[Any, ...]) -> ApiToken:
-    return ApiToken(id=r[0], operator_id=r[1], name=r[2], created_at=r[3], last_used_at=r[4], expires_at=r[5])
-
-
-def _login(r: tuple[Any, ...]) -> LoginSession:
-    return LoginSession(id=r[0], operator_id=r[1], created_at=r[2], last_seen_at=r[3])

@@ -21,6 +21,8 @@ class RuleRecord:
     rules: RuleSet
     operator_id: str | None = None
     created_at: int | None = None
+    restored_from: int | None = None
+    """The earlier version this one restores (its rules copied as they were); None for an edit."""
 
     @property
     def version(self) -> int:
@@ -40,8 +42,15 @@ class RuleStore(Protocol):
         """The latest version of the application's rules, or version 0 when none was saved."""
         ...
 
-    def save(self, app_id: str, rules: RuleSet, operator_id: str, now: int) -> RuleRecord:
-        """Store `rules` (their version is ignored) as the application's next version; the new record."""
+    def save(
+        self, app_id: str, rules: RuleSet, operator_id: str, now: int, *, restored_from: int | None = None
+    ) -> RuleRecord:
+        """Store `rules` (their version is ignored) as the application's next version; the new record.
+        `restored_from` names the earlier version the rules were copied from, when this is a restore."""
+        ...
+
+    def version(self, app_id: str, version: int) -> RuleRecord | None:
+        """One version of the application's rules (0: the defaults), or None if it was never saved."""
         ...
 
     def history(self, app_id: str) -> list[RuleRecord]:

@@ -10,6 +10,7 @@ from reel.domain.records import (
     Application,
     Checkpoint,
     Compacted,
+    IdlePeriod,
     Lease,
     ProcessingBatch,
     ProcessingProgress,
@@ -137,6 +138,10 @@ class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
 
     def actions(self, session_id: str) -> list[StoredAction]:
         """The actions of a session, by time."""
+        ...
+
+    def idle_periods(self, session_id: str) -> list[IdlePeriod]:
+        """The idle periods processing found in a session, by start."""
         ...
 
     def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:

@@ -161,6 +161,13 @@ class SqlProcessing(SqlRetention):
                     )
                 ]
                 rows.upsert_session(tx, with_counters(rows.session(row), own))
+            # A period starting where a stored one starts is the same period, known longer now.
+            tx.many(
+                "INSERT INTO idle_periods (recording_id, start_ts, end_ts, session_id) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (recording_id, start_ts) DO UPDATE SET end_ts = CASE WHEN "
+                "excluded.end_ts > idle_periods.end_ts THEN excluded.end_ts ELSE idle_periods.end_ts END",
+                [(batch.recording_id, p.start, p.end, p.session_id) for p in batch.idle],
+            )
             # Opened first: a round may open a segment and end it again (several keyframes at once).
             for seg in batch.opened:
                 tx.run(

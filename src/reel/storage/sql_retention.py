@@ -28,7 +28,15 @@ _DELETION_COLUMNS = "recording_id, app_id, deleted_at, cause, prefixes, generati
 _AUDIT_COLUMNS = "id, at, actor, actor_id, action, app_id, target, count, detail"
 _TOMBSTONE_COLUMNS = "session_id, app_id, recorded_at, deleted_at, cause, retention_days"
 # Every table holding rows of a recording (children before the recording itself).
-_RECORDING_TABLES = ("actions", "checkpoints", "processing", "beacon_buffer", "segments", "beacons")
+_RECORDING_TABLES = (
+    "actions",
+    "idle_periods",
+    "checkpoints",
+    "processing",
+    "beacon_buffer",
+    "segments",
+    "beacons",
+)
 # What a recording holds in the replay store and the buffer, in bytes.
 _STORED_BYTES = (
     "(SELECT COALESCE(SUM(b.stored_bytes), 0) FROM beacons b WHERE b.recording_id = r.id) + "

@@ -13,16 +13,18 @@ APP_COLUMNS = "id, name, app_key, origins, created_at, enabled, retention_days, 
 SESSION_COLUMNS = (
     'id, app_id, recording_id, client_session_id, part, start_ts AS start, end_ts AS "end", first_url, '
     "last_url, pages, beacons, events, min_seq, max_seq, has_full_snapshot, has_meta, closed, created_at, "
-    "updated_at, user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason, rules_version"
+    "updated_at, user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason, rules_version, "
+    "browser, os, device, viewport_width, viewport_height, language, timezone, referrer, traits"
 )
 _SESSION_FIELDS = (
     "id, app_id, recording_id, client_session_id, part, start_ts, end_ts, first_url, last_url, pages, "
     "beacons, events, min_seq, max_seq, has_full_snapshot, has_meta, closed, created_at, updated_at, "
-    "user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason, rules_version"
+    "user_id, actions, errors, rage_clicks, dead_clicks, platform, close_reason, rules_version, "
+    "browser, os, device, viewport_width, viewport_height, language, timezone, referrer, traits"
 )
 _UPDATED = [c.strip() for c in _SESSION_FIELDS.split(",")][5:]
 _UPSERT_SESSION = (
-    f"INSERT INTO sessions ({_SESSION_FIELDS}) VALUES ({', '.join('?' * 27)}) ON CONFLICT (id) DO UPDATE SET "
+    f"INSERT INTO sessions ({_SESSION_FIELDS}) VALUES ({', '.join('?' * 36)}) ON CONFLICT (id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED if c != "created_at")
 )
 BEACON_COLUMNS = (
@@ -49,7 +51,8 @@ def application(row: Row) -> Application:
 
 def session(row: Row) -> Session:
     """A session from a row selected with SESSION_COLUMNS."""
-    return record(Session, row)
+    traits = orjson.loads(row["traits"]) if row["traits"] else {}
+    return record(Session, row, traits=traits if isinstance(traits, dict) else {})
 
 
 def beacon(row: Row) -> StoredBeacon:
@@ -101,6 +104,15 @@ def _session_values(s: Session) -> tuple[Any, ...]:
         s.platform,
         s.close_reason,
         s.rules_version,
+        s.browser,
+        s.os,
+        s.device,
+        s.viewport_width,
+        s.viewport_height,
+        s.language,
+        s.timezone,
+        s.referrer,
+        orjson.dumps(s.traits).decode(),
     )
 
 

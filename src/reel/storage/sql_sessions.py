@@ -17,6 +17,7 @@ import orjson
 from reel.domain.records import (
     Application,
     Checkpoint,
+    IdlePeriod,
     RecordingClaim,
     Session,
     SessionPage,
@@ -176,6 +177,15 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
             )
         return [rows.action(r) for r in found]
 
+    def idle_periods(self, session_id: str) -> list[IdlePeriod]:
+        with self.db.read() as tx:
+            found = tx.all(
+                "SELECT session_id, start_ts, end_ts FROM idle_periods WHERE session_id = ? "
+                "ORDER BY start_ts",
+                (session_id,),
+            )
+        return [IdlePeriod(str(r["session_id"]), int(r["start_ts"]), int(r["end_ts"])) for r in found]
+
     def checkpoint(self, recording_id: str, ts: int) -> Checkpoint | None:
         with self.db.read() as tx:
             row = tx.one(
@@ -307,6 +317,8 @@ def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
         (q.min_actions, "actions >= ?"),
         (q.max_actions, "actions <= ?"),
         (q.platform, "platform = ?"),
+        (q.os, "os = ?"),
+        (q.device, "device = ?"),
     )
     for value, clause in simple:
         if value is not None:
@@ -316,6 +328,30 @@ def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
         clauses.append("errors > 0" if q.has_errors else "errors = 0")
     if q.has_rage_clicks is not None:
         clauses.append("rage_clicks > 0" if q.has_rage_clicks else "rage_clicks = 0")
+    if q.has_dead_clicks is not None:
+        clauses.append("dead_clicks > 0" if q.has_dead_clicks else "dead_clicks = 0")
+    if q.user_prefix is not None:
+        # Compared, not LIKE: the operator's text is literal, % and _ included.
+        clauses.append("SUBSTR(user_id, 1, ?) = ?")
+        params.extend([len(q.user_prefix), q.user_prefix])
+    if q.event_name is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM actions e WHERE e.session_id = sessions.id "
+            "AND e.kind = 'custom' AND e.label = ?)"
+        )
+        params.append(q.event_name)
+    if q.page_contains is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM actions p WHERE p.session_id = sessions.id "
+            f"AND p.kind IN ('load', 'navigation') AND {contains.format('p.url')})"
+        )
+        params.append(q.page_contains)
+    if q.browser is not None:
+        clauses.append("(browser = ? OR SUBSTR(browser, 1, ?) = ?)")
+        params.extend([q.browser, len(q.browser) + 1, q.browser + " "])
+    if q.language is not None:
+        clauses.append("(language = ? OR SUBSTR(language, 1, ?) = ?)")
+        params.extend([q.language, len(q.language) + 1, q.language + "-"])
     if q.url_contains is not None:
         # Matched literally (no LIKE wildcards): the operator's text, % and _ included.
         visited = (

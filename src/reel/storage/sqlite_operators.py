@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, cast
+from typing import cast
 
 import orjson
 
-from reel.errors import Conflict, NotFound, StorageUnavailable
-from reel.storage.operator_store import ROLES, ApiToken, LoginSession, Operator, Role
+from reel.errors import Conflict, NotFound
+from reel.storage.operator_rows import (
+    LOGIN_COLUMNS,
+    OPERATOR_COLUMNS,
+    TOKEN_COLUMNS,
+    login_of,
+    operator_of,
+    token_of,
+)
+from reel.storage.operator_store import ApiToken, LoginSession, Operator
 from reel.storage.sqlite_db import SqliteDatabase
-
-_OPERATOR_COLUMNS = "id, name, role, app_ids, created_at, disabled"
-_TOKEN_COLUMNS = "id, operator_id, name, created_at, last_used_at, expires_at"  # noqa: S105 -- column names
-_LOGIN_COLUMNS = "id, operator_id, created_at, last_seen_at"
 
 
 class SqliteOperatorStore(SqliteDatabase):
@@ -33,8 +37,7 @@ class SqliteOperatorStore(SqliteDatabase):
         try:
             with self._write() as conn:
                 conn.execute(
-                    f"INSERT INTO operators ({_OPERATOR_COLUMNS}, password_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO operators ({OPERATOR_COLUMNS}, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         operator.id,
                         operator.name,
@@ -49,16 +52,16 @@ class SqliteOperatorStore(SqliteDatabase):
             raise Conflict("operator id or name already exists", field="name") from exc
 
     def operator(self, operator_id: str) -> Operator | None:
-        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE id = ?", (operator_id,))
-        return _operator(rows[0]) if rows else None
+        rows = self._read(f"SELECT {OPERATOR_COLUMNS} FROM operators WHERE id = ?", (operator_id,))
+        return operator_of(rows[0]) if rows else None
 
     def operator_by_name(self, name: str) -> Operator | None:
-        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators WHERE name = ?", (name,))
-        return _operator(rows[0]) if rows else None
+        rows = self._read(f"SELECT {OPERATOR_COLUMNS} FROM operators WHERE name = ?", (name,))
+        return operator_of(rows[0]) if rows else None
 
     def operators(self) -> list[Operator]:
-        rows = self._read(f"SELECT {_OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id")
-        return [_operator(r) for r in rows]
+        rows = self._read(f"SELECT {OPERATOR_COLUMNS} FROM operators ORDER BY created_at, id")
+        return [operator_of(r) for r in rows]
 
     def password_hash(self, operator_id: str) -> str | None:
         rows = self._read("SELECT password_hash FROM operators WHERE id = ?", (operator_id,))
@@ -81,7 +84,7 @@ class SqliteOperatorStore(SqliteDatabase):
             with self._write() as conn:
                 self._require(conn, token.operator_id)
                 conn.execute(
-                    f"INSERT INTO api_tokens ({_TOKEN_COLUMNS}, secret_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO api_tokens ({TOKEN_COLUMNS}, secret_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         token.id,
                         token.operator_id,
@@ -96,18 +99,18 @@ class SqliteOperatorStore(SqliteDatabase):
             raise Conflict("token id or secret already exists") from exc
 
     def token_by_hash(self, secret_hash: str) -> ApiToken | None:
-        rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?", (secret_hash,))
-        return _token(rows[0]) if rows else None
+        rows = self._read(f"SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?", (secret_hash,))
+        return token_of(rows[0]) if rows else None
 
     def tokens(self, operator_id: str | None = None) -> list[ApiToken]:
         if operator_id is None:
-            rows = self._read(f"SELECT {_TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id")
+            rows = self._read(f"SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY created_at, id")
         else:
             rows = self._read(
-                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE operator_id = ? ORDER BY created_at, id",
+                f"SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE operator_id = ? ORDER BY created_at, id",
                 (operator_id,),
             )
-        return [_token(r) for r in rows]
+        return [token_of(r) for r in rows]
 
     def touch_token(self, token_id: str, now_ms: int) -> None:
         with self._write() as conn:
@@ -124,17 +127,15 @@ class SqliteOperatorStore(SqliteDatabase):
             with self._write() as conn:
                 self._require(conn, login.operator_id)
                 conn.execute(
-                    f"INSERT INTO login_sessions ({_LOGIN_COLUMNS}, secret_hash) VALUES (?, ?, ?, ?, ?)",
+                    f"INSERT INTO login_sessions ({LOGIN_COLUMNS}, secret_hash) VALUES (?, ?, ?, ?, ?)",
                     (login.id, login.operator_id, login.created_at, login.last_seen_at, secret_hash),
                 )
         except sqlite3.IntegrityError as exc:
             raise Conflict("login session id or secret already exists") from exc
 
     def login_by_hash(self, secret_hash: str) -> LoginSession | None:
-        rows = self._read(
-            f"SELECT {_LOGIN_COLUMNS} FROM login_sessions WHERE secret_hash = ?", (secret_hash,)
-        )
-        return _login(rows[0]) if rows else None
+        rows = self._read(f"SELECT {LOGIN_COLUMNS} FROM login_sessions WHERE secret_hash = ?", (secret_hash,))
+        return login_of(rows[0]) if rows else None
 
     def touch_login(self, login_id: str, now_ms: int) -> None:
         with self._write() as conn:
@@ -150,29 +151,3 @@ class SqliteOperatorStore(SqliteDatabase):
                 "DELETE FROM login_sessions WHERE last_seen_at < ? OR created_at < ?",
                 (seen_before, created_before),
             ).rowcount
-
-
-def _role(value: str) -> Role:
-    for role in ROLES:
-        if role == value:
-            return role
-    raise StorageUnavailable(f"operator store holds an unknown role {value!r}")
-
-
-def _operator(r: tuple[Any, ...]) -> Operator:
-    return Operator(
-        id=r[0],
-        name=r[1],
-        role=_role(r[2]),
-        app_ids=None if r[3] is None else tuple(orjson.loads(r[3])),
-        created_at=r[4],
-        disabled=bool(r[5]),
-    )
-
-
-def _token(r: tuple[Any, ...]) -> ApiToken:
-    return ApiToken(id=r[0], operator_id=r[1], name=r[2], created_at=r[3], last_used_at=r[4], expires_at=r[5])
-
-
-def _login(r: tuple[Any, ...]) -> LoginSession:
-    return LoginSession(id=r[0], operator_id=r[1], created_at=r[2], last_seen_at=r[3])

@@ -12,7 +12,7 @@ from reel.errors import InvalidField, StorageUnavailable
 from reel.storage.rule_store import RuleRecord, default_record
 from reel.storage.sqlite_db import SqliteDatabase
 
-_COLUMNS = "app_id, version, document, operator_id, created_at"
+_COLUMNS = "app_id, version, document, operator_id, created_at, restored_from"
 _PARSED_MAX = 256
 
 
@@ -35,7 +35,9 @@ class SqliteRuleStore(SqliteDatabase):
         )
         return self._record(rows[0]) if rows else default_record(app_id)
 
-    def save(self, app_id: str, rules: RuleSet, operator_id: str, now: int) -> RuleRecord:
+    def save(
+        self, app_id: str, rules: RuleSet, operator_id: str, now: int, *, restored_from: int | None = None
+    ) -> RuleRecord:
         document = orjson.dumps(rules_document(rules)).decode()
         with self._write_lock, self._guard():
             conn = self._writer
@@ -46,14 +48,22 @@ class SqliteRuleStore(SqliteDatabase):
                     "SELECT COALESCE(MAX(version), 0) + 1 FROM masking_rules WHERE app_id = ?", (app_id,)
                 ).fetchone()
                 conn.execute(
-                    f"INSERT INTO masking_rules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
-                    (app_id, version, document, operator_id, now),
+                    f"INSERT INTO masking_rules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                    (app_id, version, document, operator_id, now, restored_from),
                 )
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        return self._record((app_id, version, document, operator_id, now))
+        return self._record((app_id, version, document, operator_id, now, restored_from))
+
+    def version(self, app_id: str, version: int) -> RuleRecord | None:
+        if version == 0:
+            return default_record(app_id)
+        rows = self._read(
+            f"SELECT {_COLUMNS} FROM masking_rules WHERE app_id = ? AND version = ?", (app_id, version)
+        )
+        return self._record(rows[0]) if rows else None
 
     def history(self, app_id: str) -> list[RuleRecord]:
         rows = self._read(
@@ -62,7 +72,7 @@ class SqliteRuleStore(SqliteDatabase):
         return [self._record(r) for r in rows]
 
     def _record(self, row: tuple[Any, ...]) -> RuleRecord:
-        app_id, version, document, operator_id, created_at = row
+        app_id, version, document, operator_id, created_at, restored_from = row
         rules = self._parsed.get((app_id, version))
         if rules is None:
             try:
@@ -73,4 +83,4 @@ class SqliteRuleStore(SqliteDatabase):
             if len(self._parsed) >= _PARSED_MAX:
                 self._parsed.clear()
             self._parsed[(app_id, version)] = rules
-        return RuleRecord(app_id, rules, operator_id, created_at)
+        return RuleRecord(app_id, rules, operator_id, created_at, restored_from)

@@ -30,6 +30,24 @@ export interface SessionSummary {
   rage_clicks: number;
   dead_clicks: number;
   platform: string;
+  /** Browser and major version ("Chrome 131"), "" when unknown. */
+  browser?: string;
+  os?: string;
+  /** "desktop", "mobile", "tablet" or "". */
+  device?: string;
+  viewport_width?: number;
+  viewport_height?: number;
+  language?: string;
+  timezone?: string;
+  referrer?: string;
+  /** The traits of the last identify() call, as the site sent them. */
+  traits?: Record<string, unknown>;
+}
+
+/** A stretch without user interaction (ms epoch), found by the server; the player may skip it. */
+export interface IdlePeriod {
+  start: number;
+  end: number;
 }
 
 /** One part of a split session (the only one when the session was not split). */
@@ -83,6 +101,7 @@ export interface SessionDetail extends SessionSummary {
   segments: Chunk[];
   gaps: Gap[];
   parts: PartRef[];
+  idle?: IdlePeriod[];
 }
 
 export interface Application {

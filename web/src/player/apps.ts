@@ -76,7 +76,7 @@ class ApplicationsPage {
     const details = h("button", { class: "button", text: "Key and snippet", attrs: { type: "button", "data-details": app.id } });
     details.addEventListener("click", () => this.open(app));
     const rules = h("button", { class: "button", text: "Masking rules", attrs: { type: "button", "data-rules": app.id } });
-    rules.addEventListener("click", () => this.slot.replaceChildren(rulesEditor(app.id, app.name)));
+    rules.addEventListener("click", () => this.slot.replaceChildren(rulesEditor(app.id, app.name, this.role !== "viewer")));
     const origins = app.mobile && app.origins.length === 0 ? "mobile app" : app.origins.join(" ");
     return h(
       "tr",

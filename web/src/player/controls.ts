@@ -1,4 +1,5 @@
-// The control bar (play/pause, time, seek bar, speed, skip inactivity) and the keyboard shortcuts.
+// The control bar (play/pause, time, seek bar, speed, skip inactivity, copy link, full screen, shortcut
+// help) and the keyboard shortcuts.
 import { h } from "./dom";
 import { formatClock } from "./format";
 import type { Timeline } from "./timeline";
@@ -12,6 +13,12 @@ export interface ControlActions {
   seekBy(deltaMs: number): void;
   setSpeed(speed: number): void;
   setSkipInactive(skip: boolean): void;
+  /** Copy a link that opens the player paused at the current moment. */
+  copyLink(): void;
+  toggleFullscreen(): void;
+  toggleHelp(): void;
+  /** Close what Escape closes (the shortcut help); false when nothing was open. */
+  closeHelp(): boolean;
 }
 
 export class Controls {
@@ -54,6 +61,12 @@ export class Controls {
       // A mouse click leaves focus on the checkbox, where Space would toggle it instead of playing.
       if (!this.skip.matches(":focus-visible")) this.skip.blur();
     });
+    const link = button("copy-link", "Copy a link to this moment (L)", () => actions.copyLink());
+    link.textContent = "Copy link";
+    const full = button("fullscreen", "Full screen (F)", () => actions.toggleFullscreen());
+    full.append(h("span", { class: "icon", attrs: { "aria-hidden": "true" } }));
+    const help = button("help", "Keyboard shortcuts (?)", () => actions.toggleHelp());
+    help.textContent = "?";
     this.element = h(
       "div",
       { class: "controls" },
@@ -67,7 +80,15 @@ export class Controls {
         this.skip,
         h("span", { text: "Skip inactivity" }),
       ),
+      link,
+      full,
+      help,
     );
+  }
+
+  /** Shows the toggle's state when it changes by a shortcut. */
+  setSkipInactive(skip: boolean): void {
+    this.skip.checked = skip;
   }
 
   setPlaying(playing: boolean): void {
@@ -88,6 +109,10 @@ export class Controls {
   /** The page-wide shortcuts; the page installs one document listener that calls this. */
   handleKey(event: KeyboardEvent): void {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      if (this.actions.closeHelp()) event.preventDefault();
+      return;
+    }
     const target = event.target instanceof HTMLElement ? event.target : null;
     // Typing in a field, or activating a focused button with the keyboard, keeps its native meaning.
     if (target?.closest("input, textarea, select, [contenteditable]")) return;
@@ -102,6 +127,19 @@ export class Controls {
         break;
       case "ArrowRight":
         this.actions.seekBy(event.shiftKey ? SEEK_BIG_STEP_MS : SEEK_STEP_MS);
+        break;
+      case "s":
+        this.skip.checked = !this.skip.checked;
+        this.actions.setSkipInactive(this.skip.checked);
+        break;
+      case "l":
+        this.actions.copyLink();
+        break;
+      case "f":
+        this.actions.toggleFullscreen();
+        break;
+      case "?":
+        this.actions.toggleHelp();
         break;
       default:
         return;

@@ -22,6 +22,8 @@ export interface FeedHooks {
   grew(): void;
   /** A segment loaded ahead could not be fetched even after retries; `retry()` tries again. */
   failed(err: unknown): void;
+  /** The events of a segment (by index) went into the replayer; a segment may come again later. */
+  loaded(index: number, events: readonly eventWithTime[]): void;
 }
 
 export class SegmentFeed {
@@ -29,6 +31,8 @@ export class SegmentFeed {
   private win: SegmentWindow | null = null;
   /** Bumped whenever the replayer is replaced: loads started for an older one are dropped. */
   private generation = 0;
+  /** Bumped by every `prepare`: a call still fetching when a newer one came gives way to it. */
+  private tickets = 0;
   private appending: { index: number; done: Promise<void> } | null = null;
   /** The head of the segment to roll over to, fetched ahead. */
   private rollover: { index: number; events: Promise<eventWithTime[]> } | null = null;
@@ -89,14 +93,15 @@ export class SegmentFeed {
    * a newer call took over meanwhile. Rejects when the segment cannot be fetched.
    */
   async prepare(time: number, from: number): Promise<boolean> {
+    // Every call, even one that keeps the replayer, makes older calls still fetching give way.
+    const ticket = ++this.tickets;
     const plan = seekPlan(this.segments, this.win, from, time);
     if (plan.kind === "reuse") return true;
     const appending = this.appending;
     if (appending?.index === plan.at) {
       // The segment is on its way to follow on: maybe cheaper than starting again from its head.
-      const before = this.generation;
       await appending.done;
-      if (before !== this.generation) return false;
+      if (ticket !== this.tickets) return false;
       if (seekPlan(this.segments, this.win, from, time).kind === "reuse") return true;
     }
     const generation = ++this.generation;
@@ -105,7 +110,7 @@ export class SegmentFeed {
     // A segment may hold nothing to replay (every event dropped); the next one with a head shows the page.
     for (; index < this.segments.length; index++) {
       events = await this.head(index);
-      if (generation !== this.generation) return false;
+      if (ticket !== this.tickets || generation !== this.generation) return false;
       if (events.length > 0) break;
     }
     if (events.length === 0) return true; // nothing at all to replay from here on: no replayer
@@ -114,6 +119,7 @@ export class SegmentFeed {
     // For benchmarks (bench/seek.py): when the segment a seek needed had arrived.
     mark("reel:segment-fetched");
     this.install(events, { base: plan.at, last: Math.min(index, this.segments.length - 1) });
+    this.hooks.loaded(index, events);
     return true;
   }
 
@@ -154,6 +160,7 @@ export class SegmentFeed {
   stop(): void {
     this.abort.abort();
     this.generation++;
+    this.tickets++;
   }
 
   destroy(): void {
@@ -182,6 +189,7 @@ export class SegmentFeed {
         const events = await this.fetch(index, false);
         if (generation !== this.generation || !this.current || this.win?.last !== index - 1) return;
         this.current.add(events);
+        this.hooks.loaded(index, events);
         // rrweb files added events on a microtask; let them all land before anyone plays them.
         await macrotask();
         if (generation !== this.generation || this.win?.last !== index - 1) return;

@@ -6,7 +6,18 @@ import { DEFAULT_FILTERS, SORTS, isFiltered, pageQuery, readFilters, type Filter
 
 export class FilterForm {
   readonly element: HTMLFormElement;
-  private readonly userId = input("f-user", "text", { placeholder: "user id", autocomplete: "off", spellcheck: "false" });
+  private readonly userId = input("f-user", "text", { placeholder: "starts with…", autocomplete: "off", spellcheck: "false" });
+  private readonly event = input("f-event", "text", { placeholder: "signup-started", autocomplete: "off", spellcheck: "false" });
+  private readonly page = input("f-page", "text", { placeholder: "/pricing", autocomplete: "off", spellcheck: "false" });
+  private readonly browser = input("f-browser", "text", { placeholder: "Chrome", autocomplete: "off", spellcheck: "false" });
+  private readonly os = input("f-os", "text", { placeholder: "macOS", autocomplete: "off", spellcheck: "false" });
+  private readonly device = select("f-device", [
+    ["", "Any"],
+    ["desktop", "Desktop"],
+    ["mobile", "Mobile"],
+    ["tablet", "Tablet"],
+  ]);
+  private readonly hasDeadClicks = input("f-dead", "checkbox", {});
   private readonly url = input("f-url", "text", { placeholder: "/checkout", autocomplete: "off", spellcheck: "false" });
   private readonly from = input("f-from", "date", {});
   private readonly to = input("f-to", "date", {});
@@ -62,6 +73,8 @@ export class FilterForm {
         { class: "filter-row" },
         field("User id", this.userId),
         field("URL contains", this.url, "wide"),
+        field("Page visited", this.page),
+        field("Custom event", this.event),
         field("From", this.from),
         field("To", this.to),
         field("Platform", this.platform),
@@ -75,6 +88,10 @@ export class FilterForm {
         field("Min. actions", this.minActions, "narrow"),
         check("Has errors", this.hasErrors),
         check("Has rage clicks", this.hasRageClicks),
+        check("Has dead clicks", this.hasDeadClicks),
+        field("Browser", this.browser, "narrow"),
+        field("OS", this.os, "narrow"),
+        field("Device", this.device),
         h("div", { class: "filter-buttons" }, search, this.clear),
       ),
     );
@@ -103,6 +120,12 @@ export class FilterForm {
   set(f: Filters): void {
     this.userId.value = f.userId;
     this.url.value = f.url;
+    this.event.value = f.event;
+    this.page.value = f.page;
+    this.browser.value = f.browser;
+    this.os.value = f.os;
+    this.device.value = f.device;
+    this.hasDeadClicks.checked = f.hasDeadClicks;
     this.from.value = f.from;
     this.to.value = f.to;
     this.minDuration.value = f.minDuration;
@@ -124,6 +147,11 @@ export class FilterForm {
     const raw: Filters = {
       userId: this.userId.value,
       url: this.url.value,
+      event: this.event.value,
+      page: this.page.value,
+      browser: this.browser.value,
+      os: this.os.value,
+      device: this.device.value === "desktop" || this.device.value === "mobile" || this.device.value === "tablet" ? this.device.value : "",
       appId: this.app.value,
       platform: this.platform.value === "web" || this.platform.value === "mobile" ? this.platform.value : "",
       from: this.from.value,
@@ -134,6 +162,7 @@ export class FilterForm {
       minActions: this.minActions.value,
       hasErrors: this.hasErrors.checked,
       hasRageClicks: this.hasRageClicks.checked,
+      hasDeadClicks: this.hasDeadClicks.checked,
       sort: this.sort.value,
       offset: 0,
     };

@@ -14,10 +14,19 @@ export const SORTS = [
 
 export type DurationUnit = "s" | "min";
 export type Platform = "" | "web" | "mobile";
+export type Device = "" | "desktop" | "mobile" | "tablet";
 
 export interface Filters {
+  /** The start of the user id (prefix search). */
   userId: string;
   url: string;
+  /** A custom event's exact name. */
+  event: string;
+  /** Text in the URL of a page visited. */
+  page: string;
+  browser: string;
+  os: string;
+  device: Device;
   appId: string;
   platform: Platform;
   /** Local calendar days, `YYYY-MM-DD` as `<input type=date>` gives them; both ends included. */
@@ -30,6 +39,7 @@ export interface Filters {
   minActions: string;
   hasErrors: boolean;
   hasRageClicks: boolean;
+  hasDeadClicks: boolean;
   /** One of the API's sorts: start, duration, actions or errors, `-` first for descending. */
   sort: string;
   offset: number;
@@ -38,6 +48,11 @@ export interface Filters {
 export const DEFAULT_FILTERS: Readonly<Filters> = {
   userId: "",
   url: "",
+  event: "",
+  page: "",
+  browser: "",
+  os: "",
+  device: "",
   appId: "",
   platform: "",
   from: "",
@@ -48,6 +63,7 @@ export const DEFAULT_FILTERS: Readonly<Filters> = {
   minActions: "",
   hasErrors: false,
   hasRageClicks: false,
+  hasDeadClicks: false,
   sort: "-start",
   offset: 0,
 };
@@ -64,11 +80,17 @@ export function readFilters(search: string): Filters {
   const amount = (name: string): string => (parseAmount(text(name)) === null ? "" : text(name));
   const flag = (name: string): boolean => ["1", "true", "yes"].includes(text(name).toLowerCase());
   const platform = text("platform");
+  const device = text("device");
   const sort = text("sort");
   const offset = Number.parseInt(text("offset"), 10);
   return {
     userId: text("user_id"),
     url: q.get("url")?.trim().slice(0, 2048) ?? "",
+    event: text("event"),
+    page: q.get("page")?.trim().slice(0, 2048) ?? "",
+    browser: text("browser").slice(0, 100),
+    os: text("os").slice(0, 100),
+    device: device === "desktop" || device === "mobile" || device === "tablet" ? device : "",
     appId: text("app_id"),
     platform: platform === "web" || platform === "mobile" ? platform : "",
     from: day("from"),
@@ -79,6 +101,7 @@ export function readFilters(search: string): Filters {
     minActions: /^\d{1,9}$/.test(text("min_actions")) ? String(Number(text("min_actions"))) : "",
     hasErrors: flag("has_errors"),
     hasRageClicks: flag("has_rage_clicks"),
+    hasDeadClicks: flag("has_dead_clicks"),
     sort: SORT_VALUES.has(sort) ? sort : DEFAULT_FILTERS.sort,
     offset: Number.isFinite(offset) && offset > 0 ? offset : 0,
   };
@@ -89,6 +112,11 @@ export function pageQuery(f: Filters): string {
   const q = new URLSearchParams();
   if (f.userId) q.set("user_id", f.userId);
   if (f.url) q.set("url", f.url);
+  if (f.event) q.set("event", f.event);
+  if (f.page) q.set("page", f.page);
+  if (f.browser) q.set("browser", f.browser);
+  if (f.os) q.set("os", f.os);
+  if (f.device) q.set("device", f.device);
   if (f.appId) q.set("app_id", f.appId);
   if (f.platform) q.set("platform", f.platform);
   if (f.from) q.set("from", f.from);
@@ -99,6 +127,7 @@ export function pageQuery(f: Filters): string {
   if (f.minActions) q.set("min_actions", f.minActions);
   if (f.hasErrors) q.set("has_errors", "1");
   if (f.hasRageClicks) q.set("has_rage_clicks", "1");
+  if (f.hasDeadClicks) q.set("has_dead_clicks", "1");
   if (f.sort !== DEFAULT_FILTERS.sort) q.set("sort", f.sort);
   if (f.offset > 0) q.set("offset", String(f.offset));
   const text = q.toString();
@@ -108,8 +137,13 @@ export function pageQuery(f: Filters): string {
 /** The `GET /api/v1/sessions` parameters for these filters and a page of `limit` sessions. */
 export function apiParams(f: Filters, limit: number): URLSearchParams {
   const q = new URLSearchParams({ limit: String(limit), offset: String(f.offset), sort: f.sort });
-  if (f.userId) q.set("user_id", f.userId);
+  if (f.userId) q.set("user_prefix", f.userId);
   if (f.url) q.set("url", f.url);
+  if (f.event) q.set("event", f.event);
+  if (f.page) q.set("page", f.page);
+  if (f.browser) q.set("browser", f.browser);
+  if (f.os) q.set("os", f.os);
+  if (f.device) q.set("device", f.device);
   if (f.appId) q.set("app_id", f.appId);
   if (f.platform) q.set("platform", f.platform);
   const after = f.from ? dayStart(f.from) : null;
@@ -124,14 +158,16 @@ export function apiParams(f: Filters, limit: number): URLSearchParams {
   if (f.minActions) q.set("min_actions", f.minActions);
   if (f.hasErrors) q.set("has_errors", "true");
   if (f.hasRageClicks) q.set("has_rage_clicks", "true");
+  if (f.hasDeadClicks) q.set("has_dead_clicks", "true");
   return q;
 }
 
 /** True when any filter narrows the list (sort and paging do not). */
 export function isFiltered(f: Filters): boolean {
   return Boolean(
-    f.userId || f.url || f.appId || f.platform || f.from || f.to || f.minDuration || f.maxDuration || f.minActions,
-  ) || f.hasErrors || f.hasRageClicks;
+    f.userId || f.url || f.appId || f.platform || f.from || f.to || f.minDuration || f.maxDuration || f.minActions
+      || f.event || f.page || f.browser || f.os || f.device,
+  ) || f.hasErrors || f.hasRageClicks || f.hasDeadClicks;
 }
 
 /** Local midnight starting the day `YYYY-MM-DD` (plus `addDays`), in ms since the epoch; null if invalid. */

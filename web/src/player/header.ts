@@ -3,6 +3,7 @@
 import type { PartRef, SessionDetail } from "./api";
 import { h } from "./dom";
 import { completeness, formatDateTime, formatDuration, plural } from "./format";
+import { contextFacts } from "./usercontext";
 
 export function sessionHeader(s: SessionDetail): HTMLElement {
   const facts: (HTMLElement | null)[] = [
@@ -31,6 +32,7 @@ export function sessionHeader(s: SessionDetail): HTMLElement {
       { class: "head-main" },
       h("div", { class: "title-row" }, h("h1", { text: formatDateTime(s.start) }), partNav(s)),
       h("p", { class: "facts" }, user, ...facts),
+      contextFacts(s),
     ),
   );
 }

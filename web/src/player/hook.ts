@@ -21,6 +21,9 @@ export interface PlayerHook {
   markers(): number;
   /** Web sessions: the numbers (`n`) of the segments the replayer holds now, in order. */
   segments?(): number[];
+  /** Web sessions: the idle periods (ms from the start) and how many times playback skipped one. */
+  idle?(): Array<{ from: number; to: number }>;
+  skips?(): number;
   /** Mobile sessions: frames found impossible to draw so far (undecodable or past the pixel budget). */
   skippedFrames?(): number;
 }

@@ -27,6 +27,7 @@ const KINDS: Record<string, KindInfo> = {
   identify: { label: "Identify", group: "other", marker: "identify", rank: 2 },
   custom: { label: "Event", group: "other", marker: "custom", rank: 2 },
   error: { label: "Error", group: "errors", marker: "error", rank: 6 },
+  network_error: { label: "Request failed", group: "errors", marker: "error", rank: 6 },
 };
 const UNKNOWN: KindInfo = { label: "Action", group: "other", marker: null, rank: 0 };
 
@@ -47,7 +48,8 @@ export function actionSubject(a: Action): { target: string; text: string } {
       return { target: "", text: shortUrl(a.url) };
     case "identify":
       return { target: "", text: a.label ? `as ${a.label}` : "" };
-    case "error": {
+    case "error":
+    case "network_error": {
       const source = typeof a.data.source === "string" && a.data.source ? ` (${a.data.source})` : "";
       return { target: "", text: a.label + source };
     }

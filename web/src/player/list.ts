@@ -6,8 +6,11 @@ import { h } from "./dom";
 import { FilterForm } from "./filterform";
 import { DEFAULT_FILTERS, apiParams, isFiltered, pageQuery, readFilters, type Filters } from "./filters";
 import { completeness, formatDateTime, formatDuration, plural, shortUrl } from "./format";
+import { contextLine } from "./usercontext";
 
 const PAGE_SIZE = 50;
+/** New sessions (and changes to open ones) show without a reload: the list asks again this often. */
+const REFRESH_MS = 5000;
 
 /** Columns the table can sort by, with the API's sort key and the direction a first click asks for. */
 const SORTABLE: Record<string, { key: string; first: "-" | "" }> = {
@@ -16,7 +19,7 @@ const SORTABLE: Record<string, { key: string; first: "-" | "" }> = {
   Actions: { key: "actions", first: "-" },
   Errors: { key: "errors", first: "-" },
 };
-const COLUMNS = ["Started", "User", "Duration", "First page", "Pages", "Actions", "Errors", "Rage clicks", "Ended"];
+const COLUMNS = ["Started", "User", "Browser · OS · device", "Duration", "First page", "Pages", "Actions", "Errors", "Rage clicks", "Ended"];
 
 const ENDINGS: Record<string, { text: string; title: string }> = {
   tab_closed: { text: "tab closed", title: "The user closed the tab or left the site" },
@@ -36,6 +39,9 @@ class SessionList {
   private readonly status = h("p", { class: "summary muted", attrs: { role: "status", "aria-live": "polite" } });
   private readonly results = h("div", { class: "results" });
   private request: AbortController | null = null;
+  /** The ids and contents last shown, to tell whether a refresh changed anything. */
+  private shown = "";
+  private shownIds = new Set<string>();
 
   constructor(private readonly root: HTMLElement) {
     this.form = new FilterForm(this.filters, (filters, force) => this.change(filters, force));
@@ -54,6 +60,25 @@ class SessionList {
       () => {}, // not worth an error: the other filters still work
     );
     void this.load();
+    setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  /** Asks again for the page shown, quietly; redraws only when something changed, marking new rows. */
+  private async refresh(): Promise<void> {
+    if (document.hidden || this.request || this.root.dataset.state !== "ready") return;
+    const filters = this.filters;
+    try {
+      const page = await listSessions(apiParams(filters, PAGE_SIZE));
+      if (this.request || filters !== this.filters) return; // the operator searched meanwhile
+      if (JSON.stringify(page) === this.shown) return;
+      const before = this.shownIds;
+      this.show(page, filters);
+      for (const tr of this.results.querySelectorAll<HTMLElement>("tr[data-session-id]")) {
+        if (!before.has(tr.dataset.sessionId ?? "")) tr.classList.add("new");
+      }
+    } catch {
+      // A failed refresh changes nothing; the next one tries again.
+    }
   }
 
   /** A new search from the form (always from the first page), or the same one again when `force`. */
@@ -94,6 +119,7 @@ class SessionList {
       this.root.dataset.state = "error";
     } finally {
       if (this.request === request) {
+        this.request = null;
         this.root.removeAttribute("aria-busy");
         this.results.classList.remove("stale");
       }
@@ -101,6 +127,8 @@ class SessionList {
   }
 
   private show(page: SessionPage, filters: Filters): void {
+    this.shown = JSON.stringify(page);
+    this.shownIds = new Set(page.sessions.map((s) => s.id));
     if (page.total === 0 && !isFiltered(filters)) {
       this.status.textContent = "";
       this.results.replaceChildren(emptyState());
@@ -197,6 +225,7 @@ function row(s: SessionSummary): HTMLTableRowElement {
     { attrs: { "data-session-id": s.id } },
     h("td", { class: "start" }, link, ...badges),
     h("td", { class: "user" }, user),
+    h("td", { class: "context-cell", text: contextLine(s) || "–", attrs: { title: contextTitle(s) } }),
     h("td", { class: "num", text: formatDuration(s.duration_ms) }),
     h("td", { class: "first-url", text: shortUrl(s.first_url), attrs: { title: s.first_url ?? "" } }),
     h("td", { class: "num", text: s.pages.toLocaleString() }),
@@ -213,6 +242,16 @@ function row(s: SessionSummary): HTMLTableRowElement {
     else location.assign(href);
   });
   return tr;
+}
+
+function contextTitle(s: SessionSummary): string {
+  const parts = [
+    s.viewport_width ? `viewport ${s.viewport_width}×${s.viewport_height}` : "",
+    s.language ?? "",
+    s.timezone ?? "",
+    s.referrer ? `from ${s.referrer}` : "",
+  ];
+  return parts.filter(Boolean).join(", ");
 }
 
 /** A count worth noticing as a coloured badge; zero as a quiet dash. */

@@ -3,20 +3,28 @@
 // overlays from one small state machine.
 import { ApiError, getActions, getSession, type Action, type SessionDetail } from "./api";
 import { h } from "./dom";
-import { formatDateTime } from "./format";
+import { formatDateTime, formatDuration } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
 import { SegmentFeed, mark } from "./feed";
 import { markersFor } from "./markers";
 import { FirstFrame } from "./firstframe";
+import { idleSpans, skipTarget, type Span } from "./idle";
 import { errorContent, stageMessage } from "./messages";
+import { Notice } from "./notice";
 import { Overlay } from "./overlay";
 import { loadPrefs, savePrefs, type Prefs } from "./prefs";
-import type { Replay } from "./replay";
+import type { Replay, ReplayOptions } from "./replay";
+import { copyLinkAt, shareTime, toggleFullscreen } from "./sharing";
+import { ShortcutHelp } from "./shortcuts";
 import { clamp, nextFrame } from "./util";
 import { PlayerView } from "./view";
 
 /** Picking an action starts playback this long before it, so the operator sees it happen. */
 const ACTION_LEAD_MS = 1000;
+/** After picking an action, idle time is not skipped until this long after it. */
+const ACTION_HOLD_MS = 1000;
+/** While playing, the address bar's `?t=` follows the playhead, updated at most this often. */
+const SHARE_EVERY_MS = 1000;
 
 export class Player {
   private session: SessionDetail | null = null;
@@ -28,6 +36,14 @@ export class Player {
   private actions: Action[] = [];
   private actionsLoaded: Promise<void> = Promise.resolve();
   private readonly overlay = new Overlay();
+  private readonly notice = new Notice();
+  private readonly help = new ShortcutHelp();
+  /** The session's idle periods (ms from its start), skipped while playing when the toggle is on. */
+  private idle: Span[] = [];
+  /** No skipping before this position (an action picked in the list is shown first). */
+  private hold = Number.NEGATIVE_INFINITY;
+  private skips = 0;
+  private sharedAt = 0;
   private readonly stage = h("div", { class: "stage" });
   private readonly frame = h("div", { class: "frame" });
   private readonly banner = h("div", { class: "banner" });
@@ -80,6 +96,8 @@ export class Player {
       error: () => this.errorMessage,
       actions: () => this.actions.map((a) => ({ ts: a.ts, kind: a.kind })),
       markers: () => this.view?.timeline.markerCount ?? 0,
+      idle: () => this.idle.map((s) => ({ ...s })),
+      skips: () => this.skips,
     };
   }
 
@@ -126,10 +144,19 @@ export class Player {
     }
     const requested = Number.parseInt(new URLSearchParams(location.search).get("t") ?? "", 10);
     const deepLink = Number.isFinite(requested) && requested >= 0;
-    this.feed = SegmentFeed.forSession(session.id, session.segments, this.stage, this.frame, () => ({ ...this.prefs }), {
+    // rrweb's own skipping only reacts while playing from before a stretch; Reel skips the server's idle
+    // periods itself (maybeSkip), wherever playback starts.
+    const options = (): ReplayOptions => ({ ...this.prefs, skipInactive: false });
+    const listed = new Set<number>(); // segments whose console and network entries the devtools hold
+    this.feed = SegmentFeed.forSession(session.id, session.segments, this.stage, this.frame, options, {
       replaced: (replay) => this.onReplaced(replay),
       grew: () => this.onGrew(),
       failed: (err) => this.onLoadError(err),
+      loaded: (index, events) => {
+        if (listed.has(index)) return;
+        listed.add(index);
+        this.view?.devtools.add(events);
+      },
     });
     try {
       // A shared link loads the segment of its moment alone, never the recording up to it.
@@ -237,11 +264,12 @@ export class Player {
    * Moves to `ms` after the session start and shows that state. Resolves once the replay iframe holds it,
    * waiting for the chunks it needs ("loading…" meanwhile). `play` resumes playback from there.
    */
-  async seek(ms: number, play: boolean): Promise<void> {
+  async seek(ms: number, play: boolean, hold = Number.NEGATIVE_INFINITY): Promise<void> {
     const replay = this.replay;
     const feed = this.feed;
     if (!replay || !feed || this.status === "error" || this.status === "empty") return;
     const token = ++this.seekToken;
+    this.hold = hold;
     const target = clamp(Number.isFinite(ms) ? ms : 0, 0, this.total);
     if (this.status === "playing") replay.pause();
     // Where the replayer is: from there it goes forward cheaply, back only from its head.
@@ -285,7 +313,7 @@ export class Player {
   /** Plays from just before the action, so the operator sees it happen. */
   private seekToAction(action: Action): void {
     const start = this.session?.start ?? 0;
-    void this.seek(Math.max(0, action.ts - start - ACTION_LEAD_MS), true);
+    void this.seek(Math.max(0, action.ts - start - ACTION_LEAD_MS), true, action.ts - start + ACTION_HOLD_MS);
   }
 
   // ---- loading ----------------------------------------------------------------------------------------
@@ -371,12 +399,13 @@ export class Player {
   // ---- view -------------------------------------------------------------------------------------------
 
   private stageOnly(): HTMLElement {
-    this.stage.replaceChildren(this.frame, this.overlay.element);
+    this.stage.replaceChildren(this.frame, this.overlay.element, this.notice.element, this.help.element);
     return h("div", { class: "viewer" }, this.stage);
   }
 
   private build(session: SessionDetail): void {
     document.title = `Session of ${formatDateTime(session.start)} · Reel`;
+    this.idle = idleSpans(session.idle, session.start);
     this.view = new PlayerView(session, this.total, this.stage, this.banner, this.prefs, {
       scrub: (ms) => this.view?.controls.setTime(ms),
       seek: (ms) => void this.seek(ms, this.status === "playing" || this.status === "buffering"),
@@ -390,8 +419,20 @@ export class Player {
       },
       setSkipInactive: (skip) => {
         this.prefs.skipInactive = skip;
-        this.replay?.setSkipInactive(skip);
+        this.view?.controls.setSkipInactive(skip);
         savePrefs(this.prefs);
+        this.notice.show(skip ? "Skipping inactivity" : "Not skipping inactivity", "skip-toggle");
+      },
+      copyLink: () => {
+        this.sharedAt = Date.now();
+        void copyLinkAt((this.position = this.currentTime()), this.notice);
+      },
+      toggleFullscreen: () => toggleFullscreen(this.view?.viewer),
+      toggleHelp: () => this.help.toggle(),
+      closeHelp: () => {
+        const open = this.help.open;
+        this.help.hide();
+        return open;
       },
     });
     this.root.replaceChildren(...this.view.children);
@@ -422,15 +463,31 @@ export class Player {
     const session = this.session;
     if (!session || this.status === "error" || this.status === "empty") return;
     const ms = this.currentTime();
+    if (this.maybeSkip(ms)) return;
     const at = this.abs(ms);
     if (!this.view?.timeline.isDragging) this.view?.controls.setTime(ms);
     this.view?.timeline.setPosition(ms);
     this.view?.urlbar.show(this.replay?.hrefAt(at) ?? null);
     this.view?.panel.setTime(at);
+    this.view?.devtools.setTime(at);
     const message = stageMessage(session, this.replay, this.status, at, (to) => void this.seek(to, false));
     if (message) this.overlay.show(message);
     else this.overlay.hide();
+    if (this.status === "playing" && Date.now() - this.sharedAt >= SHARE_EVERY_MS) this.shareTime();
   }
+
+  /** Playing inside an idle period with skipping on: jump to just before activity resumes, and say so. */
+  private maybeSkip(ms: number): boolean {
+    if (!this.prefs.skipInactive || this.status !== "playing" || this.seeking) return false;
+    const target = skipTarget(this.idle, ms, this.hold);
+    if (target === null) return false;
+    this.skips += 1;
+    this.notice.show(`Skipped ${formatDuration(target - ms)} of inactivity`, "skip");
+    void this.seek(target, true);
+    return true;
+  }
+
+
 
   /** Shows why the session cannot be played; `retry` reloads for failures that may pass. */
   private fail(err: unknown, retry: () => void): void {
@@ -445,8 +502,7 @@ export class Player {
 
   /** Puts the paused position in the address bar (`?t=MS`), so the link opens this moment. */
   private shareTime(): void {
-    const url = new URL(location.href);
-    url.searchParams.set("t", String(Math.round(this.position)));
-    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    this.sharedAt = Date.now();
+    shareTime(this.currentTime());
   }
 }

@@ -27,6 +27,9 @@ interface Stamped {
   href: string;
 }
 
+/** How an image masking left without a source is drawn in the replay (and the first frame). */
+export const MASKED_IMAGE_RULE = "img:not([src]):not([srcset]) { background: #dfe3ea; }";
+
 export class Replay {
   readonly replayer: Replayer;
   private readonly metas: Stamped[] = [];
@@ -52,6 +55,9 @@ export class Replay {
       // Focusing elements inside the replay would move keyboard focus into the iframe and swallow the
       // player's shortcuts.
       triggerFocus: false,
+      // A masked image has no source left (docs/contracts/masking-rules.md): drawn as a plain grey box of
+      // its recorded size rather than the browser's broken-image icon.
+      insertStyleRules: [MASKED_IMAGE_RULE],
       // UNSAFE_replayCanvas stays off: canvas replay needs allow-scripts, which reopens recorded-DOM XSS.
     });
     this.enforceSandbox();

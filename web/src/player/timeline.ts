@@ -1,7 +1,8 @@
 // The seek bar: played and loaded ranges, gap bands, action markers, click or drag to seek. Times here are
 // milliseconds from the session start (0 … total).
 import { h } from "./dom";
-import { beaconRange, formatClock } from "./format";
+import { beaconRange, formatClock, formatDuration } from "./format";
+import type { Span } from "./idle";
 import { describeAction } from "./kinds";
 import { MarkerLayer, type Marker } from "./markers";
 import { clamp } from "./util";
@@ -34,6 +35,7 @@ export class Timeline {
   constructor(
     private readonly total: number,
     gaps: readonly Band[],
+    idle: readonly Span[],
     /** Called while dragging, so the time label can follow before the (costly) seek happens on release. */
     private readonly onScrub: (ms: number) => void,
     private readonly onSeek: (ms: number) => void,
@@ -44,6 +46,12 @@ export class Timeline {
     this.hover = h("div", { class: "tl-hover", attrs: { "aria-hidden": "true" } });
     const bands = gaps.map((gap) => this.band(gap));
     this.track = h("div", { class: "tl-track" }, this.loaded, ...bands, this.played, this.markers.element, this.thumb);
+    // The activity strip under the track: idle periods greyed out, active time in colour.
+    const strip = h(
+      "div",
+      { class: "tl-activity", attrs: { "aria-label": `${idle.length} idle periods` } },
+      ...idle.map((span) => this.idleBand(span)),
+    );
     this.element = h(
       "div",
       {
@@ -57,6 +65,7 @@ export class Timeline {
         },
       },
       this.track,
+      strip,
       this.hover,
     );
     this.listen();
@@ -111,6 +120,21 @@ export class Timeline {
     });
     el.style.left = `${left}%`;
     el.style.width = `${width}%`;
+    return el;
+  }
+
+  private idleBand(span: Span): HTMLElement {
+    const left = this.percent(span.from);
+    const el = h("div", {
+      class: "tl-idle",
+      attrs: {
+        title: `Inactive for ${formatDuration(span.to - span.from)} (${formatClock(span.from)}–${formatClock(span.to)})`,
+        "data-from": String(Math.round(span.from)),
+        "data-to": String(Math.round(span.to)),
+      },
+    });
+    el.style.left = `${left}%`;
+    el.style.width = `${Math.max(this.percent(span.to) - left, 0.3)}%`;
     return el;
   }
 

@@ -33,12 +33,15 @@ export function newBeacon(seq: number, body: string | null): Beacon {
   };
 }
 
-/** The envelope JSON (contract v1) around event JSON strings, without re-serialising the events. */
+/**
+ * The envelope JSON (contract v1) around event JSON strings, without re-serialising the events;
+ * `context` is the user context's JSON, on the first beacon of a page or session.
+ */
 export function envelope(recordingId: string, sessionId: string, seq: number, final: boolean, rules: number,
-  events: readonly string[]): string {
+  events: readonly string[], context: string | null = null): string {
   return `{"v":1,"recording_id":${JSON.stringify(recordingId)},"session_id":${JSON.stringify(sessionId)},`
     + `"seq":${seq},"sent_at":${Date.now()},"final":${final},"rules_version":${rules},`
-    + `"events":[${events.join(",")}]}`;
+    + (context ? `"context":${context},` : "") + `"events":[${events.join(",")}]}`;
 }
 
 /** UTF-8 byte length of a string (lone surrogates count as the 3-byte replacement character). */

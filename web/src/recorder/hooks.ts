@@ -1,8 +1,10 @@
-// Page hooks for the session model (brief §3.3): in-app navigation, form submits, and console errors and
-// warnings, as Reel custom events. Installed once, on the first start; `add` drops events while not
-// recording. None may throw into the page or change what the wrapped call does. Masking happens later,
-// with every other event (scrub.ts).
-import { MAX_MESSAGE } from "./events";
+// Page hooks for the session model (brief §3.3): in-app navigation, form submits, console messages of the
+// chosen levels and failed or slow requests, as Reel custom events. Installed once, on the first start;
+// `add` drops events while not recording. None may throw into the page or change what the wrapped call
+// does. Masking happens later, with every other event (scrub.ts).
+import { framesOf, MAX_MESSAGE, type Frame } from "./events";
+import { watchNetwork } from "./network";
+import type { Capture } from "./policy";
 
 type Add = (tag: string, payload: Record<string, unknown>) => void;
 
@@ -27,8 +29,8 @@ function safe(fn: () => void): void {
   }
 }
 
-/** Installs every hook. */
-export function watchPage(win: Window, add: Add): void {
+/** Installs every hook; `ours` tells Reel's own requests (beacons, config), which are never reported. */
+export function watchPage(win: Window, add: Add, capture: Capture, ours: (url: string) => boolean): void {
   // In-app navigation: history.pushState/replaceState, back/forward and fragment changes.
   let last = location.href;
   const navigated = (): void => {
@@ -47,18 +49,34 @@ export function watchPage(win: Window, add: Add): void {
       + Array.from(form.classList).slice(0, 3).map((c) => `.${c}`).join("") });
   }), true);
 
-  // console.error and console.warn; a console call made while reporting one is not reported again.
+  // The console levels the application chose; a console call made while reporting one is not reported again.
   let inside = false;
-  for (const level of ["error", "warn"]) {
+  for (const level of capture.console) {
     wrap(console, level, (args) => {
       if (inside) return;
       inside = true;
       try {
-        const text = args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" ");
-        add("reel.error", { kind: "console", level, message: text.slice(0, MAX_MESSAGE) });
+        add("reel.console", consoleMessage(level, args));
       } finally {
         inside = false;
       }
     });
   }
+  if (capture.network) watchNetwork(win, capture.slowMs, ours, (payload) => add("reel.network", { ...payload }));
+}
+
+/** A console call as a bounded message: arguments described shallowly (walking objects costs the page). */
+function consoleMessage(level: string, args: unknown[]): Record<string, unknown> {
+  let frames: Frame[] | undefined;
+  const text = args.map((a) => {
+    if (a instanceof Error) {
+      frames ??= framesOf(a);
+      return `${a.name}: ${a.message}`;
+    }
+    if (a === null || typeof a !== "object") return String(a);
+    if (Array.isArray(a)) return `Array(${a.length})`;
+    const keys = Object.keys(a);
+    return `{${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ", …" : ""}}`;
+  }).join(" ");
+  return { level, message: text.slice(0, MAX_MESSAGE), frames };
 }

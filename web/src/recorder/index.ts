@@ -49,6 +49,16 @@ function main(): void {
   const outbox = new Outbox(setup.url, setup.gzipUrl);
   const recorder = new Recorder(tab, outbox);
   const add = (tag: string, payload: unknown): void => recorder.addCustom(tag, payload);
+  // Reel's own requests (beacons, the config) are never reported as the page's: a failing beacon would
+  // otherwise report itself in the next one.
+  const own = new URL("/v1/web/", setup.url).href;
+  const ours = (url: string): boolean => {
+    try {
+      return new URL(url, document.baseURI).href.startsWith(own);
+    } catch {
+      return false;
+    }
+  };
   // Nothing is recorded, buffered or stored until the rules are known and consent allows it.
   let policy: Policy | null = null;
   let begun = false;
@@ -63,7 +73,7 @@ function main(): void {
     }
     if (!hooked) {
       hooked = true;
-      watchPage(win, add);
+      watchPage(win, add, policy.capture, ours);
     }
     recorder.start(policy);
   };

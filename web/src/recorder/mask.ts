@@ -53,7 +53,12 @@ export function maskUrl(p: Policy, url: string): string {
   if (s === "data:" || s === "blob:") return url;
   if (s && !authority && s !== "http:" && s !== "https:") return s + "***";
   const { params, segments } = p;
-  const found = (part: string): boolean => part !== "***" && p.detect(decode(part)) !== decode(part);
+  // Detectors need a digit or an @, which only a `%` escape could hide: most parts skip decoding.
+  const found = (part: string): boolean => {
+    if (part === "***" || !/[\d@%]/.test(part)) return false;
+    const text = decode(part);
+    return p.detect(text) !== text;
+  };
   return s + authority.replace(/^\/\/.*@/, "//") // user:password@ never leaves
     + path.replace(/[^/]+/g, (seg) => (segments && segments.test(seg)) || found(seg) ? "***" : seg)
     + query.replace(/([?&])([^&=]*)(=?)([^&]*)/g, (all, sep: string, name: string, eq: string, v: string) =>

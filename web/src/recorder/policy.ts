@@ -1,5 +1,15 @@
 // What capture needs of the application's rules once compiled (rules.ts compiles them; mask.ts and the
 // recorder read them): a module of its own so that masking and compiling do not import each other.
+/** What the recorder captures besides the page (the document's `capture` section). */
+export interface Capture {
+  /** Console levels reported (`log`, `info`, `warn`, `error`, `debug`). */
+  readonly console: readonly string[];
+  /** Whether failed and slow fetch/XMLHttpRequest requests are reported. */
+  readonly network: boolean;
+  /** A request taking at least this long is reported even when it succeeded. */
+  readonly slowMs: number;
+}
+
 /** The compiled rules; `version` 0 is Reel's built-in defaults. */
 export interface Policy {
   readonly version: number;
@@ -11,6 +21,7 @@ export interface Policy {
   /** Query parameters whose values are masked; null: all of them. */
   readonly params: ReadonlySet<string> | null;
   readonly segments: RegExp | null;
+  readonly capture: Capture;
   /** Whether an `attribute` rule names this attribute (masked under every preset). */
   named(attr: string): boolean;
   /** Masks the detected substrings (e-mail, card, phone, IBAN) of shown text. */

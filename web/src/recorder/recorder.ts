@@ -1,9 +1,11 @@
 // The recorder: runs rrweb, buffers its events, rotates idle sessions and cuts the buffer into beacons.
 import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
+import { userContext } from "./context";
 import { envelope, newBeacon, splitBySize, utf8Length, type Beacon } from "./beacon";
 import { FLUSH_AT_CHARS, FLUSH_INTERVAL_MS, KEEPALIVE_BODY_MAX } from "./config";
 import { customEvent, isInteraction } from "./events";
+import { JsonWriter } from "./json";
 import type { TabState } from "./ids";
 import { maskText } from "./mask";
 import type { Outbox } from "./queue";
@@ -14,6 +16,8 @@ import { scrub } from "./scrub";
 const MASK_INPUTS = { input: true, textarea: true, select: true } as Record<string, boolean>;
 /** At most this many identify/event calls are held while recording waits for consent or the rules. */
 const MAX_EARLY = 100;
+/** A serialisation task yields to the page after this long (a long task starts at 50 ms). */
+const SLICE_MS = 20;
 
 /** Buffers events and turns them into numbered beacons for the outbox. */
 export class Recorder {
@@ -26,7 +30,13 @@ export class Recorder {
   private early: Array<[string, unknown]> = [];
   /** Events awaiting serialisation in a task of their own (keeps JSON.stringify out of rrweb's tasks). */
   private raw: eventWithTime[] = [];
+  /** How many of `raw` are serialised or being serialised (by `writer`). */
+  private rawAt = 0;
+  /** The event being serialised in slices (a large full snapshot), if any. */
+  private writer: JsonWriter | null = null;
   private chars = 0;
+  /** The user context, until a beacon carries it (the first of each page and recorder session). */
+  private context: string | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private serializeTimer: ReturnType<typeof setTimeout> | 0 = 0;
   /** The rules applied to what is captured; set by start(). */
@@ -41,7 +51,7 @@ export class Recorder {
 
   /** Events buffered and not yet cut into a beacon. */
   get buffered(): number {
-    return this.parts.length + this.raw.length;
+    return this.parts.length + this.raw.length - this.rawAt + (this.writer ? 1 : 0);
   }
 
   /** Starts rrweb under these rules (a full snapshot now, incremental events after). */
@@ -49,6 +59,7 @@ export class Recorder {
     if (this.active) return;
     this.active = true;
     this.policy = policy;
+    this.takeContext();
     try {
       this.stopRrweb = record({
         emit: (e: eventWithTime) => this.onRrwebEvent(e),
@@ -90,6 +101,8 @@ export class Recorder {
       this.early = [];
       this.parts = [];
       this.raw = [];
+      this.rawAt = 0;
+      this.writer = null;
       this.chars = 0;
     }
   }
@@ -110,7 +123,9 @@ export class Recorder {
     if (this.parts.length === 0) return;
     const parts = this.takeParts();
     const seq = this.tab.takeSeq();
-    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, this.policy.version, parts);
+    const body = envelope(this.tab.recordingId, this.tab.sessionId, seq, false, this.policy.version, parts,
+      this.context);
+    this.context = null;
     this.outbox.add(newBeacon(seq, body), true);
   }
 
@@ -126,13 +141,14 @@ export class Recorder {
     if (this.parts.length > 0 || final) {
       const { recordingId: rid, sessionId: sid } = this.tab;
       const rules = this.policy.version;
-      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, rules, []));
+      const overhead = utf8Length(envelope(rid, sid, this.tab.nextSeq, false, rules, [], this.context));
       const groups = splitBySize(this.takeParts(), overhead, KEEPALIVE_BODY_MAX);
       if (groups.length === 0) groups.push([]);
       groups.forEach((group, i) => {
         const seq = this.tab.takeSeq();
         const last = final && i === groups.length - 1;
-        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, rules, group)), false);
+        this.outbox.add(newBeacon(seq, envelope(rid, sid, seq, last, rules, group, this.context)), false);
+        this.context = null;
       });
     }
     return this.outbox.sendNow(unloading);
@@ -148,6 +164,7 @@ export class Recorder {
           // which gets its own full snapshot (taken after rrweb returns, not inside its emit).
           this.flush();
           this.tab.newSession(now);
+          this.takeContext();
           setTimeout(() => this.checkout(), 0);
         } else {
           this.tab.touch(now);
@@ -156,6 +173,14 @@ export class Recorder {
       this.push(e);
     } catch {
       // A recorder fault must never surface in the host page.
+    }
+  }
+
+  private takeContext(): void {
+    try {
+      this.context = userContext(this.policy);
+    } catch {
+      this.context = null; // A context that cannot be read is not sent; recording goes on.
     }
   }
 
@@ -174,32 +199,41 @@ export class Recorder {
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
   }
 
-  /** The task that serialises pending events and, past the size bound, cuts a beacon right away. */
+  /** The task that serialises pending events in slices and, past the size bound, cuts a beacon right away. */
   private serializeSoon(): void {
+    this.serializeTimer = 0;
     try {
-      this.serialize();
+      if (!this.serialize(performance.now() + SLICE_MS)) {
+        this.serializeTimer = setTimeout(() => this.serializeSoon(), 0); // the rest in a later task
+        return;
+      }
       if (this.chars >= FLUSH_AT_CHARS) this.flush();
     } catch {
       // As above.
     }
   }
 
-  /** Serialises pending events into JSON strings. */
-  private serialize(): void {
-    if (this.serializeTimer) clearTimeout(this.serializeTimer);
-    this.serializeTimer = 0;
-    const raw = this.raw;
-    this.raw = [];
-    for (const e of raw) {
-      let json: string;
-      try {
-        json = JSON.stringify(e);
-      } catch {
-        continue; // Cyclic or BigInt payload in a custom event: skip that event only.
-      }
-      this.parts.push(json);
-      this.chars += json.length;
+  /** Serialises pending events into JSON strings; false if `deadline` passed first (more to do). */
+  private serialize(deadline = Infinity): boolean {
+    if (deadline === Infinity && this.serializeTimer) {
+      clearTimeout(this.serializeTimer);
+      this.serializeTimer = 0;
     }
+    while (this.writer || this.rawAt < this.raw.length) {
+      try {
+        this.writer ??= new JsonWriter(this.raw[this.rawAt++]);
+        if (!this.writer.run(deadline)) return false;
+        const json = this.writer.text();
+        this.parts.push(json);
+        this.chars += json.length;
+      } catch {
+        // Cyclic or BigInt payload in a custom event: skip that event only.
+      }
+      this.writer = null;
+    }
+    this.raw = [];
+    this.rawAt = 0;
+    return true;
   }
 
   private takeParts(): string[] {

@@ -2,7 +2,7 @@
 // capture needs: a preset, selectors, attribute names, the URL rule, detectors and the consent settings.
 import { detect, detectors } from "./detect";
 import { maskCss, maskText } from "./mask";
-import type { Policy } from "./policy";
+import type { Capture, Policy } from "./policy";
 
 export type { Policy } from "./policy";
 
@@ -10,10 +10,14 @@ export const MASK_ALL = 0;
 export const MASK_INPUTS = 2;
 const PRESETS: Record<string, number> = { mask_all: MASK_ALL, allow_list: 1, mask_inputs: MASK_INPUTS };
 
+/** Levels a document may name; the default reports errors and warnings. */
+const LEVELS = ["log", "info", "warn", "error", "debug"];
+
 interface Doc {
   version?: number;
   preset?: string;
   consent?: Record<string, unknown>;
+  capture?: { console?: unknown; network?: unknown; slow_ms?: unknown };
   rules?: Rule[];
 }
 
@@ -74,6 +78,13 @@ export function compile(doc: unknown): Policy {
   const names = of("attribute").flatMap((r) => strings(r.names)).map((n) => n.toLowerCase());
   const found = detectors(of("detector").length > 0 ? of("detector").flatMap((r) => strings(r.names))
     : ["card", "iban", "email", "phone"]);
+  const cap = d.capture || {};
+  const slow = Number(cap.slow_ms);
+  const capture: Capture = {
+    console: Array.isArray(cap.console) ? strings(cap.console).filter((l) => LEVELS.includes(l)) : ["error", "warn"],
+    network: cap.network !== false,
+    slowMs: slow > 0 ? slow : 3000,
+  };
   const preset = broken ? MASK_ALL : PRESETS[String(d.preset)] ?? MASK_ALL;
   const shown = (el: Element | null): boolean => !!el && !broken && !(mask && within(el, mask))
     && (preset === MASK_INPUTS || (!!unmask && within(el, unmask)));
@@ -85,6 +96,7 @@ export function compile(doc: unknown): Policy {
     block: broken ? "" : block,
     params,
     segments,
+    capture,
     named: (attr) => names.some((n) => (n.endsWith("*") ? attr.startsWith(n.slice(0, -1)) : n === attr)),
     detect: (text) => detect(text, found),
     shown,

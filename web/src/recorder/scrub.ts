@@ -6,17 +6,25 @@ import { record } from "@rrweb/record";
 import type { eventWithTime } from "@rrweb/types";
 import { maskCss, maskSrcset, maskText, maskUrl } from "./mask";
 import { MASK_ALL, MASK_INPUTS, type Policy } from "./rules";
+import { CUSTOM, ELEMENT_NODE, FULL_SNAPSHOT, INCREMENTAL, META, TEXT_NODE } from "./rrweb";
 
 type Obj = Record<string, any>; // rrweb event data of many shapes (see the note at the top)
 
 /** The default attribute list (`content` counts on <meta> only, and every `data-*` too). */
-const DEFAULT_ATTRS = "title alt placeholder aria-label aria-description value label".split(" ");
-const URL_ATTRS = "href src action formaction poster background rr_src xlink:href cite data".split(" ");
+const DEFAULT_ATTRS = new Set("title alt placeholder aria-label aria-description value label".split(" "));
+const URL_ATTRS = new Set("href src action formaction poster background rr_src xlink:href cite data".split(" "));
 /** Where an image lives: under mask_all an image keeps only its size (a placeholder at replay). */
 const IMAGE_ATTRS = "src srcset href xlink:href poster".split(" ");
 const IMAGE_TAGS = "img image source video".split(" ");
 /** Elements whose `value` is an input value. */
 const FIELD_TAGS = ["input", "select", "textarea"];
+
+// A <meta> content made only of viewport settings (src/reel/replay/masking/policy.py reads it alike).
+const SP = "[ \\t\\n\\r\\f\\v]*"; // ASCII whitespace, as Python's \s under re.ASCII
+const SETTING = `${SP}(?:width|height|initial-scale|minimum-scale|maximum-scale|user-scalable|viewport-fit`
+  + `|interactive-widget|shrink-to-fit)${SP}=${SP}(?:device-width|device-height|yes|no|auto|cover|contain`
+  + `|resizes-visual|resizes-content|overlays-content|[0-9]{1,5}(?:\\.[0-9]{1,3})?)${SP}`;
+const VIEWPORT = new RegExp(`^${SETTING}(?:[,;]${SETTING})*[,;]?${SP}$`, "i");
 
 /** Inputs that were password fields when we saw them: a field toggled to type=text stays masked. */
 const everPassword = new WeakSet<Element>();
@@ -42,11 +50,12 @@ function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: bo
     if (name === "srcdoc") delete a[name]; // The frame's document is recorded, and masked, as a document.
     else if (name === "style" && v && typeof v === "object") scrubStyle(p, v);
     else if (typeof v !== "string" || !v) continue; // Removed (null) or empty.
-    else if (URL_ATTRS.includes(name)) a[name] = maskUrl(p, v);
+    else if (URL_ATTRS.has(name)) a[name] = maskUrl(p, v);
     else if (name === "srcset") a[name] = maskSrcset(p, v);
     else if (name === "style" || name === "_cssText") a[name] = maskCss(p, v);
     else if (p.named(name)) a[name] = maskText(v);
-    else if (DEFAULT_ATTRS.includes(name) || name.startsWith("data-") || (name === "content" && meta)) {
+    else if (meta && name === "content" && v.length <= 300 && VIEWPORT.test(v)) continue; // layout, not data
+    else if (DEFAULT_ATTRS.has(name) || name.startsWith("data-") || (name === "content" && meta)) {
       // A field's value is an input value, masked inside unmask too: rrweb leaves a checkbox's or a radio's
       // `value` attribute as it is.
       const always = (name === "value" && FIELD_TAGS.includes(tag))
@@ -56,6 +65,8 @@ function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: bo
   }
   if (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag) && !isShown()) {
     for (const name of IMAGE_ATTRS) delete a[name];
+    // Empty, not masked: masked text shows as a broken image's caption; kept, `[alt]` still matches.
+    if (typeof a.alt === "string") a.alt = "";
     if (full && tag === "img" && el) {
       const r = el.getBoundingClientRect();
       a.rr_width = `${r.width}px`;
@@ -83,15 +94,15 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null): void {
   for (let item = stack.pop(); item; item = stack.pop()) {
     const [n, up] = item;
     const t = n.textContent;
-    if (n.type === 3) { // Text
+    if (n.type === TEXT_NODE) {
       if (!t || !up) continue;
       if (up.localName === "style") n.textContent = maskCss(p, t); // rrweb keeps style text as it is
       // A shadow root's own text: rrweb masks it without knowing its host (the element is null), so it is
       // done again from the live node, whose host decides.
       else if (n.isShadow) n.textContent = p.text((nodeOf(n.id) || n).textContent || "", up);
     } else {
-      const el = n.type === 2 ? nodeOf(n.id) : null;
-      if (n.type === 2) scrubAttrs(p, n.tagName, n.attributes, el, true); // Element (el null: all masked)
+      const el = n.type === ELEMENT_NODE ? nodeOf(n.id) : null;
+      if (n.type === ELEMENT_NODE) scrubAttrs(p, n.tagName, n.attributes, el, true); // el null: all masked
       // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
       if (el && p.block && el.matches(p.block)) n.needBlock = true;
       for (const c of n.childNodes || []) stack.push([c, el]);
@@ -132,20 +143,34 @@ function scrubIncremental(p: Policy, d: Obj): void {
   }
 }
 
-/** Masks Reel's custom events: navigation URLs and error or console messages (stacks dropped). */
+/** A console or error message: masked but for a leading `SomethingError:`; detectors only under mask_inputs. */
+function message(p: Policy, text: unknown): string {
+  const m = String(text ?? "");
+  if (p.preset === MASK_INPUTS) return p.detect(m);
+  // The error's name says what went wrong without saying about whom.
+  const name = /^(?:[A-Z][\w$]*)?Error: ?/.exec(m);
+  return name ? name[0] + maskText(m.slice(name[0].length)) : maskText(m);
+}
+
+/**
+ * Masks Reel's custom events in place (their payloads are the recorder's own, of known shape): navigation
+ * URLs; error and console messages, their source and stack frame files (function names through the
+ * detectors); request URLs.
+ */
 function scrubCustom(p: Policy, d: Obj): void {
   const b = d.payload;
   if (d.tag === "reel.navigation") b.href = maskUrl(p, b.href);
-  if (d.tag !== "reel.error") return;
-  if (b.source) b.source = maskUrl(p, b.source);
-  if (p.preset === MASK_INPUTS) {
-    b.message = p.detect(b.message);
-    if (b.stack) b.stack = p.detect(b.stack);
-  } else {
-    // Masked but for a leading `SomethingError:`, which says what went wrong without saying about whom.
-    const name = /^(?:[A-Z][\w$]*)?Error: ?/.exec(b.message);
-    b.message = name ? name[0] + maskText(b.message.slice(name[0].length)) : maskText(b.message);
-    delete b.stack;
+  if (!/^reel\.(error|console|network)$/.test(d.tag)) return;
+  if (d.tag !== "reel.network") b.message = message(p, b.message);
+  // A stack's text (the recorder sends frames instead): detectors where text is shown, else left out.
+  if (b.stack) {
+    if (p.preset === MASK_INPUTS) b.stack = p.detect(b.stack);
+    else delete b.stack;
+  }
+  for (const k of ["source", "url"]) if (b[k]) b[k] = maskUrl(p, b[k]);
+  for (const f of b.frames || []) {
+    if (f.fn) f.fn = p.detect(f.fn);
+    if (f.file) f.file = maskUrl(p, f.file);
   }
 }
 
@@ -153,10 +178,10 @@ function scrubCustom(p: Policy, d: Obj): void {
 export function scrub(p: Policy, e: eventWithTime): boolean {
   try {
     const d = e.data as Obj;
-    if (e.type === 2) scrubTree(p, d.node, null); // FullSnapshot
-    else if (e.type === 3) scrubIncremental(p, d);
-    else if (e.type === 4) d.href = maskUrl(p, d.href); // Meta
-    else if (e.type === 5) scrubCustom(p, d);
+    if (e.type === FULL_SNAPSHOT) scrubTree(p, d.node, null);
+    else if (e.type === INCREMENTAL) scrubIncremental(p, d);
+    else if (e.type === META) d.href = maskUrl(p, d.href);
+    else if (e.type === CUSTOM) scrubCustom(p, d);
     return true;
   } catch {
     return false;

@@ -27,7 +27,11 @@ function build(n: Obj, svg = false): Node {
     else if (value === true) el.setAttribute(name, ""); // rrweb's `checked` and `selected`
     else if (typeof value === "string") el.setAttribute(name, value);
   }
-  for (const child of n.childNodes || []) el.appendChild(build(child, inSvg));
+  for (const child of n.childNodes || []) {
+    // rrweb lists a shadow root's children under its host, marked isShadow.
+    const into = child.isShadow ? el.shadowRoot ?? el.attachShadow({ mode: "open" }) : el;
+    into.appendChild(build(child, inSvg));
+  }
   return el;
 }
 

@@ -12,7 +12,7 @@ from typing import Final
 
 from reel.dom.mirror.css import Declaration
 from reel.dom.mirror.sheets import Sheet
-from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT, TEXT
+from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT, OPTIONAL_NODE_FIELDS, TEXT
 
 HAS_CHILDREN = (DOCUMENT, ELEMENT)
 HAS_TEXT = (TEXT, CDATA, COMMENT)
@@ -21,17 +21,6 @@ AttrValue = str | int | float | bool | None
 OBJECT: Final = (dict, Mapping)
 """For isinstance: a JSON object; dict first, as orjson makes dicts and that check is the fast one."""
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-# Optional fields of a serialized node that Reel keeps, with the one type each may have.
-_OPTIONAL: dict[str, type] = {
-    "rootId": int,
-    "isShadow": bool,
-    "isShadowHost": bool,
-    "isSVG": bool,
-    "needBlock": bool,
-    "isCustom": bool,
-    "isStyle": bool,
-    "compatMode": str,
-}
 _DOCTYPE_FIELDS = ("name", "publicId", "systemId")
 _BASE = frozenset({"id", "type", "childNodes", "attributes", "tagName", "textContent", *_DOCTYPE_FIELDS})
 
@@ -112,7 +101,7 @@ def make_node(sn: Mapping[str, object]) -> tuple[Node | None, str | None]:
     for key, value in sn.items():
         if key in _BASE:
             continue
-        wanted = _OPTIONAL.get(key)
+        wanted = OPTIONAL_NODE_FIELDS.get(key)
         if wanted is None or value is None:
             continue
         if type(value) is wanted:

@@ -22,6 +22,8 @@ class MobilePlatform:
     """A mobile recording's state: the frames that make the current picture, and the view."""
 
     name = "mobile"
+    finds_idle = False
+    """The mobile player plays frames as they came; it has no idle skipping."""
 
     def __init__(self) -> None:
         self.extractor = MobileActionExtractor()
@@ -51,6 +53,9 @@ class MobilePlatform:
     def extract(self, event: Event) -> list[Action]:
         self.extractor.feed(event)
         return self.extractor.drain()
+
+    def activity(self, event: Event) -> tuple[int, int] | None:
+        return None
 
     def finish(self) -> list[Action]:
         return self.extractor.drain()

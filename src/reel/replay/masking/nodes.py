@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT
+from reel.dom.types import CDATA, COMMENT, DOCTYPE, DOCUMENT, ELEMENT, OPTIONAL_NODE_FIELDS
 from reel.dom.types import TEXT as TEXT_NODE
 from reel.replay.masking.policy import (
     BLOCK,
@@ -26,16 +26,6 @@ from reel.replay.masking.text import mask_text
 from reel.replay.masking.tree import MaskTree, MNode
 
 Serialized = dict[str, Any]
-_OPTIONAL: dict[str, type] = {
-    "rootId": int,
-    "isShadow": bool,
-    "isShadowHost": bool,
-    "isSVG": bool,
-    "needBlock": bool,
-    "isCustom": bool,
-    "isStyle": bool,
-    "compatMode": str,
-}
 SHADOW: dict[str, object] = {"isShadow": True}
 _CSS_TEXT, _FIELD_TEXT, _PLAIN_TEXT = 0, 1, 2
 
@@ -177,7 +167,7 @@ def _text_kind(node: MNode, is_style: bool) -> int:
 def _with_optional(out: Serialized, sn: Serialized, node: MNode) -> Serialized:
     out["id"] = node.id
     for key, value in sn.items():
-        wanted = _OPTIONAL.get(key)
+        wanted = OPTIONAL_NODE_FIELDS.get(key)
         if wanted is not None and type(value) is wanted:
             out[key] = value
     return out

@@ -236,6 +236,9 @@ class Policy:
         """One attribute's masked value, or _SKIP to leave it out."""
         if kind == _DROPPED or (images and name.lower() in IMAGE_ATTRIBUTES):
             return _SKIP
+        if images and type(value) is str and name.lower() == "alt":
+            # Empty, not masked: masked text shows as a broken image's caption; kept, `[alt]` still matches.
+            return ""
         if value is None or value is True or value is False:
             return value  # removed by a change, or a boolean attribute
         if type(value) is not str:
@@ -244,7 +247,7 @@ class Policy:
             if type(value) in (int, float):
                 return value if kind in (PLAIN, _IMAGE_DATA) else mask_text(str(value))
             return _SKIP  # objects and lists are not attribute values
-        if kind in (PLAIN, _IMAGE_DATA):
+        if kind in (PLAIN, _IMAGE_DATA) or (kind == _CONTENT and tag == "meta" and is_viewport(value)):
             return value
         if kind == _RULE:
             return mask_text(value)
@@ -326,6 +329,23 @@ class _SelectorIndex:
                 self.attrs.setdefault(last.tests[0].name, []).append(entry)
             else:
                 self.anything.append(entry)
+
+
+_VIEWPORT_KEY = (
+    r"(?:width|height|initial-scale|minimum-scale|maximum-scale|user-scalable|viewport-fit"
+    r"|interactive-widget|shrink-to-fit)"
+)
+_VIEWPORT_VALUE = (
+    r"(?:device-width|device-height|yes|no|auto|cover|contain|resizes-visual|resizes-content"
+    r"|overlays-content|[0-9]{1,5}(?:\.[0-9]{1,3})?)"
+)
+_VIEWPORT_SETTING = rf"\s*{_VIEWPORT_KEY}\s*=\s*{_VIEWPORT_VALUE}\s*"
+_VIEWPORT = re.compile(rf"{_VIEWPORT_SETTING}(?:[,;]{_VIEWPORT_SETTING})*[,;]?\s*", re.I | re.ASCII)
+
+
+def is_viewport(content: str) -> bool:
+    """True for a `<meta>` content made only of viewport settings (layout, never data): kept unmasked."""
+    return len(content) <= 300 and _VIEWPORT.fullmatch(content) is not None
 
 
 def box_attributes(attrs: Mapping[str, Any], *, change: bool = False) -> dict[str, Any]:

@@ -8,7 +8,6 @@ is); masking is total (an event Reel cannot read is dropped, never passed on unm
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
@@ -16,10 +15,11 @@ from typing import Any
 from reel.dom.types import EventType
 from reel.dom.types import IncrementalSource as Source
 from reel.domain.rules import RuleSet
+from reel.replay.masking.custom import mask_error, mask_network, message
 from reel.replay.masking.mutation import mask_mutation
 from reel.replay.masking.nodes import mask_subtree
-from reel.replay.masking.policy import BLOCK, TEXT, Policy
-from reel.replay.masking.text import mask_message, mask_text
+from reel.replay.masking.policy import BLOCK, Policy
+from reel.replay.masking.text import mask_text
 from reel.replay.masking.tree import MaskTree
 from reel.replay.masking.urls import mask_css_urls, mask_url
 from reel.runtime.metrics import REPLAY_EVENTS_DROPPED
@@ -42,7 +42,7 @@ _STATELESS = frozenset(
 """Incremental sources that carry no content: sent as they are."""
 _CANVAS_TEXT = frozenset({"fillText", "strokeText"})
 _AS_GIVEN = frozenset({"reel.identify", "reel.event"})
-_WORD = re.compile(r"[a-z]{1,20}")
+_DIAGNOSTIC = frozenset({"reel.error", "reel.console"})
 # Plain ints: comparing with IntEnum members costs an attribute lookup per event.
 _DOM_CONTENT_LOADED, _LOAD, _FULL_SNAPSHOT, _INCREMENTAL, _META, _CUSTOM, _PLUGIN = (
     e.value for e in EventType
@@ -239,8 +239,8 @@ class ReplayMasker:
         out["trace"] = []
         return out
 
-    def _message(self, message: str) -> str:
-        return self.policy.detect(mask_message(message, bool(self.policy.document & TEXT)))
+    def _message(self, text: str) -> str:
+        return message(self.policy, text)
 
     def _canvas(self, data: Event) -> Event | None:
         effect = self._effect_of(data.get("id"))
@@ -275,8 +275,10 @@ class ReplayMasker:
         if not isinstance(tag, str):
             return None
         policy = self.policy
-        if tag == "reel.error" and isinstance(payload, dict):
-            payload = self._error(payload)
+        if tag in _DIAGNOSTIC and isinstance(payload, dict):
+            payload = mask_error(policy, payload)
+        elif tag == "reel.network" and isinstance(payload, dict):
+            payload = mask_network(policy, payload)
         elif tag == "reel.navigation" and isinstance(payload, dict):
             href = payload.get("href")
             payload = map_strings(payload, policy.detect)
@@ -287,22 +289,6 @@ class ReplayMasker:
         else:
             payload = map_strings(payload, policy.detect)
         return {"tag": tag, "payload": payload}
-
-    def _error(self, payload: Event) -> Event:
-        """A `reel.error`: message masked but its `SomethingError:`, stack dropped where text is masked."""
-        out: Event = {k: payload[k] for k in ("line", "column") if _number(payload.get(k))}
-        for key in ("kind", "level"):  # a console message: {kind: "console", level: "error"}
-            value = payload.get(key)
-            if isinstance(value, str) and _WORD.fullmatch(value):
-                out[key] = value
-        message, source, stack = payload.get("message"), payload.get("source"), payload.get("stack")
-        if isinstance(message, str):
-            out["message"] = self._message(message)
-        if isinstance(source, str):
-            out["source"] = mask_url(source, self.policy.urls)
-        if isinstance(stack, str) and not self.policy.document & TEXT:
-            out["stack"] = self.policy.detect(stack)
-        return out
 
     def _plugin(self, data: Event) -> Event | None:
         payload = data.get("payload")

@@ -8,8 +8,11 @@ import { formatDateTime } from "../format";
 import type { PlayerHook, PlayerState } from "../hook";
 import { markersFor } from "../markers";
 import { errorContent, gapContent } from "../messages";
+import { Notice } from "../notice";
 import { Overlay } from "../overlay";
 import { loadPrefs, savePrefs, type Prefs } from "../prefs";
+import { copyLinkAt, shareTime, toggleFullscreen } from "../sharing";
+import { ShortcutHelp } from "../shortcuts";
 import { clamp, nextFrame } from "../util";
 import { PlayerView } from "../view";
 import { getMobileEvents } from "./api";
@@ -31,6 +34,8 @@ export class MobilePlayer {
   private view: PlayerView | null = null;
   private actions: Action[] = [];
   private readonly overlay = new Overlay();
+  private readonly notice = new Notice();
+  private readonly help = new ShortcutHelp();
   private readonly canvas = h("canvas", { class: "mobile-screen", attrs: { "aria-label": "Device screen" } });
   private readonly stage = h("div", { class: "stage mobile-stage" });
   private readonly banner = h("div", { class: "banner" });
@@ -120,7 +125,7 @@ export class MobilePlayer {
   }
 
   private build(): void {
-    this.stage.replaceChildren(this.canvas, this.overlay.element);
+    this.stage.replaceChildren(this.canvas, this.overlay.element, this.notice.element, this.help.element);
     this.view = new PlayerView(this.session, this.total, this.stage, this.banner, this.prefs, {
       scrub: (ms) => this.view?.controls.setTime(ms),
       seek: (ms) => void this.seek(ms, this.status === "playing"),
@@ -134,6 +139,14 @@ export class MobilePlayer {
       setSkipInactive: (skip) => {
         this.prefs.skipInactive = skip;
         savePrefs(this.prefs);
+      },
+      copyLink: () => void copyLinkAt(this.position, this.notice),
+      toggleFullscreen: () => toggleFullscreen(this.view?.viewer),
+      toggleHelp: () => this.help.toggle(),
+      closeHelp: () => {
+        const open = this.help.open;
+        this.help.hide();
+        return open;
       },
     });
     const note = h("p", { class: "mobile-note", text: MASKING_NOTE, attrs: { role: "note" } });
@@ -278,8 +291,6 @@ export class MobilePlayer {
   }
 
   private shareTime(): void {
-    const url = new URL(location.href);
-    url.searchParams.set("t", String(Math.round(this.position)));
-    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    shareTime(this.position);
   }
 }

@@ -1,0 +1,3 @@
+-- Reel on PostgreSQL, version 7: a rules version may be a restore of an earlier one; it names that
+-- version (NULL for a version written as new), so the history tells a restore from an edit.
+ALTER TABLE masking_rules ADD COLUMN restored_from integer CHECK (restored_from IS NULL OR restored_from >= 0);

@@ -1,0 +1,70 @@
+// Writing an event's JSON in slices. A full snapshot of a large page is one object of megabytes whose
+// JSON.stringify would block the page for one long task; here its node tree is written node by node
+// (leaves and childless elements whole), so the writer can stop at a deadline and carry on in a later
+// task. The text is the same JSON but for key order (a node's `childNodes` and the event's `node` last).
+import type { eventWithTime } from "@rrweb/types";
+
+type Obj = Record<string, any>; // rrweb's serialized nodes
+
+const FULL_SNAPSHOT = 2;
+
+interface Frame {
+  readonly items: readonly Obj[];
+  i: number;
+  /** What closes the frame once its items are written. */
+  readonly close: string;
+}
+
+/** An object's JSON without its closing brace, ready for one more key. */
+function open(json: string): string {
+  return json.length > 2 ? `${json.slice(0, -1)},` : "{";
+}
+
+/** One event's JSON, written by `run` until a deadline; JSON.stringify's errors surface from the calls. */
+export class JsonWriter {
+  private readonly out: string[] = [];
+  private readonly stack: Frame[] = [];
+
+  constructor(e: eventWithTime) {
+    const data = e.data as Obj;
+    if (e.type !== FULL_SNAPSHOT || !data || typeof data.node !== "object") {
+      this.out.push(JSON.stringify(e));
+      return;
+    }
+    const { data: _data, ...event } = e as Obj;
+    const { node, ...rest } = data;
+    this.out.push(`${open(JSON.stringify(event))}"data":${open(JSON.stringify(rest))}"node":`);
+    this.stack.push({ items: [node], i: 0, close: "}}" });
+  }
+
+  /** Writes until done (true) or until `deadline` (performance.now() time) has passed (false). */
+  run(deadline: number): boolean {
+    const { out, stack } = this;
+    for (let n = 1; stack.length > 0; n++) {
+      const top = stack[stack.length - 1];
+      if (top.i >= top.items.length) {
+        out.push(top.close);
+        stack.pop();
+        continue;
+      }
+      if (top.i > 0) out.push(",");
+      const item = top.items[top.i++];
+      const kids = item && item.childNodes;
+      if (Array.isArray(kids) && kids.length > 0) {
+        const { childNodes: _kids, ...own } = item;
+        out.push(`${open(JSON.stringify(own))}"childNodes":[`);
+        stack.push({ items: kids, i: 0, close: "]}" });
+      } else {
+        out.push(JSON.stringify(item) ?? "null");
+      }
+      // Reading the clock costs too: every 64 nodes is often enough.
+      if ((n & 63) === 0 && performance.now() > deadline) return false;
+    }
+    return true;
+  }
+
+  /** The JSON, once `run` returned true. */
+  text(): string {
+    return this.out.join("");
+  }
+}
