@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 import statistics
 import tempfile
 from pathlib import Path
@@ -39,26 +40,43 @@ RANDOM_SEEKS = 20
 INCLUSIVE_MS = 1
 BEFORE_END_MS = 5 * 60_000
 VIEWPORT = {"width": 1440, "height": 900}
-SLOW_MS = 600_000  # today's player needs tens of seconds per seek; never wait forever either
+SLOW_MS = 600_000  # never wait forever
 PAINTED_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
+# Where a seek's time goes, from the player's performance marks: until the segment it needed had arrived
+# (when it fetched one), and from then until painted (building the replayer, fast-forward, paint).
+SPLIT_JS = """(t0, t1) => {
+  const at = (name) => {
+    const m = performance.getEntriesByName(name).pop();
+    return m && m.startTime >= t0 ? m.startTime : null;
+  };
+  const fetched = at('reel:segment-fetched');
+  const applying = at('reel:seek-applying');
+  return { fetchMs: fetched === null ? null : fetched - t0,
+           applyMs: applying === null ? null : t1 - applying };
+}"""
 REEL_SEEK_JS = """async (ms) => {
   const p = window.reelPlayer;
   await p.ready;
   const t0 = performance.now();
   await p.seek(ms);
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+  const t1 = performance.now();
   const doc = p.iframe() && p.iframe().contentDocument;
   const label = doc && doc.querySelector("#updated");
-  return { ms: performance.now() - t0, at: p.currentTime(), text: label ? label.textContent : null };
-}"""
+  return { ms: t1 - t0, at: p.currentTime(), text: label ? label.textContent : null,
+           segments: p.segments ? p.segments().length : null, split: (SPLIT)(t0, t1) };
+}""".replace("(SPLIT)", f"({SPLIT_JS})")
 DEEP_LINK_JS = """async () => {
   const p = window.reelPlayer;
   await p.ready;
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+  const t1 = performance.now();
   const doc = p.iframe() && p.iframe().contentDocument;
   const label = doc && doc.querySelector("#updated");
-  return { ms: performance.now(), at: p.currentTime(), text: label ? label.textContent : null };
-}"""
+  return { ms: t1, at: p.currentTime(), text: label ? label.textContent : null,
+           segments: p.segments ? p.segments().length : null, split: (SPLIT)(0, t1) };
+}""".replace("(SPLIT)", f"({SPLIT_JS})")
+SEGMENT_URL = re.compile(r"/api/v1/sessions/[^/]+/segments/")
 
 
 def seek_points(duration_ms: int) -> tuple[int, list[int]]:
@@ -117,9 +135,12 @@ def _open_once(context: Any, player: str) -> dict[str, float]:
 def _deep_link(context: Any, player: str, target: int) -> dict[str, Any]:
     page = context.new_page()
     page.set_default_timeout(SLOW_MS)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if SEGMENT_URL.search(r.url) else None)
     page.goto(f"{player}?t={target}")
     page.wait_for_function("() => window.reelPlayer !== undefined")
     result: dict[str, Any] = page.evaluate(DEEP_LINK_JS)
+    result["requests"] = len(fetched)  # segment requests up to the painted frame: O(1), never all
     page.close()
     return result
 
@@ -184,6 +205,19 @@ def _heap_line(name: str, heap: Heap) -> str:
     )
 
 
+def _split(one: dict[str, Any]) -> str:
+    """Where one seek's time went, from the player's marks, and how many segments it held and fetched."""
+    split = one.get("split") or {}
+    parts = [f"{one.get('segments')} segment(s) held"]
+    if "requests" in one:
+        parts.append(f"{one['requests']} fetched")
+    if split.get("fetchMs") is not None:
+        parts.append(f"segment arrived after {split['fetchMs']:.0f} ms")
+    if split.get("applyMs") is not None:
+        parts.append(f"build + fast-forward + paint {split['applyMs']:.0f} ms")
+    return ", ".join(parts)
+
+
 def report(r: dict[str, Any]) -> None:
     """Print the figures, their ratios to rrweb and the targets."""
     m, rr, reel = r["recording"], r["rrweb"], r["reel"]
@@ -219,12 +253,21 @@ def report(r: dict[str, Any]) -> None:
         )
         print(
             f"  {name}: {one['ms']:.0f} ms = {ff / one['ms']:.2f}x rrweb's fast-forward "
-            f"[{'ok' if one['ms'] <= SEEK_MS and ff / one['ms'] >= SPEEDUP else 'MISS'}] ({same})"
+            f"[{'ok' if one['ms'] <= SEEK_MS and ff / one['ms'] >= SPEEDUP else 'MISS'}] ({same}; "
+            f"{_split(one)})"
         )
     ms = [x["ms"] for x in reel["random"]]
     over = sum(1 for x in ms if x > SEEK_MS)
     moves = [r["target"], *r["points"]]
     back = sum(1 for a, b in itertools.pairwise(moves) if b < a)
+    fetches = [x["split"]["fetchMs"] for x in reel["random"] if x.get("split", {}).get("fetchMs") is not None]
+    applies = [x["split"]["applyMs"] for x in reel["random"] if x.get("split", {}).get("applyMs") is not None]
+    if fetches and applies:
+        print(
+            f"  random seeks that fetched a segment: {len(fetches)}; median until it arrived "
+            f"{statistics.median(fetches):.0f} ms, median build + fast-forward + paint "
+            f"{statistics.median(applies):.0f} ms"
+        )
     print(
         f"  {len(ms)} random seeks ({back} backward): median {statistics.median(ms):.0f} ms, "
         f"max {max(ms):.0f} ms, "

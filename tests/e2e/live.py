@@ -39,6 +39,8 @@ class LiveReel:
     shop_url: str
     data_dir: Path
     auth: dict[str, str]
+    ctx: Any = None
+    """Reel's context, for tests that run processing themselves (`live_reel(background=False)`)."""
 
     def api(self, path: str, **params: Any) -> Any:
         """GET an operator API path and return its JSON."""
@@ -48,9 +50,9 @@ class LiveReel:
 
 
 @contextmanager
-def live_reel(data_dir: Path) -> Iterator[LiveReel]:
+def live_reel(data_dir: Path, *, background: bool = True) -> Iterator[LiveReel]:
     """Reel with an application for the shop, an admin with a token, and the shop with the snippet."""
-    app = create_app(Settings(data_dir=data_dir), background=True)
+    app = create_app(Settings(data_dir=data_dir), background=background)
     shop_port = free_port()
     now_ms = int(time.time() * 1000)
     ctx = app.state.reel
@@ -63,7 +65,7 @@ def live_reel(data_dir: Path) -> Iterator[LiveReel]:
     with serve_in_thread(app, lifespan="on") as reel_url:
         shop = create_shop_app(snippet(reel_url, application.app_key))
         with serve_in_thread(shop, port=shop_port) as shop_url:
-            yield LiveReel(reel_url, shop_url, data_dir, {"Authorization": f"Bearer {secret}"})
+            yield LiveReel(reel_url, shop_url, data_dir, {"Authorization": f"Bearer {secret}"}, ctx)
 
 
 def open_logged_in(page: Any, url: str) -> None:

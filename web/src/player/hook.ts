@@ -19,6 +19,8 @@ export interface PlayerHook {
   actions(): Array<{ ts: number; kind: ActionKind | string }>;
   /** How many action markers the seek bar shows. */
   markers(): number;
+  /** Web sessions: the numbers (`n`) of the segments the replayer holds now, in order. */
+  segments?(): number[];
   /** Web sessions: the idle periods (ms from the start) and how many times playback skipped one. */
   idle?(): Array<{ from: number; to: number }>;
   skips?(): number;

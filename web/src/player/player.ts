@@ -1,12 +1,11 @@
-// The player page (/sessions/{id}?t=MS): loads the session's metadata, then its replay events chunk by
-// chunk and its actions, and drives the replay, controls, timeline, action list and overlays from one
-// small state machine.
-import type { eventWithTime } from "@rrweb/types";
+// The player page (/sessions/{id}?t=MS): loads the session's metadata, its actions and the segments of
+// replay events around the playhead (feed.ts), and drives the replay, controls, timeline, action list and
+// overlays from one small state machine.
 import { ApiError, getActions, getSession, type Action, type SessionDetail } from "./api";
 import { h } from "./dom";
 import { formatDateTime, formatDuration } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
-import { ChunkLoader } from "./loader";
+import { SegmentFeed, mark } from "./feed";
 import { markersFor } from "./markers";
 import { FirstFrame } from "./firstframe";
 import { idleSpans, skipTarget, type Span } from "./idle";
@@ -14,10 +13,10 @@ import { errorContent, stageMessage } from "./messages";
 import { Notice } from "./notice";
 import { Overlay } from "./overlay";
 import { loadPrefs, savePrefs, type Prefs } from "./prefs";
-import { Replay } from "./replay";
+import type { Replay, ReplayOptions } from "./replay";
 import { copyLinkAt, shareTime, toggleFullscreen } from "./sharing";
 import { ShortcutHelp } from "./shortcuts";
-import { clamp, macrotask, nextFrame } from "./util";
+import { clamp, nextFrame } from "./util";
 import { PlayerView } from "./view";
 
 /** Picking an action starts playback this long before it, so the operator sees it happen. */
@@ -29,9 +28,10 @@ const SHARE_EVERY_MS = 1000;
 
 export class Player {
   private session: SessionDetail | null = null;
-  private replay: Replay | null = null;
   private firstFrame: FirstFrame | null = null;
-  private loader: ChunkLoader | null = null;
+  private feed: SegmentFeed | null = null;
+  /** Bumped by every resumption of playback after the replayer ran out of events. */
+  private resumeToken = 0;
   private view: PlayerView | null = null;
   private actions: Action[] = [];
   private actionsLoaded: Promise<void> = Promise.resolve();
@@ -86,7 +86,11 @@ export class Player {
       },
       currentTime: () => this.currentTime(),
       state: () => this.status,
-      loaded: () => this.loader?.done ?? false,
+      loaded: () => !this.seeking && (this.feed?.covers(this.abs(this.currentTime())) ?? false),
+      segments: () => {
+        const win = this.feed?.window;
+        return win && this.session ? this.session.segments.slice(win.base, win.last + 1).map((s) => s.n) : [];
+      },
       iframe: () => this.replay?.iframe ?? null,
       currentUrl: () => this.replay?.hrefAt(this.abs(this.currentTime())) ?? null,
       error: () => this.errorMessage,
@@ -138,18 +142,25 @@ export class Player {
       });
       return;
     }
-    this.loader = ChunkLoader.forSession(
-      this.sessionId,
-      session.segments,
-      (events, index) => this.onChunk(events, index),
-      (err) => this.onChunkError(err),
-    );
+    const requested = Number.parseInt(new URLSearchParams(location.search).get("t") ?? "", 10);
+    const deepLink = Number.isFinite(requested) && requested >= 0;
+    // rrweb's own skipping only reacts while playing from before a stretch; Reel skips the server's idle
+    // periods itself (maybeSkip), wherever playback starts.
+    const options = (): ReplayOptions => ({ ...this.prefs, skipInactive: false });
+    const listed = new Set<number>(); // segments whose console and network entries the devtools hold
+    this.feed = SegmentFeed.forSession(session.id, session.segments, this.stage, this.frame, options, {
+      replaced: (replay) => this.onReplaced(replay),
+      grew: () => this.onGrew(),
+      failed: (err) => this.onLoadError(err),
+      loaded: (index, events) => {
+        if (listed.has(index)) return;
+        listed.add(index);
+        this.view?.devtools.add(events);
+      },
+    });
     try {
-      await this.loader.start();
-      // A first chunk without events (all of them dropped by the server) defers the start to the next one.
-      while (!this.replay && !this.loader.done) {
-        await this.loader.waitFor(session.segments[this.loader.deliveredCount].start);
-      }
+      // A shared link loads the segment of its moment alone, never the recording up to it.
+      await this.feed.prepare(this.abs(deepLink ? clamp(requested, 0, this.total) : 0), Number.NEGATIVE_INFINITY);
     } catch (err) {
       this.fail(err, () => void this.restart());
       return;
@@ -159,8 +170,7 @@ export class Player {
       this.overlay.show({ kind: "empty", title: "No replay data", detail: "This session's beacons hold no events." });
       return;
     }
-    const requested = Number.parseInt(new URLSearchParams(location.search).get("t") ?? "", 10);
-    if (Number.isFinite(requested) && requested >= 0) {
+    if (deepLink) {
       await this.seek(requested, false); // a shared link opens paused at its moment
     } else {
       this.play();
@@ -185,13 +195,16 @@ export class Player {
   }
 
   private async restart(): Promise<void> {
-    this.loader?.stop();
-    this.replay?.destroy();
-    this.replay = null;
+    this.feed?.destroy();
+    this.feed = null;
     await this.start();
   }
 
   // ---- playback ---------------------------------------------------------------------------------------
+
+  private get replay(): Replay | null {
+    return this.feed?.replay ?? null;
+  }
 
   private get total(): number {
     return this.session ? Math.max(0, this.session.end - this.session.start) : 0;
@@ -215,15 +228,16 @@ export class Player {
 
   private play(): void {
     const replay = this.replay;
-    if (!replay || !this.loader || this.status === "error" || this.status === "empty") return;
+    const feed = this.feed;
+    if (!replay || !feed || this.status === "error" || this.status === "empty") return;
     // At the end, play means "from the start again", as in any video player.
     if (this.status === "ended" || this.position >= this.total - 100) this.position = 0;
-    if (this.loader.done && this.abs(this.position) >= replay.lastEventTime) {
+    if (feed.done && this.abs(this.position) >= replay.lastEventTime) {
       // Nothing left to replay (idle time after the last event): there is no event to end on, so end now.
       this.end();
       return;
     }
-    if (!this.loader.covers(this.abs(this.position))) {
+    if (!feed.covers(this.abs(this.position))) {
       void this.seek(this.position, true);
       return;
     }
@@ -252,33 +266,39 @@ export class Player {
    */
   async seek(ms: number, play: boolean, hold = Number.NEGATIVE_INFINITY): Promise<void> {
     const replay = this.replay;
-    const loader = this.loader;
-    if (!replay || !loader || this.status === "error" || this.status === "empty") return;
+    const feed = this.feed;
+    if (!replay || !feed || this.status === "error" || this.status === "empty") return;
     const token = ++this.seekToken;
     this.hold = hold;
     const target = clamp(Number.isFinite(ms) ? ms : 0, 0, this.total);
     if (this.status === "playing") replay.pause();
+    // Where the replayer is: from there it goes forward cheaply, back only from its head.
+    const from = this.seeking ? Number.NEGATIVE_INFINITY : replay.now();
     this.position = target;
     this.seeking = true;
     this.view?.timeline.setPosition(target);
     this.view?.controls.setTime(target);
-    if (!loader.covers(this.abs(target))) this.setState("loading");
+    if (!feed.covers(this.abs(target))) this.setState("loading");
     try {
-      await loader.waitFor(this.abs(target));
-      // rrweb files added events on a microtask; let them all land before it replays up to the target.
-      await macrotask();
-    } catch {
-      if (token === this.seekToken) this.seeking = false;
-      return; // onChunkError has already said what failed and offered a retry
+      if (!(await feed.prepare(this.abs(target), from))) return; // a newer seek took over
+    } catch (err) {
+      if (token === this.seekToken) {
+        this.seeking = false;
+        this.onLoadError(err);
+      }
+      return;
     }
     if (token !== this.seekToken) return; // a newer seek took over
     this.seeking = false;
-    if (play && !(loader.done && this.abs(target) >= replay.lastEventTime)) {
-      replay.playFrom(this.abs(target));
+    const now = this.replay;
+    if (!now) return;
+    mark("reel:seek-applying");
+    if (play && !(feed.done && this.abs(target) >= now.lastEventTime)) {
+      now.playFrom(this.abs(target));
       this.setState("playing");
     } else {
-      replay.pauseAt(this.abs(target));
-      this.setState(target >= this.total && loader.done ? "ended" : "paused");
+      now.pauseAt(this.abs(target));
+      this.setState(target >= this.total && feed.done ? "ended" : "paused");
       this.shareTime();
     }
     this.render();
@@ -298,48 +318,67 @@ export class Player {
 
   // ---- loading ----------------------------------------------------------------------------------------
 
-  private onChunk(events: eventWithTime[], index: number): void {
-    if (!this.replay) {
-      // rrweb needs at least one event to start; an empty first chunk just defers the start.
-      if (events.length === 0) return;
-      // rrweb's own skipping only reacts while playing from before a stretch; Reel skips the server's
-      // idle periods itself (maybeSkip), wherever playback starts.
-      this.replay = new Replay(this.stage, this.frame, events, { ...this.prefs, skipInactive: false });
-      this.firstFrame?.handOver(this.replay.iframe);
-      this.replay.replayer.on("finish", () => this.onFinish());
-    } else {
-      this.replay.add(events);
-    }
-    this.view?.devtools.add(events);
-    this.frame.dataset.chunks = String(index + 1);
-    if (this.loader) this.view?.timeline.setLoaded(this.loader.loadedUntil - (this.session?.start ?? 0));
-    if (this.status === "buffering" && !this.seeking) {
-      // Playback ran out of loaded events; carry on now that more arrived.
-      void macrotask().then(() => {
-        if (this.status === "buffering" && this.replay) {
-          this.replay.playFrom(this.abs(this.position));
-          this.setState("playing");
-        }
-      });
-    }
+  /** A new replayer took over (the first one, or one started from a segment's head). */
+  private onReplaced(replay: Replay): void {
+    // The server-rendered first frame stays up until the first replayer has drawn its page.
+    this.firstFrame?.handOver(replay.iframe);
+    this.firstFrame = null;
+    replay.replayer.on("finish", () => this.onFinish());
+    this.showLoaded();
+  }
+
+  /** The next segment followed on: playback that ran out of events carries on. */
+  private onGrew(): void {
+    this.showLoaded();
+    if (this.status === "buffering" && !this.seeking) void this.resume();
+  }
+
+  private showLoaded(): void {
+    const range = this.feed?.loadedRange;
+    const start = this.session?.start ?? 0;
+    if (range) this.view?.timeline.setLoaded(range.from - start, range.to - start);
+    const win = this.feed?.window;
+    if (win) this.frame.dataset.segments = `${win.base}-${win.last}`;
   }
 
   /** rrweb reached its last loaded event while playing. */
   private onFinish(): void {
     if (this.status !== "playing" || this.seeking) return; // a sync replay to the end (a seek) also "finishes"
-    if (this.loader && !this.loader.done) {
-      this.position = this.currentTimeFromReplay();
-      this.setState("buffering");
-    } else {
+    const feed = this.feed;
+    if (!feed || feed.done) {
       this.end();
+      return;
     }
+    // Nothing is recorded between the window's last event and the next segment: go on from there.
+    const next = feed.nextStart;
+    const at = this.currentTimeFromReplay();
+    this.position = next === null ? at : Math.max(at, next - (this.session?.start ?? 0));
+    this.setState("buffering");
+    void this.resume();
+  }
+
+  /** Plays on from `position` once the replayer holds it (the next segment followed on, or rolled over). */
+  private async resume(): Promise<void> {
+    const feed = this.feed;
+    if (!feed) return;
+    const token = ++this.resumeToken;
+    try {
+      if (!(await feed.prepare(this.abs(this.position), this.abs(this.position)))) return;
+    } catch (err) {
+      this.onLoadError(err);
+      return;
+    }
+    if (token !== this.resumeToken || this.status !== "buffering" || this.seeking || !this.replay) return;
+    // rrweb files added events on a microtask; prepare has let them land.
+    this.replay.playFrom(this.abs(this.position));
+    this.setState("playing");
   }
 
   private currentTimeFromReplay(): number {
     return this.replay ? clamp(this.replay.now() - (this.session?.start ?? 0), 0, this.total) : this.position;
   }
 
-  private onChunkError(err: unknown): void {
+  private onLoadError(err: unknown): void {
     if (err instanceof ApiError && !err.isNetwork) {
       // The session went away (or access did) while loading: that is the page's answer now.
       this.fail(err, () => void this.restart());
@@ -348,9 +387,10 @@ export class Player {
     const retry = h("button", { class: "button", text: "Retry", attrs: { type: "button" } });
     retry.addEventListener("click", () => {
       this.banner.hidden = true;
-      this.loader?.retry();
-      // A seek that was waiting for the failed chunk gave up; ask again (playback resumes by itself).
+      this.feed?.retry();
+      // A seek or playback that was waiting for the failed segment gave up; ask again.
       if (this.status === "loading") void this.seek(this.position, false);
+      else if (this.status === "buffering") void this.resume();
     });
     this.banner.replaceChildren(h("span", { text: "Some replay data could not be loaded." }), retry);
     this.banner.hidden = false;
@@ -408,6 +448,14 @@ export class Player {
   /** Called every animation frame: moves the playhead and decides which overlay (if any) is due. */
   private tick(): void {
     this.render();
+    if (this.status === "playing" || this.status === "buffering") this.feed?.advance(this.abs(this.position));
+    const replay = this.replay;
+    const at = this.abs(this.position);
+    if (this.status === "playing" && !this.seeking && replay && at >= replay.lastEventTime - 1 && this.feed?.mustRoll(at)) {
+      // rrweb says "finish" only when it plays the last event itself; one applied by an earlier seek never
+      // does, and playback would wait there for good.
+      this.onFinish();
+    }
     requestAnimationFrame(() => this.tick());
   }
 
@@ -443,7 +491,7 @@ export class Player {
 
   /** Shows why the session cannot be played; `retry` reloads for failures that may pass. */
   private fail(err: unknown, retry: () => void): void {
-    this.loader?.stop();
+    this.feed?.stop();
     const content = errorContent(err, retry);
     this.errorMessage = content.detail ? `${content.title}: ${content.detail}` : content.title;
     this.status = "error";

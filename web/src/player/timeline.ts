@@ -94,8 +94,11 @@ export class Timeline {
   }
 
   /** How far events are loaded, in ms from the start (Infinity when all are). */
-  setLoaded(ms: number): void {
-    this.loaded.style.width = `${this.percent(ms)}%`;
+  /** Shows which stretch of the recording the player holds (ms from the start; `to` may be Infinity). */
+  setLoaded(from: number, to: number): void {
+    const left = this.percent(from);
+    this.loaded.style.left = `${left}%`;
+    this.loaded.style.width = `${Math.max(0, this.percent(to) - left)}%`;
   }
 
   private draw(ms: number): void {

@@ -109,7 +109,7 @@ export class MobilePlayer {
     }
     this.view?.panel.set(this.actions);
     this.view?.timeline.setMarkers(markersFor(this.actions, this.session.start, this.total));
-    this.view?.timeline.setLoaded(this.total);
+    this.view?.timeline.setLoaded(0, this.total);
     const frames = framesOf(this.events);
     if (!frames.some((f) => f.full)) {
       this.setState("empty");
