@@ -29,9 +29,18 @@ const DROPS = [
   // rrdom's node class: the recorder only asks whether a node is one (never, for a live DOM's nodes).
   ["rrdom's BaseRRNode", /^class BaseRRNode \{\n[\s\S]*?\n\}\n/m, "class BaseRRNode {\n}\n"],
   ["cross-origin iframe messages", /^ {2}handleMessage\(message\) \{\n[\s\S]*?\n {2}\}\n/m, "  handleMessage() {}\n"],
+  // Snapshots of canvases and images as data URLs (no `recordCanvas`, no `inlineImages`): pixels cannot be masked.
+  ["canvas data URLs", /^ {2}if \(tagName === "canvas" && recordCanvas\) \{\n[\s\S]*?\n {2}\}\n/m, ""],
+  ["inlined images", /^ {2}if \(tagName === "img" && inlineImages\) \{\n[\s\S]*?\n {2}\}\n/m, ""],
   ["cross-origin iframe events", /^ {2}transformCrossOriginEvent\(iframeEl, e\) \{\n[\s\S]*?\n {2}\}\n/m,
     "  transformCrossOriginEvent() {\n    return false;\n  }\n"],
 ];
+// The dropped canvas and image snapshots are only dead code while the recorder never asks for them.
+for (const option of ["recordCanvas", "inlineImages"]) {
+  if ((await readFile(join(here, "src/recorder/recorder.ts"), "utf8")).includes(option)) {
+    throw new Error(`the recorder sets ${option}: build.mjs drops what it needs`);
+  }
+}
 let dropped = false;
 const dropUnused = {
   name: "drop-unused-rrweb",
