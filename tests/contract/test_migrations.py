@@ -13,12 +13,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from reel.storage.factory import sqlite_session_store
+from reel.storage.factory import (
+    open_operator_store,
+    open_resource_store,
+    open_rule_store,
+    sqlite_session_store,
+)
 from reel.storage.migrations.postgres_runner import migrate_postgres, postgres_migrations
 from reel.storage.migrations.runner import migrate_sqlite, sqlite_migrations
-from reel.storage.postgres_operators import PostgresOperatorStore
-from reel.storage.postgres_resources import PostgresResourceStore
-from reel.storage.postgres_rules import PostgresRuleStore
 
 STARTERS = 8
 # Each migration leaves a mark that a second application would add again (no error to stop it), so a
@@ -100,7 +102,7 @@ def test_reel_stores_opened_together_on_a_fresh_sqlite_file(tmp_path: Path) -> N
 
 
 def test_reel_stores_opened_together_on_a_fresh_postgres_database(pg_url: str) -> None:
-    kinds = [PostgresOperatorStore, PostgresRuleStore, PostgresResourceStore]
+    kinds = [open_operator_store, open_rule_store, open_resource_store]
     turn = iter(range(STARTERS))
     lock = threading.Lock()
 

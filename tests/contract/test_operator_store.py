@@ -12,8 +12,9 @@ from reel.errors import Conflict, NotFound, StorageUnavailable
 from reel.storage.factory import open_operator_store
 from reel.storage.memory_operators import MemoryOperatorStore
 from reel.storage.operator_store import ApiToken, LoginSession, Operator, OperatorStore
-from reel.storage.postgres_operators import PostgresOperatorStore
-from reel.storage.sqlite_operators import SqliteOperatorStore
+from reel.storage.postgres_db import PostgresDatabase
+from reel.storage.sql_operators import SqlOperatorStore
+from reel.storage.sqlite_db import SqliteDatabase
 
 T0 = 1_764_240_000_000
 
@@ -24,9 +25,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OperatorSt
     if request.param == "memory":
         s = MemoryOperatorStore()
     elif request.param == "sqlite":
-        s = SqliteOperatorStore(tmp_path / "db.sqlite3")
+        s = open_operator_store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     else:
-        s = PostgresOperatorStore(request.getfixturevalue("pg_url"))
+        s = open_operator_store(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 
@@ -136,8 +137,9 @@ def test_the_factory_follows_the_session_store_url(tmp_path: Path, pg_url: str) 
     sqlite = open_operator_store(f"sqlite:///{tmp_path / 'reel.sqlite3'}")
     postgres = open_operator_store(pg_url)
     try:
-        assert isinstance(memory, MemoryOperatorStore) and isinstance(sqlite, SqliteOperatorStore)
-        assert isinstance(postgres, PostgresOperatorStore)
+        assert isinstance(memory, MemoryOperatorStore) and isinstance(sqlite, SqlOperatorStore)
+        assert isinstance(sqlite.db, SqliteDatabase)
+        assert isinstance(postgres, SqlOperatorStore) and isinstance(postgres.db, PostgresDatabase)
     finally:
         sqlite.close()
         postgres.close()
@@ -150,10 +152,10 @@ def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None
 
     path = tmp_path / "reel.sqlite3"
     sessions = sqlite_session_store(path)
-    first = SqliteOperatorStore(path)
+    first = open_operator_store(f"sqlite:///{path}")
     first.create_operator(operator(1), "hash-1")
     first.close()
-    again = SqliteOperatorStore(path)
+    again = open_operator_store(f"sqlite:///{path}")
     try:
         assert again.operator_by_name("op1") == operator(1)
         with sessions.db.read() as tx:
@@ -165,9 +167,10 @@ def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None
 
 
 def test_sqlite_errors_become_storage_unavailable(tmp_path: Path) -> None:
-    store = SqliteOperatorStore(tmp_path / "db.sqlite3")
+    db = SqliteDatabase(tmp_path / "db.sqlite3")
+    store = SqlOperatorStore(db)
     try:
-        store._writer.execute("PRAGMA query_only=ON")
+        db._writer.execute("PRAGMA query_only=ON")
         with pytest.raises(StorageUnavailable):
             store.create_operator(operator(1), None)
     finally:
@@ -176,7 +179,7 @@ def test_sqlite_errors_become_storage_unavailable(tmp_path: Path) -> None:
 
 def test_no_password_token_or_cookie_secret_is_stored_in_the_clear(tmp_path: Path) -> None:
     path = tmp_path / "reel.sqlite3"
-    store = SqliteOperatorStore(path)
+    store = open_operator_store(f"sqlite:///{path}")
     password = "correct-horse-battery-staple"
     op = create_operator(store, "alice", "admin", password, now_ms=T0)
     _token, token_secret = issue_token(store, op, "ci", now_ms=T0)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from reel.storage.factory import open_resource_store
 from reel.storage.keys import resource_blob_key
 from reel.storage.memory_resources import MemoryResourceStore
-from reel.storage.postgres_resources import PostgresResourceStore
 from reel.storage.resource_store import (
     UNREFERENCED_GRACE_MS,
     CaptureRow,
@@ -17,7 +17,6 @@ from reel.storage.resource_store import (
     ResourceSettings,
     ResourceStore,
 )
-from reel.storage.sqlite_resources import SqliteResourceStore
 
 T0 = 1_764_240_000_000
 CSS = "https://cdn.example/site.css"
@@ -32,9 +31,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ResourceSt
     if request.param == "memory":
         s = MemoryResourceStore()
     elif request.param == "sqlite":
-        s = SqliteResourceStore(tmp_path / "db.sqlite3")
+        s = open_resource_store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     else:
-        s = PostgresResourceStore(request.getfixturevalue("pg_url"))
+        s = open_resource_store(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 

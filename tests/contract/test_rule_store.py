@@ -13,9 +13,10 @@ from reel.domain.rules import DEFAULT_RULES, parse_rules
 from reel.errors import StorageUnavailable
 from reel.storage.factory import open_rule_store
 from reel.storage.memory_rules import MemoryRuleStore
-from reel.storage.postgres_rules import PostgresRuleStore
+from reel.storage.postgres_db import PostgresDatabase
 from reel.storage.rule_store import RuleStore
-from reel.storage.sqlite_rules import SqliteRuleStore
+from reel.storage.sql_rules import SqlRuleStore
+from reel.storage.sqlite_db import SqliteDatabase
 
 T0 = 1_764_240_000_000
 STRICT = {"preset": "mask_all", "rules": [{"type": "block", "selector": "#pay"}]}
@@ -38,9 +39,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RuleStore]
     if request.param == "memory":
         s = MemoryRuleStore()
     elif request.param == "sqlite":
-        s = SqliteRuleStore(tmp_path / "db.sqlite3")
+        s = open_rule_store(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     else:
-        s = PostgresRuleStore(request.getfixturevalue("pg_url"))
+        s = open_rule_store(request.getfixturevalue("pg_url"))
     yield s
     s.close()
 
@@ -130,8 +131,9 @@ def test_the_factory_follows_the_session_store_url(tmp_path: Path, pg_url: str) 
     sqlite = open_rule_store(f"sqlite:///{tmp_path / 'reel.sqlite3'}")
     postgres = open_rule_store(pg_url)
     try:
-        assert isinstance(memory, MemoryRuleStore) and isinstance(sqlite, SqliteRuleStore)
-        assert isinstance(postgres, PostgresRuleStore)
+        assert isinstance(memory, MemoryRuleStore) and isinstance(sqlite, SqlRuleStore)
+        assert isinstance(sqlite.db, SqliteDatabase)
+        assert isinstance(postgres, SqlRuleStore) and isinstance(postgres.db, PostgresDatabase)
     finally:
         sqlite.close()
         postgres.close()
@@ -144,10 +146,10 @@ def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None
 
     path = tmp_path / "reel.sqlite3"
     sessions = sqlite_session_store(path)
-    first = SqliteRuleStore(path)
+    first = open_rule_store(f"sqlite:///{path}")
     first.save("app_a", parse_rules(LOOSE), "opr_1", T0)
     first.close()
-    again = SqliteRuleStore(path)
+    again = open_rule_store(f"sqlite:///{path}")
     try:
         assert again.current("app_a").rules == parse_rules(LOOSE, version=1)
     finally:
@@ -156,9 +158,10 @@ def test_sqlite_shares_the_session_database_and_persists(tmp_path: Path) -> None
 
 
 def test_sqlite_errors_become_storage_unavailable(tmp_path: Path) -> None:
-    store = SqliteRuleStore(tmp_path / "db.sqlite3")
+    db = SqliteDatabase(tmp_path / "db.sqlite3")
+    store = SqlRuleStore(db)
     try:
-        store._writer.execute("PRAGMA query_only=ON")
+        db._writer.execute("PRAGMA query_only=ON")
         with pytest.raises(StorageUnavailable):
             store.save("app_a", parse_rules(STRICT), "opr_1", T0)
     finally:
@@ -166,9 +169,10 @@ def test_sqlite_errors_become_storage_unavailable(tmp_path: Path) -> None:
 
 
 def test_a_stored_document_that_no_longer_parses_is_refused_not_weakened(tmp_path: Path) -> None:
-    store = SqliteRuleStore(tmp_path / "db.sqlite3")
+    db = SqliteDatabase(tmp_path / "db.sqlite3")
+    store = SqlRuleStore(db)
     try:
-        store._writer.execute(
+        db._writer.execute(
             "INSERT INTO masking_rules (app_id, version, document, operator_id, created_at)"
             " VALUES ('app_a', 1, '{\"preset\": \"nonsense\"}', 'opr_1', 0)"
         )

@@ -4,19 +4,26 @@ a connection that broke while idle in the pool is replaced without the caller se
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 import pytest
 
 from local_services import PostgresServer, free_port, postgres_server
 from reel.errors import StorageUnavailable
 from reel.storage.operator_store import Operator
-from reel.storage.postgres_operators import PostgresOperatorStore
+from reel.storage.postgres_db import PostgresDatabase
+from reel.storage.sql_operators import SqlOperatorStore
 
 T0 = 1_764_240_000_000
 
 
 def operator(n: int) -> Operator:
     return Operator(f"opr_{n}", f"op{n}", "admin", None, T0 + n)
+
+
+def postgres_operator_store(url: str, **pool: Any) -> SqlOperatorStore:
+    return SqlOperatorStore(PostgresDatabase(url, store_name="operator store", **pool))
 
 
 def terminate_connections(admin_url: str, database: str) -> int:
@@ -32,11 +39,11 @@ def terminate_connections(admin_url: str, database: str) -> int:
 
 def test_no_server_at_start_is_storage_unavailable() -> None:
     with pytest.raises(StorageUnavailable):
-        PostgresOperatorStore(f"postgresql://reel@127.0.0.1:{free_port()}/reel", timeout_s=1)
+        postgres_operator_store(f"postgresql://reel@127.0.0.1:{free_port()}/reel", timeout_s=1)
 
 
 def test_connections_closed_while_idle_are_replaced(pg_server: PostgresServer, pg_url: str) -> None:
-    store = PostgresOperatorStore(pg_url, min_size=2, max_size=2)
+    store = postgres_operator_store(pg_url, min_size=2, max_size=2)
     try:
         store.create_operator(operator(1), None)
         database = pg_url.rsplit("/", 1)[1]
@@ -52,7 +59,7 @@ def test_connections_closed_while_idle_are_replaced(pg_server: PostgresServer, p
 def test_a_database_refusing_writes_fails_writes_and_keeps_reads(
     pg_server: PostgresServer, pg_url: str
 ) -> None:
-    store = PostgresOperatorStore(pg_url)
+    store = postgres_operator_store(pg_url)
     try:
         store.create_operator(operator(1), None)
         database = pg_url.rsplit("/", 1)[1]
@@ -68,7 +75,7 @@ def test_a_database_refusing_writes_fails_writes_and_keeps_reads(
 
 def test_a_server_that_goes_away_is_storage_unavailable() -> None:
     with postgres_server() as server:
-        store = PostgresOperatorStore(server.url(), timeout_s=1)
+        store = postgres_operator_store(server.url(), timeout_s=1)
         store.create_operator(operator(1), None)
     try:
         with pytest.raises(StorageUnavailable):

@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from reel.admin.operators import authenticate_password, operator_for_token
 from reel.cli.main import cli
+from reel.storage.factory import open_operator_store
 from reel.storage.operator_store import OperatorStore
-from reel.storage.sqlite_operators import SqliteOperatorStore
 from support import T0
 
 Invoke = Callable[..., Result]
@@ -36,7 +36,7 @@ def run(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
 
 
 def operator_store(data_dir: Path) -> OperatorStore:
-    return SqliteOperatorStore(data_dir / "reel.sqlite3")
+    return open_operator_store(f"sqlite:///{data_dir / 'reel.sqlite3'}")
 
 
 def test_users_create_reads_the_password_from_stdin(run: Invoke, data_dir: Path) -> None:

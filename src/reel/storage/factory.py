@@ -19,11 +19,12 @@ from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import ResourceStore
 from reel.storage.rule_store import RuleStore
 from reel.storage.session_store import SessionStore
+from reel.storage.sql import SqlDatabase
+from reel.storage.sql_operators import SqlOperatorStore
+from reel.storage.sql_resources import SqlResourceStore
+from reel.storage.sql_rules import SqlRuleStore
 from reel.storage.sql_sessions import SqlSessionStore
 from reel.storage.sqlite_db import MEMORY, SqliteDatabase
-from reel.storage.sqlite_operators import SqliteOperatorStore
-from reel.storage.sqlite_resources import SqliteResourceStore
-from reel.storage.sqlite_rules import SqliteRuleStore
 from reel.storage.urls import local_path, scheme_of
 
 # The PostgreSQL and S3 backends are imported when a URL names them: psycopg and obstore cost an
@@ -57,44 +58,44 @@ def memory_session_store() -> SqlSessionStore:
 
 def open_operator_store(url: str) -> OperatorStore:
     """An operator store for `url` (the session store's URL)."""
-    scheme = scheme_of(url)
-    if scheme == "sqlite":
-        return SqliteOperatorStore(local_path(url))
-    if scheme == "memory":
+    if scheme_of(url) == "memory":
         return MemoryOperatorStore()
-    if scheme in POSTGRES_SCHEMES:
-        from reel.storage.postgres_operators import PostgresOperatorStore
-
-        return PostgresOperatorStore(url)
-    raise ValueError(f"unsupported operator store URL: {_shown(url)}")
+    return SqlOperatorStore(_database(url, "operator store"))
 
 
 def open_rule_store(url: str) -> RuleStore:
     """A masking rule store for `url` (the session store's URL)."""
-    scheme = scheme_of(url)
-    if scheme == "sqlite":
-        return SqliteRuleStore(local_path(url))
-    if scheme == "memory":
+    if scheme_of(url) == "memory":
         return MemoryRuleStore()
-    if scheme in POSTGRES_SCHEMES:
-        from reel.storage.postgres_rules import PostgresRuleStore
-
-        return PostgresRuleStore(url)
-    raise ValueError(f"unsupported rule store URL: {_shown(url)}")
+    return SqlRuleStore(_database(url, "rule store", integrity_errors=False))
 
 
 def open_resource_store(url: str) -> ResourceStore:
     """A resource store for `url` (the session store's URL)."""
+    if scheme_of(url) == "memory":
+        return MemoryResourceStore()
+    return SqlResourceStore(_database(url, "resource store", integrity_errors=False))
+
+
+def _database(url: str, store: str, *, integrity_errors: bool = True) -> SqlDatabase:
+    """Connections of `store` to the session store's database at `url` (SQLite or PostgreSQL).
+
+    `integrity_errors`: a broken constraint comes out as the engine's IntegrityError, for a store that
+    answers Conflict; else as StorageUnavailable. Foreign keys are enforced in SQLite where they come out.
+    """
     scheme = scheme_of(url)
     if scheme == "sqlite":
-        return SqliteResourceStore(local_path(url))
-    if scheme == "memory":
-        return MemoryResourceStore()
+        return SqliteDatabase(
+            local_path(url),
+            store_name=store,
+            foreign_keys=integrity_errors,
+            raise_integrity_errors=integrity_errors,
+        )
     if scheme in POSTGRES_SCHEMES:
-        from reel.storage.postgres_resources import PostgresResourceStore
+        from reel.storage.postgres_db import PostgresDatabase
 
-        return PostgresResourceStore(url)
-    raise ValueError(f"unsupported resource store URL: {_shown(url)}")
+        return PostgresDatabase(url, store_name=store, raise_integrity_errors=integrity_errors)
+    raise ValueError(f"unsupported {store} URL: {_shown(url)}")
 
 
 def open_replay_store(url: str) -> ReplayStore:

@@ -3,9 +3,9 @@ outside transactions, the schema migrated on open, and psycopg failures raised a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
-from typing import Any, ClassVar
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from reel.errors import StorageUnavailable
 from reel.storage.migrations.postgres_runner import migrate_postgres
-from reel.storage.sql import POSTGRES, Dialect, Tx
+from reel.storage.sql import POSTGRES, Dialect, Row, Tx
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -22,17 +22,27 @@ class PostgresDatabase:
     """A pool of connections to one PostgreSQL database, migrated to the newest schema when opened.
 
     `url` is a libpq URL (`postgresql://user:password@host:port/db?sslmode=require`); libpq's PG*
-    environment variables (PGPASSWORD …) fill what it leaves out.
+    environment variables (PGPASSWORD …) fill what it leaves out. `store_name` names the store in error
+    messages; `raise_integrity_errors` lets IntegrityError through to callers that turn it into Conflict
+    or a duplicate (else it is StorageUnavailable).
     """
 
     dialect: Dialect = POSTGRES
-    store_name: ClassVar[str] = "store"
-    """Names the store in error messages."""
-    raise_integrity_errors: ClassVar[bool] = True
-    """Let IntegrityError through to callers that turn it into Conflict or a duplicate."""
+    integrity_error: type[Exception] = psycopg.errors.IntegrityError
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 8, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 8,
+        timeout_s: float = 10.0,
+        store_name: str = "store",
+        raise_integrity_errors: bool = True,
+    ) -> None:
         self.url = url
+        self.store_name = store_name
+        self.raise_integrity_errors = raise_integrity_errors
         # autocommit: a read is one round trip; writes open their own transaction (`_write`).
         self._pool: ConnectionPool[Connection] = ConnectionPool(
             url,
@@ -66,23 +76,9 @@ class PostgresDatabase:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """One write transaction (BEGIN … COMMIT, rolled back on any error).
-
-        Begun again once on a fresh connection if the pooled one had broken while idle (the server
-        restarted or closed it): nothing was sent but BEGIN, so nothing is done twice. Connections are
-        not tested before each use: that would cost every query a round trip.
-        """
+        """One write transaction (BEGIN … COMMIT, rolled back on any error)."""
         with self._guard(), ExitStack() as held:
-            conn = held.enter_context(self._pool.connection())
-            try:
-                conn.execute("BEGIN")
-            except psycopg.OperationalError:
-                if not conn.broken:
-                    raise
-                held.close()  # gives the broken connection back: the pool drops it
-                self._pool.check()  # and the others that broke with it (a restart breaks them all)
-                conn = held.enter_context(self._pool.connection())
-                conn.execute("BEGIN")
+            conn = self._begin(held, "BEGIN")
             try:
                 yield conn
             except BaseException:
@@ -91,16 +87,36 @@ class PostgresDatabase:
                 raise
             conn.execute("COMMIT")
 
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """The rows of one query, outside any transaction.
+    def _begin(self, held: ExitStack, begin: str) -> Connection:
+        """A pooled connection (given back when `held` closes) on which `begin` has run.
+
+        Begun again once on a fresh connection if the pooled one had broken while idle (the server
+        restarted or closed it): nothing was sent but `begin`, so nothing is done twice. Connections are
+        not tested before each use: that would cost every query a round trip.
+        """
+        conn = held.enter_context(self._pool.connection())
+        try:
+            conn.execute(begin)
+        except psycopg.OperationalError:
+            if not conn.broken:
+                raise
+            held.close()  # gives the broken connection back: the pool drops it
+            self._pool.check()  # and the others that broke with it (a restart breaks them all)
+            conn = held.enter_context(self._pool.connection())
+            conn.execute(begin)
+        return conn
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The rows of one query, by column name, outside any transaction.
 
         Retried once on a connection that broke while idle in the pool (the server restarted or closed
         it): a read has no effect to repeat, and the pool replaces the broken connection.
         """
+        text, values = self.dialect.sql(sql), tuple(params)
         with self._guard():
             with self._pool.connection() as conn:
                 try:
-                    return conn.execute(sql, params).fetchall()
+                    return list(conn.cursor(row_factory=dict_row).execute(text, values).fetchall())
                 except psycopg.OperationalError:
                     if not conn.broken:
                         raise
@@ -108,7 +124,7 @@ class PostgresDatabase:
             # may have broken with it (a server restart breaks them all).
             self._pool.check()
             with self._pool.connection() as conn:
-                return conn.execute(sql, params).fetchall()
+                return list(conn.cursor(row_factory=dict_row).execute(text, values).fetchall())
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -119,8 +135,8 @@ class PostgresDatabase:
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """One consistent read-only snapshot for portable SQL (REPEATABLE READ), rows by column name."""
-        with self._guard(), self._pool.connection() as conn:
-            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with self._guard(), ExitStack() as held:
+            conn = self._begin(held, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
             finally:

@@ -2,9 +2,11 @@
 
 Stores write their queries once, in the subset both engines share (`?` placeholders, `ON CONFLICT`,
 `RETURNING`, `CASE`, `COALESCE`), read rows by column name, and ask the dialect for the few pieces that
-differ (row locks, substring search). A backend supplies transactions: `write()` is one read-write
-transaction that commits on success and rolls back on any error, `read()` one consistent snapshot. Engine
-errors come out as StorageUnavailable (IntegrityError as Conflict where a store asks for it), never hidden.
+differ (row locks, substring search, the larger of two values, lists of text). A backend supplies
+transactions: `write()` is one read-write transaction that commits on success and rolls back on any error,
+`read()` one consistent snapshot, `query()` one statement outside a transaction. Engine errors come out as
+StorageUnavailable (IntegrityError as the database's `integrity_error` where a store asks for it), never
+hidden.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypeVar
+
+import orjson
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
@@ -30,6 +34,15 @@ class Dialect:
     whose write transactions are serial anyway)."""
     contains: str
     """`{}` is replaced by a column: true when it contains the text bound to the next placeholder."""
+    greatest: str
+    """The function giving the larger of its arguments (`MAX` in SQLite, `GREATEST` in PostgreSQL)."""
+    skip_locked: str
+    """Appended to a SELECT … FOR UPDATE that hands rows to one of several workers: rows another
+    transaction holds are passed over ('' in SQLite, where one write transaction runs at a time)."""
+    key_lock: str
+    """A statement taking a lock on (an integer, a text) until the transaction ends ('' in SQLite)."""
+    native_arrays: bool
+    """Lists of text are array columns (PostgreSQL); else JSON text."""
 
     def sql(self, text: str) -> str:
         """`text` with this engine's placeholders."""
@@ -37,9 +50,29 @@ class Dialect:
             return text
         return text.replace("%", "%%").replace("?", self.paramstyle)
 
+    def text_list(self, values: Sequence[str] | None) -> Any:
+        """`values` as this engine keeps a list of text (None stays NULL)."""
+        if values is None or self.native_arrays:
+            return None if values is None else list(values)
+        return orjson.dumps(list(values)).decode()
 
-SQLITE = Dialect("sqlite", "?", "", "instr({}, ?) > 0")
-POSTGRES = Dialect("postgresql", "%s", " FOR UPDATE", "strpos({}, ?) > 0")
+
+SQLITE = Dialect("sqlite", "?", "", "instr({}, ?) > 0", "MAX", "", "", native_arrays=False)
+POSTGRES = Dialect(
+    "postgresql",
+    "%s",
+    " FOR UPDATE",
+    "strpos({}, ?) > 0",
+    "GREATEST",
+    " FOR UPDATE SKIP LOCKED",
+    "SELECT pg_advisory_xact_lock(?, hashtext(?))",
+    native_arrays=True,
+)
+
+
+def text_list_of(value: Any) -> tuple[str, ...]:
+    """A list of text as either engine returns it (an array, or JSON text)."""
+    return tuple(orjson.loads(value) if isinstance(value, str) else value)
 
 
 class Cursor(Protocol):
@@ -73,11 +106,11 @@ class Tx:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a query, or None."""
         row = self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchone()
-        return None if row is None else _mapping(row)
+        return None if row is None else row_of(row)
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row of a query."""
-        return [_mapping(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
+        return [row_of(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Execute a statement once per parameter row."""
@@ -95,12 +128,18 @@ class Tx:
         sql = f"SELECT 1 AS found FROM {table} WHERE {key} = ?{self.dialect.for_update}"
         return self.one(sql, (value,)) is not None
 
+    def key_lock(self, space: int, key: str) -> None:
+        """Hold a lock on (`space`, `key`) until the transaction ends: transactions taking the same one,
+        from any process, run one after another (SQLite's write transactions already do)."""
+        if self.dialect.key_lock:
+            self.run(self.dialect.key_lock, (space, key))
+
     def savepoint(self, name: str) -> AbstractContextManager[None]:
         """A nested transaction: on error, what it did is undone and the error goes on."""
         return _Savepoint(self, name)
 
 
-def _mapping(row: Any) -> Row:
+def row_of(row: Any) -> Row:
     """A row as a mapping by column name (sqlite3.Row is indexable by name but not a Mapping)."""
     if isinstance(row, dict):
         return row
@@ -127,6 +166,12 @@ class SqlDatabase(Protocol):
     """A database the SQL stores run on."""
 
     dialect: Dialect
+    integrity_error: type[Exception]
+    """What the engine raises when a statement breaks a constraint (a unique key taken …)."""
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The rows of one query outside a transaction (a single statement needs no snapshot)."""
+        ...
 
     def write(self) -> AbstractContextManager[Tx]:
         """One read-write transaction."""

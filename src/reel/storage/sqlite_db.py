@@ -10,14 +10,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from reel.errors import StorageUnavailable
 from reel.storage.migrations.runner import migrate_sqlite
-from reel.storage.sql import SQLITE, Dialect, Tx
+from reel.storage.sql import SQLITE, Dialect, Row, Tx, row_of
 
 MEMORY = ":memory:"
 
@@ -37,17 +37,28 @@ def _write_lock_of(path: str) -> threading.RLock:
 
 
 class SqliteDatabase:
-    """Connections to one SQLite file, migrated to the newest schema when opened."""
+    """Connections to one SQLite file, migrated to the newest schema when opened.
 
-    store_name: ClassVar[str] = "store"
-    """Names the store in error messages."""
-    foreign_keys: ClassVar[bool] = True
-    """Enforce foreign keys on this store's connections."""
-    raise_integrity_errors: ClassVar[bool] = True
-    """Let IntegrityError through to callers that turn it into Conflict or a duplicate."""
+    `store_name` names the store in error messages; `foreign_keys` enforces foreign keys on its
+    connections; `raise_integrity_errors` lets IntegrityError through to callers that turn it into
+    Conflict or a duplicate (else it is StorageUnavailable).
+    """
+
     dialect: Dialect = SQLITE
+    integrity_error: type[Exception] = sqlite3.IntegrityError
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout_ms: int = 5000,
+        store_name: str = "store",
+        foreign_keys: bool = True,
+        raise_integrity_errors: bool = True,
+    ) -> None:
+        self.store_name = store_name
+        self.foreign_keys = foreign_keys
+        self.raise_integrity_errors = raise_integrity_errors
         self.path = str(path)
         self.memory = self.path == MEMORY
         if not self.memory:
@@ -110,12 +121,14 @@ class SqliteDatabase:
                 raise
             conn.execute("COMMIT")
 
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The rows of one query, by column name, outside a transaction."""
+        text = self.dialect.sql(sql)
         if self.memory:
             with self._write_lock, self._guard():
-                return list(self._writer.execute(sql, params))
+                return [row_of(r) for r in self._writer.execute(text, tuple(params))]
         with self._guard():
-            return list(self._reader().execute(sql, params))
+            return [row_of(r) for r in self._reader().execute(text, tuple(params))]
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
