@@ -3,6 +3,7 @@ deletes the idle periods with their recording, and filters by the context and th
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,9 +28,24 @@ from services import SESSION_BACKENDS, open_session_backend
 T0 = 1_764_240_000_000
 LEASE_MS = 60_000
 DESK = UserContext(
-    "Chrome 131", "macOS", "desktop", 1280, 800, "en-GB", "Europe/London", "https://r.example/"
+    browser="Chrome 131",
+    os="macOS",
+    device="desktop",
+    viewport_width=1280,
+    viewport_height=800,
+    language="en-GB",
+    timezone="Europe/London",
+    referrer="https://r.example/",
 )
-PHONE = UserContext("Safari 17", "iOS", "mobile", 390, 844, "fr-FR", "Europe/Paris", "")
+PHONE = UserContext(
+    browser="Safari 17",
+    os="iOS",
+    device="mobile",
+    viewport_width=390,
+    viewport_height=844,
+    language="fr-FR",
+    timezone="Europe/Paris",
+)
 
 
 @pytest.fixture(params=SESSION_BACKENDS)
@@ -82,12 +98,8 @@ def test_the_context_of_the_first_page_and_the_last_traits_are_kept(store: Sessi
     )
     s = store.session("ses_rec-1")
     assert s is not None
-    assert (
-        UserContext(
-            s.browser, s.os, s.device, s.viewport_width, s.viewport_height, s.language, s.timezone, s.referrer
-        )
-        == DESK
-    )
+    # A session is its user's context and more: the context part alone is what the first page sent.
+    assert UserContext(**{f.name: getattr(s, f.name) for f in dataclasses.fields(UserContext)}) == DESK
     assert (s.user_id, s.traits) == ("alice-2", {"plan": "pro", "tags": ["a", "b"]})
     bare = store.session("ses_rec-2")
     assert bare is not None and (bare.browser, bare.device, bare.traits) == ("", "", {})

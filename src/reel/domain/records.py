@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reel.domain.user_context import UserContext
+
 
 @dataclass(frozen=True)
 class Application:
@@ -45,8 +47,9 @@ class StoredBeacon:
 
 
 @dataclass(frozen=True)
-class Session:
-    """What one user did in a time range of one recording: the searchable session data."""
+class Session(UserContext):
+    """What one user did in a time range of one recording: the searchable session data, with the user's
+    context (browser, device, language …: `UserContext`, keyword-only)."""
 
     id: str
     app_id: str
@@ -76,20 +79,6 @@ class Session:
     close_reason: str = ""
     rules_version: int = 0
     """The masking rules version the recorder applied at capture (0: its built-in defaults)."""
-    browser: str = ""
-    """The user's browser and major version ("Chrome 131"), read from the recorder's context."""
-    os: str = ""
-    """The user's operating system ("Windows", "macOS", "Android" …)."""
-    device: str = ""
-    """'desktop', 'mobile' or 'tablet' ('' when unknown)."""
-    viewport_width: int = 0
-    viewport_height: int = 0
-    language: str = ""
-    """The browser's language (a BCP 47 tag, "en-GB")."""
-    timezone: str = ""
-    """The browser's IANA time zone ("Europe/Paris")."""
-    referrer: str = ""
-    """The page the visit came from (document.referrer, through the capture URL rules)."""
     traits: dict[str, Any] = field(default_factory=dict)
     """The traits of the last identify() call, as the application sent them."""
 

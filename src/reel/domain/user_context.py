@@ -12,18 +12,24 @@ from dataclasses import dataclass
 DEVICES = ("desktop", "mobile", "tablet")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class UserContext:
-    """The user context fields of a session ('' or 0 where unknown)."""
+    """The user context fields of a session ('' or 0 where unknown); `Session` extends it."""
 
     browser: str = ""
+    """The user's browser and major version ("Chrome 131"), read from the recorder's context."""
     os: str = ""
+    """The user's operating system ("Windows", "macOS", "Android" …)."""
     device: str = ""
+    """'desktop', 'mobile' or 'tablet' ('' when unknown)."""
     viewport_width: int = 0
     viewport_height: int = 0
     language: str = ""
+    """The browser's language (a BCP 47 tag, "en-GB")."""
     timezone: str = ""
+    """The browser's IANA time zone ("Europe/Paris")."""
     referrer: str = ""
+    """The page the visit came from (document.referrer, through the capture URL rules)."""
 
 
 # First match wins: Edge and Opera also say Chrome, Chrome also says Safari.
