@@ -8,6 +8,7 @@ splits again into itself, so a sheet serialised into a snapshot and read back be
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # One piece per match: 1 comment, 2 string (3/4 its closing quote or ""), 5 brace, 6 semicolon,
 # 7 parenthesis, 8 anything else (a run of plain text, an escape, a lone slash).
@@ -64,22 +65,13 @@ def _close(parts: list[str], braces: int, parens: int) -> str:
     return text
 
 
-def split_rules(text: str) -> list[str]:
-    """The top-level rules of a style sheet text, each closed and without comments."""
-    rules: list[str] = []
-    parts: list[str] = []
-    braces = parens = 0
+def _pieces(text: str) -> Iterator[tuple[int | None, str, int]]:
+    """The pieces of `text` as both splitters read them: (kind, text, parentheses open after it), strings
+    closed, stray `)` dropped."""
+    parens = 0
     for match in _TOKEN.finditer(_drop_dangling_escape(text)):
         kind = match.lastindex
         piece = match.group()
-        if kind == _COMMENT:
-            if parts:
-                parts.append(" ")
-            continue
-        if not parts:
-            if kind == _SEMI or piece == "}" or piece == ")" or piece.isspace():
-                continue
-            piece = piece.lstrip()
         if kind == _STRING and not (match.group(3) or match.group(4)):
             piece += piece[0]
         elif kind == _PAREN:
@@ -89,7 +81,24 @@ def split_rules(text: str) -> list[str]:
                 parens -= 1
             else:
                 continue
-        elif parens:
+        yield kind, piece, parens
+
+
+def split_rules(text: str) -> list[str]:
+    """The top-level rules of a style sheet text, each closed and without comments."""
+    rules: list[str] = []
+    parts: list[str] = []
+    braces = parens = 0
+    for kind, piece, parens in _pieces(text):
+        if kind == _COMMENT:
+            if parts:
+                parts.append(" ")
+            continue
+        if not parts:
+            if kind == _SEMI or piece == "}" or piece.isspace():
+                continue
+            piece = piece.lstrip()
+        if kind == _PAREN or parens:
             pass
         elif kind == _BRACE:
             if piece == "{":
@@ -141,22 +150,11 @@ def split_items(body: str) -> list[str]:
     items: list[str] = []
     parts: list[str] = []
     braces = parens = 0
-    for match in _TOKEN.finditer(_drop_dangling_escape(body)):
-        kind = match.lastindex
-        piece = match.group()
+    for kind, piece, parens in _pieces(body):
         if kind == _COMMENT:
             parts.append(" ")
             continue
-        if kind == _STRING and not (match.group(3) or match.group(4)):
-            piece += piece[0]
-        elif kind == _PAREN:
-            if piece == "(":
-                parens += 1
-            elif parens:
-                parens -= 1
-            else:
-                continue
-        elif kind == _BRACE and not parens:
+        if kind == _BRACE and not parens:
             if piece == "{":
                 braces += 1
             elif braces:
