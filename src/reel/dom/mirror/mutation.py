@@ -254,18 +254,30 @@ def _text_into_element(m: MirrorData, parent: Node, node: Node) -> None:
         parent.sheet = None
 
 
+def _changed_node(
+    m: MirrorData, change: object, removed: set[int], what: str, part: str
+) -> tuple[Mapping[str, object], Node] | None:
+    """A text or attribute change and the node it names; None, reported, when either is not usable (a
+    node the same mutation removed is passed over quietly, as the replayer does)."""
+    if not isinstance(change, OBJECT):
+        m.report(f"mutation: {what} is not an object")
+        return None
+    nid = change.get("id")
+    node = m.nodes.get(nid) if type(nid) is int else None
+    if node is None:
+        if type(nid) is not int or nid not in removed:
+            m.report(f"{part}: node {nid!r} unknown")
+        return None
+    return change, node
+
+
 def _apply_texts(m: MirrorData, texts: Sequence[object], removed: set[int]) -> None:
-    nodes = m.nodes
-    for t in texts:
-        if not isinstance(t, OBJECT):
-            m.report("mutation: a text change is not an object")
+    for change in texts:
+        found = _changed_node(m, change, removed, "a text change", "text")
+        if found is None:
             continue
-        tid = t.get("id")
-        node = nodes.get(tid) if type(tid) is int else None
-        if node is None:
-            if type(tid) is not int or tid not in removed:
-                m.report(f"text: node {tid!r} unknown")
-            continue
+        t, node = found
+        tid = node.id
         if node.kind not in HAS_TEXT:
             m.report(f"text: node {tid} has no text")
             continue
@@ -282,18 +294,12 @@ def _apply_texts(m: MirrorData, texts: Sequence[object], removed: set[int]) -> N
 
 
 def _apply_attributes(m: MirrorData, changes: Sequence[object], removed: set[int]) -> None:
-    nodes = m.nodes
     for change in changes:
-        if not isinstance(change, OBJECT):
-            m.report("mutation: an attribute change is not an object")
+        found = _changed_node(m, change, removed, "an attribute change", "attributes")
+        if found is None:
             continue
-        aid = change.get("id")
-        values = change.get("attributes")
-        node = nodes.get(aid) if type(aid) is int else None
-        if node is None:
-            if type(aid) is not int or aid not in removed:
-                m.report(f"attributes: node {aid!r} unknown")
-            continue
+        values, node = found[0].get("attributes"), found[1]
+        aid = node.id
         if node.kind != ELEMENT or not isinstance(values, OBJECT):
             m.report(f"attributes: node {aid} is not an element or the change is malformed")
             continue
