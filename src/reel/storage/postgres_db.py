@@ -4,16 +4,15 @@ outside transactions, the schema migrated on open, and psycopg failures raised a
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import AbstractContextManager, ExitStack, contextmanager, suppress
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from reel.errors import StorageUnavailable
 from reel.storage.migrations.postgres_runner import migrate_postgres
-from reel.storage.sql import POSTGRES, Dialect, Row, Tx
+from reel.storage.sql import POSTGRES, Dialect, Row, Tx, engine_errors
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -62,17 +61,15 @@ class PostgresDatabase:
             self._pool.close()  # its workers would go on trying to connect
             raise
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def _guard(self) -> AbstractContextManager[None]:
         """Turn psycopg failures (server down, pool exhausted, disk full …) into StorageUnavailable."""
-        try:
-            yield
-        except psycopg.errors.IntegrityError as exc:
-            if self.raise_integrity_errors:
-                raise
-            raise StorageUnavailable(f"{self.store_name} error: {_message(exc)}") from exc
-        except psycopg.Error as exc:
-            raise StorageUnavailable(f"{self.store_name} error: {_message(exc)}") from exc
+        return engine_errors(
+            self.store_name,
+            psycopg.Error,
+            psycopg.errors.IntegrityError,
+            raise_integrity_errors=self.raise_integrity_errors,
+            describe=_message,
+        )
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -148,9 +145,9 @@ class PostgresDatabase:
         self._pool.close()
 
 
-def _message(exc: psycopg.Error) -> str:
+def _message(exc: Exception) -> str:
     """The server's primary message (never the query or its parameters), else the error's first line."""
-    primary = exc.diag.message_primary
+    primary = exc.diag.message_primary if isinstance(exc, psycopg.Error) else None
     if primary:
         return primary
     text = str(exc).strip()

@@ -11,12 +11,14 @@ hidden.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypeVar
 
 import orjson
+
+from reel.errors import StorageUnavailable
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
@@ -184,6 +186,27 @@ class SqlDatabase(Protocol):
     def close(self) -> None:
         """Release connections."""
         ...
+
+
+@contextmanager
+def engine_errors(
+    store_name: str,
+    error: type[Exception],
+    integrity_error: type[Exception],
+    *,
+    raise_integrity_errors: bool,
+    describe: Callable[[Exception], str] = str,
+) -> Iterator[None]:
+    """Turn an engine's failures (locked, disk full, server down …) into StorageUnavailable naming the
+    store, never hidden; IntegrityError goes through as it is when the store turns it into Conflict."""
+    try:
+        yield
+    except integrity_error as exc:
+        if raise_integrity_errors:
+            raise
+        raise StorageUnavailable(f"{store_name} error: {describe(exc)}") from exc
+    except error as exc:
+        raise StorageUnavailable(f"{store_name} error: {describe(exc)}") from exc
 
 
 def record(cls: type[T], row: Row, **overrides: Any) -> T:

@@ -11,13 +11,12 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from reel.errors import StorageUnavailable
 from reel.storage.migrations.runner import migrate_sqlite
-from reel.storage.sql import SQLITE, Dialect, Row, Tx, row_of
+from reel.storage.sql import SQLITE, Dialect, Row, Tx, engine_errors, row_of
 
 MEMORY = ":memory:"
 
@@ -96,17 +95,14 @@ class SqliteDatabase:
             self._local.conn = conn
         return conn
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def _guard(self) -> AbstractContextManager[None]:
         """Turn SQLite failures (locked, disk full, I/O) into StorageUnavailable; never hide them."""
-        try:
-            yield
-        except sqlite3.IntegrityError as exc:
-            if self.raise_integrity_errors:
-                raise
-            raise StorageUnavailable(f"{self.store_name} error: {exc}") from exc
-        except sqlite3.Error as exc:
-            raise StorageUnavailable(f"{self.store_name} error: {exc}") from exc
+        return engine_errors(
+            self.store_name,
+            sqlite3.Error,
+            sqlite3.IntegrityError,
+            raise_integrity_errors=self.raise_integrity_errors,
+        )
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
