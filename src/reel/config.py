@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -163,6 +163,16 @@ def parse_log_format(text: str) -> LogFormat:
     raise ValueError(f"REEL_LOG_FORMAT: {text!r} is not one of {', '.join(LOG_FORMATS)}")
 
 
+_PARSERS: dict[str, Callable[[str], object]] = {
+    "frame_ancestors": parse_frame_ancestors,
+    "trusted_proxies": parse_trusted_proxies,
+    "public_url": parse_public_url,
+    "log_format": parse_log_format,
+}
+"""The settings read from their variable's text by a parser of their own (each names its variable in
+its errors)."""
+
+
 _SECRET_PARAMETERS = ("password", "secret_access_key", "session_token", "access_key_id")
 
 
@@ -220,25 +230,10 @@ class EnvSettings(BaseModel):
     trusted_proxies: tuple[str, ...] = Field((), alias="REEL_TRUSTED_PROXIES")
     serve_work: bool = Field(True, alias="REEL_SERVE_WORK")
 
-    @field_validator("frame_ancestors", mode="before")
+    @field_validator(*_PARSERS, mode="before")
     @classmethod
-    def _frame_ancestors(cls, value: object) -> object:
-        return parse_frame_ancestors(value) if isinstance(value, str) else value
-
-    @field_validator("trusted_proxies", mode="before")
-    @classmethod
-    def _trusted_proxies(cls, value: object) -> object:
-        return parse_trusted_proxies(value) if isinstance(value, str) else value
-
-    @field_validator("public_url", mode="before")
-    @classmethod
-    def _public_url(cls, value: object) -> object:
-        return parse_public_url(value) if isinstance(value, str) else value
-
-    @field_validator("log_format", mode="before")
-    @classmethod
-    def _log_format(cls, value: object) -> object:
-        return parse_log_format(value) if isinstance(value, str) else value
+    def _parsed(cls, value: object, info: ValidationInfo) -> object:
+        return _PARSERS[info.field_name or ""](value) if isinstance(value, str) else value
 
     @field_validator("metrics", "serve_work", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ import click
 
 from reel.cli.common import settings_from_options, store_options
 from reel.config import Settings
+from reel.storage.file_blobs import fsync_path
 from reel.storage.urls import local_path, scheme_of
 
 DATABASE = "reel.sqlite3"
@@ -60,7 +61,7 @@ def copy_database(source: Path, target: Path) -> int:
     finally:
         dst.close()
         src.close()
-    _fsync(partial)
+    fsync_path(partial)
     os.replace(partial, target)
     return target.stat().st_size
 
@@ -83,7 +84,7 @@ def copy_blobs(source: Path, target: Path, seen: set[str]) -> tuple[int, int]:
             shutil.copyfile(path, partial)
         except FileNotFoundError:
             continue  # deleted by the purge meanwhile: no row of a later snapshot names it
-        _fsync(partial)
+        fsync_path(partial)
         os.replace(partial, dest)
         seen.add(key)
         count += 1
@@ -118,14 +119,6 @@ def restore(settings: Settings, source: Path) -> BackupReport:
     database_bytes = copy_database(source / DATABASE, database)
     count, size = copy_blobs(source / BLOBS, blobs, set())
     return BackupReport(database_bytes, count, size)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _describe(report: BackupReport) -> str:

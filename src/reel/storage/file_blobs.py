@@ -42,7 +42,7 @@ class FileReplayStore:
             finally:
                 os.close(fd)
             os.replace(tmp, path)
-            _fsync_dir(path.parent)
+            fsync_path(path.parent)  # the rename is durable
         except OSError as exc:
             _unlink_quietly(tmp)
             retry = 30 if exc.errno in (errno.ENOSPC, errno.EDQUOT) else 5
@@ -103,8 +103,8 @@ class FileReplayStore:
         return iter(sorted(found))
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable: fsync the folder that holds the new name."""
+def fsync_path(path: Path) -> None:
+    """fsync a file (its bytes are on disk) or a folder (a rename in it is durable)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
