@@ -1,6 +1,7 @@
 """A masking rule made stricter after a recording was compacted hides the newly masked text in every
-segment at once: windows read from compacted segments (and cached, masked under the old rules) are masked
-again with the rules current at replay, never served from the old cache."""
+segment at once: windows read from compacted segments (and cached, masked under the old rules, in memory
+and as masked copies kept in the replay store since compaction) are masked again with the rules current
+at replay, never served from an old copy."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from reel.clock import FixedClock
 from reel.domain.records import Application
 from reel.processing.keyframes import KeyframePolicy
 from reel.processing.worker import QUIET_MS, Worker, process_pending
+from reel.replay.warming import keep_compacted
 from reel.runtime.context import ReelContext
 from support import MINUTE, T0, dashboard_snapshot, post_beacon, tick
 
@@ -42,6 +44,11 @@ def clock_texts(doc: dict[str, Any]) -> set[str]:
     return found
 
 
+def kept_copies(ctx: ReelContext) -> list[str]:
+    """The keys of the masked segment copies kept in the replay store."""
+    return [k for k in ctx.blobs.keys("") if k.rpartition("/")[2].startswith("msk-")]
+
+
 def set_rules(client: TestClient, app: Application, body: dict[str, Any]) -> None:
     response = client.put(f"/api/v1/applications/{app.id}/masking-rules", json=body)
     assert response.status_code == 200, response.text
@@ -68,17 +75,20 @@ def test_a_stricter_rule_after_compaction_masks_every_segment_at_once(
         ]
         assert post_beacon(client, demo_app, beacon(minute, events)).status_code == 200
     ctx = ctx_of(client)
-    process_pending(ctx, worker=Worker(ctx, keyframes=KeyframePolicy(max_events=60)))
+    worker = Worker(ctx, keyframes=KeyframePolicy(max_events=60))
+    process_pending(ctx, worker=worker, after_compaction=keep_compacted)
     cast(FixedClock, ctx.clock).advance(QUIET_MS)
     for _ in range(5):  # the recording went quiet: its last segment is closed and compacted too
-        if not process_pending(ctx).compacted:
+        if not process_pending(ctx, worker=worker, after_compaction=keep_compacted).compacted:
             break
     segments = ctx.sessions.segments("rec-1")
     assert len(segments) >= 5 and all(s.compacted for s in segments)
     session_id = ctx.sessions.beacon_session("rec-1", 0)
     assert session_id is not None
+    # Compaction kept every segment masked under the rules of the time (one copy each).
+    assert len(kept_copies(ctx)) == len(segments), kept_copies(ctx)
 
-    before = segments_texts(client, session_id)  # read, masked under the old rules, and cached
+    before = segments_texts(client, session_id)  # read from the kept copies, and cached in memory
     assert all(any(t.startswith("reading ") for t in texts) for texts in before), before
 
     set_rules(client, demo_app, {"preset": "mask_inputs", "rules": [{"type": "mask", "selector": "#clock"}]})
@@ -88,3 +98,35 @@ def test_a_stricter_rule_after_compaction_masks_every_segment_at_once(
     assert not any(leaked), leaked
     # Masked, not dropped: every segment still has the clock's text, as the mask's placeholder characters.
     assert all(any(t and set(t) <= {"*", " "} for t in texts) for texts in after), after
+    # Read again, each segment is kept under the new rules version, replacing the older copy.
+    copies = kept_copies(ctx)
+    version = ctx.rules.current(demo_app.id).rules.version
+    assert len(copies) == len(segments) and all(f"-r{version}-" in k for k in copies), copies
+    ctx.replay_cache.clear()  # as after a restart: only the kept copies are left
+    assert not any(t for texts in segments_texts(client, session_id) for t in texts if "reading" in t)
+
+
+def test_a_kept_copy_made_under_the_old_rules_is_never_read_after_a_rule_change(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    """Masked copies kept at compaction, then rules made stricter with no read in between: after a
+    restart (nothing in memory) the first read masks with the new rules."""
+    set_rules(client, demo_app, {"preset": "mask_inputs"})
+    for minute in range(10):
+        events = dashboard_snapshot(T0) if minute == 0 else []
+        events += [
+            tick(T0 + minute * MINUTE + s * 1000 + 1, f"reading {minute}:{s:02d}") for s in range(0, 60, 5)
+        ]
+        assert post_beacon(client, demo_app, beacon(minute, events)).status_code == 200
+    ctx = ctx_of(client)
+    worker = Worker(ctx, keyframes=KeyframePolicy(max_events=60))
+    process_pending(ctx, worker=worker, after_compaction=keep_compacted)
+    old = kept_copies(ctx)
+    assert old
+    set_rules(client, demo_app, {"preset": "mask_inputs", "rules": [{"type": "mask", "selector": "#clock"}]})
+    ctx.replay_cache.clear()
+    session_id = ctx.sessions.beacon_session("rec-1", 0)
+    assert session_id is not None
+    texts = segments_texts(client, session_id)
+    assert not any(t for found in texts for t in found if "reading" in t), texts
+    assert not set(old) & set(kept_copies(ctx))  # the old copies were replaced as their segments were read

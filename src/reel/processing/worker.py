@@ -166,8 +166,18 @@ def process_recording(
     return (len(ready), actions, splits)
 
 
+AfterCompaction = Callable[[ReelContext, str], object]
+"""Called with a recording's id once some of its segments were compacted (the read side keeps them
+masked: reel.replay.warming); processing itself never depends on what it does."""
+
+
 def process_pending(
-    ctx: ReelContext, policy: SplitPolicy | None = None, *, limit: int = 100, worker: Worker | None = None
+    ctx: ReelContext,
+    policy: SplitPolicy | None = None,
+    *,
+    limit: int = 100,
+    worker: Worker | None = None,
+    after_compaction: AfterCompaction | None = None,
 ) -> RoundResult:
     """Process and compact every recording with work once, and close sessions whose recorder went silent."""
     policy = policy or SplitPolicy(
@@ -183,7 +193,10 @@ def process_pending(
         b = a = s = 0
         try:
             b, a, s = process_recording(worker, lease, progress, policy)
-            totals[4] += compact_recording(ctx, lease)
+            compacted = compact_recording(ctx, lease)
+            totals[4] += compacted
+            if compacted and after_compaction is not None:
+                _after(after_compaction, ctx, progress.recording_id)
         except LeaseLost as exc:
             log.warning("%s", exc.message)
             continue
@@ -207,14 +220,23 @@ def process_pending(
     return RoundResult(totals[0], totals[1], totals[2], totals[3], closed, totals[4])
 
 
+def _after(hook: AfterCompaction, ctx: ReelContext, recording_id: str) -> None:
+    try:
+        hook(ctx, recording_id)
+    except Exception:  # what the read side does with a compacted segment must not stop processing
+        log.exception("after compacting recording %s: the read side's step failed", recording_id)
+
+
 class BackgroundProcessing(PeriodicTask):
     """Runs `process_pending` every `interval_s` on a daemon thread until stopped."""
 
-    def __init__(self, ctx: ReelContext, interval_s: float = 1.0) -> None:
+    def __init__(
+        self, ctx: ReelContext, interval_s: float = 1.0, *, after_compaction: AfterCompaction | None = None
+    ) -> None:
         worker = Worker(ctx, keep_leases=True)
 
         def work(_stopping: Callable[[], bool]) -> bool:
-            done = process_pending(ctx, worker=worker)
+            done = process_pending(ctx, worker=worker, after_compaction=after_compaction)
             return done.beacons > 0 or done.compacted > 0  # more may be waiting: go on at once
 
         super().__init__("reel-processing", work, interval_s, log)

@@ -21,8 +21,9 @@ import orjson
 from reel.domain.records import Session
 from reel.domain.rules import RuleSet
 from reel.jsonio import dumps
+from reel.replay.kept import keep, keepable, kept_key, read_kept
 from reel.replay.masking import ReplayMasker
-from reel.replay.reader import read_fresh, window_beacons, window_source
+from reel.replay.reader import late_seqs, read_fresh, window_beacons, window_source
 from reel.replay.rewrite import replay_from_copies
 from reel.replay.sanitize import sanitize_event
 from reel.replay.windows import Window, session_windows
@@ -54,27 +55,40 @@ def windows_of(ctx: ReelContext, session: Session) -> list[Window]:
     return session_windows(session, segments, has_checkpoint=checkpoint)
 
 
-def masked_window(ctx: ReelContext, session: Session, window: Window, rules: RuleSet) -> MaskedWindow:
-    """One window for the player (kept in the replay cache while its data and the rules stay the same)."""
+def masked_window(
+    ctx: ReelContext, session: Session, window: Window, rules: RuleSet, *, remember: bool = True
+) -> MaskedWindow:
+    """One window for the player, kept in the replay cache while its data and the rules stay the same;
+    a window playing a whole compacted segment is also kept in the replay store (reel.replay.kept), so
+    it is masked once per rules version, not once per process. `remember=False`: not put in the replay
+    cache (background work must not push out what operators are watching)."""
     segments = ctx.sessions.segments(session.recording_id)
     beacons = window_beacons(ctx, session.recording_id, window, segments)
     buffered = ctx.sessions.buffered_seqs(session.recording_id)
     captured = ctx.resources.captured(session.recording_id)
-    key = (
-        "window",
-        session.id,
-        window_source(window, segments, beacons, buffered),
-        rules.version,
-        hash(frozenset(captured.items())),
-    )
+    source = window_source(window, segments, beacons, buffered)
+    key = ("window", session.id, source, rules.version, hash(frozenset(captured.items())))
     kept = ctx.replay_cache.get(key)
     if isinstance(kept, MaskedWindow):
         return kept
-    raw = read_fresh(ctx, session, window)
-    head, events = mask_events(rules, raw.head, raw.events, captured, session_id=session.id)
-    # Deep recordings (the DOM nests past orjson's 255 levels) are written as well.
-    built = MaskedWindow(window, dumps(head), dumps(events))
-    ctx.replay_cache.put(key, built, len(built.head) + len(built.events))
+    segment = next((s for s in segments if s.idx == window.n), None)
+    late = late_seqs(segment, buffered) if segment is not None else ()
+    store_key = kept_key(segment, rules.version) if segment and keepable(window, segment, late) else None
+    stored = read_kept(ctx, store_key, captured) if store_key else None
+    if stored is not None:
+        built = MaskedWindow(window, *stored)
+    else:
+        raw = read_fresh(ctx, session, window)
+        looked_up: dict[str, str | None] = {}
+        head, events = mask_events(
+            rules, raw.head, raw.events, captured, session_id=session.id, looked_up=looked_up
+        )
+        # Deep recordings (the DOM nests past orjson's 255 levels) are written as well.
+        built = MaskedWindow(window, dumps(head), dumps(events))
+        if store_key and segment and raw.blob_key == segment.blob_key:
+            keep(ctx, store_key, window.n, built.head, built.events, looked_up)
+    if remember:
+        ctx.replay_cache.put(key, built, len(built.head) + len(built.events))
     return built
 
 
@@ -93,6 +107,7 @@ def mask_events(
     captured: Mapping[str, str],
     *,
     session_id: str = "",
+    looked_up: dict[str, str | None] | None = None,
 ) -> tuple[list[Event], list[Event]]:
     """`head` then `events` made safe and masked in one pass (the head sets the DOM the events apply
     to), resource URLs pointed at Reel's copies; returned apart again. Events left out are counted
@@ -114,7 +129,7 @@ def mask_events(
             masker.dropped,
             len(head) + len(events),
         )
-    rewritten = replay_from_copies(out_head + out, captured)
+    rewritten = replay_from_copies(out_head + out, captured, looked_up=looked_up)
     return rewritten[: len(out_head)], rewritten[len(out_head) :]
 
 

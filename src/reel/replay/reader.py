@@ -30,6 +30,8 @@ class WindowEvents:
     events: list[Event]
     source: tuple[Any, ...]
     """Identifies the stored data read (blobs and beacons): the same source gives the same events."""
+    blob_key: str = ""
+    """The compacted segment blob read, when the window was read from it alone (no beacon merged in)."""
 
 
 def read_window(
@@ -42,6 +44,7 @@ def read_window(
     """The head and events of `window` (events in stream order, within the window and the session)."""
     span = session_range(session)
     head: list[Event] = []
+    blob_key = ""
     if window.head == "checkpoint":
         head = _checkpoint(ctx, session)
     if window.n == BEFORE_SEGMENTS:
@@ -69,13 +72,14 @@ def read_window(
                 head = doc.keyframe
             pairs = [(0, e) for e in doc.events]
             source = (segment.idx, segment.blob_key, tuple(sorted({s for s, _ in fresh})))
+            blob_key = "" if fresh else segment.blob_key
         else:
             if window.head == "keyframe":
                 head = keyframe_events(ctx.blobs, segment)
             pairs = uncompacted_events(ctx.sessions, ctx.blobs, segment, beacons)
             source = (segment.idx, segment.keyframe_key, tuple(sorted({s for s, _ in pairs})))
     body = [e for _, e in pairs if isinstance(e, dict) and _within(e, window, span.holds)]
-    return WindowEvents(head, body, (window.start, window.end, window.head, *source))
+    return WindowEvents(head, body, (window.start, window.end, window.head, *source), blob_key)
 
 
 def window_source(
@@ -89,9 +93,13 @@ def window_source(
         return (*shape, tuple(b.seq for b in beacons if first is None or b.seq <= first))
     in_range = tuple(b.seq for b in beacons if segment.holds(b.seq, 0) or b.seq == segment.from_seq)
     if segment.compacted:
-        late = tuple(s for s in buffered if segment.from_seq <= s < (segment.to_seq or s + 1))
-        return (*shape, segment.blob_key, late)
+        return (*shape, segment.blob_key, late_seqs(segment, buffered))
     return (*shape, segment.keyframe_key, segment.to_seq, in_range)
+
+
+def late_seqs(segment: Segment, buffered: Sequence[int]) -> tuple[int, ...]:
+    """The buffered beacons of a compacted segment: arrived after it was compacted, merged in at read."""
+    return tuple(s for s in buffered if segment.from_seq <= s < (segment.to_seq or s + 1))
 
 
 def window_beacons(

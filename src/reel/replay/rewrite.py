@@ -48,14 +48,23 @@ class CapturedIndex:
         return found
 
 
-def replay_from_copies(events: list[dict[str, Any]], captured: Mapping[str, str]) -> list[dict[str, Any]]:
+def replay_from_copies(
+    events: list[dict[str, Any]],
+    captured: Mapping[str, str],
+    *,
+    looked_up: dict[str, str | None] | None = None,
+) -> list[dict[str, Any]]:
     """Events with every resource URL pointing at Reel's copy, or at a placeholder if not captured; a
     URL that cannot be resolved (no page URL, a protocol-relative one without it, another scheme) gets
-    the placeholder too, never left for the browser to resolve against Reel's page."""
+    the placeholder too, never left for the browser to resolve against Reel's page. `looked_up`, if
+    given, receives every URL looked up and the copy found (None: none), so a result kept for later can
+    tell whether captures since would change it (`still_resolves`)."""
     index = CapturedIndex(captured)
 
     def to_copy(url: str, kind: UrlKind) -> str:
         digest = index.digest(url) if kind != "inert" else None
+        if looked_up is not None and kind != "inert":
+            looked_up[url] = digest
         if digest is None:
             return placeholder(kind)
         fragment = url.partition("#")[2]
@@ -65,3 +74,9 @@ def replay_from_copies(events: list[dict[str, Any]], captured: Mapping[str, str]
         return placeholder(kind)
 
     return walk_events(events, to_copy, unresolved=unresolved)
+
+
+def still_resolves(looked_up: Mapping[str, str | None], captured: Mapping[str, str]) -> bool:
+    """True if every URL looked up finds the same copy (or still none) among `captured` now."""
+    index = CapturedIndex(captured)
+    return all(index.digest(url) == digest for url, digest in looked_up.items())

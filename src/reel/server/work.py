@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from reel.processing.resources.worker import ResourceWorker
 from reel.processing.worker import BackgroundProcessing
+from reel.replay.warming import keep_compacted
 from reel.retention.background import BackgroundPurge
 from reel.runtime.context import ReelContext
 from reel.runtime.periodic import PeriodicTask
@@ -28,7 +29,12 @@ class Work:
 
 
 def start_work(ctx: ReelContext) -> Work:
-    """Start processing (with compaction), resource capture and the purge on threads."""
+    """Start processing (with compaction, each compacted segment then kept masked for the player),
+    resource capture and the purge on threads."""
     return Work(
-        (BackgroundProcessing(ctx).start(), ResourceWorker(ctx).start(), BackgroundPurge(ctx).start())
+        (
+            BackgroundProcessing(ctx, after_compaction=keep_compacted).start(),
+            ResourceWorker(ctx).start(),
+            BackgroundPurge(ctx).start(),
+        )
     )

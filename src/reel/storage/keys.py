@@ -84,6 +84,25 @@ def segment_blob_key(*, retention_days: int, app_id: str, recording_id: str, idx
     )
 
 
+MASKED_PREFIX = "msk-"
+"""Masked copies of compacted segments (reel.replay.kept): derived data, made again whenever missing."""
+
+
+def masked_segment_key(segment_key: str, idx: int, name: str) -> str:
+    """Key of a masked copy of compacted segment `idx` (stored under `segment_key`), beside it in its
+    recording's folder, so deleting the recording deletes it too: `msk-{idx:06d}-{name}`. `name` says
+    which segment blob, rules version and masking code it was made from (reel.replay.kept)."""
+    folder, _, _ = segment_key.rpartition("/")
+    if not folder or not is_blob_key(segment_key):
+        raise BadRequest("not a segment key")
+    return f"{folder}/{masked_segment_prefix(idx)}{_segment(name, 'masked segment name')}"
+
+
+def masked_segment_prefix(idx: int) -> str:
+    """The name every masked copy of segment `idx` starts with, inside its recording's folder."""
+    return f"{MASKED_PREFIX}{int(idx):06d}-"
+
+
 def processing_state_key(*, retention_days: int, app_id: str, recording_id: str, seq: int) -> str:
     """Key of processing's resumable state after beacon `seq` of a recording."""
     return recording_prefix(retention_days=retention_days, app_id=app_id, recording_id=recording_id) + (
