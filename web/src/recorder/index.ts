@@ -117,10 +117,14 @@ function main(): void {
   const stub = win.reel;
   win.reel = api;
   replayQueued(api, stub);
-  void loadPolicy(setup.configUrl, setup.appKey).then((p) => {
-    policy = p;
-    update();
-  }).catch(() => undefined);
+  // In a task of its own: the first localStorage read of a page (the cached rules) waits on the browser
+  // process, and the snippet usually runs inside the page's long parsing task.
+  setTimeout(() => {
+    void loadPolicy(setup.configUrl, setup.appKey).then((p) => {
+      policy = p;
+      update();
+    }).catch(() => undefined);
+  }, 0);
 }
 
 try {

@@ -1,12 +1,32 @@
 // Writing an event's JSON in slices. A full snapshot of a large page is one object of megabytes whose
-// JSON.stringify would block the page for one long task; here its node tree is written node by node
-// (leaves and childless elements whole), so the writer can stop at a deadline and carry on in a later
-// task. The text is the same JSON but for key order (a node's `childNodes` and the event's `node` last).
+// JSON.stringify would block the page for one long task; here its node tree is written a subtree at a time
+// (each of at most WHOLE nodes in one JSON.stringify, larger ones opened node by node), so the writer can
+// stop at a deadline and carry on in a later task. The text is the same JSON but for key order (an opened
+// node's `childNodes` and the event's `node` last).
 import type { eventWithTime } from "@rrweb/types";
 
 type Obj = Record<string, any>; // rrweb's serialized nodes
 
 const FULL_SNAPSHOT = 2;
+/**
+ * Subtrees of at most this many nodes are written by one JSON.stringify: native and fast (a few hundred
+ * nodes take well under a millisecond), where opening every node in script cost several times the CPU.
+ */
+const WHOLE = 256;
+/** The clock is read once this many nodes were written since it was last read (reading it costs too). */
+const CLOCK_EVERY = 64;
+
+/** The number of nodes in the subtree under `node`, counted up to `max + 1` (more are not counted). */
+function count(node: Obj, max: number): number {
+  const stack: Obj[] = [node];
+  let n = 0;
+  while (stack.length > 0 && n <= max) {
+    n++;
+    const kids = stack.pop()?.childNodes;
+    if (Array.isArray(kids)) for (let i = 0; i < kids.length; i++) stack.push(kids[i]);
+  }
+  return n;
+}
 
 interface Frame {
   readonly items: readonly Obj[];
@@ -40,7 +60,8 @@ export class JsonWriter {
   /** Writes until done (true) or until `deadline` (performance.now() time) has passed (false). */
   run(deadline: number): boolean {
     const { out, stack } = this;
-    for (let n = 1; stack.length > 0; n++) {
+    let written = 0;
+    while (stack.length > 0) {
       const top = stack[stack.length - 1];
       if (top.i >= top.items.length) {
         out.push(top.close);
@@ -50,15 +71,20 @@ export class JsonWriter {
       if (top.i > 0) out.push(",");
       const item = top.items[top.i++];
       const kids = item && item.childNodes;
-      if (Array.isArray(kids) && kids.length > 0) {
+      const nodes = Array.isArray(kids) && kids.length > 0 ? count(item, WHOLE) : 1;
+      if (nodes > WHOLE) {
         const { childNodes: _kids, ...own } = item;
         out.push(`${open(JSON.stringify(own))}"childNodes":[`);
         stack.push({ items: kids, i: 0, close: "]}" });
+        written++;
       } else {
         out.push(JSON.stringify(item) ?? "null");
+        written += nodes;
       }
-      // Reading the clock costs too: every 64 nodes is often enough.
-      if ((n & 63) === 0 && performance.now() > deadline) return false;
+      if (written >= CLOCK_EVERY) {
+        written = 0;
+        if (performance.now() > deadline) return false;
+      }
     }
     return true;
   }
