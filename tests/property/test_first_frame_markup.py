@@ -122,3 +122,10 @@ def test_css_written_into_html_opens_no_markup_and_means_the_same(css: str) -> N
     after: list[Any] = significant(written)
     # A bare `<` before a letter gets a space after it: the same tokens, whitespace aside.
     assert after == before
+
+
+def test_a_bare_angle_before_a_comment_opener_opens_no_end_tag() -> None:
+    # `<!--` is written as the empty comment `/**/`: the `<` before it must not make `</`.
+    written = css_text_for_html("<<!--")
+    assert TAG_OPENER.search(written) is None
+    assert significant(written) == significant("<<!--")

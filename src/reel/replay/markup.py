@@ -12,8 +12,8 @@ written so that it is inert in all of those contexts at once:
 - CSS, the one text written unescaped (a `<style>` in HTML is raw text, where `&lt;` would stay
   `&lt;`), carries no `<` that could open a tag, an end tag, a comment or a processing instruction:
   inside strings, URLs and names it becomes the CSS escape `\\3c ` (the same CSS), in comments it is
-  dropped, `<!--` becomes an empty comment, and a bare `<` before a letter, `!`, `/` or `?` gets a space
-  after it.
+  dropped, `<!--` becomes an empty comment, and a bare `<` before a letter, `!`, `/`, `?` or another `<` gets
+  a space after it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from html import escape
 from reel.dom.css_tokens import QUIET_RUN, Reader, Token
 
 _TAG_OPENER = re.compile(r"<[A-Za-z!/?]")
+# A `<` delim before another `<` gets its space too: that `<` may start `<!--`, written as `/**/`.
+_SPACED_DELIM = re.compile(r"<[A-Za-z!/?<]")
 _ESCAPED_TOKENS = frozenset(
     {"string", "bad-string", "url", "bad-url", "ident", "function", "at-keyword", "hash", "dimension"}
 )
@@ -74,7 +76,7 @@ def _inert(css: str, token: Token) -> str:
     if token.kind == "cdo":
         return "/**/"  # ignored at the top level of a sheet, like the comment it becomes
     if token.kind == "delim":
-        return "< " if _TAG_OPENER.match(css, token.start) else "<"
+        return "< " if _SPACED_DELIM.match(css, token.start) else "<"
     if token.kind in _ESCAPED_TOKENS:
         return _escape_angle(piece)
     return piece.replace("<", " ")  # no other token can hold a `<`
