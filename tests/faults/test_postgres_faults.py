@@ -10,10 +10,12 @@ import psycopg
 import pytest
 
 from local_services import PostgresServer, free_port, postgres_server
+from reel.domain.records import Application
 from reel.errors import StorageUnavailable
 from reel.storage.operator_store import Operator
 from reel.storage.postgres_db import PostgresDatabase
 from reel.storage.sql_operators import SqlOperatorStore
+from reel.storage.sql_sessions import SqlSessionStore
 
 T0 = 1_764_240_000_000
 
@@ -52,6 +54,20 @@ def test_connections_closed_while_idle_are_replaced(pg_server: PostgresServer, p
         assert terminate_connections(pg_server.url(), database) >= 1
         store.create_operator(operator(2), None)  # a write, begun again on a fresh connection
         assert [o.id for o in store.operators()] == ["opr_1", "opr_2"]
+    finally:
+        store.close()
+
+
+def test_a_snapshot_read_on_a_connection_closed_while_idle_is_begun_again(
+    pg_server: PostgresServer, pg_url: str
+) -> None:
+    store = SqlSessionStore(PostgresDatabase(pg_url, min_size=2, max_size=2))
+    app = Application(id="app_1", name="A", app_key="rk-1", origins=("https://a.example",), created_at=T0)
+    try:
+        store.create_application(app)
+        database = pg_url.rsplit("/", 1)[1]
+        assert terminate_connections(pg_server.url(), database) >= 1
+        assert store.application("app_1") == app  # a REPEATABLE READ snapshot, on a fresh connection
     finally:
         store.close()
 

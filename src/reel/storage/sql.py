@@ -108,11 +108,11 @@ class Tx:
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         """The first row of a query, or None."""
         row = self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchone()
-        return None if row is None else row_of(row)
+        return None if row is None else _mapping(row)
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """Every row of a query."""
-        return [row_of(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
+        return [_mapping(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Execute a statement once per parameter row."""
@@ -141,7 +141,7 @@ class Tx:
         return _Savepoint(self, name)
 
 
-def row_of(row: Any) -> Row:
+def _mapping(row: Any) -> Row:
     """A row as a mapping by column name (sqlite3.Row is indexable by name but not a Mapping)."""
     if isinstance(row, dict):
         return row

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from reel.storage.migrations.runner import migrate_sqlite
-from reel.storage.sql import SQLITE, Dialect, Row, Tx, engine_errors, row_of
+from reel.storage.sql import SQLITE, Dialect, Row, Tx, engine_errors
 
 MEMORY = ":memory:"
 
@@ -119,12 +119,11 @@ class SqliteDatabase:
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """The rows of one query, by column name, outside a transaction."""
-        text = self.dialect.sql(sql)
         if self.memory:
             with self._write_lock, self._guard():
-                return [row_of(r) for r in self._writer.execute(text, tuple(params))]
+                return Tx(self._writer, self.dialect).all(sql, params)
         with self._guard():
-            return [row_of(r) for r in self._reader().execute(text, tuple(params))]
+            return Tx(self._reader(), self.dialect).all(sql, params)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
