@@ -250,7 +250,13 @@ def main() -> None:
     load_after = os.getloadavg()
     size = len(gzip.compress(reel_js, 9))
     print(f"machine: {machine()}")
-    print(f"load average (1, 5, 15 min): before {load_before}, after {load_after}")
+    before, after = (" / ".join(f"{x:.1f}" for x in avg) for avg in (load_before, load_after))
+    print(f"load average (1 / 5 / 15 min): before {before}, after {after}")
+    if max(load_before[0], load_after[0]) > (os.cpu_count() or 1):
+        print(
+            "  (more runnable processes than CPUs: other processes lengthen the long tasks, and the blocking "
+            "times swing with them; the CPU task time and the per-round ratios are steadier)"
+        )
     print(
         f"workload: {ROWS * 7 + 5} nodes; 4 s of typing, mutations, scrolling, console, failing fetches; "
         f"CPU throttled {THROTTLE}x; {runs} interleaved rounds"

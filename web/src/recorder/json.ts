@@ -1,18 +1,19 @@
 // Writing an event's JSON in slices. A full snapshot of a large page is one object of megabytes whose
-// JSON.stringify would block the page for one long task; here its node tree is written a subtree at a time
-// (each of at most WHOLE nodes in one JSON.stringify, larger ones opened node by node), so the writer can
-// stop at a deadline and carry on in a later task. The text is the same JSON but for key order (an opened
-// node's `childNodes` and the event's `node` last).
+// JSON.stringify would block the page for one long task; here its node tree is written a few subtrees at a
+// time (sibling subtrees of at most WHOLE nodes together in one JSON.stringify, larger ones opened node by
+// node), so the writer can stop at a deadline and carry on in a later task. The text is the same JSON but
+// for key order (an opened node's `childNodes` and the event's `node` last).
 import type { eventWithTime } from "@rrweb/types";
 
 type Obj = Record<string, any>; // rrweb's serialized nodes
 
 const FULL_SNAPSHOT = 2;
 /**
- * Subtrees of at most this many nodes are written by one JSON.stringify: native and fast (a few hundred
- * nodes take well under a millisecond), where opening every node in script cost several times the CPU.
+ * Sibling subtrees of at most this many nodes together are written by one JSON.stringify: native and fast
+ * (a few hundred nodes take about a millisecond), where opening every node in script cost several times
+ * the CPU.
  */
-const WHOLE = 256;
+const WHOLE = 512;
 /** The clock is read once this many nodes were written since it was last read (reading it costs too). */
 const CLOCK_EVERY = 64;
 
@@ -69,16 +70,24 @@ export class JsonWriter {
         continue;
       }
       if (top.i > 0) out.push(",");
-      const item = top.items[top.i++];
-      const kids = item && item.childNodes;
-      const nodes = Array.isArray(kids) && kids.length > 0 ? count(item, WHOLE) : 1;
+      const { items } = top;
+      const item = items[top.i];
+      let nodes = count(item, WHOLE);
       if (nodes > WHOLE) {
-        const { childNodes: _kids, ...own } = item;
+        top.i++;
+        const { childNodes: kids, ...own } = item;
         out.push(`${open(JSON.stringify(own))}"childNodes":[`);
         stack.push({ items: kids, i: 0, close: "]}" });
         written++;
       } else {
-        out.push(JSON.stringify(item) ?? "null");
+        // The small siblings that follow go with it, in one JSON.stringify of at most WHOLE nodes.
+        let end = top.i + 1;
+        for (let n = 0; end < items.length && (n = count(items[end], WHOLE - nodes)) + nodes <= WHOLE; end++) {
+          nodes += n;
+        }
+        out.push(end === top.i + 1 ? JSON.stringify(item) ?? "null"
+          : JSON.stringify(items.slice(top.i, end)).slice(1, -1));
+        top.i = end;
         written += nodes;
       }
       if (written >= CLOCK_EVERY) {

@@ -1,4 +1,4 @@
-// Sending one body: gzip off the main thread, the fetch itself, and what the response means for retries.
+// Sending one body: gzip, the fetch itself, and what the response means for retries.
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, REQUEST_TIMEOUT_MS } from "./config";
 
 /** What to do with a beacon after one attempt. */
@@ -12,7 +12,10 @@ export function canGzip(): boolean {
   return typeof CompressionStream === "function";
 }
 
-/** Gzips text with CompressionStream, which runs off the main thread. */
+/**
+ * Gzips text with CompressionStream: native zlib, though on the main thread (not a worker); a P4 trace shows
+ * about 30 ms of its CPU per run, the full snapshot's megabyte included.
+ */
 export async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Response(stream).arrayBuffer();

@@ -35,7 +35,7 @@ test("a full snapshot written in slices parses back to the snapshot, however man
   assert.deepEqual(JSON.parse(whole.json), e);
   // A deadline already past: the writer stops at every clock reading and still writes the same JSON.
   const sliced = write(e, -Infinity);
-  assert.ok(sliced.slices > 20, `${sliced.slices} slices`);
+  assert.ok(sliced.slices > 5, `${sliced.slices} slices`);
   assert.equal(sliced.json, whole.json);
 });
 
