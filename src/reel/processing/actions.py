@@ -69,21 +69,40 @@ def _text(value: object, limit: int = TEXT_MAX) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-class ActionExtractor:
-    """Feed events in order (after the mirror has seen them); collect actions with `drain()`."""
+class ActionLog:
+    """What the web and mobile extractors share: the actions found and not yet drained, each on the page
+    (web) or view (mobile) that was current when it happened."""
 
     def __init__(self, url: str = "") -> None:
         self.url = url
         self._out: list[Action] = []
-        self._rage: RageDetector[_Click] = RageDetector()
-        self._pending_dead: list[_Click] = []
-        self._last_input: int | None = None
 
     def drain(self) -> list[Action]:
         """Actions found since the last drain, in time order."""
         out, self._out = self._out, []
         out.sort(key=lambda a: a.ts)
         return out
+
+    def _add(
+        self, ts: int, kind: str, *, target: str = "", label: str = "", data: Mapping[str, Any] | None = None
+    ) -> None:
+        self._out.append(Action(ts=ts, kind=kind, url=self.url, target=target, label=label, data=data or {}))
+
+    def _add_pointer(
+        self, ts: int, kind: str, x: object, y: object, *, target: str = "", label: str = "", **extra: Any
+    ) -> None:
+        """A click or tap kind of action: where on the screen it was, and what else the kind says."""
+        self._add(ts, kind, target=target, label=label, data={"x": x, "y": y, **extra})
+
+
+class ActionExtractor(ActionLog):
+    """Feed events in order (after the mirror has seen them); collect actions with `drain()`."""
+
+    def __init__(self, url: str = "") -> None:
+        super().__init__(url)
+        self._rage: RageDetector[_Click] = RageDetector()
+        self._pending_dead: list[_Click] = []
+        self._last_input: int | None = None
 
     def finish(self) -> list[Action]:
         """End of the stream: clicks still waiting for their second are dead."""
@@ -124,24 +143,18 @@ class ActionExtractor:
         self._pending_dead = still
 
     def _emit_dead(self, click: _Click) -> None:
-        self._out.append(self._click_action(click, "dead_click"))
+        self._add_click(click, "dead_click")
 
-    def _click_action(self, click: _Click, kind: str, **extra: Any) -> Action:
+    def _add_click(self, click: _Click, kind: str, **extra: Any) -> None:
         t = click.target
-        return Action(
-            ts=click.ts,
-            kind=kind,
-            url=self.url,
-            target=t.selector if t else "",
-            label=t.label if t else "",
-            data={"x": click.x, "y": click.y, **extra},
-        )
+        target, label = (t.selector, t.label) if t else ("", "")
+        self._add_pointer(click.ts, kind, click.x, click.y, target=target, label=label, **extra)
 
     def _on_meta(self, ts: int, data: Mapping[str, Any]) -> None:
         href = _text(data.get("href"), 2048)
         if href and href != self.url:
-            self._out.append(Action(ts=ts, kind="load", url=href))
-        self.url = href or self.url
+            self.url = href
+            self._add(ts, "load")
         self._last_input = None
 
     def _on_custom(self, ts: int, data: Mapping[str, Any]) -> None:
@@ -152,23 +165,15 @@ class ActionExtractor:
             user = _text(body.get("userId"), 200)
             if user:
                 traits = _traits(body.get("traits"))
-                self._out.append(
-                    Action(ts=ts, kind="identify", url=self.url, label=user, data={"traits": traits})
-                )
+                self._add(ts, "identify", label=user, data={"traits": traits})
         elif tag == "reel.event":
             name = _text(body.get("name"), 200)
             if name:
-                self._out.append(Action(ts=ts, kind="custom", url=self.url, label=name))
+                self._add(ts, "custom", label=name)
         elif tag == "reel.error" or (tag == "reel.console" and body.get("level") == "error"):
             message = _text(body.get("message")) or "Error"
-            self._out.append(
-                Action(
-                    ts=ts,
-                    kind="error",
-                    url=self.url,
-                    label=message,
-                    data={"source": _text(body.get("source")) or _first_file(body)},
-                )
+            self._add(
+                ts, "error", label=message, data={"source": _text(body.get("source")) or _first_file(body)}
             )
         elif tag == "reel.network":
             self._on_request(ts, body)
@@ -176,9 +181,9 @@ class ActionExtractor:
             href = _text(body.get("href"), 2048)
             if href and href != self.url:
                 self.url = href
-                self._out.append(Action(ts=ts, kind="navigation", url=href))
+                self._add(ts, "navigation")
         elif tag == "reel.submit":
-            self._out.append(Action(ts=ts, kind="submit", url=self.url, target=_text(body.get("target"))))
+            self._add(ts, "submit", target=_text(body.get("target")))
 
     def _on_request(self, ts: int, body: Mapping[str, Any]) -> None:
         """A failed request (status 400 or more, or no response) is an action; a slow one is not."""
@@ -190,19 +195,16 @@ class ActionExtractor:
         method = _text(body.get("method"), 16) or "GET"
         url = _text(body.get("url"), 2048)
         duration = body.get("duration")
-        self._out.append(
-            Action(
-                ts=ts,
-                kind="network_error",
-                url=self.url,
-                label=f"{method} {status or error}",
-                data={
-                    "source": url,
-                    "status": status,
-                    "method": method,
-                    "duration": duration if isinstance(duration, int | float) else 0,
-                },
-            )
+        self._add(
+            ts,
+            "network_error",
+            label=f"{method} {status or error}",
+            data={
+                "source": url,
+                "status": status,
+                "method": method,
+                "duration": duration if isinstance(duration, int | float) else 0,
+            },
         )
 
     def _on_click(self, ts: int, data: Mapping[str, Any], mirror: DomMirror) -> None:
@@ -215,11 +217,11 @@ class ActionExtractor:
             float(y) if isinstance(y, int | float) else 0.0,
             target,
         )
-        self._out.append(self._click_action(click, "click"))
+        self._add_click(click, "click")
         self._last_input = None
         burst = self._rage.press(Press(ts, click.x, click.y, click))
         if burst is not None:
-            self._out.append(self._click_action(burst.first.item, "rage_click", clicks=burst.clicks))
+            self._add_click(burst.first.item, "rage_click", clicks=burst.clicks)
         if _can_be_dead(target):
             self._pending_dead.append(click)
 
@@ -230,15 +232,7 @@ class ActionExtractor:
         self._last_input = node_id
         target = describe_target(mirror, node_id)
         kind = "select" if target is not None and target.tag == "select" else "input"
-        self._out.append(
-            Action(
-                ts=ts,
-                kind=kind,
-                url=self.url,
-                target=target.selector if target else "",
-                label=target.label if target else "",
-            )
-        )
+        self._add(ts, kind, target=target.selector if target else "", label=target.label if target else "")
 
 
 def _traits(value: object) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 // One application on the applications page: its app key and snippet to copy, its allowed origins and
 // retention, editable by admins (PATCH /api/v1/applications/{id}, with the CSRF token).
 import { h } from "./dom";
-import { sendJson } from "./writes";
+import { sendJson, submitFrom } from "./writes";
 
 export interface AppInfo {
   id: string;
@@ -80,19 +80,12 @@ export function appDetails(app: AppInfo, editable: boolean, onChange: (app: AppI
         status.textContent = "Nothing changed.";
         return;
       }
-      save.disabled = true;
-      status.textContent = "Saving…";
-      sendJson<AppInfo>("PATCH", `/api/v1/applications/${encodeURIComponent(app.id)}`, change)
-        .then((saved) => {
-          status.textContent = "Saved.";
-          onChange(saved);
-        })
-        .catch((err: unknown) => {
-          status.textContent = err instanceof Error ? err.message : "The change was not saved.";
-        })
-        .finally(() => {
-          save.disabled = false;
-        });
+      const url = `/api/v1/applications/${encodeURIComponent(app.id)}`;
+      const texts = { pending: "Saving…", failed: "The change was not saved." };
+      submitFrom(save, status, texts, () => sendJson<AppInfo>("PATCH", url, change), (saved) => {
+        status.textContent = "Saved.";
+        onChange(saved);
+      });
     });
     controls.unshift(save);
   } else {
@@ -132,20 +125,12 @@ export function newAppForm(onCreated: (app: AppInfo) => void): HTMLElement {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    create.disabled = true;
-    status.textContent = "Creating…";
     const body = { name: name.value.trim(), origins: parseOrigins(origins.value), mobile: mobile.checked };
-    sendJson<AppInfo>("POST", "/api/v1/applications", body)
-      .then((app) => {
-        status.textContent = "";
-        onCreated(app);
-      })
-      .catch((err: unknown) => {
-        status.textContent = err instanceof Error ? err.message : "The application was not created.";
-      })
-      .finally(() => {
-        create.disabled = false;
-      });
+    const texts = { pending: "Creating…", failed: "The application was not created." };
+    submitFrom(create, status, texts, () => sendJson<AppInfo>("POST", "/api/v1/applications", body), (app) => {
+      status.textContent = "";
+      onCreated(app);
+    });
   });
   return form;
 }

@@ -107,27 +107,49 @@ export function readFilters(search: string): Filters {
   };
 }
 
+type TextFilter = "userId" | "url" | "event" | "page" | "browser" | "os" | "device" | "appId" | "platform";
+type FlagFilter = "hasErrors" | "hasRageClicks" | "hasDeadClicks";
+
+/** The filters passed on as typed: their names in the page's query string and in the API's parameters. */
+const TEXT_PARAMS: readonly (readonly [TextFilter, page: string, api: string])[] = [
+  ["userId", "user_id", "user_prefix"],
+  ["url", "url", "url"],
+  ["event", "event", "event"],
+  ["page", "page", "page"],
+  ["browser", "browser", "browser"],
+  ["os", "os", "os"],
+  ["device", "device", "device"],
+  ["appId", "app_id", "app_id"],
+  ["platform", "platform", "platform"],
+];
+/** The yes/no filters, named alike in both; the page writes "1", the API reads "true". */
+const FLAG_PARAMS: readonly (readonly [FlagFilter, string])[] = [
+  ["hasErrors", "has_errors"],
+  ["hasRageClicks", "has_rage_clicks"],
+  ["hasDeadClicks", "has_dead_clicks"],
+];
+
+/** Sets each text filter that is not empty, under its name in the page's query or the API's. */
+function setTexts(q: URLSearchParams, f: Filters, names: "page" | "api"): void {
+  for (const [field, page, api] of TEXT_PARAMS) if (f[field]) q.set(names === "page" ? page : api, f[field]);
+}
+
+/** Sets the minimum number of actions, then each flag that is on, to `yes`. */
+function setCountAndFlags(q: URLSearchParams, f: Filters, yes: string): void {
+  if (f.minActions) q.set("min_actions", f.minActions);
+  for (const [field, name] of FLAG_PARAMS) if (f[field]) q.set(name, yes);
+}
+
 /** The page query string for these filters: only what differs from the defaults, in a stable order. */
 export function pageQuery(f: Filters): string {
   const q = new URLSearchParams();
-  if (f.userId) q.set("user_id", f.userId);
-  if (f.url) q.set("url", f.url);
-  if (f.event) q.set("event", f.event);
-  if (f.page) q.set("page", f.page);
-  if (f.browser) q.set("browser", f.browser);
-  if (f.os) q.set("os", f.os);
-  if (f.device) q.set("device", f.device);
-  if (f.appId) q.set("app_id", f.appId);
-  if (f.platform) q.set("platform", f.platform);
+  setTexts(q, f, "page");
   if (f.from) q.set("from", f.from);
   if (f.to) q.set("to", f.to);
   if (f.minDuration) q.set("min_duration", f.minDuration);
   if (f.maxDuration) q.set("max_duration", f.maxDuration);
   if ((f.minDuration || f.maxDuration) && f.unit !== DEFAULT_FILTERS.unit) q.set("unit", f.unit);
-  if (f.minActions) q.set("min_actions", f.minActions);
-  if (f.hasErrors) q.set("has_errors", "1");
-  if (f.hasRageClicks) q.set("has_rage_clicks", "1");
-  if (f.hasDeadClicks) q.set("has_dead_clicks", "1");
+  setCountAndFlags(q, f, "1");
   if (f.sort !== DEFAULT_FILTERS.sort) q.set("sort", f.sort);
   if (f.offset > 0) q.set("offset", String(f.offset));
   const text = q.toString();
@@ -137,15 +159,7 @@ export function pageQuery(f: Filters): string {
 /** The `GET /api/v1/sessions` parameters for these filters and a page of `limit` sessions. */
 export function apiParams(f: Filters, limit: number): URLSearchParams {
   const q = new URLSearchParams({ limit: String(limit), offset: String(f.offset), sort: f.sort });
-  if (f.userId) q.set("user_prefix", f.userId);
-  if (f.url) q.set("url", f.url);
-  if (f.event) q.set("event", f.event);
-  if (f.page) q.set("page", f.page);
-  if (f.browser) q.set("browser", f.browser);
-  if (f.os) q.set("os", f.os);
-  if (f.device) q.set("device", f.device);
-  if (f.appId) q.set("app_id", f.appId);
-  if (f.platform) q.set("platform", f.platform);
+  setTexts(q, f, "api");
   const after = f.from ? dayStart(f.from) : null;
   const before = f.to ? dayStart(f.to, 1) : null; // the "to" day is included: up to the next midnight
   if (after !== null) q.set("started_after", String(after));
@@ -155,10 +169,7 @@ export function apiParams(f: Filters, limit: number): URLSearchParams {
   const max = parseAmount(f.maxDuration);
   if (min !== null) q.set("min_duration_ms", String(Math.round(min * unitMs)));
   if (max !== null) q.set("max_duration_ms", String(Math.round(max * unitMs)));
-  if (f.minActions) q.set("min_actions", f.minActions);
-  if (f.hasErrors) q.set("has_errors", "true");
-  if (f.hasRageClicks) q.set("has_rage_clicks", "true");
-  if (f.hasDeadClicks) q.set("has_dead_clicks", "true");
+  setCountAndFlags(q, f, "true");
   return q;
 }
 

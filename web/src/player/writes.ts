@@ -29,3 +29,26 @@ export async function sendJson<T>(method: "POST" | "PUT" | "PATCH", url: string,
   if (!res.ok) throw new Error(await errorText(res));
   return (await res.json()) as T;
 }
+
+/**
+ * One write from a form: `button` is disabled and `status` says `pending` while `send` runs; its answer
+ * goes to `done`, a failure's message (the server's, else `failed`) to `status`.
+ */
+export function submitFrom<T>(
+  button: HTMLButtonElement,
+  status: HTMLElement,
+  texts: { pending: string; failed: string },
+  send: () => Promise<T>,
+  done: (answer: T) => void,
+): void {
+  button.disabled = true;
+  status.textContent = texts.pending;
+  send()
+    .then(done)
+    .catch((err: unknown) => {
+      status.textContent = err instanceof Error ? err.message : texts.failed;
+    })
+    .finally(() => {
+      button.disabled = false;
+    });
+}

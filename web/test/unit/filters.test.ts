@@ -53,6 +53,16 @@ test("the API is asked for local days (the last one included), durations in ms a
   assert.equal(pageQuery({ ...DEFAULT_FILTERS, unit: "s" }), ""); // a unit without a duration says nothing
 });
 
+test("the API gets every text filter under its own name (the user id as a prefix) and every flag", () => {
+  const f = readFilters("?user_id=u-4&url=%2Fcart&event=buy&page=%2Fpay&browser=Firefox&os=Linux&device=mobile"
+    + "&app_id=app_1&platform=web&has_rage_clicks=1&has_dead_clicks=1");
+  assert.deepEqual([...apiParams(f, 5)], [
+    ["limit", "5"], ["offset", "0"], ["sort", "-start"], ["user_prefix", "u-4"], ["url", "/cart"], ["event", "buy"],
+    ["page", "/pay"], ["browser", "Firefox"], ["os", "Linux"], ["device", "mobile"], ["app_id", "app_1"],
+    ["platform", "web"], ["has_rage_clicks", "true"], ["has_dead_clicks", "true"],
+  ]);
+});
+
 test("a day that does not exist is refused rather than rolled over", () => {
   assert.equal(dayStart("2025-02-31"), null);
   assert.equal(dayStart("2025-13-01"), null);

@@ -71,4 +71,4 @@ class MobilePlatform:
 
     @property
     def location(self) -> str:
-        return self.extractor.view or self.view
+        return self.extractor.url or self.view
