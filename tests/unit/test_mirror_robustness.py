@@ -78,9 +78,9 @@ def test_a_parent_with_20000_children_adds_and_removes_in_linear_time() -> None:
     kids = [el(100 + i, "li") for i in range(20_000)]
     removes = [{"parentId": 6, "id": 100 + i} for i in range(0, 20_000, 2)]
     adds = [{"parentId": 6, "nextId": 100 + i + 1, "node": el(50_000 + i, "li")} for i in range(0, 20_000, 2)]
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: a loaded machine stretches wall time, not this
     mirror = mirror_of([*page(el(6, "ul", {}, *kids)), mutation(removes=removes, adds=adds)])
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert mirror.problems == [] and len(mirror.nodes) == 6 + 20_000
 
 
