@@ -64,19 +64,27 @@ def segments_texts(client: TestClient, session_id: str) -> list[set[str]]:
     return answers
 
 
-def test_a_stricter_rule_after_compaction_masks_every_segment_at_once(
-    client: TestClient, demo_app: Application, beacon: BeaconMaker
-) -> None:
-    set_rules(client, demo_app, {"preset": "mask_inputs"})  # text shown
-    for minute in range(MINUTES):
+def record_and_compact(
+    client: TestClient, app: Application, beacon: BeaconMaker, minutes: int
+) -> tuple[ReelContext, Worker]:
+    """A ticking clock recorded for `minutes`, processed and compacted (copies kept as in `reel serve`)."""
+    for minute in range(minutes):
         events = dashboard_snapshot(T0) if minute == 0 else []
         events += [
             tick(T0 + minute * MINUTE + s * 1000 + 1, f"reading {minute}:{s:02d}") for s in range(0, 60, 5)
         ]
-        assert post_beacon(client, demo_app, beacon(minute, events)).status_code == 200
+        assert post_beacon(client, app, beacon(minute, events)).status_code == 200
     ctx = ctx_of(client)
     worker = Worker(ctx, keyframes=KeyframePolicy(max_events=60))
     process_pending(ctx, worker=worker, after_compaction=keep_compacted)
+    return ctx, worker
+
+
+def test_a_stricter_rule_after_compaction_masks_every_segment_at_once(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    set_rules(client, demo_app, {"preset": "mask_inputs"})  # text shown
+    ctx, worker = record_and_compact(client, demo_app, beacon, MINUTES)
     cast(FixedClock, ctx.clock).advance(QUIET_MS)
     for _ in range(5):  # the recording went quiet: its last segment is closed and compacted too
         if not process_pending(ctx, worker=worker, after_compaction=keep_compacted).compacted:
@@ -112,15 +120,7 @@ def test_a_kept_copy_made_under_the_old_rules_is_never_read_after_a_rule_change(
     """Masked copies kept at compaction, then rules made stricter with no read in between: after a
     restart (nothing in memory) the first read masks with the new rules."""
     set_rules(client, demo_app, {"preset": "mask_inputs"})
-    for minute in range(10):
-        events = dashboard_snapshot(T0) if minute == 0 else []
-        events += [
-            tick(T0 + minute * MINUTE + s * 1000 + 1, f"reading {minute}:{s:02d}") for s in range(0, 60, 5)
-        ]
-        assert post_beacon(client, demo_app, beacon(minute, events)).status_code == 200
-    ctx = ctx_of(client)
-    worker = Worker(ctx, keyframes=KeyframePolicy(max_events=60))
-    process_pending(ctx, worker=worker, after_compaction=keep_compacted)
+    ctx, _worker = record_and_compact(client, demo_app, beacon, 10)
     old = kept_copies(ctx)
     assert old
     set_rules(client, demo_app, {"preset": "mask_inputs", "rules": [{"type": "mask", "selector": "#clock"}]})

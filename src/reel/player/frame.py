@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -45,13 +46,28 @@ def frame_events(ctx: ReelContext, session: Session, offset_ms: int) -> list[dic
     window = window_at(windows, at)
     if window is None:
         return []
-    events = masked_window(ctx, session, window, current_rules(ctx, session.app_id)).as_events()
+    built = masked_window(ctx, session, window, current_rules(ctx, session.app_id))
     if offset_ms <= 0:
-        snapshots = [e for e in events if e.get("type") == EventType.FULL_SNAPSHOT]
-        if not snapshots:
-            return []
-        at = int(snapshots[0]["timestamp"])
+        return _opening(built.iter_events())
+    events = built.as_events()
     return events[: prefix_end(events, float(at))]
+
+
+def _opening(events: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The events up to the first full snapshot's time, read no further than needed (a window holds
+    minutes of events; its first frame, the first few)."""
+    out: list[dict[str, Any]] = []
+    at: float | None = None
+    for event in events:
+        if at is not None and prefix_end([event], at) == 0:
+            return out  # the first event later than the snapshot
+        out.append(event)
+        if at is None and event.get("type") == EventType.FULL_SNAPSHOT:
+            at = float(event["timestamp"])
+            cut = prefix_end(out, at)
+            if cut < len(out):
+                return out[:cut]  # an event before the snapshot is already later than it
+    return out if at is not None else []
 
 
 def first_frame(

@@ -11,8 +11,9 @@ included.
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,31 @@ class MaskedWindow:
         head: list[Event] = orjson.loads(self.head) if with_head else []
         events: list[Event] = orjson.loads(self.events)
         return head + events
+
+    def iter_events(self) -> Iterator[Event]:
+        """The events (head first), decoded one at a time: reading the first few of a window (the first
+        frame) costs what they hold, not the whole window."""
+        yield from _one_by_one(self.head)
+        yield from _one_by_one(self.events)
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _one_by_one(array: bytes) -> Iterator[Any]:
+    """The items of a compact JSON array as Reel writes it, decoded lazily."""
+    text = array.decode("utf-8")
+    at, done = 1, 0
+    while at < len(text) and text[at] != "]":
+        try:
+            item, at = _DECODER.raw_decode(text, at)
+        except RecursionError:  # nested deeper than the json module reads: orjson reads any depth Reel writes
+            yield from orjson.loads(array)[done:]
+            return
+        done += 1
+        yield item
+        if text[at : at + 1] == ",":
+            at += 1
 
 
 def windows_of(ctx: ReelContext, session: Session) -> list[Window]:

@@ -30,6 +30,7 @@ from reel.errors import BlobNotFound, ReelError
 from reel.replay.rewrite import still_resolves
 from reel.replay.windows import Window
 from reel.runtime.context import ReelContext
+from reel.runtime.metrics import count_store_error
 from reel.storage.keys import masked_segment_key, masked_segment_prefix
 
 log = logging.getLogger("reel.replay")
@@ -95,4 +96,5 @@ def keep(
         for stale in older:
             ctx.blobs.delete(stale)
     except ReelError as exc:
+        count_store_error("kept_segment", exc)
         log.warning("could not keep masked segment %s: %s", key, exc.message)
