@@ -10,7 +10,9 @@ shop's scripted visit (src/reel/demo/visit.py, recorded afresh through a `reel s
 - stored: Reel's replay data for the recording once its background work has settled and its segments
   are compacted (the visit's last segment is, once the recording has been quiet for QUIET_MS): the
   files of the recording in the replay store, or the application's `stored_bytes` (Reel's own
-  accounting, which includes replay data held in the database), whichever is larger.
+  accounting, which includes replay data held in the database), whichever is larger. The masked
+  copies the read side keeps per rules version (`msk-*`, a cache rebuilt on demand) are reported
+  apart, and with the stored bytes as a second figure.
 
 Same run, same segments: each compacted segment is written afresh by this Reel (the figure "stored"
 uses these, so a cached recording compacted by an older Reel is measured as this one stores it) and in
@@ -38,6 +40,7 @@ from reel.demo.runner import snippet
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
 from reel.demo.visit import run_scripted_visit
+from reel.storage.keys import MASKED_PREFIX
 
 WIRE_TARGET, PACKER_TARGET = 0.6, 0.25
 
@@ -55,6 +58,8 @@ class Sizes:
     blob_files: int
     stored_bytes_api: int
     formats: FormatFigures
+    masked_copies: int = 0
+    """Bytes of the masked copies the read side keeps beside the segments (a cache: not in `stored`)."""
 
     @property
     def stored_files(self) -> int:
@@ -73,8 +78,15 @@ class Sizes:
         return self.stored_files - self.formats.disk_bytes + self.formats.format_2_bytes
 
 
-def _stored(reel: RunningReel, recording_id: str) -> tuple[int, int]:
-    return blob_bytes(reel.data_dir, recording_id), int(reel.application().get("stored_bytes") or 0)
+def _stored(reel: RunningReel, recording_id: str) -> tuple[int, int, int]:
+    """The recording's replay files without the masked copies, its `stored_bytes`, and the copies."""
+    copies = sum(
+        p.stat().st_size
+        for p in _recording_files(reel.data_dir, recording_id)
+        if p.name.startswith(MASKED_PREFIX)
+    )
+    files = blob_bytes(reel.data_dir, recording_id) - copies
+    return files, int(reel.application().get("stored_bytes") or 0), copies
 
 
 def _wait_compacted(reel: RunningReel, session_id: str, recording_id: str, timeout_s: float = 600.0) -> None:
@@ -101,7 +113,7 @@ def dashboard_sizes(work: Path) -> Sizes:
     data = copy_data_dir(rec.data_dir, work / "dashboard")
     with serve(data, rec.tenant, log=work / "reel-dashboard.log") as reel:
         _wait_compacted(reel, rec.session_id, m["recording_id"])
-        files, api = _stored(reel, m["recording_id"])
+        files, api, copies = _stored(reel, m["recording_id"])
     minutes = m["duration_ms"] / 60_000
     return Sizes(
         f"dashboard {m['hours']:g} h",
@@ -113,6 +125,7 @@ def dashboard_sizes(work: Path) -> Sizes:
         files,
         api,
         format_figures(_recording_files(data, m["recording_id"])),
+        copies,
     )
 
 
@@ -142,7 +155,7 @@ def shop_sizes(work: Path) -> Sizes:
         detail = reel.api(f"/api/v1/sessions/{session['id']}")
         events_path = work / "shop-events.json"
         events_path.write_bytes(reel.get(f"/api/v1/sessions/{session['id']}/events").content)
-        files, api = _stored(reel, session["recording_id"])
+        files, api, copies = _stored(reel, session["recording_id"])
     return Sizes(
         "demo shop visit",
         detail["duration_ms"] / 60_000,
@@ -153,6 +166,7 @@ def shop_sizes(work: Path) -> Sizes:
         files,
         api,
         format_figures(_recording_files(data, session["recording_id"])),
+        copies,
     )
 
 
@@ -191,6 +205,12 @@ def report(sizes: list[Sizes]) -> None:
             f"JSON {s.json_bytes * per / 1e3:.1f} KB/min"
         )
         print(f"    stored / wire {wire_ratio:.2f}x, stored / packer {packer_ratio:.2f}x [{verdict}]")
+        cached = s.stored + s.masked_copies
+        print(
+            f"    masked copies (the read side's cache, one rules version, rebuilt on demand): "
+            f"{s.masked_copies * per / 1e3:.1f} KB/min; stored + copies / wire {cached / s.wire:.2f}x, "
+            f"/ packer {cached / s.packer:.2f}x"
+        )
         f = s.formats
         old = s.stored_as_format_2
         print(
