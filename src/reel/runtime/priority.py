@@ -28,8 +28,11 @@ CATCH_UP_AFTER_S = 60.0
 class IngestPriority:
     """Beacon arrivals of this process, and the pauses background work takes while they go on."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self._clock = clock
+        self._sleep = sleep
         self._last_beacon = float("-inf")
         self.behind_s = 0.0
         """How far behind processing is (set by processing after each round)."""
@@ -55,7 +58,7 @@ class IngestPriority:
             left = until - self._clock()
             if left <= 0:
                 break
-            time.sleep(min(left, QUIET_S / 5))
+            self._sleep(min(left, QUIET_S / 5))
         paused = self._clock() - started
         self.paused_s += paused
         return paused
