@@ -16,7 +16,7 @@ export type SegmentFetcher = (chunk: Chunk, head: boolean, signal: AbortSignal) 
 const RETRY_DELAYS_MS = [500, 2000];
 
 export interface FeedHooks {
-  /** A new replayer replaced the previous one (already destroyed). */
+  /** The replayer started over from a segment's head (the first time: was created). */
   replaced(replay: Replay): void;
   /** A segment followed on in the replayer. */
   grew(): void;
@@ -171,12 +171,12 @@ export class SegmentFeed {
   }
 
   private install(events: eventWithTime[], win: SegmentWindow): void {
-    const previous = this.current;
-    this.current = this.makeReplay(events);
+    // One replayer (and iframe) for the page's lifetime: a jump starts it over from the segment's head.
+    if (this.current) this.current.restart(events);
+    else this.current = this.makeReplay(events);
     this.win = win;
     this.appending = null;
     if (this.rollover?.index !== win.last + 1) this.rollover = null;
-    previous?.destroy();
     this.hooks.replaced(this.current);
   }
 
