@@ -1,7 +1,8 @@
 // Feeds the replayer a window of the session's segments around the playhead (planned in window.ts): a seek
-// far from what is loaded fetches the target's segment alone, head first, and starts a new replayer from
-// it; while playing, the next segment is fetched and follows on; once the window is full, playback rolls
-// over to a new replayer at the next segment's head, so the segments behind are dropped. A seek or a
+// far from what is loaded fetches the target's segment alone, head first, and starts the replayer over
+// from it; while playing, the next segment is fetched and follows on; once the window is full, playback
+// rolls over to the next segment's head, so the segments behind are dropped. The page keeps one replayer
+// (and iframe) throughout (Replay.restart). A seek or a
 // deep link never loads the recording up to its target.
 import type { eventWithTime } from "@rrweb/types";
 import { ApiError, type Chunk } from "./api";

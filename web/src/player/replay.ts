@@ -103,7 +103,7 @@ export class Replay {
 
   /**
    * Starts over from `events` (a segment's head first) in the same replayer and iframe, as a new Replay
-   * would, without building a new iframe and tearing down the old one (a third of a seek's work, measured).
+   * would, without building a new iframe and tearing down the old one (about a third of a seek's CPU in a profile).
    * The replayer's state is reset as rrweb itself resets it to replay from an earlier snapshot (its
    * "play-back"); the next `pauseAt` or `playFrom` rebuilds the page from the head's full snapshot.
    */
