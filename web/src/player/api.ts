@@ -187,7 +187,18 @@ export function segmentPath(id: string, chunk: Chunk, head: boolean): string {
   return `/sessions/${encodeURIComponent(id)}/segments/${chunk.n}?head=${head ? "true" : "false"}`;
 }
 
+/** The body of a segment's events (docs/contracts): its head (the keyframe) and the events after it. */
+export interface SegmentBody {
+  head?: eventWithTime[];
+  events: eventWithTime[];
+}
+
+/** A segment's events in one array, the head first. */
+export function segmentEvents(body: SegmentBody): eventWithTime[] {
+  const head = body.head ?? [];
+  return head.length === 0 ? body.events : head.concat(body.events);
+}
+
 export async function getEvents(id: string, chunk: Chunk, head: boolean, signal?: AbortSignal): Promise<eventWithTime[]> {
-  const body = await getJson<{ head: eventWithTime[]; events: eventWithTime[] }>(segmentPath(id, chunk, head), signal);
-  return [...body.head, ...body.events];
+  return segmentEvents(await getJson<SegmentBody>(segmentPath(id, chunk, head), signal));
 }

@@ -1,7 +1,8 @@
 // Feeds the replayer a window of the session's segments around the playhead (planned in window.ts): a seek
-// far from what is loaded fetches the target's segment alone, head first, and starts a new replayer from
-// it; while playing, the next segment is fetched and follows on; once the window is full, playback rolls
-// over to a new replayer at the next segment's head, so the segments behind are dropped. A seek or a
+// far from what is loaded fetches the target's segment alone, head first, and starts the replayer over
+// from it; while playing, the next segment is fetched and follows on; once the window is full, playback
+// rolls over to the next segment's head, so the segments behind are dropped. The page keeps one replayer
+// (and iframe) throughout (Replay.restart). A seek or a
 // deep link never loads the recording up to its target.
 import type { eventWithTime } from "@rrweb/types";
 import { ApiError, type Chunk } from "./api";
@@ -16,7 +17,7 @@ export type SegmentFetcher = (chunk: Chunk, head: boolean, signal: AbortSignal) 
 const RETRY_DELAYS_MS = [500, 2000];
 
 export interface FeedHooks {
-  /** A new replayer replaced the previous one (already destroyed). */
+  /** The replayer started over from a segment's head (the first time: was created). */
   replaced(replay: Replay): void;
   /** A segment followed on in the replayer. */
   grew(): void;
@@ -171,12 +172,12 @@ export class SegmentFeed {
   }
 
   private install(events: eventWithTime[], win: SegmentWindow): void {
-    const previous = this.current;
-    this.current = this.makeReplay(events);
+    // One replayer (and iframe) for the page's lifetime: a jump starts it over from the segment's head.
+    if (this.current) this.current.restart(events);
+    else this.current = this.makeReplay(events);
     this.win = win;
     this.appending = null;
     if (this.rollover?.index !== win.last + 1) this.rollover = null;
-    previous?.destroy();
     this.hooks.replaced(this.current);
   }
 

@@ -16,13 +16,15 @@ import { loadPrefs, savePrefs, type Prefs } from "./prefs";
 import type { Replay, ReplayOptions } from "./replay";
 import { copyLinkAt, shareTime, toggleFullscreen } from "./sharing";
 import { ShortcutHelp } from "./shortcuts";
-import { clamp, nextFrame } from "./util";
+import { clamp } from "./util";
 import { PlayerView } from "./view";
 
 /** Picking an action starts playback this long before it, so the operator sees it happen. */
 const ACTION_LEAD_MS = 1000;
 /** After picking an action, idle time is not skipped until this long after it. */
 const ACTION_HOLD_MS = 1000;
+/** A "finish" this far before the replayer's last event was armed before it started over. */
+const STALE_FINISH_MS = 1000;
 /** While playing, the address bar's `?t=` follows the playhead, updated at most this often. */
 const SHARE_EVERY_MS = 1000;
 
@@ -30,6 +32,8 @@ export class Player {
   private session: SessionDetail | null = null;
   private firstFrame: FirstFrame | null = null;
   private feed: SegmentFeed | null = null;
+  /** The replayer whose "finish" this player listens to. */
+  private listening: Replay | null = null;
   /** Bumped by every resumption of playback after the replayer ran out of events. */
   private resumeToken = 0;
   private view: PlayerView | null = null;
@@ -301,8 +305,8 @@ export class Player {
       this.setState(target >= this.total && feed.done ? "ended" : "paused");
       this.shareTime();
     }
+    // The iframe holds the target state now; the browser paints it with its next frame (no wait here).
     this.render();
-    await nextFrame();
   }
 
   private seekBy(delta: number): void {
@@ -323,7 +327,9 @@ export class Player {
     // The server-rendered first frame stays up until the first replayer has drawn its page.
     this.firstFrame?.handOver(replay.iframe);
     this.firstFrame = null;
-    replay.replayer.on("finish", () => this.onFinish());
+    // The feed keeps one replayer and starts it over at each jump: listen to it once.
+    if (this.listening !== replay) replay.replayer.on("finish", () => this.onFinish());
+    this.listening = replay;
     this.showLoaded();
   }
 
@@ -344,6 +350,13 @@ export class Player {
   /** rrweb reached its last loaded event while playing. */
   private onFinish(): void {
     if (this.status !== "playing" || this.seeking) return; // a sync replay to the end (a seek) also "finishes"
+    const replay = this.replay;
+    if (replay && replay.now() < replay.lastEventTime - STALE_FINISH_MS) {
+      // rrweb's end-of-events timer outlives a restart of the replayer (feed.ts): one armed before a jump
+      // stops the playback that followed mid-way. Play on from there.
+      replay.playFrom(replay.now());
+      return;
+    }
     const feed = this.feed;
     if (!feed || feed.done) {
       this.end();

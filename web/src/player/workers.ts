@@ -1,16 +1,18 @@
-// The page's side of the events workers (eventsworker.ts): a few workers fetch and parse chunks in
-// parallel, so a long session's JSON never blocks the page; the loader still asks for the first chunk
-// alone, first (that one on the page, see below). Without workers (an old browser, a policy that forbids
+// The page's side of the events workers (eventsworker.ts): a few workers fetch chunks in parallel and
+// hand over their text, parsed here (JSON.parse is several times cheaper than receiving parsed events);
+// the loader still asks for the first chunk alone, first (that one on the page, see below). Without workers (an old browser, a policy that forbids
 // them) chunks load on the page.
 import type { eventWithTime } from "@rrweb/types";
-import { ApiError, getEvents, segmentPath, type Chunk } from "./api";
+import { ApiError, getEvents, segmentEvents, segmentPath, type Chunk, type SegmentBody } from "./api";
+import { INCOMPLETE } from "./apierror";
 
 const WORKER_URL = "/static/built/events-worker.js";
 const MAX_WORKERS = 4;
 
 interface Reply {
   id: number;
-  events?: eventWithTime[];
+  /** The segment's body: `{head, events}` as JSON (see eventsworker.ts for why not parsed there). */
+  text?: string;
   error?: { status: number; message: string; code: string | null };
 }
 
@@ -69,8 +71,16 @@ class EventsWorkers {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
     this.pending.delete(reply.id);
-    if (reply.events) waiting.resolve(reply.events);
-    else waiting.reject(new ApiError(reply.error?.status ?? 0, reply.error?.message ?? "The chunk did not load.", reply.error?.code ?? null));
+    if (reply.text !== undefined) {
+      let events: eventWithTime[];
+      try {
+        events = segmentEvents(JSON.parse(reply.text) as SegmentBody);
+      } catch {
+        waiting.reject(new ApiError(0, INCOMPLETE));
+        return;
+      }
+      waiting.resolve(events);
+    } else waiting.reject(new ApiError(reply.error?.status ?? 0, reply.error?.message ?? "The chunk did not load.", reply.error?.code ?? null));
   }
 }
 
