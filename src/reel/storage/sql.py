@@ -57,6 +57,8 @@ class Connection(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
 
+    def executemany(self, sql: str, params_seq: Sequence[Sequence[Any]]) -> Any: ...
+
 
 class Tx:
     """One transaction of a SQL store: portable SQL in, rows by column name out."""
@@ -79,11 +81,17 @@ class Tx:
         """Every row of a query."""
         return [_mapping(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Execute a statement once per parameter row."""
-        text = self.dialect.sql(sql)
-        for params in rows:
-            self.conn.execute(text, tuple(params))
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Execute a statement once per parameter row; the number of rows they changed in all.
+
+        One call to the driver: psycopg sends every row in one pipeline (one round trip, the statement
+        prepared once), sqlite3 steps one prepared statement."""
+        if not rows:
+            return 0
+        done = self.conn.executemany(self.dialect.sql(sql), [tuple(r) for r in rows])
+        # sqlite3 answers a new cursor; a psycopg cursor answers None and holds the count itself.
+        cur: Cursor = self.conn if done is None else done  # type: ignore[assignment]
+        return int(cur.rowcount)
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""

@@ -75,6 +75,11 @@ def upsert_session(tx: Tx, s: Session) -> None:
     tx.run(_UPSERT_SESSION, _session_values(s))
 
 
+def upsert_sessions(tx: Tx, sessions: list[Session]) -> None:
+    """`upsert_session` for each of `sessions` (distinct ids), in one call to the driver."""
+    tx.many(_UPSERT_SESSION, [_session_values(s) for s in sessions])
+
+
 def _session_values(s: Session) -> tuple[Any, ...]:
     return (
         s.id,
