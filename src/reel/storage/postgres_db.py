@@ -3,7 +3,7 @@ outside transactions, the schema migrated on open, and psycopg failures raised a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from typing import Any, ClassVar
 
@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from reel.errors import StorageUnavailable
 from reel.storage.migrations.postgres_runner import migrate_postgres
-from reel.storage.sql import POSTGRES, Dialect, Tx
+from reel.storage.sql import POSTGRES, Dialect, Row, Tx
 
 Connection = psycopg.Connection[tuple[Any, ...]]
 
@@ -114,7 +114,7 @@ class PostgresDatabase:
     def write(self) -> Iterator[Tx]:
         """One write transaction for portable SQL (reel.storage.sql), rows by column name."""
         with self._write() as conn:
-            yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
+            yield PostgresTx(conn.cursor(row_factory=dict_row), self.dialect)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -122,7 +122,7 @@ class PostgresDatabase:
         with self._guard(), self._pool.connection() as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
-                yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
+                yield PostgresTx(conn.cursor(row_factory=dict_row), self.dialect)
             finally:
                 with suppress(psycopg.Error):
                     conn.execute("COMMIT")
@@ -130,6 +130,25 @@ class PostgresDatabase:
     def close(self) -> None:
         """Close the pool and every connection in it."""
         self._pool.close()
+
+
+class PostgresTx(Tx):
+    """A transaction whose independent statements share round trips (psycopg's pipeline mode)."""
+
+    conn: psycopg.Cursor[dict[str, Any]]
+
+    def all_of(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        connection = self.conn.connection
+        cursors = [connection.cursor(row_factory=dict_row) for _ in queries]
+        with connection.pipeline():
+            for cur, (sql, params) in zip(cursors, queries, strict=True):
+                cur.execute(self.dialect.sql(sql), tuple(params))
+        return [list(cur.fetchall()) for cur in cursors]
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        with self.conn.connection.pipeline():
+            yield
 
 
 def _message(exc: psycopg.Error) -> str:

@@ -10,12 +10,14 @@ errors come out as StorageUnavailable (IntegrityError as Conflict where a store 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypeVar
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
+_INSERT_PARAMS = 10_000
+"""Parameters of one multi-row INSERT at most (SQLite allows 32,766, PostgreSQL 65,535)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,31 @@ class Tx:
         # sqlite3 answers a new cursor; a psycopg cursor answers None and holds the count itself.
         cur: Cursor = self.conn if done is None else done  # type: ignore[assignment]
         return int(cur.rowcount)
+
+    def insert(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> int:
+        """`head` (`INSERT INTO t (a, b) VALUES`) with every row in one statement (one more per
+        _INSERT_PARAMS parameters), then `tail` (`ON CONFLICT …`); the number of rows changed.
+
+        One statement, not one per row: the engine runs its executor once for them all (on PostgreSQL,
+        per-row statements cost about as much server time as the rows themselves)."""
+        if not rows:
+            return 0
+        width = len(rows[0])
+        changed = 0
+        for part in chunked(rows, max(1, _INSERT_PARAMS // width)):
+            values = ", ".join([f"({placeholders(width)})"] * len(part))
+            changed += self.run(f"{head} {values} {tail}", [v for r in part for v in r])
+        return changed
+
+    def all_of(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Every row of each of several queries that do not depend on each other, sent together where the
+        engine can (PostgreSQL: one round trip for all of them)."""
+        return [self.all(sql, params) for sql, params in queries]
+
+    def together(self) -> AbstractContextManager[None]:
+        """Statements run inside are sent together where the engine can (PostgreSQL: one round trip when
+        the block ends, where an error in any of them is raised); their row counts are not known inside."""
+        return nullcontext()
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""
