@@ -21,24 +21,24 @@ class BeaconSummary:
     has_meta: bool
 
 
+# Plain ints: comparing with the enum's members costs an attribute lookup each, for every event.
+_FULL_SNAPSHOT = int(EventType.FULL_SNAPSHOT)
+_META = int(EventType.META)
+
+
 def summarise_events(events: Sequence[dict[str, Any]]) -> BeaconSummary:
     """Timestamps, Meta URLs in order, and whether a full snapshot is present (events already validated)."""
-    first = last = 0
+    if not events:
+        return BeaconSummary(0, 0, 0, (), False, False)
+    times = [int(event["timestamp"]) for event in events]
+    kinds = {event["type"] for event in events}
     urls: list[str] = []
-    full = meta = False
-    for index, event in enumerate(events):
-        ts = int(event["timestamp"])
-        if index == 0:
-            first = last = ts
-        else:
-            first, last = min(first, ts), max(last, ts)
-        kind = event["type"]
-        if kind == EventType.FULL_SNAPSHOT:
-            full = True
-        elif kind == EventType.META:
-            meta = True
-            data = event.get("data")
-            href = data.get("href") if isinstance(data, dict) else None
-            if isinstance(href, str):
-                urls.append(href[:2048])
-    return BeaconSummary(first, last, len(events), tuple(urls), full, meta)
+    meta = _META in kinds
+    if meta:
+        for event in events:
+            if event["type"] == _META:
+                data = event.get("data")
+                href = data.get("href") if isinstance(data, dict) else None
+                if isinstance(href, str):
+                    urls.append(href[:2048])
+    return BeaconSummary(min(times), max(times), len(events), tuple(urls), _FULL_SNAPSHOT in kinds, meta)

@@ -3,7 +3,7 @@ and each recording's owner and clock offset, which never change once claimed.
 
 So a beacon costs no database read on the way in: the group commit is its only visit to the session
 store (a new recording is claimed there too). An application disabled (or a key revoked) stops its
-beacons within `APP_TTL_MS`.
+beacons within `APP_TTL_MS` (plus `REREAD_MS` while it is being read again).
 """
 
 from __future__ import annotations
@@ -15,15 +15,32 @@ APP_TTL_MS = 2_000
 """How long an application (or an unknown key) read by key is used before it is read again."""
 
 
-def application_by_key(ctx: ReelContext, app_key: str) -> Application | None:
-    """The application of `app_key` (None for an unknown one), read at most every APP_TTL_MS."""
+REREAD_MS = 1_000
+"""While one request reads an expired application again, how long others may go on with the copy kept
+(under load, dozens of beacons of one key would otherwise all read it at the same moment)."""
+
+
+def kept_application(ctx: ReelContext, app_key: str) -> tuple[Application | None] | None:
+    """The application of `app_key` as kept (in a 1-tuple; None inside for an unknown key), or None when
+    it must be read: never kept, expired, or forgotten. Of the requests that find it expired, the first
+    reads it again and the others use the kept copy meanwhile (up to REREAD_MS)."""
     now = ctx.clock.now_ms()
     kept = ctx.lookups.get(("app", app_key))
-    if isinstance(kept, tuple) and kept[1] > now:
-        found: Application | None = kept[0]
-        return found
+    if not isinstance(kept, tuple):
+        return None
+    if kept[1] > now:
+        return (kept[0],)
+    rereading = ctx.lookups.get(("app-reread", app_key))
+    if isinstance(rereading, int) and rereading > now:
+        return (kept[0],)
+    ctx.lookups.put(("app-reread", app_key), now + REREAD_MS, 1)
+    return None
+
+
+def read_application(ctx: ReelContext, app_key: str) -> Application | None:
+    """The application of `app_key` read from the store now, and kept for APP_TTL_MS."""
     app = ctx.sessions.application_by_key(app_key)
-    ctx.lookups.put(("app", app_key), (app, now + APP_TTL_MS), 1)
+    ctx.lookups.put(("app", app_key), (app, ctx.clock.now_ms() + APP_TTL_MS), 1)
     return app
 
 
@@ -50,4 +67,4 @@ def remember_claim(ctx: ReelContext, recording_id: str, claim: RecordingClaim) -
 def forget_application(ctx: ReelContext, app_key: str) -> None:
     """Read an application again at its next beacon (it was changed here: the change applies at once in
     this process, within APP_TTL_MS in the others)."""
-    ctx.lookups.put(("app", app_key), (None, 0), 1)
+    ctx.lookups.put(("app", app_key), None, 1)

@@ -60,6 +60,7 @@ def check_mobile_app(app: Application | None, origin: str | None) -> Application
 
 async def _receive(request: Request) -> Response:
     ctx = get_context(request)
+    ctx.priority.beacon_arrived()
     limits = ctx.settings.limits
     app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
     found = await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None

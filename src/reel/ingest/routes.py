@@ -45,15 +45,21 @@ _DRAIN_LIMIT = 32 * 1024 * 1024
 _CLOSING_HEADERS = {**CORS_HEADERS, "Connection": "close"}
 
 
-@router.options("/v1/web/beacons", include_in_schema=False)
+WEB_BEACONS_PATH = "/v1/web/beacons"
+
+
+@router.options(WEB_BEACONS_PATH, include_in_schema=False)
 async def preflight() -> Response:
     """Answer CORS preflights (most beacons are simple requests and send none)."""
     return Response(status_code=204, headers=_PREFLIGHT_HEADERS)
 
 
-@router.post("/v1/web/beacons", tags=["ingest"], summary="Receive one web beacon")
+@router.post(WEB_BEACONS_PATH, tags=["ingest"], summary="Receive one web beacon")
 async def receive_web_beacon(request: Request) -> Response:
-    """Decode, check and durably store one beacon (contract: docs/contracts/web-beacon.md)."""
+    """Decode, check and durably store one beacon (contract: docs/contracts/web-beacon.md).
+
+    Reached through `reel.server.beacon_path` in Reel's app (past the router); declared here for the
+    API docs and for apps without that middleware."""
     try:
         return await _receive(request)
     except RequestTimeout as exc:
@@ -65,6 +71,7 @@ async def receive_web_beacon(request: Request) -> Response:
 
 async def _receive(request: Request) -> Response:
     ctx = get_context(request)
+    ctx.priority.beacon_arrived()
     limits = ctx.settings.limits
     app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
     app = check_app(await _application(ctx, app_key) if app_key else None)
@@ -99,11 +106,10 @@ INLINE_BODY_BYTES = 64 * 1024
 
 
 async def _application(ctx: ReelContext, app_key: str) -> Application | None:
-    kept = ctx.lookups.get(("app", app_key))
-    if isinstance(kept, tuple) and kept[1] > ctx.clock.now_ms():
-        found: Application | None = kept[0]
-        return found
-    return await run_in_threadpool(lookups.application_by_key, ctx, app_key)
+    kept = lookups.kept_application(ctx, app_key)
+    if kept is not None:
+        return kept[0]
+    return await run_in_threadpool(lookups.read_application, ctx, app_key)
 
 
 def check_quota(ctx: ReelContext, app_id: str) -> None:

@@ -53,6 +53,8 @@ class BeaconToStore:
     """Blobs already written for it (a mobile beacon's images)."""
     context: UserContext | None = None
     """The user context the beacon carries (web: the first beacon of each page)."""
+    in_order: bool = False
+    """True when the events' times never decrease: they are stored as they are, without sorting."""
 
 
 def earlier_copy(ctx: ReelContext, app: Application, recording_id: str, seq: int) -> Accepted | None:
@@ -123,7 +125,7 @@ def beacon_write(app: Application, beacon: BeaconToStore, now: int) -> BeaconWri
 
     # Stored in time order (stable), the order processing reads them in: positions in the stream
     # (docs/contracts/storage.md) count events in this order.
-    events = sorted(beacon.events, key=_timestamp)
+    events = beacon.events if beacon.in_order else sorted(beacon.events, key=_timestamp)
     return BeaconWrite(session_key, row, encode_events(events), fold, beacon.written_keys)
 
 
@@ -167,6 +169,7 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWr
             events=events,
             summary=summarise_events(events),
             context=beacon.context,
+            in_order=beacon.in_order,  # moving every time by one offset keeps their order
         )
         write = beacon_write(app, store, now)
         return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from reel.processing.recording import BeaconSession, RecordingProcessor
 from reel.processing.resources.worker import found_resources, note_resources
 from reel.processing.rounds import resume_processor, save_round
 from reel.runtime.context import ReelContext
-from reel.runtime.metrics import MIRROR_PROBLEMS, count_store_error
+from reel.runtime.metrics import MIRROR_PROBLEMS, PROCESSING_LAG, count_store_error
 from reel.runtime.periodic import PeriodicTask
 from reel.storage.stream import beacon_events
 
@@ -167,9 +168,17 @@ def process_recording(
 
 
 def process_pending(
-    ctx: ReelContext, policy: SplitPolicy | None = None, *, limit: int = 100, worker: Worker | None = None
+    ctx: ReelContext,
+    policy: SplitPolicy | None = None,
+    *,
+    limit: int = 100,
+    worker: Worker | None = None,
+    pause: Callable[[float], object] | None = None,
 ) -> RoundResult:
-    """Process and compact every recording with work once, and close sessions whose recorder went silent."""
+    """Process and compact every recording with work once, and close sessions whose recorder went silent.
+
+    `pause`, if given, is called after each recording with the seconds its work took (a serving process
+    gives way to ingest there: reel.runtime.priority)."""
     policy = policy or SplitPolicy(
         ctx.settings.sessions.split_after_actions, ctx.settings.sessions.split_after_ms
     )
@@ -181,6 +190,7 @@ def process_pending(
         if lease is None:
             continue  # another worker has it
         b = a = s = 0
+        started = time.monotonic()
         try:
             b, a, s = process_recording(worker, lease, progress, policy)
             totals[4] += compact_recording(ctx, lease)
@@ -196,6 +206,8 @@ def process_pending(
                 # Nothing new: let any worker take the recording when there is. A recording being
                 # recorded stays with this worker (its processor warm) until its lease runs out.
                 ctx.sessions.release_lease(lease)
+        if pause is not None:
+            pause(time.monotonic() - started)
         if b:
             totals[0] += 1
         totals[1] += b
@@ -212,10 +224,19 @@ class BackgroundProcessing(PeriodicTask):
 
     def __init__(self, ctx: ReelContext, interval_s: float = 1.0) -> None:
         worker = Worker(ctx, keep_leases=True)
+        lag = ProcessingLag(ctx)
 
-        def work(_stopping: Callable[[], bool]) -> bool:
-            done = process_pending(ctx, worker=worker)
-            return done.beacons > 0 or done.compacted > 0  # more may be waiting: go on at once
+        def work(stopping: Callable[[], bool]) -> bool:
+            lag.round_started()
+
+            def pause(worked_s: float) -> None:
+                lag.working()
+                ctx.priority.pause_after(worked_s, stopping)
+
+            done = process_pending(ctx, worker=worker, pause=pause)
+            busy = done.beacons > 0 or done.compacted > 0
+            lag.round_ended(busy)
+            return busy  # more may be waiting: go on at once
 
         super().__init__("reel-processing", work, interval_s, log)
         self.worker = worker
@@ -225,3 +246,32 @@ class BackgroundProcessing(PeriodicTask):
         super().stop(timeout_s)
         if not self.running:
             self.worker.release_all()
+
+
+class ProcessingLag:
+    """How far behind processing is, as `reel_processing_lag_seconds` and for ingest's priority.
+
+    A round works on every recording with new beacons, so a beacon waits at most from just after the
+    previous round read its recording until the round after it ends: while rounds find work, the lag
+    is the time since the previous round started; a round that finds none is caught up (0).
+    """
+
+    def __init__(self, ctx: ReelContext) -> None:
+        self.ctx = ctx
+        self._previous = self._current = time.monotonic()
+
+    def round_started(self) -> None:
+        """Note the start of a round (its beacons are counted from the previous round's start)."""
+        self._previous, self._current = self._current, time.monotonic()
+
+    def working(self) -> None:
+        """Update the lag while a round goes on (it has found work)."""
+        self._set(time.monotonic() - self._previous)
+
+    def round_ended(self, found_work: bool) -> None:
+        """Set the lag after a round."""
+        self._set(time.monotonic() - self._previous if found_work else 0.0)
+
+    def _set(self, behind_s: float) -> None:
+        self.ctx.priority.behind_s = behind_s
+        PROCESSING_LAG.set(behind_s)

@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 from reel.clock import Clock, SystemClock
 from reel.config import Settings
 from reel.runtime.cache import SizedCache
+from reel.runtime.priority import IngestPriority
 from reel.runtime.ratelimit import RateLimiter, UnlimitedLimiter
 from reel.runtime.throttle import LoginThrottle
 from reel.storage.group_commit import GroupCommitter
@@ -52,6 +53,8 @@ class ReelContext:
     )
     """What ingest looks up for every beacon and rarely changes: applications by key, recordings' owners
     and clock offsets (reel.ingest.lookups)."""
+    priority: IngestPriority = field(default_factory=IngestPriority)
+    """Beacon arrivals, which background work in this process gives way to (reel.runtime.priority)."""
 
 
 def get_context(conn: HTTPConnection) -> ReelContext:

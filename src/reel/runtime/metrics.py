@@ -109,7 +109,7 @@ RESOURCE_FETCHES = Counter(
 # Set by processing and compaction (brief §3.9); in multiprocess mode the largest among live processes.
 PROCESSING_LAG = Gauge(
     "reel_processing_lag_seconds",
-    "Age of the oldest beacon not yet processed (0 when processing is caught up).",
+    "How long a new beacon may wait for processing, as of the last round (0 when caught up).",
     multiprocess_mode="livemax",
 )
 COMPACTION_LAG = Gauge(

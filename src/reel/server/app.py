@@ -37,6 +37,7 @@ from reel.runtime.metrics import process_exited
 from reel.runtime.ratelimit import RateLimiter
 from reel.runtime.responses import error_response
 from reel.server import apidocs, health, login, metrics_route
+from reel.server.beacon_path import BeaconPath
 from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
 from reel.server.work import start_work
@@ -95,6 +96,8 @@ def create_app(
     app.state.draining = False
     _install_error_handlers(app)
     install_auth(app, ctx.login_throttle)
+    # Innermost: beacons skip the router, still inside the security headers and the request log.
+    app.add_middleware(BeaconPath)
     install_security_headers(app, settings.frame_ancestors)
     # Outermost, so the request id and the timing cover everything else, error answers included.
     app.add_middleware(RequestLog, access_lines=settings.log_format == "json")

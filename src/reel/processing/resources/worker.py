@@ -8,6 +8,7 @@ content, and writing an outcome twice is harmless.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -55,8 +56,12 @@ class ResourceWorker(PeriodicTask):
         self.ctx = ctx
         self.fetcher: Fetcher = fetcher or SafeFetcher()
 
-        def work(_stopping: Callable[[], bool]) -> bool:
-            return self._round()
+        def work(stopping: Callable[[], bool]) -> bool:
+            started = time.monotonic()
+            more = self._round()
+            # Captures wait while beacons arrive (reel.runtime.priority); the page is recorded already.
+            ctx.priority.pause_after(time.monotonic() - started, stopping)
+            return more
 
         super().__init__("reel-resources", work, interval_s, log)
 
