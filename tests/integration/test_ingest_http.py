@@ -33,6 +33,19 @@ def test_a_beacon_is_acknowledged_and_listed(
     assert session["has_replay"] is True and session["beacons"] == 1 and session["events"] == 5
 
 
+def test_a_beacon_answer_carries_the_request_id_and_security_headers_and_other_methods_reach_the_router(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    # Beacons are answered before the router (reel.server.beacon_path), inside the outer middleware.
+    response = post_beacon(client, demo_app, beacon(0))
+    assert response.status_code == 200, response.text
+    assert len(response.headers["x-request-id"]) == 16
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert client.get("/v1/web/beacons").status_code == 405
+    assert client.options("/v1/web/beacons").status_code == 204
+
+
 def test_gzip_beacons_are_accepted(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:
     assert post_beacon(client, demo_app, beacon(0), gzip_body=True).status_code == 200
     assert post_beacon(client, demo_app, beacon(1), gzip_body=True).status_code == 200
