@@ -127,7 +127,7 @@ class PostgresDatabase:
     def write(self) -> Iterator[Tx]:
         """One write transaction for portable SQL (reel.storage.sql), rows by column name."""
         with self._write() as conn:
-            yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
+            yield PostgresTx(conn.cursor(row_factory=dict_row), self.dialect)
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
@@ -135,7 +135,7 @@ class PostgresDatabase:
         with self._guard(), ExitStack() as held:
             conn = self._begin(held, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
-                yield Tx(conn.cursor(row_factory=dict_row), self.dialect)
+                yield PostgresTx(conn.cursor(row_factory=dict_row), self.dialect)
             finally:
                 with suppress(psycopg.Error):
                     conn.execute("COMMIT")
@@ -143,6 +143,25 @@ class PostgresDatabase:
     def close(self) -> None:
         """Close the pool and every connection in it."""
         self._pool.close()
+
+
+class PostgresTx(Tx):
+    """A transaction whose independent statements share round trips (psycopg's pipeline mode)."""
+
+    conn: psycopg.Cursor[dict[str, Any]]
+
+    def all_of(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        connection = self.conn.connection
+        cursors = [connection.cursor(row_factory=dict_row) for _ in queries]
+        with connection.pipeline():
+            for cur, (sql, params) in zip(cursors, queries, strict=True):
+                cur.execute(self.dialect.sql(sql), tuple(params))
+        return [list(cur.fetchall()) for cur in cursors]
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        with self.conn.connection.pipeline():
+            yield
 
 
 def _message(exc: Exception) -> str:

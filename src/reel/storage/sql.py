@@ -12,7 +12,7 @@ hidden.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import Any, Protocol, TypeVar
 
@@ -22,6 +22,8 @@ from reel.errors import StorageUnavailable
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
+_INSERT_PARAMS = 10_000
+"""Parameters of one multi-row INSERT at most (SQLite allows 32,766, PostgreSQL 65,535)."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Connection(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
 
+    def executemany(self, sql: str, params_seq: Sequence[Sequence[Any]]) -> Any: ...
+
 
 class Tx:
     """One transaction of a SQL store: portable SQL in, rows by column name out."""
@@ -114,11 +118,42 @@ class Tx:
         """Every row of a query."""
         return [_mapping(r) for r in self.conn.execute(self.dialect.sql(sql), tuple(params)).fetchall()]
 
-    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Execute a statement once per parameter row."""
-        text = self.dialect.sql(sql)
-        for params in rows:
-            self.conn.execute(text, tuple(params))
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Execute a statement once per parameter row; the number of rows they changed in all.
+
+        One call to the driver: psycopg sends every row in one pipeline (one round trip, the statement
+        prepared once), sqlite3 steps one prepared statement."""
+        if not rows:
+            return 0
+        done = self.conn.executemany(self.dialect.sql(sql), [tuple(r) for r in rows])
+        # sqlite3 answers a new cursor; a psycopg cursor answers None and holds the count itself.
+        cur: Cursor = self.conn if done is None else done  # type: ignore[assignment]
+        return int(cur.rowcount)
+
+    def insert(self, head: str, rows: Sequence[Sequence[Any]], tail: str = "") -> int:
+        """`head` (`INSERT INTO t (a, b) VALUES`) with every row in one statement (one more per
+        _INSERT_PARAMS parameters), then `tail` (`ON CONFLICT …`); the number of rows changed.
+
+        One statement, not one per row: the engine runs its executor once for them all (on PostgreSQL,
+        per-row statements cost about as much server time as the rows themselves)."""
+        if not rows:
+            return 0
+        width = len(rows[0])
+        changed = 0
+        for part in chunked(rows, max(1, _INSERT_PARAMS // width)):
+            values = ", ".join([f"({placeholders(width)})"] * len(part))
+            changed += self.run(f"{head} {values} {tail}", [v for r in part for v in r])
+        return changed
+
+    def all_of(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
+        """Every row of each of several queries that do not depend on each other, sent together where the
+        engine can (PostgreSQL: one round trip for all of them)."""
+        return [self.all(sql, params) for sql, params in queries]
+
+    def together(self) -> AbstractContextManager[None]:
+        """Statements run inside are sent together where the engine can (PostgreSQL: one round trip when
+        the block ends, where an error in any of them is raised); their row counts are not known inside."""
+        return nullcontext()
 
     def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None."""

@@ -75,6 +75,12 @@ def upsert_session(tx: Tx, s: Session) -> None:
     tx.run(_UPSERT_SESSION, _session_values(s))
 
 
+def upsert_sessions(tx: Tx, sessions: list[Session]) -> None:
+    """`upsert_session` for each of `sessions` (distinct ids), in one call to the driver: one statement
+    prepared once (a multi-row upsert of 36 columns cost PostgreSQL more to plan than it saved)."""
+    tx.many(_UPSERT_SESSION, [_session_values(s) for s in sessions])
+
+
 def _session_values(s: Session) -> tuple[Any, ...]:
     return (
         s.id,

@@ -1,14 +1,13 @@
 """The session store in SQL, one implementation for SQLite and PostgreSQL (reel.storage.sql).
 
-Ingest writes a group of beacons in one transaction: each folds into its session (the fold is the
-domain's, passed in) and leaves its payload in the buffer. Processing and compaction are in
+Ingest writes a group of beacons in one transaction (sql_beacon_groups.py): each folds into its session
+(the fold is the domain's, passed in) and leaves its payload in the buffer. Processing and compaction are in
 sql_processing.py, retention in sql_retention.py. In PostgreSQL several processes write at once, so every
 transaction that changes a recording's sessions first locks the recording's row.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,16 +24,17 @@ from reel.domain.records import (
     StoredAction,
     StoredBeacon,
 )
-from reel.errors import Conflict, Gone, ReelError
+from reel.errors import Conflict, ReelError, StorageUnavailable
 from reel.storage import sql_rows as rows
 from reel.storage.session_store import BeaconWrite, OtherClockOffset, SaveResult
-from reel.storage.sql import SqlDatabase, Tx, placeholders
+from reel.storage.sql import SqlDatabase, placeholders
+from reel.storage.sql_beacon_groups import ClaimRaced, save_group
 from reel.storage.sql_login_failures import SqlLoginFailures
 from reel.storage.sql_processing import SqlProcessing
 from reel.storage.sql_quotas import SqlQuotas
-from reel.storage.sql_retention import requeue_if_deleted
 
-_GONE = "this recording was deleted; its beacons are no longer stored"
+_CLAIM_RACES = 3
+"""Times a group is decided again when another process claims one of its new recordings meanwhile."""
 
 
 class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
@@ -116,22 +116,15 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
         return RecordingClaim(str(row["app_id"]), int(row["clock_offset_ms"]))
 
     def save_beacons(self, writes: Sequence[BeaconWrite]) -> list[SaveResult | OtherClockOffset | ReelError]:
-        answers: list[SaveResult | OtherClockOffset | ReelError] = []
-        with self.db.write() as tx:
-            # Lock the recordings in one order, so two processes saving groups never wait on each other
-            # in a circle (PostgreSQL; SQLite write transactions are serial).
-            for rec in sorted({w.key.recording_id for w in writes}):
-                tx.lock("recordings", "id", rec)
-            for n, write in enumerate(writes):
-                try:
-                    with tx.savepoint(f"beacon_{n}"):
-                        saved = _save_one(tx, write)
-                except Conflict as exc:
-                    answers.append(exc)
-                    continue
-                # A deleted recording's requeue is kept (the savepoint ended normally), the beacon refused.
-                answers.append(Gone(_GONE, field="recording_id") if saved is None else saved)
-        return answers
+        # Rolled back and decided again when another process claimed one of the group's new recordings
+        # meanwhile: its claim is committed by then, and read the next time.
+        for _ in range(_CLAIM_RACES):
+            try:
+                with self.db.write() as tx:
+                    return save_group(tx, writes)
+            except ClaimRaced:
+                continue
+        raise StorageUnavailable("the group's recordings kept being claimed by other processes; try again")
 
     # sessions
 
@@ -241,61 +234,6 @@ class SqlSessionStore(SqlProcessing, SqlQuotas, SqlLoginFailures):
         if int(first) > low:
             out.insert(0, (low, int(first) - 1))
         return out
-
-
-def _save_one(tx: Tx, write: BeaconWrite) -> SaveResult | OtherClockOffset | None:
-    """Store one beacon in the open transaction; None if its recording was deleted (requeued)."""
-    beacon, key = write.beacon, write.key
-    claim = tx.one("SELECT app_id, clock_offset_ms FROM recordings WHERE id = ?", (key.recording_id,))
-    # Another application's recording is refused before anything is said about its beacons (a duplicate
-    # answer would tell that application which seqs exist).
-    if claim is not None and claim["app_id"] != key.app_id:
-        raise Conflict("recording belongs to another application", field="recording_id")
-    offset = int(claim["clock_offset_ms"]) if claim is not None else write.clock_offset_ms or 0
-    earlier = tx.value(
-        "SELECT session_id FROM beacons WHERE recording_id = ? AND seq = ?", (beacon.recording_id, beacon.seq)
-    )
-    if earlier is not None:
-        return SaveResult(duplicate=True, session_id=str(earlier), clock_offset_ms=offset)
-    if write.clock_offset_ms is not None and offset != write.clock_offset_ms:
-        return OtherClockOffset(offset)
-    if requeue_if_deleted(tx, key.recording_id, write.written_keys):
-        return None
-    if claim is None:  # the recording's first beacon claims it (the first claim wins: rows are locked)
-        tx.run(
-            "INSERT INTO recordings (id, app_id, created_at, clock_offset_ms) VALUES (?, ?, ?, ?)",
-            (key.recording_id, key.app_id, beacon.received_at, offset),
-        )
-    current = tx.one(
-        f"SELECT {rows.SESSION_COLUMNS} FROM sessions WHERE app_id = ? AND recording_id = ? "
-        "AND client_session_id = ? ORDER BY part DESC LIMIT 1",
-        (key.app_id, key.recording_id, key.client_session_id),
-    )
-    updated = write.fold(rows.session(current) if current else None)
-    if current is None:
-        # A new recorder session on a recording means the user came back after the idle timeout.
-        tx.run(
-            "UPDATE sessions SET closed = 1, close_reason = 'idle' WHERE recording_id = ? "
-            "AND client_session_id != ? AND closed = 0",
-            (key.recording_id, key.client_session_id),
-        )
-    tx.run(
-        "UPDATE recordings SET max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
-        "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END WHERE id = ?",
-        (beacon.seq, beacon.seq, beacon.received_at, beacon.received_at, key.recording_id),
-    )
-    rows.upsert_session(tx, updated)
-    stored = dataclasses.replace(beacon, session_id=updated.id)
-    tx.run(
-        f"INSERT INTO beacons ({rows.BEACON_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows.beacon_values(stored),
-    )
-    if write.payload:
-        tx.run(
-            "INSERT INTO beacon_buffer (recording_id, seq, payload) VALUES (?, ?, ?)",
-            (beacon.recording_id, beacon.seq, write.payload),
-        )
-    return SaveResult(duplicate=False, session_id=updated.id, clock_offset_ms=offset)
 
 
 def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
