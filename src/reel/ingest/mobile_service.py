@@ -44,15 +44,11 @@ def accept_mobile_beacon(ctx: ReelContext, app: Application, beacon: MobileBeaco
     return store_beacon(
         ctx,
         app,
-        BeaconToStore(
-            recording_id=beacon.recording_id,
-            session_id=beacon.session_id,
-            seq=beacon.seq,
-            final=beacon.final,
-            rules_version=beacon.rules_version,
-            platform=PLATFORM,
-            events=events,
-            summary=summarise_mobile(events),
+        BeaconToStore.of(
+            beacon,
+            PLATFORM,
+            events,
+            summarise_mobile(events),
             extra_bytes=image_bytes,
             written_keys=tuple(written),
         ),

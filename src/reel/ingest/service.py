@@ -20,7 +20,7 @@ from reel.errors import Conflict, StorageUnavailable
 from reel.ids import new_id
 from reel.ingest import lookups
 from reel.ingest.clock_skew import measure_offset, to_server_time
-from reel.ingest.envelope import WebBeacon
+from reel.ingest.envelope import EnvelopeHeader, WebBeacon
 from reel.runtime.context import ReelContext
 from reel.storage.chunks import encode_events
 from reel.storage.session_store import BeaconWrite, SaveResult
@@ -55,6 +55,37 @@ class BeaconToStore:
     """The user context the beacon carries (web: the first beacon of each page)."""
     in_order: bool = False
     """True when the events' times never decrease: they are stored as they are, without sorting."""
+
+    @classmethod
+    def of(
+        cls,
+        header: EnvelopeHeader,
+        platform: str,
+        events: Sequence[dict[str, Any]],
+        summary: BeaconSummary,
+        *,
+        extra_bytes: int = 0,
+        written_keys: tuple[str, ...] = (),
+        context: UserContext | None = None,
+        in_order: bool = False,
+    ) -> BeaconToStore:
+        """The beacon of `header` (either platform's envelope) with its events on server time; the
+        platform adds only the fields of its own (web: context and order, mobile: its images)."""
+        # In field order: the envelope's header, then what the platform's path made of the beacon.
+        return cls(
+            header.recording_id,
+            header.session_id,
+            header.seq,
+            header.final,
+            header.rules_version,
+            platform,
+            events,
+            summary,
+            extra_bytes,
+            written_keys,
+            context,
+            in_order,
+        )
 
 
 def earlier_copy(ctx: ReelContext, app: Application, recording_id: str, seq: int) -> Accepted | None:
@@ -159,15 +190,11 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWr
 
     def moved_by(clock_offset_ms: int) -> BeaconWrite:
         events = to_server_time(beacon.events, clock_offset_ms)
-        store = BeaconToStore(
-            recording_id=beacon.recording_id,
-            session_id=beacon.session_id,
-            seq=beacon.seq,
-            final=beacon.final,
-            rules_version=beacon.rules_version,
-            platform="web",
-            events=events,
-            summary=summarise_events(events),
+        store = BeaconToStore.of(
+            beacon,
+            "web",
+            events,
+            summarise_events(events),
             context=beacon.context,
             in_order=beacon.in_order,  # moving every time by one offset keeps their order
         )
