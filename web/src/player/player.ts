@@ -1,11 +1,11 @@
 // The player page (/sessions/{id}?t=MS): loads the session's metadata, its actions and the segments of
 // replay events around the playhead (feed.ts), and drives the replay, controls, timeline, action list and
-// overlays from one small state machine.
+// overlays from one small state machine (playing, pausing and seeking over the feed: playback.ts).
 import { ApiError, getActions, getSession, type Action, type SessionDetail } from "./api";
 import { h } from "./dom";
 import { formatDateTime, formatDuration } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
-import { SegmentFeed, mark } from "./feed";
+import { SegmentFeed } from "./feed";
 import { markersFor } from "./markers";
 import { FirstFrame } from "./firstframe";
 import { idleSpans, skipTarget, type Span } from "./idle";
@@ -13,55 +13,33 @@ import { errorContent, stageMessage } from "./messages";
 import { Notice } from "./notice";
 import { Overlay } from "./overlay";
 import { loadPrefs, savePrefs, type Prefs } from "./prefs";
-import type { Replay, ReplayOptions } from "./replay";
-import { copyLinkAt, shareTime, toggleFullscreen } from "./sharing";
+import { Playback } from "./playback";
+import type { ReplayOptions } from "./replay";
+import { copyLinkAt, shareTime } from "./sharing";
 import { ShortcutHelp } from "./shortcuts";
+import { commonHook, readySignal, stageKeys, wireStage } from "./stage";
 import { clamp } from "./util";
 import { PlayerView } from "./view";
 
-/** Picking an action starts playback this long before it, so the operator sees it happen. */
-const ACTION_LEAD_MS = 1000;
-/** After picking an action, idle time is not skipped until this long after it. */
-const ACTION_HOLD_MS = 1000;
-/** A "finish" this far before the replayer's last event was armed before it started over. */
-const STALE_FINISH_MS = 1000;
 /** While playing, the address bar's `?t=` follows the playhead, updated at most this often. */
 const SHARE_EVERY_MS = 1000;
 
-export class Player {
-  private session: SessionDetail | null = null;
-  private firstFrame: FirstFrame | null = null;
-  private feed: SegmentFeed | null = null;
-  /** The replayer whose "finish" this player listens to. */
-  private listening: Replay | null = null;
-  /** Bumped by every resumption of playback after the replayer ran out of events. */
-  private resumeToken = 0;
-  private view: PlayerView | null = null;
-  private actions: Action[] = [];
+export class Player extends Playback {
+  /** Read by the test hook's common entries (stage.ts). */
+  actions: Action[] = [];
+  errorMessage: string | null = null;
   private actionsLoaded: Promise<void> = Promise.resolve();
   private readonly overlay = new Overlay();
   private readonly notice = new Notice();
   private readonly help = new ShortcutHelp();
   /** The session's idle periods (ms from its start), skipped while playing when the toggle is on. */
   private idle: Span[] = [];
-  /** No skipping before this position (an action picked in the list is shown first). */
-  private hold = Number.NEGATIVE_INFINITY;
   private skips = 0;
   private sharedAt = 0;
   private readonly stage = h("div", { class: "stage" });
-  private readonly frame = h("div", { class: "frame" });
-  private readonly banner = h("div", { class: "banner" });
-  private status: PlayerState = "loading";
-  private errorMessage: string | null = null;
-  /** Milliseconds from the session start; authoritative whenever the replay is not playing. */
-  private position = 0;
-  /** Bumped by every seek, so a seek that waited for data gives way to a newer one. */
-  private seekToken = 0;
-  private seeking = false;
   private ticking = false;
   private readonly prefs: Prefs = loadPrefs();
-  private readonly readyPromise: Promise<void>;
-  private markReady: () => void = () => {};
+  readonly ready = readySignal();
 
   constructor(
     private readonly root: HTMLElement,
@@ -69,27 +47,15 @@ export class Player {
     /** Mobile sessions have their own player (./mobile/player.ts); this hands one over to it. */
     private readonly openMobile?: (session: SessionDetail) => void,
   ) {
-    this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
+    super();
     this.banner.hidden = true;
-    // Clicking the picture plays or pauses, as in any video player (the replay iframe takes no input).
-    this.stage.addEventListener("click", (event) => {
-      if (event.target instanceof Element && event.target.closest(".overlay-card")) return;
-      this.togglePlay();
-    });
-    // One listener for the page's lifetime; the controls it reaches are rebuilt when the page retries.
-    document.addEventListener("keydown", (event) => this.view?.controls.handleKey(event));
+    wireStage(this.stage, () => this.togglePlay(), () => this.view);
   }
 
   hook(): PlayerHook {
     return {
-      ready: this.readyPromise,
-      // Waits for the first render, so a test may seek as soon as the hook exists.
-      seek: async (ms) => {
-        await this.readyPromise;
-        await this.seek(ms, false);
-      },
+      ...commonHook(this),
       currentTime: () => this.currentTime(),
-      state: () => this.status,
       loaded: () => !this.seeking && (this.feed?.covers(this.abs(this.currentTime())) ?? false),
       segments: () => {
         const win = this.feed?.window;
@@ -97,9 +63,6 @@ export class Player {
       },
       iframe: () => this.replay?.iframe ?? null,
       currentUrl: () => this.replay?.hrefAt(this.abs(this.currentTime())) ?? null,
-      error: () => this.errorMessage,
-      actions: () => this.actions.map((a) => ({ ts: a.ts, kind: a.kind })),
-      markers: () => this.view?.timeline.markerCount ?? 0,
       idle: () => this.idle.map((s) => ({ ...s })),
       skips: () => this.skips,
     };
@@ -110,7 +73,7 @@ export class Player {
     await this.open();
     // Tests may rely on the actions and markers as soon as `ready` resolves.
     await this.actionsLoaded;
-    this.markReady();
+    this.ready.mark();
     if (!this.ticking && this.replay) {
       this.ticking = true;
       requestAnimationFrame(() => this.tick());
@@ -198,215 +161,10 @@ export class Player {
     }
   }
 
-  private async restart(): Promise<void> {
+  protected async restart(): Promise<void> {
     this.feed?.destroy();
     this.feed = null;
     await this.start();
-  }
-
-  // ---- playback ---------------------------------------------------------------------------------------
-
-  private get replay(): Replay | null {
-    return this.feed?.replay ?? null;
-  }
-
-  private get total(): number {
-    return this.session ? Math.max(0, this.session.end - this.session.start) : 0;
-  }
-
-  private abs(ms: number): number {
-    return (this.session?.start ?? 0) + ms;
-  }
-
-  private currentTime(): number {
-    if (this.status === "playing" && this.replay && !this.seeking) {
-      this.position = clamp(this.replay.now() - (this.session?.start ?? 0), 0, this.total);
-    }
-    return this.position;
-  }
-
-  private togglePlay(): void {
-    if (this.status === "playing" || this.status === "buffering") this.pause();
-    else this.play();
-  }
-
-  private play(): void {
-    const replay = this.replay;
-    const feed = this.feed;
-    if (!replay || !feed || this.status === "error" || this.status === "empty") return;
-    // At the end, play means "from the start again", as in any video player.
-    if (this.status === "ended" || this.position >= this.total - 100) this.position = 0;
-    if (feed.done && this.abs(this.position) >= replay.lastEventTime) {
-      // Nothing left to replay (idle time after the last event): there is no event to end on, so end now.
-      this.end();
-      return;
-    }
-    if (!feed.covers(this.abs(this.position))) {
-      void this.seek(this.position, true);
-      return;
-    }
-    replay.playFrom(this.abs(this.position));
-    this.setState("playing");
-  }
-
-  private pause(): void {
-    if (this.status === "playing") {
-      this.position = this.currentTime();
-      this.replay?.pause();
-    }
-    if (this.status === "playing" || this.status === "buffering") this.setState("paused");
-    this.shareTime();
-  }
-
-  private end(): void {
-    this.replay?.pause();
-    this.position = this.total;
-    this.setState("ended");
-  }
-
-  /**
-   * Moves to `ms` after the session start and shows that state. Resolves once the replay iframe holds it,
-   * waiting for the chunks it needs ("loading…" meanwhile). `play` resumes playback from there.
-   */
-  async seek(ms: number, play: boolean, hold = Number.NEGATIVE_INFINITY): Promise<void> {
-    const replay = this.replay;
-    const feed = this.feed;
-    if (!replay || !feed || this.status === "error" || this.status === "empty") return;
-    const token = ++this.seekToken;
-    this.hold = hold;
-    const target = clamp(Number.isFinite(ms) ? ms : 0, 0, this.total);
-    if (this.status === "playing") replay.pause();
-    // Where the replayer is: from there it goes forward cheaply, back only from its head.
-    const from = this.seeking ? Number.NEGATIVE_INFINITY : replay.now();
-    this.position = target;
-    this.seeking = true;
-    this.view?.timeline.setPosition(target);
-    this.view?.controls.setTime(target);
-    if (!feed.covers(this.abs(target))) this.setState("loading");
-    try {
-      if (!(await feed.prepare(this.abs(target), from))) return; // a newer seek took over
-    } catch (err) {
-      if (token === this.seekToken) {
-        this.seeking = false;
-        this.onLoadError(err);
-      }
-      return;
-    }
-    if (token !== this.seekToken) return; // a newer seek took over
-    this.seeking = false;
-    const now = this.replay;
-    if (!now) return;
-    mark("reel:seek-applying");
-    if (play && !(feed.done && this.abs(target) >= now.lastEventTime)) {
-      now.playFrom(this.abs(target));
-      this.setState("playing");
-    } else {
-      now.pauseAt(this.abs(target));
-      this.setState(target >= this.total && feed.done ? "ended" : "paused");
-      this.shareTime();
-    }
-    // The iframe holds the target state now; the browser paints it with its next frame (no wait here).
-    this.render();
-  }
-
-  private seekBy(delta: number): void {
-    const resume = this.status === "playing" || this.status === "buffering";
-    void this.seek(this.currentTime() + delta, resume);
-  }
-
-  /** Plays from just before the action, so the operator sees it happen. */
-  private seekToAction(action: Action): void {
-    const start = this.session?.start ?? 0;
-    void this.seek(Math.max(0, action.ts - start - ACTION_LEAD_MS), true, action.ts - start + ACTION_HOLD_MS);
-  }
-
-  // ---- loading ----------------------------------------------------------------------------------------
-
-  /** A new replayer took over (the first one, or one started from a segment's head). */
-  private onReplaced(replay: Replay): void {
-    // The server-rendered first frame stays up until the first replayer has drawn its page.
-    this.firstFrame?.handOver(replay.iframe);
-    this.firstFrame = null;
-    // The feed keeps one replayer and starts it over at each jump: listen to it once.
-    if (this.listening !== replay) replay.replayer.on("finish", () => this.onFinish());
-    this.listening = replay;
-    this.showLoaded();
-  }
-
-  /** The next segment followed on: playback that ran out of events carries on. */
-  private onGrew(): void {
-    this.showLoaded();
-    if (this.status === "buffering" && !this.seeking) void this.resume();
-  }
-
-  private showLoaded(): void {
-    const range = this.feed?.loadedRange;
-    const start = this.session?.start ?? 0;
-    if (range) this.view?.timeline.setLoaded(range.from - start, range.to - start);
-    const win = this.feed?.window;
-    if (win) this.frame.dataset.segments = `${win.base}-${win.last}`;
-  }
-
-  /** rrweb reached its last loaded event while playing. */
-  private onFinish(): void {
-    if (this.status !== "playing" || this.seeking) return; // a sync replay to the end (a seek) also "finishes"
-    const replay = this.replay;
-    if (replay && replay.now() < replay.lastEventTime - STALE_FINISH_MS) {
-      // rrweb's end-of-events timer outlives a restart of the replayer (feed.ts): one armed before a jump
-      // stops the playback that followed mid-way. Play on from there.
-      replay.playFrom(replay.now());
-      return;
-    }
-    const feed = this.feed;
-    if (!feed || feed.done) {
-      this.end();
-      return;
-    }
-    // Nothing is recorded between the window's last event and the next segment: go on from there.
-    const next = feed.nextStart;
-    const at = this.currentTimeFromReplay();
-    this.position = next === null ? at : Math.max(at, next - (this.session?.start ?? 0));
-    this.setState("buffering");
-    void this.resume();
-  }
-
-  /** Plays on from `position` once the replayer holds it (the next segment followed on, or rolled over). */
-  private async resume(): Promise<void> {
-    const feed = this.feed;
-    if (!feed) return;
-    const token = ++this.resumeToken;
-    try {
-      if (!(await feed.prepare(this.abs(this.position), this.abs(this.position)))) return;
-    } catch (err) {
-      this.onLoadError(err);
-      return;
-    }
-    if (token !== this.resumeToken || this.status !== "buffering" || this.seeking || !this.replay) return;
-    // rrweb files added events on a microtask; prepare has let them land.
-    this.replay.playFrom(this.abs(this.position));
-    this.setState("playing");
-  }
-
-  private currentTimeFromReplay(): number {
-    return this.replay ? clamp(this.replay.now() - (this.session?.start ?? 0), 0, this.total) : this.position;
-  }
-
-  private onLoadError(err: unknown): void {
-    if (err instanceof ApiError && !err.isNetwork) {
-      // The session went away (or access did) while loading: that is the page's answer now.
-      this.fail(err, () => void this.restart());
-      return;
-    }
-    const retry = h("button", { class: "button", text: "Retry", attrs: { type: "button" } });
-    retry.addEventListener("click", () => {
-      this.banner.hidden = true;
-      this.feed?.retry();
-      // A seek or playback that was waiting for the failed segment gave up; ask again.
-      if (this.status === "loading") void this.seek(this.position, false);
-      else if (this.status === "buffering") void this.resume();
-    });
-    this.banner.replaceChildren(h("span", { text: "Some replay data could not be loaded." }), retry);
-    this.banner.hidden = false;
   }
 
   // ---- view -------------------------------------------------------------------------------------------
@@ -440,18 +198,12 @@ export class Player {
         this.sharedAt = Date.now();
         void copyLinkAt((this.position = this.currentTime()), this.notice);
       },
-      toggleFullscreen: () => toggleFullscreen(this.view?.viewer),
-      toggleHelp: () => this.help.toggle(),
-      closeHelp: () => {
-        const open = this.help.open;
-        this.help.hide();
-        return open;
-      },
+      ...stageKeys(this.help, () => this.view),
     });
     this.root.replaceChildren(...this.view.children);
   }
 
-  private setState(state: PlayerState): void {
+  protected setState(state: PlayerState): void {
     this.status = state;
     this.root.dataset.state = state;
     this.view?.controls.setPlaying(state === "playing" || state === "buffering");
@@ -472,7 +224,7 @@ export class Player {
     requestAnimationFrame(() => this.tick());
   }
 
-  private render(): void {
+  protected render(): void {
     const session = this.session;
     if (!session || this.status === "error" || this.status === "empty") return;
     const ms = this.currentTime();
@@ -500,10 +252,8 @@ export class Player {
     return true;
   }
 
-
-
   /** Shows why the session cannot be played; `retry` reloads for failures that may pass. */
-  private fail(err: unknown, retry: () => void): void {
+  protected fail(err: unknown, retry: () => void): void {
     this.feed?.stop();
     const content = errorContent(err, retry);
     this.errorMessage = content.detail ? `${content.title}: ${content.detail}` : content.title;
@@ -514,7 +264,7 @@ export class Player {
   }
 
   /** Puts the paused position in the address bar (`?t=MS`), so the link opens this moment. */
-  private shareTime(): void {
+  protected shareTime(): void {
     this.sharedAt = Date.now();
     shareTime(this.currentTime());
   }

@@ -11,8 +11,9 @@ import { errorContent, gapContent } from "../messages";
 import { Notice } from "../notice";
 import { Overlay } from "../overlay";
 import { loadPrefs, savePrefs, type Prefs } from "../prefs";
-import { copyLinkAt, shareTime, toggleFullscreen } from "../sharing";
+import { copyLinkAt, shareTime } from "../sharing";
 import { ShortcutHelp } from "../shortcuts";
+import { commonHook, readySignal, stageKeys, wireStage } from "../stage";
 import { clamp, nextFrame } from "../util";
 import { PlayerView } from "../view";
 import { getMobileEvents } from "./api";
@@ -31,54 +32,41 @@ export const MASKING_NOTE =
 export class MobilePlayer {
   private events: MobileEvent[] = [];
   private screen: DeviceScreen | null = null;
-  private view: PlayerView | null = null;
-  private actions: Action[] = [];
+  // Read by the test hook's common entries (../stage.ts).
+  view: PlayerView | null = null;
+  actions: Action[] = [];
+  status: PlayerState = "loading";
+  errorMessage: string | null = null;
+  readonly ready = readySignal();
   private readonly overlay = new Overlay();
   private readonly notice = new Notice();
   private readonly help = new ShortcutHelp();
   private readonly canvas = h("canvas", { class: "mobile-screen", attrs: { "aria-label": "Device screen" } });
   private readonly stage = h("div", { class: "stage mobile-stage" });
   private readonly banner = h("div", { class: "banner" });
-  private status: PlayerState = "loading";
-  private errorMessage: string | null = null;
   private position = 0;
   private lastTick = 0;
   private painting = false;
   private skippedShown = 0;
   private readonly prefs: Prefs = loadPrefs();
-  private readonly readyPromise: Promise<void>;
-  private markReady: () => void = () => {};
 
   constructor(
     private readonly root: HTMLElement,
     private readonly session: SessionDetail,
   ) {
-    this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
     this.banner.hidden = true;
     // The device screen fills the stage, scaled to fit whole (a tall phone in a wide stage, or turned).
     Object.assign(this.canvas.style, { position: "absolute", inset: "0", width: "100%", height: "100%", objectFit: "contain" });
-    this.stage.addEventListener("click", (event) => {
-      if (event.target instanceof Element && event.target.closest(".overlay-card")) return;
-      this.togglePlay();
-    });
-    document.addEventListener("keydown", (event) => this.view?.controls.handleKey(event));
+    wireStage(this.stage, () => this.togglePlay(), () => this.view);
   }
 
   hook(): PlayerHook {
     return {
-      ready: this.readyPromise,
-      seek: async (ms) => {
-        await this.readyPromise;
-        await this.seek(ms, false);
-      },
+      ...commonHook(this),
       currentTime: () => this.position,
-      state: () => this.status,
       loaded: () => this.screen !== null,
       iframe: () => null,
       currentUrl: () => viewAt(this.events, this.abs(this.position)),
-      error: () => this.errorMessage,
-      actions: () => this.actions.map((a) => ({ ts: a.ts, kind: a.kind })),
-      markers: () => this.view?.timeline.markerCount ?? 0,
       skippedFrames: () => this.screen?.skipped.size ?? 0,
     };
   }
@@ -104,7 +92,7 @@ export class MobilePlayer {
       this.actions = actions;
     } catch (err) {
       this.fail(err);
-      this.markReady();
+      this.ready.mark();
       return;
     }
     this.view?.panel.set(this.actions);
@@ -114,13 +102,13 @@ export class MobilePlayer {
     if (!frames.some((f) => f.full)) {
       this.setState("empty");
       this.overlay.show({ kind: "empty", title: "No screen recorded", detail: "This session holds no full frame yet." });
-      this.markReady();
+      this.ready.mark();
       return;
     }
     this.screen = new DeviceScreen(frames, new ImageCache(this.session.id));
     const requested = Number.parseInt(new URLSearchParams(location.search).get("t") ?? "", 10);
     await this.seek(Number.isFinite(requested) && requested >= 0 ? requested : 0, !(requested >= 0));
-    this.markReady();
+    this.ready.mark();
     requestAnimationFrame((now) => this.tick(now));
   }
 
@@ -141,13 +129,7 @@ export class MobilePlayer {
         savePrefs(this.prefs);
       },
       copyLink: () => void copyLinkAt(this.position, this.notice),
-      toggleFullscreen: () => toggleFullscreen(this.view?.viewer),
-      toggleHelp: () => this.help.toggle(),
-      closeHelp: () => {
-        const open = this.help.open;
-        this.help.hide();
-        return open;
-      },
+      ...stageKeys(this.help, () => this.view),
     });
     const note = h("p", { class: "mobile-note", text: MASKING_NOTE, attrs: { role: "note" } });
     note.style.margin = "0";
