@@ -125,15 +125,16 @@ class Part:
     segments: list[dict[str, Any]]
 
 
-def record(live: LiveReel) -> None:
+def record(live: LiveReel, recording_id: str, batches: list[list[dict[str, Any]]]) -> None:
+    """Post `batches` as one recording's beacons, with every text shown at replay."""
     app = live.api("/api/v1/applications")["applications"][0]
-    # The clock and rows are what this test reads: show all text (the default masks it at replay).
+    # The clock and rows are what these tests read: show all text (the default masks it at replay).
     rules = {"preset": "allow_list", "rules": [{"type": "unmask", "selector": "*"}]}
     url = f"{live.reel_url}/api/v1/applications/{app['id']}/masking-rules"
     assert httpx.put(url, json=rules, headers=live.auth).status_code == 200
     with httpx.Client() as client:
-        for seq, events in enumerate(beacons()):
-            body = {"v": 1, "recording_id": "rec-long", "session_id": "s-1", "seq": seq, "events": events}
+        for seq, events in enumerate(batches):
+            body = {"v": 1, "recording_id": recording_id, "session_id": "s-1", "seq": seq, "events": events}
             response = client.post(
                 f"{live.reel_url}/v1/web/beacons",
                 params={"k": app["app_key"]},
@@ -234,7 +235,7 @@ def check_deep_link_fetches(live: LiveReel, browser: Any, part: Part) -> None:
 
 def test_every_path_to_a_moment_shows_the_same_dom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with live_reel(tmp_path / "data", background=False) as live, chromium_browser() as browser:
-        record(live)
+        record(live, "rec-long", beacons())
         # Processing cuts segments and writes their keyframes; compaction waits (segments uncompacted).
         with monkeypatch.context() as patched:
             patched.setattr(processing_worker, "compact_recording", lambda ctx, lease: 0)
@@ -283,20 +284,7 @@ def busy_beacons(minutes: int) -> list[list[dict[str, Any]]]:
 
 def test_playing_through_many_segments_keeps_a_bounded_window(tmp_path: Path) -> None:
     with live_reel(tmp_path / "data", background=False) as live, chromium_browser() as browser:
-        app = live.api("/api/v1/applications")["applications"][0]
-        rules = {"preset": "allow_list", "rules": [{"type": "unmask", "selector": "*"}]}
-        url = f"{live.reel_url}/api/v1/applications/{app['id']}/masking-rules"
-        assert httpx.put(url, json=rules, headers=live.auth).status_code == 200
-        with httpx.Client() as client:
-            for seq, events in enumerate(busy_beacons(4)):
-                body = {"v": 1, "recording_id": "rec-busy", "session_id": "s-1", "seq": seq, "events": events}
-                response = client.post(
-                    f"{live.reel_url}/v1/web/beacons",
-                    params={"k": app["app_key"]},
-                    content=orjson.dumps(body),
-                    headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-                )
-                assert response.status_code == 200, response.text
+        record(live, "rec-busy", busy_beacons(4))
         while process_pending(live.ctx).beacons:
             pass
         (part,) = parts(live)
