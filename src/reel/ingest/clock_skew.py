@@ -34,6 +34,11 @@ def measure_offset(received_at: int, sent_at: int | None, events: Sequence[dict[
     the clock.
     """
     reference = sent_at if sent_at is not None else max((int(e["timestamp"]) for e in events), default=None)
+    return offset_from(received_at, reference)
+
+
+def offset_from(received_at: int, reference: int | None) -> int:
+    """The correction for a clock that read `reference` at `received_at` (None: nothing known, 0)."""
     if reference is None:
         return 0
     skew = received_at - reference

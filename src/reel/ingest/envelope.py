@@ -111,9 +111,9 @@ def read_envelope(
 def parse_web_beacon(body: bytes, *, max_events: int) -> WebBeacon:
     """Parse and validate a decoded beacon body; every failure names its field."""
     head, events, doc = read_envelope(body, "body", max_events=max_events)
-    user_context = _user_context(doc.get("context"))
+    context = user_context(doc.get("context"))
     in_order = _check_events(events)
-    return WebBeacon(**vars(head), events=tuple(events), context=user_context, in_order=in_order)
+    return WebBeacon(**vars(head), events=tuple(events), context=context, in_order=in_order)
 
 
 # Each context string field: its name on the wire and its longest accepted length.
@@ -121,7 +121,7 @@ _CONTEXT_TEXT = {"ua": 1024, "lang": 64, "tz": 64, "ref": 2048}
 _MAX_VIEWPORT = 100_000
 
 
-def _user_context(context: object) -> UserContext | None:
+def user_context(context: object) -> UserContext | None:
     """The user context fields of the envelope's `context` object (None when absent); bad fields are 400."""
     if context is None:
         return None

@@ -15,8 +15,8 @@ from reel.domain.records import Application
 from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, RequestTimeout
 from reel.ingest import lookups
 from reel.ingest.decode import CappedDecoder
-from reel.ingest.envelope import parse_web_beacon
 from reel.ingest.origins import check_app, check_origin
+from reel.ingest.raw_beacon import read_web_beacon
 from reel.ingest.send_time import attempt_sent_at
 from reel.ingest.service import keep_claim, web_write
 from reel.runtime.context import ReelContext, get_context
@@ -77,13 +77,16 @@ async def _receive(request: Request) -> Response:
     app = check_app(await _application(ctx, app_key) if app_key else None)
     check_origin(app, request.headers.get("origin"))
     check_quota(ctx, app.id)
-    body = await read_body(request, limits)
+    sent: list[bytes] = []
+    body = await read_body(request, limits, sent)
     if isinstance(body, Response):
         return body
     stamped = attempt_sent_at(request)
+    # A gzip body is stored as it came (reel/ingest/raw_beacon.py): kept, not compressed again.
+    gzip_body = b"".join(sent) if sent else None
 
     def prepare() -> BeaconWrite:
-        beacon = parse_web_beacon(body, max_events=limits.max_events_per_beacon)
+        beacon = read_web_beacon(body, max_events=limits.max_events_per_beacon, gzip_body=gzip_body)
         if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
             beacon = dataclasses.replace(beacon, sent_at=stamped)
         return web_write(ctx, app, beacon)
@@ -120,8 +123,11 @@ def check_quota(ctx: ReelContext, app_id: str) -> None:
         raise RateLimited(f"too many beacons for this application; retry in {seconds} s", retry_after=seconds)
 
 
-async def read_body(request: Request, limits: Limits) -> bytes | Response:
-    """The decoded body within the caps and timeouts, or the 413 answer already sent to refuse it."""
+async def read_body(
+    request: Request, limits: Limits, gzip_sent: list[bytes] | None = None
+) -> bytes | Response:
+    """The decoded body within the caps and timeouts, or the 413 answer already sent to refuse it;
+    `gzip_sent` receives the chunks of a gzip body as they came."""
     chunks = _timed_chunks(request.stream(), limits)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
@@ -132,6 +138,7 @@ async def read_body(request: Request, limits: Limits) -> bytes | Response:
         return await _refuse_and_drain(too_large, chunks)
     encoding = request.query_params.get("ce") or request.headers.get("content-encoding") or "identity"
     decoder = CappedDecoder(encoding, max_out=limits.max_decompressed_bytes)
+    kept = gzip_sent if decoder.encoding == "gzip" else None
     received = 0
     try:
         async for chunk in chunks:
@@ -139,6 +146,8 @@ async def read_body(request: Request, limits: Limits) -> bytes | Response:
             if received > limits.max_body_bytes:
                 raise PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
             decoder.feed(chunk)
+            if kept is not None:
+                kept.append(chunk)
     except PayloadTooLarge as exc:
         return await _refuse_and_drain(exc, chunks)
     return decoder.finish()

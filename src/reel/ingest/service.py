@@ -19,10 +19,11 @@ from reel.domain.user_context import UserContext
 from reel.errors import Conflict, StorageUnavailable
 from reel.ids import new_id
 from reel.ingest import lookups
-from reel.ingest.clock_skew import measure_offset, to_server_time
+from reel.ingest.clock_skew import measure_offset, offset_from, to_server_time
 from reel.ingest.envelope import EnvelopeHeader, WebBeacon
+from reel.ingest.raw_beacon import RawWebBeacon
 from reel.runtime.context import ReelContext
-from reel.storage.chunks import encode_events
+from reel.storage.chunks import encode_beacon_body, encode_events
 from reel.storage.session_store import BeaconWrite, SaveResult
 
 
@@ -55,6 +56,8 @@ class BeaconToStore:
     """The user context the beacon carries (web: the first beacon of each page)."""
     in_order: bool = False
     """True when the events' times never decrease: they are stored as they are, without sorting."""
+    stored_events: bytes | None = None
+    """The events already in their stored form (a web beacon kept as received); `events` is empty then."""
 
     @classmethod
     def of(
@@ -68,6 +71,7 @@ class BeaconToStore:
         written_keys: tuple[str, ...] = (),
         context: UserContext | None = None,
         in_order: bool = False,
+        stored_events: bytes | None = None,
     ) -> BeaconToStore:
         """The beacon of `header` (either platform's envelope) with its events on server time; the
         platform adds only the fields of its own (web: context and order, mobile: its images)."""
@@ -85,6 +89,7 @@ class BeaconToStore:
             written_keys,
             context,
             in_order,
+            stored_events,
         )
 
 
@@ -156,8 +161,12 @@ def beacon_write(app: Application, beacon: BeaconToStore, now: int) -> BeaconWri
 
     # Stored in time order (stable), the order processing reads them in: positions in the stream
     # (docs/contracts/storage.md) count events in this order.
-    events = beacon.events if beacon.in_order else sorted(beacon.events, key=_timestamp)
-    return BeaconWrite(session_key, row, encode_events(events), fold, beacon.written_keys)
+    if beacon.stored_events is not None:
+        payload = beacon.stored_events
+    else:
+        events = beacon.events if beacon.in_order else sorted(beacon.events, key=_timestamp)
+        payload = encode_events(events)
+    return BeaconWrite(session_key, row, payload, fold, beacon.written_keys)
 
 
 def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now: int) -> Accepted:
@@ -175,7 +184,7 @@ def _timestamp(event: dict[str, Any]) -> Any:
     return event.get("timestamp", 0)
 
 
-def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWrite:
+def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon | RawWebBeacon) -> BeaconWrite:
     """A web beacon ready for the group commit: its events on the recording's clock, summarised and
     encoded (409 for another application's recording already known here). A recording not known here
     is claimed by the group commit itself, with the offset measured on this beacon: no store visit of
@@ -184,6 +193,8 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWr
     known = lookups.known_claim(ctx, beacon.recording_id)
     if known is not None and known.app_id != app.id:
         raise Conflict("recording belongs to another application", field="recording_id")
+    if isinstance(beacon, RawWebBeacon):
+        return _raw_write(app, beacon, now, known)
     offset = (
         known.clock_offset_ms if known is not None else measure_offset(now, beacon.sent_at, beacon.events)
     )
@@ -197,6 +208,36 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon) -> BeaconWr
             summarise_events(events),
             context=beacon.context,
             in_order=beacon.in_order,  # moving every time by one offset keeps their order
+        )
+        write = beacon_write(app, store, now)
+        return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
+
+    return moved_by(offset)
+
+
+def _raw_write(app: Application, beacon: RawWebBeacon, now: int, known: RecordingClaim | None) -> BeaconWrite:
+    """`web_write` of a beacon whose events stay as received: the offset goes beside them, and moves
+    the summary's times as it would have moved the events'."""
+    summary = beacon.summary
+    reference = beacon.sent_at if beacon.sent_at is not None else summary.last_ts if summary.events else None
+    offset = known.clock_offset_ms if known is not None else offset_from(now, reference)
+
+    def moved_by(clock_offset_ms: int) -> BeaconWrite:
+        moved = summary
+        if clock_offset_ms and summary.events:
+            moved = dataclasses.replace(
+                summary,
+                first_ts=max(1, summary.first_ts + clock_offset_ms),
+                last_ts=max(1, summary.last_ts + clock_offset_ms),
+            )
+        store = BeaconToStore.of(
+            beacon,
+            "web",
+            (),
+            moved,
+            context=beacon.context,
+            in_order=True,
+            stored_events=encode_beacon_body(beacon.body, beacon.gzip_body, clock_offset_ms),
         )
         write = beacon_write(app, store, now)
         return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
