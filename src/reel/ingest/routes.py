@@ -95,7 +95,7 @@ async def _receive(request: Request) -> Response:
     # goes to a worker thread. Neither visits the database: a new recording is claimed by the group commit.
     write = prepare() if len(body) <= INLINE_BODY_BYTES else await run_in_threadpool(prepare)
     # The answer waits for the beacon's group commit without holding a thread.
-    outcome = await asyncio.wrap_future(ctx.committer.submit(write))
+    outcome = await ctx.committer.wait(write)
     if isinstance(outcome, ReelError):
         raise outcome
     keep_claim(ctx, write, outcome)

@@ -11,6 +11,8 @@ and saved with the next group.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -27,6 +29,8 @@ MAX_GROUP = 256
 """Beacons per transaction at most (a bound on one transaction's size and on the wait behind it)."""
 
 Outcome = SaveResult | ReelError
+Waiter = Future[Outcome] | asyncio.Future[Outcome]
+"""Who waits for a beacon's outcome: a thread (`submit`) or a request on an event loop (`wait`)."""
 
 
 class GroupCommitter:
@@ -35,7 +39,7 @@ class GroupCommitter:
     def __init__(self, store: SessionStore, *, max_group: int = MAX_GROUP) -> None:
         self.store = store
         self.max_group = max_group
-        self._waiting: deque[tuple[BeaconWrite, Future[Outcome]]] = deque()
+        self._waiting: deque[tuple[BeaconWrite, Waiter]] = deque()
         self._ready = threading.Condition()
         self._closed = False
         self._thread: threading.Thread | None = None
@@ -48,6 +52,19 @@ class GroupCommitter:
     def submit(self, write: BeaconWrite) -> Future[Outcome]:
         """Queue a beacon; the future holds its outcome once its group is committed (or the error)."""
         future: Future[Outcome] = Future()
+        self._queue(write, future)
+        return future
+
+    async def wait(self, write: BeaconWrite) -> Outcome:
+        """Queue a beacon and wait, on the running event loop, for its outcome (or the error).
+
+        The answers of a group reach each event loop in one wake-up, not one per beacon (a thread's
+        future and its hand-over to the loop cost about as much as the beacon's own decoding)."""
+        future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self._queue(write, future)
+        return await future
+
+    def _queue(self, write: BeaconWrite, future: Waiter) -> None:
         with self._ready:
             if self._closed:
                 raise StorageUnavailable("the server is shutting down")
@@ -56,7 +73,6 @@ class GroupCommitter:
                 self._thread = threading.Thread(target=self._run, name="reel-group-commit", daemon=True)
                 self._thread.start()
             self._ready.notify()
-        return future
 
     def save(self, write: BeaconWrite) -> SaveResult:
         """Store one beacon and wait for its group; its refusal or the store's failure raised."""
@@ -75,35 +91,39 @@ class GroupCommitter:
                 group = [self._waiting.popleft() for _ in range(min(self.max_group, len(self._waiting)))]
             self._commit(group)
 
-    def _commit(self, group: Sequence[tuple[BeaconWrite, Future[Outcome]]]) -> None:
+    def _commit(self, group: Sequence[tuple[BeaconWrite, Waiter]]) -> None:
+        answers = _Answers()
         try:
             outcomes = self.store.save_beacons([w for w, _ in group])
         except StorageUnavailable as exc:
             self.refused(exc.message)
             for _, future in group:
-                future.set_exception(exc)
+                answers.fail(future, exc)
+            answers.send()
             return
         except Exception as exc:  # a bug must fail these requests (500), not kill the committer thread
             log.exception("saving a group of %d beacons failed", len(group))
             for _, future in group:
-                future.set_exception(exc)
+                answers.fail(future, exc)
+            answers.send()
             return
         self._failed = None
         self.groups += 1
-        again: list[tuple[BeaconWrite, Future[Outcome]]] = []
+        again: list[tuple[BeaconWrite, Waiter]] = []
         for (write, future), outcome in zip(group, outcomes, strict=True):
             if isinstance(outcome, OtherClockOffset):
                 try:
                     again.append((reshifted(write, outcome), future))
                 except Exception as exc:  # a bug: this request fails (500), the others are answered
                     log.exception("moving a beacon to its recording's clock offset failed")
-                    future.set_exception(exc)
+                    answers.fail(future, exc)
                 continue
             self.beacons += 1
-            future.set_result(outcome)
+            answers.give(future, outcome)
         if again:
             with self._ready:
                 self._waiting.extendleft(reversed(again))
+        answers.send()
 
     def refused(self, reason: str) -> None:
         """The database refused a beacon write (a group, or a new recording's claim)."""
@@ -125,3 +145,45 @@ class GroupCommitter:
             thread = self._thread
         if thread is not None:
             thread.join()
+
+
+_Settled = tuple["asyncio.Future[Outcome]", Outcome | None, BaseException | None]
+"""A waiter on an event loop, and its outcome or the error."""
+
+
+class _Answers:
+    """A group's outcomes, handed to their waiters: threads' futures at once, each event loop's in one
+    call on that loop."""
+
+    def __init__(self) -> None:
+        self._by_loop: dict[asyncio.AbstractEventLoop, list[_Settled]] = {}
+
+    def give(self, future: Waiter, outcome: Outcome) -> None:
+        if isinstance(future, Future):
+            future.set_result(outcome)
+        else:
+            self._by_loop.setdefault(future.get_loop(), []).append((future, outcome, None))
+
+    def fail(self, future: Waiter, exc: BaseException) -> None:
+        if isinstance(future, Future):
+            future.set_exception(exc)
+        else:
+            self._by_loop.setdefault(future.get_loop(), []).append((future, None, exc))
+
+    def send(self) -> None:
+        for loop, settled in self._by_loop.items():
+            # A closed loop has no request left waiting on it.
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, settled)
+        self._by_loop.clear()
+
+
+def _settle(settled: list[_Settled]) -> None:
+    """On the waiters' event loop: give each its outcome (a request that went away is skipped)."""
+    for future, outcome, exc in settled:
+        if future.done():
+            continue
+        if exc is not None:
+            future.set_exception(exc)
+        elif outcome is not None:
+            future.set_result(outcome)
