@@ -27,6 +27,11 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # Where beacons arrive, and the platform label their metrics carry.
 BEACON_PATHS = {"/v1/web/beacons": "web", "/v1/mobile/beacons": "mobile"}
+# Each platform's beacon metrics, looked up once: `labels()` takes a lock and builds a key every call.
+_BEACON_METRICS = {
+    platform: (INGEST_SECONDS.labels(platform), BEACONS_ACCEPTED.labels(platform))
+    for platform in BEACON_PATHS.values()
+}
 
 access_log = logging.getLogger("reel.access")
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("reel_request_id", default=None)
@@ -124,9 +129,10 @@ class RequestLog:
         platform = BEACON_PATHS.get(scope.get("path", ""))
         if platform is None or scope.get("method") != "POST":
             return
-        INGEST_SECONDS.labels(platform).observe(elapsed)
+        seconds, accepted = _BEACON_METRICS[platform]
+        seconds.observe(elapsed)
         if 200 <= status < 300:
-            BEACONS_ACCEPTED.labels(platform).inc()
+            accepted.inc()
         else:
             BEACONS_REFUSED.labels(platform, REFUSAL_REASONS.get(status, f"http_{status}")).inc()
 
