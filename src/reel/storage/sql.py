@@ -11,6 +11,7 @@ hidden.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, fields
@@ -247,13 +248,20 @@ def engine_errors(
 def record(cls: type[T], row: Row, **overrides: Any) -> T:
     """A frozen dataclass from a row whose columns are named as its fields (booleans from integers)."""
     values: dict[str, Any] = {}
-    for f in fields(cls):  # type: ignore[arg-type]
-        if f.name in overrides:
-            values[f.name] = overrides[f.name]
-        elif f.name in row:
-            value = row[f.name]
-            values[f.name] = bool(value) if f.type in ("bool", bool) else value
+    for name, boolean in _fields_of(cls):  # type: ignore[arg-type]
+        if name in overrides:
+            values[name] = overrides[name]
+        elif name in row:
+            value = row[name]
+            values[name] = bool(value) if boolean else value
     return cls(**values)
+
+
+@functools.cache
+def _fields_of(cls: type) -> tuple[tuple[str, bool], ...]:
+    """A dataclass's field names, each with whether it is a boolean (looked up once per class: every
+    session a group commit reads is built through `record`)."""
+    return tuple((f.name, f.type in ("bool", bool)) for f in fields(cls))
 
 
 def placeholders(count: int) -> str:
