@@ -27,7 +27,7 @@ ORIGIN = "https://shop.example"
 RUNTIME = {
     "reel", "fastapi", "starlette", "pydantic", "pydantic-core", "annotated-types", "annotated-doc",
     "typing-extensions", "typing-inspection", "anyio", "idna", "sniffio", "uvicorn", "h11", "click",
-    "orjson", "zstandard", "jinja2", "markupsafe", "argon2-cffi", "argon2-cffi-bindings", "cffi",
+    "orjson", "msgspec", "zstandard", "jinja2", "markupsafe", "argon2-cffi", "argon2-cffi-bindings", "cffi",
     "pycparser", "prometheus-client", "pillow", "opentelemetry-api", "importlib-metadata", "zipp", "pip",
     "setuptools",
     # PostgreSQL and S3-compatible storage (brief §3.9), loaded only when a URL names them.
