@@ -13,10 +13,12 @@ hides it from the player's responses and from the rendered replay.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import re
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from reel.demo.browser import chromium_browser
 from reel.demo.runner import snippet
 from reel.demo.serving import serve_in_thread
 from reel.server.app import create_app
+from reel.storage.chunks import BODY_PREFIX
 
 pytestmark = pytest.mark.browser
 
@@ -245,10 +248,7 @@ def stored_texts(data_dir: Path) -> dict[str, str]:
     """Every file under the data directory as text: zstd blobs decompressed, everything else as is."""
     texts: dict[str, str] = {}
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        raw = path.read_bytes()
-        with contextlib.suppress(zstandard.ZstdError):  # not zstd: SQLite files, raw resources
-            raw = zstandard.ZstdDecompressor().decompress(raw, max_output_size=256 * 1024 * 1024)
-        texts[str(path.relative_to(data_dir))] = raw.decode("utf-8", errors="replace")
+        texts[str(path.relative_to(data_dir))] = plain(path.read_bytes()).decode("utf-8", errors="replace")
     return texts
 
 
@@ -279,13 +279,21 @@ def buffered_events(data_dir: Path) -> str:
 def readable(value: object) -> object:
     """A column value as text where it is compressed JSON, else as is."""
     if isinstance(value, bytes):
-        with contextlib.suppress(zstandard.ZstdError):
-            return (
-                zstandard.ZstdDecompressor()
-                .decompress(value, max_output_size=256 * 1024 * 1024)
-                .decode("utf-8", errors="replace")
-            )
+        return plain(value).decode("utf-8", errors="replace")
     return value
+
+
+def plain(raw: bytes) -> bytes:
+    """Stored bytes as plain text where they are compressed: a beacon body kept as received (its
+    header and clock offset, then gzip as the browser sent it or zstd), a zstd blob; else as is."""
+    if raw.startswith(BODY_PREFIX):
+        raw = raw[len(BODY_PREFIX) + 8 :]
+    if raw.startswith(b"\x1f\x8b"):
+        with contextlib.suppress(OSError, EOFError, zlib.error):
+            return gzip.decompress(raw)
+    with contextlib.suppress(zstandard.ZstdError):  # not zstd: SQLite files, raw resources
+        return zstandard.ZstdDecompressor().decompress(raw, max_output_size=256 * 1024 * 1024)
+    return raw
 
 
 def player_responses(site: Site, session_id: str) -> dict[str, str]:
