@@ -34,12 +34,17 @@ def wait_for_actions(
     raise AssertionError(f"actions never complete: {[a['kind'] for a in found]}")
 
 
-def near(actions: list[Any], kind: str, at_ms: int, label: str | None = None) -> dict[str, Any]:
-    """The action of `kind` closest to `at_ms`, asserted to be within the tolerance."""
+def near(
+    actions: list[Any], kind: str, at_ms: int, label: str | None = None, until_ms: int | None = None
+) -> dict[str, Any]:
+    """The action of `kind` closest to `at_ms`, asserted to be within the tolerance of the moments
+    `at_ms`..`until_ms` (a Playwright click lands a while after it is asked for, longer on a busy machine)."""
+    until = at_ms if until_ms is None else until_ms
     candidates = [a for a in actions if a["kind"] == kind and (label is None or a["label"] == label)]
     assert candidates, (kind, [a["kind"] for a in actions])
     best = min(candidates, key=lambda a: abs(a["ts"] - at_ms))
-    assert abs(best["ts"] - at_ms) <= TOLERANCE_MS, (kind, best["ts"] - at_ms)
+    within = at_ms - TOLERANCE_MS <= best["ts"] <= until + TOLERANCE_MS
+    assert within, (kind, best["ts"] - at_ms, until - at_ms)
     return best
 
 
@@ -61,6 +66,7 @@ def test_actions_are_extracted_at_the_right_times(tmp_path: Path) -> None:
         # A dead click: the product title does nothing when clicked.
         t_dead = page.evaluate(now)
         page.click("h1")
+        t_dead_done = page.evaluate(now)
         page.wait_for_timeout(1500)
 
         # A rage click: three fast clicks on the same spot of the picture.
@@ -71,6 +77,7 @@ def test_actions_are_extracted_at_the_right_times(tmp_path: Path) -> None:
         for _ in range(3):
             page.mouse.click(x, y)
             page.wait_for_timeout(120)
+        t_rage_done = page.evaluate(now)
         page.wait_for_timeout(1500)
 
         t_error = page.evaluate(
@@ -84,9 +91,9 @@ def test_actions_are_extracted_at_the_right_times(tmp_path: Path) -> None:
 
         session, actions = wait_for_actions(live, {"identify", "dead_click", "rage_click", "error", "custom"})
         near(actions, "identify", t_identify, USER)
-        dead = near(actions, "dead_click", t_dead)
+        dead = near(actions, "dead_click", t_dead, until_ms=t_dead_done)
         assert dead["target"].startswith("h1")
-        rage = near(actions, "rage_click", t_rage)
+        rage = near(actions, "rage_click", t_rage, until_ms=t_rage_done)
         assert rage["data"]["clicks"] >= 3
         error = near(actions, "error", t_error)
         # Under the default rules the message is masked but for the error's name (masking-rules contract).
