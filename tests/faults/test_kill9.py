@@ -40,9 +40,9 @@ pytestmark = pytest.mark.faults
 KILLS = 20
 RECORDERS = 6
 BEACONS_PER_RECORDING = 25
-BUDGET_S = 180.0
-"""A safety net, not a speed claim: killing and loading stop after this long whatever happened (about
-30 s on an idle 2-core machine; restarts take longer when the machine is busy)."""
+BUDGET_S = 480.0
+"""A safety net against a hang, not a speed claim: killing and loading stop after this long whatever
+happened (about 30 s on an idle 2-core machine; at load 21, 18 kills took 194 s: restarts are slower)."""
 
 _SEGMENT_BLOB = re.compile(r"/seg-(\d{6})-([0-9a-f]{20})$")
 
