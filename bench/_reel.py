@@ -183,4 +183,13 @@ def blob_bytes(data_dir: Path, recording_id: str = "") -> int:
     wanted = [
         p for p in files if p.is_file() and (not recording_id or recording_id in p.parts[len(root.parts) :])
     ]
-    return sum(p.stat().st_size for p in wanted)
+    return sum(_size(p) for p in wanted)
+
+
+def _size(path: Path) -> int:
+    """A file's size; 0 for one gone since it was listed (a store's temporary file, renamed or removed
+    while Reel's background work writes beside the benchmark)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0

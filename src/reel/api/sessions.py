@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from reel.api.auth import ApiCaller, Caller
+from reel.api.conditional import accepts, not_modified
 from reel.api.masking import current_rules
 from reel.api.params import MAX_QUERY_INT
 from reel.api.schemas import (
@@ -24,8 +25,9 @@ from reel.domain.records import SORTS, Session, SessionQuery
 from reel.domain.rules import RuleSet
 from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
-from reel.replay.assemble import masked_window, session_events, windows_of
+from reel.replay.assemble import kept_window, masked_window, session_events, windows_of
 from reel.replay.index import seq_range, session_gaps
+from reel.replay.kept import KeptCopy, answer_opening
 from reel.replay.masking import mask_action, mask_url
 from reel.replay.masking.policy import Policy
 from reel.retention.messages import SessionDeleted
@@ -33,6 +35,9 @@ from reel.runtime.context import ReelContext, get_context
 from reel.runtime.responses import OrjsonResponse
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
+SEGMENT_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+"""A segment answer is the caller's own (private) and follows the rules saved since (no-cache: revalidate
+each time, by ETag where the answer has one)."""
 
 
 def session_json(s: Session) -> dict[str, Any]:
@@ -234,19 +239,24 @@ async def get_segment(
     """The events of one segment (a window of the session), sorted by time, after its head: the DOM
     state at its start (a keyframe, or a split part's checkpoint). Masked with the application's current
     rules and made safe, as every event the player receives; a segment played alone shows exactly what
-    it shows inside the whole session."""
+    it shows inside the whole session. A window kept masked in the replay store is sent as stored
+    (zstd) to a client that accepts it, with a strong ETag."""
     ctx = get_context(request)
 
-    def work() -> bytes:
+    def work() -> KeptCopy | bytes:
         session = visible_session(ctx, caller, session_id)
         window = next((w for w in windows_of(ctx, session) if w.n == n), None)
         if window is None:
             raise NotFound("no such segment in this session")
-        built = masked_window(ctx, session, window, current_rules(ctx, session.app_id))
+        rules = current_rules(ctx, session.app_id)
+        copy = kept_window(ctx, session, window, rules)
+        if copy is not None:
+            return copy
+        built = masked_window(ctx, session, window, rules)
         end = window.end if window.end is not None else max(session.end, window.start)
         return b"".join(
             (
-                b'{"n":%d,"start":%d,"end":%d,"head":' % (n, window.start, end),
+                answer_opening(n, window.start, end),
                 built.head if head else b"[]",
                 b',"events":',
                 built.events,
@@ -254,8 +264,21 @@ async def get_segment(
             )
         )
 
-    body = await run_in_threadpool(work)
-    return Response(body, media_type="application/json", headers={"Cache-Control": "private, no-cache"})
+    found = await run_in_threadpool(work)
+    if isinstance(found, bytes):
+        return Response(found, media_type="application/json", headers=SEGMENT_HEADERS)
+    zstd = accepts(request, "zstd")
+    # One tag per representation: with or without the head, compressed or not.
+    etag = f'"{found.etag}{"" if head else "-nohead"}{"-zstd" if zstd else ""}"'
+    headers = {**SEGMENT_HEADERS, "ETag": etag}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    if zstd:
+        body = found.zstd_body(with_head=head)
+        headers["Content-Encoding"] = "zstd"
+    else:
+        body = await run_in_threadpool(found.plain_body, with_head=head)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.get(

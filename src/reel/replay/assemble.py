@@ -22,7 +22,17 @@ import orjson
 from reel.domain.records import Session
 from reel.domain.rules import RuleSet
 from reel.jsonio import dumps
-from reel.replay.kept import keep, keepable, kept_key, read_kept
+from reel.replay.kept import (
+    LEVEL,
+    KeptCopy,
+    WindowInputs,
+    answer_opening,
+    keep,
+    keepable,
+    kept_key,
+    make_copy,
+    read_kept,
+)
 from reel.replay.masking import ReplayMasker
 from reel.replay.reader import late_seqs, read_fresh, window_beacons, window_source
 from reel.replay.rewrite import replay_from_copies
@@ -81,41 +91,105 @@ def windows_of(ctx: ReelContext, session: Session) -> list[Window]:
     return session_windows(session, segments, has_checkpoint=checkpoint)
 
 
-def masked_window(
-    ctx: ReelContext, session: Session, window: Window, rules: RuleSet, *, remember: bool = True
-) -> MaskedWindow:
-    """One window for the player, kept in the replay cache while its data and the rules stay the same;
-    a window playing a whole compacted segment is also kept in the replay store (reel.replay.kept), so
-    it is masked once per rules version, not once per process. `remember=False`: not put in the replay
-    cache (background work must not push out what operators are watching)."""
+@dataclass(frozen=True)
+class _Rows:
+    """What a window is read from, as the stores name it now."""
+
+    source: tuple[Any, ...]
+    captured: Mapping[str, str]
+    keepable: WindowInputs | None
+    """The window's inputs when it may be kept (reel.replay.kept), else None."""
+
+
+def _rows(ctx: ReelContext, session: Session, window: Window) -> _Rows:
     segments = ctx.sessions.segments(session.recording_id)
     beacons = window_beacons(ctx, session.recording_id, window, segments)
     buffered = ctx.sessions.buffered_seqs(session.recording_id)
     captured = ctx.resources.captured(session.recording_id)
     source = window_source(window, segments, beacons, buffered)
-    key = ("window", session.id, source, rules.version, hash(frozenset(captured.items())))
-    kept = ctx.replay_cache.get(key)
-    if isinstance(kept, MaskedWindow):
-        return kept
     segment = next((s for s in segments if s.idx == window.n), None)
     late = late_seqs(segment, buffered) if segment is not None else ()
-    store_key = kept_key(segment, rules.version) if segment and keepable(window, segment, late) else None
-    stored = read_kept(ctx, store_key, captured) if store_key else None
-    if stored is not None:
-        built = MaskedWindow(window, *stored)
+    if segment is None or not keepable(window, segment, late):
+        return _Rows(source, captured, None)
+    checkpoint = ""
+    if window.head == "checkpoint":
+        found = ctx.sessions.checkpoint(session.recording_id, session.start)
+        checkpoint = f"{found.blob_key} {found.stored_bytes}" if found else "none"
+    return _Rows(source, captured, WindowInputs(segment, window, checkpoint))
+
+
+def masked_window(
+    ctx: ReelContext, session: Session, window: Window, rules: RuleSet, *, remember: bool = True
+) -> MaskedWindow:
+    """One window for the player, kept in the replay cache while its data and the rules stay the same;
+    a window that reads a compacted segment alone is also kept in the replay store (reel.replay.kept),
+    so it is masked once per rules version, not once per process. `remember=False`: not put in the
+    replay cache (background work must not push out what operators are watching)."""
+    rows = _rows(ctx, session, window)
+    key = ("window", session.id, rows.source, rules.version, hash(frozenset(rows.captured.items())))
+    cached = ctx.replay_cache.get(key)
+    if isinstance(cached, MaskedWindow):
+        return cached
+    copy = _kept(ctx, session, window, rules, rows, remember=False) if rows.keepable else None
+    if copy is not None:
+        built = MaskedWindow(window, *copy.masked())
     else:
         raw = read_fresh(ctx, session, window)
-        looked_up: dict[str, str | None] = {}
-        head, events = mask_events(
-            rules, raw.head, raw.events, captured, session_id=session.id, looked_up=looked_up
-        )
+        head, events = mask_events(rules, raw.head, raw.events, rows.captured, session_id=session.id)
         # Deep recordings (the DOM nests past orjson's 255 levels) are written as well.
         built = MaskedWindow(window, dumps(head), dumps(events))
-        if store_key and segment and raw.blob_key == segment.blob_key:
-            keep(ctx, store_key, window.n, built.head, built.events, looked_up)
     if remember:
         ctx.replay_cache.put(key, built, len(built.head) + len(built.events))
     return built
+
+
+def kept_window(
+    ctx: ReelContext,
+    session: Session,
+    window: Window,
+    rules: RuleSet,
+    *,
+    level: int = LEVEL,
+    remember: bool = True,
+) -> KeptCopy | None:
+    """The segment answer of `window` as kept in the replay store (made now, at zstd `level`, if there
+    is no usable copy), or None for a window that may not be kept (reel.replay.kept.keepable)."""
+    rows = _rows(ctx, session, window)
+    return _kept(ctx, session, window, rules, rows, level=level, remember=remember) if rows.keepable else None
+
+
+def _kept(
+    ctx: ReelContext,
+    session: Session,
+    window: Window,
+    rules: RuleSet,
+    rows: _Rows,
+    *,
+    level: int = LEVEL,
+    remember: bool,
+) -> KeptCopy | None:
+    inputs = rows.keepable
+    if inputs is None or window.end is None:
+        return None
+    key = kept_key(inputs, rules.version)
+    cached = ctx.replay_cache.get(("kept", key))
+    if isinstance(cached, KeptCopy) and cached.usable(rows.captured):
+        return cached
+    opening = answer_opening(window.n, window.start, window.end)
+    copy = read_kept(ctx, key, opening, rows.captured)
+    if copy is None:
+        raw = read_fresh(ctx, session, window)
+        if raw.blob_key != inputs.segment.blob_key:
+            return None  # compacted again (a late beacon merged in) since the rows were read
+        looked_up: dict[str, str | None] = {}
+        head, events = mask_events(
+            rules, raw.head, raw.events, rows.captured, session_id=session.id, looked_up=looked_up
+        )
+        copy, blob = make_copy(key, opening, dumps(head), dumps(events), looked_up, level=level)
+        keep(ctx, copy, blob, window.n)
+    if remember:
+        ctx.replay_cache.put(("kept", key), copy, copy.size)
+    return copy
 
 
 def draft_window(ctx: ReelContext, session: Session, window: Window, rules: RuleSet) -> MaskedWindow:
