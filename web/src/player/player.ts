@@ -1,7 +1,7 @@
 // The player page (/sessions/{id}?t=MS): loads the session's metadata, its actions and the segments of
 // replay events around the playhead (feed.ts), and drives the replay, controls, timeline, action list and
 // overlays from one small state machine (playing, pausing and seeking over the feed: playback.ts).
-import { ApiError, getActions, getSession, type Action, type SessionDetail } from "./api";
+import { ApiError, getActions, getSession, takeInlineSession, type Action, type SessionDetail } from "./api";
 import { h } from "./dom";
 import { formatDateTime, formatDuration } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
@@ -36,7 +36,7 @@ export class Player extends Playback {
   private idle: Span[] = [];
   private skips = 0;
   private sharedAt = 0;
-  private readonly stage = h("div", { class: "stage" });
+  private readonly stage = window.reelOpening?.stage ?? h("div", { class: "stage" });
   private ticking = false;
   private readonly prefs: Prefs = loadPrefs();
   readonly ready = readySignal();
@@ -86,11 +86,15 @@ export class Player extends Playback {
     this.status = "loading";
     this.root.dataset.state = "loading";
     this.root.replaceChildren(this.stageOnly());
-    this.firstFrame ??= FirstFrame.show(this.frame, this.stage); // the server-rendered opening, at once
+    // The server-rendered frame, at once (the opening script may have drawn it already: taken over here).
+    const opening = window.reelOpening;
+    this.firstFrame ??= opening?.firstFrame ?? FirstFrame.show(this.frame, this.stage);
+    if (opening) opening.firstFrame = null;
     this.overlay.show({ kind: "loading", title: "Loading session…" });
     let session: SessionDetail;
     try {
-      session = await getSession(this.sessionId);
+      // The page carries the session's description (the API's, read once): no round trip before the segment.
+      session = takeInlineSession(this.sessionId) ?? (await getSession(this.sessionId));
     } catch (err) {
       this.fail(err, () => void this.start());
       return;
