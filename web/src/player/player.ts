@@ -188,7 +188,7 @@ export class Player extends Playback {
     this.root.append(...children);
     if (slot.parentNode) moveNode(slot.parentNode, this.stage, slot);
     slot.remove();
-    for (const node of old) if (node.parentNode === this.root) node.remove();
+    for (const node of old) if (node.parentNode === this.root && !children.includes(node as HTMLElement)) node.remove();
   }
 
   private build(session: SessionDetail): void {
