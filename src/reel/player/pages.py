@@ -84,10 +84,10 @@ def player_page(request: Request, session_id: str, caller: PageCaller) -> HTMLRe
 
 def opening(ctx: ReelContext, caller: Caller, session_id: str, offset_ms: int) -> dict[str, object]:
     """What the player page carries so the player opens without waiting on the API (P1, P5): the
-    session as `GET /api/v1/sessions/{id}` describes it, the frame at `offset_ms` rendered on the server,
-    and the API paths the player reads first (the segment showing that moment, the actions), which the
-    page asks the browser to fetch at once. Empty when the session cannot be read: the script then
-    asks the API, which says why."""
+    session as `GET /api/v1/sessions/{id}` describes it, its first frame rendered on the server (when
+    it opens at the start), and the API paths the player reads first (the segment showing that
+    moment, the actions), which the page asks the browser to fetch at once. Empty when the session
+    cannot be read: the script then asks the API, which says why."""
     try:
         detail = session_detail(ctx, caller, session_id)
     except ReelError:
@@ -98,8 +98,11 @@ def opening(ctx: ReelContext, caller: Caller, session_id: str, offset_ms: int) -
         n = segments[_segment_at(segments, int(detail["start"]) + offset_ms)]["n"]
         api = f"/api/v1/sessions/{quote(session_id, safe='')}"
         out["preload"] = [f"{api}/segments/{n}?head=true", f"{api}/actions"]
-    # The DOM at that moment, shown until the replayer takes over.
-    frame = first_frame(ctx, caller, session_id, offset_ms)
+    # The DOM at the session's start, shown until the replayer takes over (P5). Not for a link into it:
+    # rendering the frame at `?t=` on the server (the mirror rebuilt from the keyframe) and drawing it on
+    # the page held the page's answer and the main thread back longer than it showed the picture sooner
+    # (8 h dashboard, 2 loaded cores: answer after 60-700 ms instead of 10-100, replayer later).
+    frame = first_frame(ctx, caller, session_id) if offset_ms == 0 else None
     out["first_frame"] = script_json(frame) if frame is not None else None
     return out
 

@@ -1,7 +1,8 @@
 """End to end: a deep link opens from what the player page carries. The session's description comes inline
 (the API is not asked for it), the first segment and the actions are fetched once each (the page's
-preloads are what the player reads), the frame at `?t=` shows at once and the replayer then shows the
-same moment; a markup payload in a session field never runs."""
+preloads are what the player reads) and the replayer shows that moment; opened at the start, the page's
+first frame is drawn before the player takes over in the same stage; a markup payload in a session
+field never runs."""
 
 from __future__ import annotations
 
@@ -69,9 +70,6 @@ def test_a_deep_link_opens_from_the_page_without_asking_twice(tmp_path: Path) ->
         at = part.start + 7 * 60_000 + 5_000  # 7:05 into the session
         want = label(T0 + 7 * 60_000 + 500)  # the last tick before it
         page.goto(f"{live.reel_url}/sessions/{part.id}?t={at - part.start}")
-        # The server's frame shows that moment before the replayer has drawn anything.
-        page.wait_for_function("() => window.firstFrameClock !== undefined")
-        assert page.evaluate("() => window.firstFrameClock") == want
         page.evaluate("() => window.reelPlayer.ready")
         assert page.evaluate(CLOCK_JS, ".replayer-wrapper iframe") == want
         assert page.evaluate("() => window.reelPlayer.currentTime()") == at - part.start
@@ -81,5 +79,13 @@ def test_a_deep_link_opens_from_the_page_without_asking_twice(tmp_path: Path) ->
         assert api not in asked  # the description came with the page
         assert asked.count(f"{api}/segments/{shown}?head=true") == 1, asked  # the preload, read by the player
         assert asked.count(f"{api}/actions") == 1, asked
+        assert page.evaluate("() => window.pwned") is None and dialogs == []
+
+        # At the start: the opening script draws the first frame, and the player adopts its stage.
+        page.goto(f"{live.reel_url}/sessions/{part.id}")
+        page.wait_for_function("() => window.firstFrameClock !== undefined")
+        assert page.evaluate("() => window.firstFrameClock") == "0"  # the snapshot's clock
+        page.evaluate("() => window.reelPlayer.ready")
+        assert page.evaluate("() => document.querySelectorAll('.stage').length") == 1
         assert page.evaluate("() => window.pwned") is None and dialogs == []
         context.close()
