@@ -7,7 +7,8 @@ navigation's start (performance.timeOrigin, so the server's answer is included):
 - first frame: the server-rendered first frame painted (the page's `reel:first-frame` mark, two
   animation frames after it is inserted);
 - replayer: the rrweb replayer's iframe holding the page with its style sheets loaded, with the first
-  frame (as shipped), without it (`?t=1`, which skips the first frame: the baseline), and with the
+  frame (as shipped), without it (the baseline: the page's frame and opening script taken out of its
+  HTML on the way to the browser; both variants go through the same interception), and with the
   first frame but no Web Workers (chunks fetched and parsed on the page's main thread).
 
 Run: `python -m bench first_frame` or `python bench/first_frame.py [runs]`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import statistics
 import sys
 import tempfile
@@ -38,6 +40,13 @@ from reel.server.app import create_app
 from reel.storage.resource_store import ResourceSettings
 
 OPERATOR, PASSWORD = "bench", "bench-password"
+PLAYER_PAGE = re.compile(r"/sessions/ses_[A-Za-z0-9_-]+(\?[^/]*)?$")
+# What makes the first frame: its data block and the opening script that draws it (player.html).
+FRAME_HTML = re.compile(
+    r'<script type="application/json" id="reel-first-frame">.*?</script>\s*'
+    r'<script src="/static/built/opening\.js"></script>',
+    re.S,
+)
 TARGET_MS = 500
 # Before any page script: note when the replayer's iframe first holds a page with its sheets loaded.
 WATCH_REPLAY_JS = """(() => {
@@ -91,6 +100,21 @@ def open_timed(page: Any, url: str, timeout_ms: float = 30_000) -> dict[str, flo
     return {k: float(v) for k, v in marks.items()}
 
 
+def route_player_page(page: Any, *, without_frame: bool) -> None:
+    """Pass the player page through Playwright (both variants alike), its first frame taken out or not."""
+
+    def handle(route: Any) -> None:
+        response = route.fetch()
+        body = response.text()
+        if without_frame:
+            body, found = FRAME_HTML.subn("", body)
+            if found != 1:
+                raise RuntimeError("the player page carries no first frame to take out")
+        route.fulfill(response=response, body=body)
+
+    page.route(PLAYER_PAGE, handle)
+
+
 def measure(runs: int = 7) -> dict[str, Any]:
     """Record the visit, then open the player `runs` times each way; the figures in ms."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,10 +147,15 @@ def measure(runs: int = 7) -> dict[str, Any]:
                 page.fill("#login-password", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_url("**/sessions")
+                bare = context.new_page()
+                route_player_page(page, without_frame=False)
+                route_player_page(bare, without_frame=True)
                 open_timed(page, player)  # warm: the bundle and the copies in the browser's cache
-                open_timed(page, player + "?t=1")
-                shipped = [open_timed(page, player) for _ in range(runs)]
-                baseline = [open_timed(page, player + "?t=1") for _ in range(runs)]
+                open_timed(bare, player)
+                shipped, baseline = [], []
+                for _ in range(runs):  # interleaved: both see the same load on the machine
+                    shipped.append(open_timed(page, player))
+                    baseline.append(open_timed(bare, player))
                 # The same page without Web Workers (chunks fetched and parsed on the main thread).
                 page.add_init_script("window.Worker = undefined;")
                 on_page = [open_timed(page, player) for _ in range(runs)]

@@ -77,6 +77,8 @@ await Promise.all([
     plugins: [dropUnused],
   }),
   build({ ...common, entryPoints: [join(here, "src/player/index.ts")], outfile: join(outdir, "player.js"), format: "iife" }),
+  // The player page's opening script (opening.ts): the first frame before the player bundle has loaded.
+  build({ ...common, entryPoints: [join(here, "src/player/opening.ts")], outfile: join(outdir, "opening.js"), format: "iife" }),
   build({ ...common, entryPoints: [join(here, "src/player/eventsworker.ts")], outfile: join(outdir, "events-worker.js"), format: "iife" }),
   build({ ...common, entryPoints: [join(here, "src/apidocs/index.ts")], outfile: join(outdir, "apidocs", "start.js"), format: "iife" }),
 ]);

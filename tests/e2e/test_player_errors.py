@@ -60,24 +60,23 @@ def test_the_page_and_the_events_worker_show_the_servers_reason(tmp_path: Path) 
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         open_logged_in(page, f"{live.reel_url}/sessions")
 
-        # The page's own request: the reason in the JSON error body is what the operator reads.
-        page.route(
-            f"**/api/v1/sessions/{session_id}", lambda r: r.fulfill(**json_error(409, "held for a test"))
-        )
+        # The page's own request (the description comes with the page: its first segment, preloaded by
+        # the page and read by the player): the reason in the JSON error body is what the operator reads.
+        first = f"**/api/v1/sessions/{session_id}/segments/*"
+        page.route(first, lambda r: r.fulfill(**json_error(409, "held for a test")))
         page.goto(player)
         assert player_error(page) == "This session cannot be played: held for a test"
 
         # A proxy's HTML page for 502: no JSON to read, and a failure that may pass.
-        page.unroute(f"**/api/v1/sessions/{session_id}")
+        page.unroute(first)
         page.route(
-            f"**/api/v1/sessions/{session_id}",
-            lambda r: r.fulfill(status=502, content_type="text/html", body="<h1>Bad Gateway</h1>"),
+            first, lambda r: r.fulfill(status=502, content_type="text/html", body="<h1>Bad Gateway</h1>")
         )
         page.goto(player)
         assert player_error(page).startswith("Could not reach the Reel server: The server answered 502")
 
-        # The events worker's request for a segment: the same reading of the same answer.
-        page.unroute(f"**/api/v1/sessions/{session_id}")
+        # Refused for the whole context (the page's preload and the events workers' requests alike).
+        page.unroute(first)
         page.context.route(
             "**/segments/**", lambda r: r.fulfill(**json_error(403, "segment refused for a test"))
         )

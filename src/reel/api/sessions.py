@@ -189,6 +189,30 @@ async def list_sessions(
     return OrjsonResponse(await run_in_threadpool(work))
 
 
+def session_detail(ctx: ReelContext, caller: Caller, session_id: str) -> dict[str, Any]:
+    """The session as `GET /sessions/{id}` describes it (the player page carries the same document)."""
+    session = visible_session(ctx, caller, session_id)
+    parts = _parts(ctx, session)
+    low, high = _completeness(ctx, session)
+    runs = ctx.sessions.gaps(session.recording_id, low, high)
+    around = {b.seq: b for b in ctx.sessions.beacons(session.recording_id)} if runs else {}
+    gaps = session_gaps(session, runs, around)
+    doc = _with_masked_urls(ctx, session_json(session), {})
+    doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in gaps)
+    doc["segments"] = [
+        {"n": w.n, "start": w.start, "end": w.end if w.end is not None else max(session.end, w.start)}
+        for w in windows_of(ctx, session)
+    ]
+    doc["gaps"] = [asdict(g) for g in gaps]
+    doc["parts"] = [{"id": p.id, "part": p.part, "start": p.start, "end": p.end} for p in parts]
+    doc["idle"] = [
+        {"start": max(p.start, session.start), "end": min(p.end, session.end)}
+        for p in ctx.sessions.idle_periods(session.id)
+        if min(p.end, session.end) > max(p.start, session.start)
+    ]
+    return doc
+
+
 @router.get(
     "/sessions/{session_id}",
     summary="One session, its parts and how to load its replay",
@@ -198,30 +222,7 @@ async def get_session(request: Request, session_id: str, caller: ApiCaller) -> O
     """The session, its segments (the windows the player loads) and gaps, the parts of a split
     session, and its idle periods (stretches without user interaction, which the player can skip)."""
     ctx = get_context(request)
-
-    def work() -> dict[str, Any]:
-        session = visible_session(ctx, caller, session_id)
-        parts = _parts(ctx, session)
-        low, high = _completeness(ctx, session)
-        runs = ctx.sessions.gaps(session.recording_id, low, high)
-        around = {b.seq: b for b in ctx.sessions.beacons(session.recording_id)} if runs else {}
-        gaps = session_gaps(session, runs, around)
-        doc = _with_masked_urls(ctx, session_json(session), {})
-        doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in gaps)
-        doc["segments"] = [
-            {"n": w.n, "start": w.start, "end": w.end if w.end is not None else max(session.end, w.start)}
-            for w in windows_of(ctx, session)
-        ]
-        doc["gaps"] = [asdict(g) for g in gaps]
-        doc["parts"] = [{"id": p.id, "part": p.part, "start": p.start, "end": p.end} for p in parts]
-        doc["idle"] = [
-            {"start": max(p.start, session.start), "end": min(p.end, session.end)}
-            for p in ctx.sessions.idle_periods(session.id)
-            if min(p.end, session.end) > max(p.start, session.start)
-        ]
-        return doc
-
-    return OrjsonResponse(await run_in_threadpool(work))
+    return OrjsonResponse(await run_in_threadpool(session_detail, ctx, caller, session_id))
 
 
 @router.get(

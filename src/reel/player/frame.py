@@ -49,8 +49,18 @@ def frame_events(ctx: ReelContext, session: Session, offset_ms: int) -> list[dic
     built = masked_window(ctx, session, window, current_rules(ctx, session.app_id))
     if offset_ms <= 0:
         return _opening(built.iter_events())
-    events = built.as_events()
-    return events[: prefix_end(events, float(at))]
+    return _up_to(built.iter_events(), float(at))
+
+
+def _up_to(events: Iterator[dict[str, Any]], at: float) -> list[dict[str, Any]]:
+    """The events up to `at`, decoded no further than the first later one (a deep link into a window's
+    first minute reads that minute, not the whole window)."""
+    out: list[dict[str, Any]] = []
+    for event in events:
+        if prefix_end([event], at) == 0:
+            break
+        out.append(event)
+    return out
 
 
 def _opening(events: Iterator[dict[str, Any]]) -> list[dict[str, Any]]:

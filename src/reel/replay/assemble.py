@@ -60,8 +60,14 @@ class MaskedWindow:
 
     def iter_events(self) -> Iterator[Event]:
         """The events (head first), decoded one at a time: reading the first few of a window (the first
-        frame) costs what they hold, not the whole window."""
-        yield from _one_by_one(self.head)
+        frame) costs what they hold, not the whole window. The head (a keyframe) is always read whole: at
+        once, several times faster than item by item."""
+        try:
+            head: list[Event] = orjson.loads(self.head)
+        except orjson.JSONDecodeError:  # nested deeper than orjson reads: the json module reads it
+            yield from _one_by_one(self.head)
+        else:
+            yield from head
         yield from _one_by_one(self.events)
 
 

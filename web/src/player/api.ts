@@ -143,8 +143,10 @@ export function loginHref(): string {
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    // The UI authenticates with its session cookie, so same-origin credentials are enough.
-    response = await fetch(API + path, { credentials: "same-origin", headers: { Accept: "application/json" }, signal });
+    // The UI authenticates with its session cookie, so same-origin credentials are enough. No headers of
+    // its own: the player page preloads its first segment and actions (`<link rel=preload as=fetch
+    // crossorigin>`), and the browser hands a preload only to a request that asks exactly as it did.
+    response = await fetch(API + path, { credentials: "same-origin", signal });
   } catch (err) {
     if (signal?.aborted) throw err;
     throw new ApiError(0, UNREACHABLE);
@@ -171,6 +173,21 @@ export function listSessions(params: URLSearchParams, signal?: AbortSignal): Pro
 export async function listApplications(signal?: AbortSignal): Promise<Application[]> {
   const body = await getJson<{ applications: Application[] }>("/applications", signal);
   return body.applications;
+}
+
+/**
+ * The session's description carried by the player page (`<script type="application/json" id="reel-session">`,
+ * the same document as `GET /sessions/{id}`), once: a retry asks the API. Null when absent or unreadable.
+ */
+export function takeInlineSession(id: string): SessionDetail | null {
+  const block = document.getElementById("reel-session");
+  block?.remove();
+  try {
+    const doc = JSON.parse(block?.textContent ?? "") as SessionDetail;
+    return doc && doc.id === id && Array.isArray(doc.segments) ? doc : null;
+  } catch {
+    return null;
+  }
 }
 
 export function getSession(id: string): Promise<SessionDetail> {

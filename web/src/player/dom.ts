@@ -31,3 +31,21 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   if (!node) throw new Error(`Reel: the page has no #${id}`);
   return node as T;
 }
+
+/**
+ * Inserts `node` into `parent` before `before`. A node that stays in the document moves with `moveBefore`
+ * where the browser has it: an iframe inside it keeps its document (an ordinary move reloads it empty, and
+ * the player's first frame would be parsed, styled and laid out again).
+ */
+export function moveNode(parent: Node, node: Node, before: Node | null): void {
+  const movable = parent as Node & { moveBefore?: (node: Node, child: Node | null) => void };
+  if (typeof movable.moveBefore === "function" && parent.isConnected && node.isConnected) {
+    try {
+      movable.moveBefore(node, before);
+      return;
+    } catch {
+      // not movable that way (another document, say): an ordinary insertion below
+    }
+  }
+  parent.insertBefore(node, before);
+}

@@ -12,6 +12,20 @@ interface FirstFrameDoc {
   styles: string[];
 }
 
+/** What the opening script (opening.ts) hands to the player bundle: the stage it drew the first frame in. */
+export interface Opening {
+  stage: HTMLElement;
+  frame: HTMLElement;
+  /** Taken (set to null) by the player that adopts it. */
+  firstFrame: FirstFrame | null;
+}
+
+declare global {
+  interface Window {
+    reelOpening?: Opening;
+  }
+}
+
 /** How long a hand-over waits for the replayer's style sheets before showing it anyway. */
 const HANDOVER_MAX_FRAMES = 120;
 

@@ -30,7 +30,8 @@ export abstract class Playback {
   status: PlayerState = "loading";
   /** No skipping before this position (an action picked in the list is shown first). */
   protected hold = Number.NEGATIVE_INFINITY;
-  protected readonly frame = h("div", { class: "frame" });
+  /** The replay's frame: the one the opening script drew the first frame in, when it ran (opening.ts). */
+  protected readonly frame = window.reelOpening?.frame ?? h("div", { class: "frame" });
   protected readonly banner = h("div", { class: "banner" });
   /** Milliseconds from the session start; authoritative whenever the replay is not playing. */
   protected position = 0;

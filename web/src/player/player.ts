@@ -1,8 +1,8 @@
 // The player page (/sessions/{id}?t=MS): loads the session's metadata, its actions and the segments of
 // replay events around the playhead (feed.ts), and drives the replay, controls, timeline, action list and
 // overlays from one small state machine (playing, pausing and seeking over the feed: playback.ts).
-import { ApiError, getActions, getSession, type Action, type SessionDetail } from "./api";
-import { h } from "./dom";
+import { ApiError, getActions, getSession, takeInlineSession, type Action, type SessionDetail } from "./api";
+import { h, moveNode } from "./dom";
 import { formatDateTime, formatDuration } from "./format";
 import type { PlayerHook, PlayerState } from "./hook";
 import { SegmentFeed } from "./feed";
@@ -36,7 +36,7 @@ export class Player extends Playback {
   private idle: Span[] = [];
   private skips = 0;
   private sharedAt = 0;
-  private readonly stage = h("div", { class: "stage" });
+  private readonly stage = window.reelOpening?.stage ?? h("div", { class: "stage" });
   private ticking = false;
   private readonly prefs: Prefs = loadPrefs();
   readonly ready = readySignal();
@@ -85,12 +85,16 @@ export class Player extends Playback {
     this.errorMessage = null;
     this.status = "loading";
     this.root.dataset.state = "loading";
-    this.root.replaceChildren(this.stageOnly());
-    this.firstFrame ??= FirstFrame.show(this.frame, this.stage); // the server-rendered opening, at once
+    this.showStageOnly();
+    // The server-rendered frame, at once (the opening script may have drawn it already: taken over here).
+    const opening = window.reelOpening;
+    this.firstFrame ??= opening?.firstFrame ?? FirstFrame.show(this.frame, this.stage);
+    if (opening) opening.firstFrame = null;
     this.overlay.show({ kind: "loading", title: "Loading session…" });
     let session: SessionDetail;
     try {
-      session = await getSession(this.sessionId);
+      // The page carries the session's description (the API's, read once): no round trip before the segment.
+      session = takeInlineSession(this.sessionId) ?? (await getSession(this.sessionId));
     } catch (err) {
       this.fail(err, () => void this.start());
       return;
@@ -169,15 +173,29 @@ export class Player extends Playback {
 
   // ---- view -------------------------------------------------------------------------------------------
 
-  private stageOnly(): HTMLElement {
-    this.stage.replaceChildren(this.frame, this.overlay.element, this.notice.element, this.help.element);
-    return h("div", { class: "viewer" }, this.stage);
+  private showStageOnly(): void {
+    // The frame stays where it is (a move would reload the first frame's iframe): the rest around it.
+    for (const child of Array.from(this.stage.children)) if (child !== this.frame) child.remove();
+    if (this.frame.parentNode !== this.stage) this.stage.prepend(this.frame);
+    this.stage.append(this.overlay.element, this.notice.element, this.help.element);
+    const slot = h("div");
+    this.mount([h("div", { class: "viewer" }, slot)], slot);
+  }
+
+  /** Shows `children` in the page's root, the stage in place of `slot`, moved without leaving the page. */
+  private mount(children: HTMLElement[], slot: HTMLElement): void {
+    const old = Array.from(this.root.childNodes);
+    this.root.append(...children);
+    if (slot.parentNode) moveNode(slot.parentNode, this.stage, slot);
+    slot.remove();
+    for (const node of old) if (node.parentNode === this.root && !children.includes(node as HTMLElement)) node.remove();
   }
 
   private build(session: SessionDetail): void {
     document.title = `Session of ${formatDateTime(session.start)} · Reel`;
     this.idle = idleSpans(session.idle, session.start);
-    this.view = new PlayerView(session, this.total, this.stage, this.banner, this.prefs, {
+    const slot = h("div");
+    this.view = new PlayerView(session, this.total, slot, this.banner, this.prefs, {
       scrub: (ms) => this.view?.controls.setTime(ms),
       seek: (ms) => void this.seek(ms, this.status === "playing" || this.status === "buffering"),
       selectAction: (action) => this.seekToAction(action),
@@ -200,7 +218,7 @@ export class Player extends Playback {
       },
       ...stageKeys(this.help, () => this.view),
     });
-    this.root.replaceChildren(...this.view.children);
+    this.mount(this.view.children, slot);
   }
 
   protected setState(state: PlayerState): void {
