@@ -24,6 +24,8 @@ export class Recorder {
   /** Set before record() is called: rrweb emits the first full snapshot before record() returns. */
   private active = false;
   private stopRrweb: (() => void) | null = null;
+  /** Cancels a start still waiting for the page's `load`. */
+  private cancelStart: (() => void) | null = null;
   /** Events already serialised, oldest first. */
   private parts: string[] = [];
   /** identify/event calls made before recording started, in memory only; added when it starts. */
@@ -54,12 +56,33 @@ export class Recorder {
     return this.parts.length + this.raw.length - this.rawAt + (this.writer ? 1 : 0);
   }
 
-  /** Starts rrweb under these rules (a full snapshot now, incremental events after). */
+  /**
+   * Starts rrweb under these rules (a full snapshot, incremental events after). While the page is still
+   * loading, rrweb would wait for `load` and snapshot inside that event's task, on the page's critical path;
+   * the snapshot is taken in a task of its own just after `load` instead (rrweb's DomContentLoaded and Load
+   * events, which only mark that wait, are then not recorded).
+   */
   start(policy: Policy): void {
     if (this.active) return;
     this.active = true;
     this.policy = policy;
     this.takeContext();
+    if (document.readyState !== "loading") return this.startRrweb();
+    let timer: ReturnType<typeof setTimeout> | 0 = 0;
+    const loaded = (): void => {
+      timer = setTimeout(() => {
+        this.cancelStart = null;
+        this.startRrweb();
+      }, 0);
+    };
+    addEventListener("load", loaded, { once: true });
+    this.cancelStart = () => {
+      removeEventListener("load", loaded);
+      if (timer) clearTimeout(timer);
+    };
+  }
+
+  private startRrweb(): void {
     try {
       this.stopRrweb = record({
         emit: (e: eventWithTime) => this.onRrwebEvent(e),
@@ -68,8 +91,8 @@ export class Recorder {
         maskInputOptions: MASK_INPUTS,
         maskInputFn: maskText,
         maskTextSelector: "*",
-        maskTextFn: policy.text,
-        blockSelector: policy.block || undefined,
+        maskTextFn: this.policy.text,
+        blockSelector: this.policy.block || undefined,
         // Defaults kept on purpose: style sheets inlined; no image inlining, canvas or font capture
         // (pixels and data URLs cannot be masked).
         // Scripts, comments, favicons, head whitespace and most meta tags are left out (rrweb's `true`; the
@@ -92,6 +115,8 @@ export class Recorder {
     const stop = this.stopRrweb;
     this.active = false;
     this.stopRrweb = null;
+    this.cancelStart?.();
+    this.cancelStart = null;
     try {
       stop?.();
     } catch {
