@@ -34,8 +34,6 @@ export class Recorder {
   private raw: eventWithTime[] = [];
   /** How many of `raw` are serialised or being serialised (by `writer`). */
   private rawAt = 0;
-  /** What scrub() decided of each element of a full snapshot, for maskLater as the snapshot is written. */
-  private readonly later = new WeakMap<object, boolean>();
   /** The event being serialised in slices (a large full snapshot), if any. */
   private writer: JsonWriter | null = null;
   private chars = 0;
@@ -223,7 +221,7 @@ export class Recorder {
     // Masking failed: the event is lost rather than sent unmasked. A full snapshot's strings are masked as
     // it is serialised, in slices (maskLater), not inside rrweb's snapshot task: every path that cuts a
     // beacon serialises first, so no part of it leaves the page, or reaches storage, unmasked.
-    if (!scrub(this.policy, e, this.later)) return;
+    if (!scrub(this.policy, e, true)) return;
     this.raw.push(e);
     if (!this.serializeTimer) this.serializeTimer = setTimeout(() => this.serializeSoon(), 0);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -252,7 +250,7 @@ export class Recorder {
     while (this.writer || this.rawAt < this.raw.length) {
       try {
         this.writer ??= new JsonWriter(this.raw[this.rawAt++],
-          (node, tag, own) => maskLater(this.policy, this.later, node, tag, own));
+          (node, tag, own) => maskLater(this.policy, node, tag, own));
         if (!this.writer.run(deadline)) return false;
         const json = this.writer.text();
         this.parts.push(json);

@@ -40,17 +40,22 @@ function secret(a: Obj, el: Element | null): boolean {
   return type === "password" || type === "hidden" || (!!input && everPassword.has(input));
 }
 
+/** Whether masking these attributes asks if the element is shown: some are masked unless shown; images. */
+function asks(p: Policy, tag: string, a: Obj): boolean {
+  if (tag === "meta" || (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag))) return true;
+  for (const name in a) if (DEFAULT_ATTRS.has(name) || name.startsWith("data-")) return true;
+  return false;
+}
+
 /**
  * What masking an element's attributes needs of the live element, decided now: whether its content is shown
  * (false for password and hidden inputs), and under mask_all an image's place (its URLs and alt dropped, a
  * whole image's box measured). `full` for a whole element (snapshot or added node), not a change.
  */
 function decide(p: Policy, tag: string, a: Obj, el: Element | null, full: boolean): boolean {
-  // Only attributes masked unless shown, and images, ask whether the element is shown: matching costs.
   const hide = tag === "input" && secret(a, el); // always asked: it remembers password fields
-  let needed = tag === "meta" || (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag));
-  for (const name in a) needed ||= DEFAULT_ATTRS.has(name) || name.startsWith("data-");
-  const shown = needed && !hide && p.shown(el);
+  // Only when asked: matching selectors costs.
+  const shown = !hide && asks(p, tag, a) && p.shown(el);
   if (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag) && !shown) {
     for (const name of IMAGE_ATTRS) delete a[name];
     // Empty, not masked: masked text shows as a broken image's caption; kept, `[alt]` still matches.
@@ -99,12 +104,16 @@ function scrubStyle(p: Policy, diff: Obj): void {
   }
 }
 
+/** Where a full snapshot's element keeps what `scrub` decided of it until `maskLater` (JSON leaves it out). */
+const SHOWN = Symbol("shown");
+type Marked = { [SHOWN]?: boolean };
+
 /**
  * Masks a serialized subtree (added node, attached iframe document); with `later`, a full snapshot's: what
  * needs the live DOM is done now (elements' decisions, blocked boxes, shadow-root text), and the strings of
- * each element are masked by `maskLater` as the snapshot is serialised (`later` holds the decisions).
+ * each element are masked by `maskLater` as the snapshot is serialised.
  */
-function scrubTree(p: Policy, root: Obj, parent: Element | null, later?: WeakMap<Obj, boolean>): void {
+function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean): void {
   // An explicit stack: a deeply nested page must not overflow the call stack here.
   const stack: [Obj, Element | null][] = [[root, parent]];
   for (let item = stack.pop(); item; item = stack.pop()) {
@@ -117,42 +126,50 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null, later?: WeakMap
       // A shadow root's own text: rrweb masks it without knowing its host (the element is null), so it is
       // done again from the live node, whose host decides.
       } else if (n.isShadow) n.textContent = p.text((nodeOf(n.id) || n).textContent || "", up);
-    } else {
-      const el = n.type === ELEMENT_NODE ? nodeOf(n.id) : null;
-      if (n.type === ELEMENT_NODE) { // el null: all masked
-        const shown = decide(p, n.tagName, n.attributes, el, true);
-        if (later) later.set(n, shown);
-        else maskAttrs(p, n.tagName, n.attributes, shown);
-      }
-      // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
-      if (el && p.block && el.matches(p.block)) n.needBlock = true;
-      // Other text rrweb masked already (maskTextFn): only a style's and a shadow root's are looked at.
-      const style = el ? el.localName === "style" : false;
-      for (const c of n.childNodes || []) if (c.type !== TEXT_NODE || style || c.isShadow) stack.push([c, el]);
+      continue;
     }
+    const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
+    const kids: Obj[] = n.childNodes || [];
+    // Other text rrweb masked already (maskTextFn): only a style's and a shadow root's are looked at.
+    const texts = kids.filter((c) => c.type === TEXT_NODE && (tag === "style" || c.isShadow));
+    // The live element, only where something asks for it (most elements need none).
+    const el = tag && (tag === "input" || p.block || texts.length > 0 || asks(p, tag, n.attributes))
+      ? nodeOf(n.id) : null; // null where it asks: all masked
+    if (tag) {
+      const shown = decide(p, tag, n.attributes, el, true);
+      if (later) (n as Marked)[SHOWN] = shown;
+      else maskAttrs(p, tag, n.attributes, shown);
+    }
+    // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
+    if (el && p.block && el.matches(p.block)) n.needBlock = true;
+    for (const c of kids) if (c.type !== TEXT_NODE) stack.push([c, null]);
+    for (const c of texts) stack.push([c, el]);
   }
 }
 
 /**
  * The strings of a full snapshot's node, and of its subtree unless `own` (a node written without its
- * children), masked with the decisions `scrub` took; `parentTag` is its parent's tag name. Throws on a node
+ * children), masked with what `scrub` decided; `parentTag` is its parent's tag name. Throws on an element
  * `scrub` did not see, so the snapshot is dropped rather than any part of it sent unmasked.
  */
-export function maskLater(p: Policy, later: WeakMap<Obj, boolean>, node: Obj, parentTag: string,
-  own: boolean): void {
-  const stack: [Obj, string][] = [[node, parentTag]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [n, up] = item;
-    if (n.type === TEXT_NODE) {
-      if (up === "style" && n.textContent) n.textContent = maskCss(p, n.textContent);
-      continue;
+export function maskLater(p: Policy, node: Obj, parentTag: string, own: boolean): void {
+  if (node.type === TEXT_NODE) {
+    if (parentTag === "style" && node.textContent) node.textContent = maskCss(p, node.textContent);
+    return;
+  }
+  const stack: Obj[] = [node];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
+    if (tag) {
+      const shown = (n as Marked)[SHOWN];
+      if (typeof shown !== "boolean") throw new Error("a snapshot node was not scrubbed");
+      maskAttrs(p, tag, n.attributes, shown);
     }
-    if (n.type === ELEMENT_NODE) {
-      const shown = later.get(n);
-      if (shown === undefined) throw new Error("a snapshot node was not scrubbed");
-      maskAttrs(p, n.tagName, n.attributes, shown);
+    if (own) return;
+    for (const c of n.childNodes || []) {
+      if (c.type !== TEXT_NODE) stack.push(c);
+      else if (tag === "style" && c.textContent) c.textContent = maskCss(p, c.textContent);
     }
-    if (!own) for (const c of n.childNodes || []) stack.push([c, n.type === ELEMENT_NODE ? n.tagName : ""]);
   }
 }
 
@@ -164,7 +181,7 @@ function scrubRules(p: Policy, rules: Obj[] | undefined): void {
 function scrubIncremental(p: Policy, d: Obj): void {
   const s = d.source;
   if (s === 0) { // Mutation
-    for (const add of d.adds) scrubTree(p, add.node, nodeOf(add.parentId));
+    for (const add of d.adds) scrubTree(p, add.node, nodeOf(add.parentId), false);
     for (const t of d.texts) {
       // Text directly inside a shadow root: rrweb did not mask it (its parentElement is null).
       const n = nodeOf(t.id) as Node | null;
@@ -225,7 +242,7 @@ function scrubCustom(p: Policy, d: Obj): void {
  * Masks an event in place; false if that failed, and the event must then be dropped, never sent as is. With
  * `later`, a full snapshot is only prepared: `maskLater` masks its strings as it is serialised.
  */
-export function scrub(p: Policy, e: eventWithTime, later?: WeakMap<Obj, boolean>): boolean {
+export function scrub(p: Policy, e: eventWithTime, later = false): boolean {
   try {
     const d = e.data as Obj;
     if (e.type === FULL_SNAPSHOT) scrubTree(p, d.node, null, later);
