@@ -26,7 +26,8 @@ first), after one uncounted warm-up run; 9 rounds by default:
 - no recorder;
 - `@rrweb/record` alone with its defaults, keeping events in memory (started after `load`);
 - Reel's `reel.js` with console capture of every level and network capture on, sending real beacons to a
-  local endpoint (started when its config arrives).
+  local endpoint (started when its config arrives, which is while the page loads: its first full snapshot
+  is then taken in a task of its own just after `load`, as rrweb's is here).
 
 Targets: Reel ≤ 1.1x rrweb's main-thread time (brief §7 names blocking time: see the verdict above), and
 reel.js ≤ 30 KB gzipped (`gzip -9`, 30,000 bytes).
