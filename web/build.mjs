@@ -34,6 +34,11 @@ const DROPS = [
   ["inlined images", /^ {2}if \(tagName === "img" && inlineImages\) \{\n[\s\S]*?\n {2}\}\n/m, ""],
   ["cross-origin iframe events", /^ {2}transformCrossOriginEvent\(iframeEl, e\) \{\n[\s\S]*?\n {2}\}\n/m,
     "  transformCrossOriginEvent() {\n    return false;\n  }\n"],
+  // The id mirrors of cross-origin frames and the rewriting of their events' ids, which only the dropped
+  // transformCrossOriginEvent used (and plugins, which Reel passes none of).
+  ["cross-origin iframe id mirror", /^class CrossOriginIframeMirror \{\n[\s\S]*?\n\}\n/m, "class CrossOriginIframeMirror {\n}\n"],
+  ["cross-origin iframe id rewriting",
+    /^ {2}replace\(iframeMirror, obj, iframeEl, keys\) \{\n[\s\S]*?\n\}\n(?=class ShadowDomManager)/m, "}\n"],
 ];
 // The dropped canvas and image snapshots are only dead code while the recorder never asks for them.
 for (const option of ["recordCanvas", "inlineImages"]) {
@@ -58,6 +63,8 @@ const dropUnused = {
       }
       if (/new BaseRRNode|extends BaseRRNode/.test(source)) throw new Error("rrweb builds a BaseRRNode: check build.mjs");
       if (/\b_mirror\b/.test(source)) throw new Error("rrweb uses its deprecated mirror export: check build.mjs");
+      if (/\.(replaceIds|replaceStyleIds|replaceIdOnNode|patchRootIdOnNode)\(|crossOriginIframe(Style)?Mirror\.\w+\(/
+        .test(source)) throw new Error("rrweb rewrites cross-origin frame ids: check build.mjs");
       dropped = true;
       return { contents: source, loader: "js" };
     });

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import http.server
 import json
@@ -26,7 +27,7 @@ KEEPALIVE_MAX = 61_440
 PAGE = """<!doctype html><html><head><title>Checkout</title><script>{pre}</script>
 <script src="{src}" data-app-key="KEY123" async></script></head>
 <body><h1>Hello CANARY-TEXT</h1><input id="name"><input id="pw" type="password"><textarea id="ta"></textarea>
-<a id="next" href="/page?n=2">next</a></body></html>"""
+<a id="next" href="/page?n=2">next</a>{extra}</body></html>"""
 
 # Logs each fetch of the recorder (keepalive flag, body bytes) to sessionStorage, which survives navigation.
 FETCH_LOG = """(() => { const real = window.fetch; window.fetch = function (url, init) {
@@ -51,6 +52,7 @@ class FakeIngest:
         self.preflights = 0
         self.plan: dict[int, list[tuple[int, dict[str, str]]]] = {}
         self.pre = ""
+        self.extra = ""  # more of the page's body
         # These tests are about delivery: the application needs no consent (consent has tests of its own).
         self.config: dict[str, Any] = {"version": 3, "consent": {"required": False}}
         self.lock = threading.Lock()
@@ -94,7 +96,8 @@ class FakeIngest:
                     self.send(200, json.dumps(fake.config).encode(), "application/json")
                 else:
                     src = f"http://127.0.0.1:{fake.port}/capture/reel.js"  # another origin than the page's
-                    self.send(200, PAGE.format(pre=fake.pre, src=src).encode(), "text/html")
+                    page = PAGE.format(pre=fake.pre, src=src, extra=fake.extra)
+                    self.send(200, page.encode(), "text/html")
 
             def do_POST(self) -> None:
                 url = urllib.parse.urlparse(self.path)
@@ -133,6 +136,10 @@ class FakeIngest:
 
     def custom_names(self) -> list[str]:
         return [e["data"]["payload"].get("name") for e in self.events() if e["type"] == 5]
+
+
+def event_types(beacon: dict[str, Any]) -> set[int]:
+    return {e["type"] for e in beacon["env"]["events"]}
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 10) -> None:
@@ -302,3 +309,49 @@ def test_a_new_session_starts_after_the_idle_timeout(page: Page, ingest: FakeIng
     page.wait_for_function(READY)
     after = page.evaluate("reel.status()")
     assert after["recordingId"] == before["recordingId"] and after["sessionId"] != before["sessionId"]
+
+
+# Leaves the page once the recorder holds its first events (the full snapshot is then being written, in
+# slices), noting what it held at pagehide and, on the next page before reel.js runs, what it stashed.
+LEAVE_MID_SNAPSHOT = """window.stashSeen = sessionStorage.getItem('reel.unsent');
+addEventListener('pagehide', () => sessionStorage.setItem('held', String(window.reel.status().buffered)));
+(function leave() {
+  if (sessionStorage.getItem('left')) return;
+  if (window.reel && window.reel.status && window.reel.status().buffered > 0) {
+    sessionStorage.setItem('left', '1');
+    location.href = '/page?n=2';
+  } else setTimeout(leave, 0);
+})();"""
+
+
+def test_a_page_closed_mid_snapshot_sends_and_stashes_it_masked(page: Page, ingest: FakeIngest) -> None:
+    """A snapshot's strings are masked as it is written in slices: leaving the page halfway through writes
+    the rest at pagehide, masked, so neither its beacons nor the stash the next page resends hold a canary."""
+    rows = "".join(
+        f'<div class="row" title="CANARY-TITLE-{i}" data-user="CANARY-DATA-{i}" aria-label="CANARY-ARIA">'
+        f'<a href="/item?token=CANARY-QUERY-{i}">CANARY-TEXT-{i}</a>'
+        '<img alt="CANARY-ALT" src="/i.png?CANARY">'
+        f"<span style=\"--x: 'CANARY-CSS-{i}'\">CANARY-SPAN</span></div>"
+        for i in range(2000)
+    )
+    ingest.extra = f"<style>.row::after {{ content: 'CANARY-STYLE' }}</style>{rows}"
+    ingest.pre = LEAVE_MID_SNAPSHOT
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 10})  # the snapshot takes many slices to write
+    page.goto(f"http://localhost:{ingest.port}/page")
+    page.wait_for_url("**/page?n=2")
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})  # the second page's snapshot need not be slow
+    page.wait_for_function(READY)
+    # The first page hid with its snapshot not yet cut into a beacon: it would have been at once when written
+    # (it is far over the size that cuts one), leaving nothing held.
+    assert int(page.evaluate("sessionStorage.getItem('held')")) >= 2
+    page.evaluate("reel.flush()")
+    # Both pages' snapshots, the first maybe twice: sent at pagehide, and resent from the stash.
+    wait_until(lambda: len({b["env"]["seq"] for b in ingest.beacons if 2 in event_types(b)}) >= 2, timeout=60)
+    first = next(e for e in ingest.events() if e["type"] == 2)  # the first page's: its seqs come first
+    assert "CANARY-" not in json.dumps(first) and "*" in json.dumps(first)
+    assert "CANARY" not in "".join(b["text"] for b in ingest.beacons)
+    stash = page.evaluate("window.stashSeen")  # what the first page left in sessionStorage, if anything
+    for item in json.loads(stash or "[]"):
+        body = item["p"] or gzip.decompress(base64.b64decode(item["g"])).decode("utf-8")
+        assert "CANARY" not in body

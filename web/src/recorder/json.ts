@@ -2,12 +2,14 @@
 // JSON.stringify would block the page for one long task; here its node tree is written a few subtrees at a
 // time (sibling subtrees of at most WHOLE nodes together in one JSON.stringify, larger ones opened node by
 // node), so the writer can stop at a deadline and carry on in a later task. The text is the same JSON but
-// for key order (an opened node's `childNodes` and the event's `node` last).
+// for key order (an opened node's `childNodes` and the event's `node` last). Each node passes through a
+// `prepare` hook just before it is written, which is where the recorder masks a snapshot's strings.
 import type { eventWithTime } from "@rrweb/types";
 
 type Obj = Record<string, any>; // rrweb's serialized nodes
 
 const FULL_SNAPSHOT = 2;
+const ELEMENT_NODE = 2;
 /**
  * Sibling subtrees of at most this many nodes together are written by one JSON.stringify: native and fast
  * (a few hundred nodes take about a millisecond), where opening every node in script cost several times
@@ -34,7 +36,18 @@ interface Frame {
   i: number;
   /** What closes the frame once its items are written. */
   readonly close: string;
+  /** The tag name of the items' parent ("" for none or not an element). */
+  readonly tag: string;
 }
+
+/**
+ * Called on each node of a full snapshot just before it is written: with `own`, the node is written without
+ * its children (they come later, each passed on its own); else its whole subtree is. `parentTag` is its
+ * parent's tag name. The recorder masks the snapshot's strings here (scrub.ts, maskLater).
+ */
+export type Prepare = (node: Obj, parentTag: string, own: boolean) => void;
+
+const NO_PREPARE: Prepare = () => undefined;
 
 /** An object's JSON without its closing brace, ready for one more key. */
 function open(json: string): string {
@@ -46,7 +59,7 @@ export class JsonWriter {
   private readonly out: string[] = [];
   private readonly stack: Frame[] = [];
 
-  constructor(e: eventWithTime) {
+  constructor(e: eventWithTime, private readonly prepare: Prepare = NO_PREPARE) {
     const data = e.data as Obj;
     if (e.type !== FULL_SNAPSHOT || !data || typeof data.node !== "object") {
       this.out.push(JSON.stringify(e));
@@ -55,7 +68,7 @@ export class JsonWriter {
     const { data: _data, ...event } = e as Obj;
     const { node, ...rest } = data;
     this.out.push(`${open(JSON.stringify(event))}"data":${open(JSON.stringify(rest))}"node":`);
-    this.stack.push({ items: [node], i: 0, close: "}}" });
+    this.stack.push({ items: [node], i: 0, close: "}}", tag: "" });
   }
 
   /** Writes until done (true) or until `deadline` (performance.now() time) has passed (false). */
@@ -75,9 +88,10 @@ export class JsonWriter {
       let nodes = count(item, WHOLE);
       if (nodes > WHOLE) {
         top.i++;
+        this.prepare(item, top.tag, true);
         const { childNodes: kids, ...own } = item;
         out.push(`${open(JSON.stringify(own))}"childNodes":[`);
-        stack.push({ items: kids, i: 0, close: "]}" });
+        stack.push({ items: kids, i: 0, close: "]}", tag: item.type === ELEMENT_NODE ? item.tagName : "" });
         written++;
       } else {
         // The small siblings that follow go with it, in one JSON.stringify of at most WHOLE nodes.
@@ -85,6 +99,7 @@ export class JsonWriter {
         for (let n = 0; end < items.length && (n = count(items[end], WHOLE - nodes)) + nodes <= WHOLE; end++) {
           nodes += n;
         }
+        for (let i = top.i; i < end; i++) this.prepare(items[i], top.tag, false);
         out.push(end === top.i + 1 ? JSON.stringify(item) ?? "null"
           : JSON.stringify(items.slice(top.i, end)).slice(1, -1));
         top.i = end;

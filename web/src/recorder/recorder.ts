@@ -10,7 +10,7 @@ import type { TabState } from "./ids";
 import { maskText } from "./mask";
 import type { Outbox } from "./queue";
 import { compile, type Policy } from "./rules";
-import { scrub } from "./scrub";
+import { maskLater, scrub } from "./scrub";
 
 /** Every input, select and textarea value is masked under every preset (the contract's "input values"). */
 const MASK_INPUTS = { input: true, textarea: true, select: true } as Record<string, boolean>;
@@ -24,6 +24,8 @@ export class Recorder {
   /** Set before record() is called: rrweb emits the first full snapshot before record() returns. */
   private active = false;
   private stopRrweb: (() => void) | null = null;
+  /** Cancels a start still waiting for the page's `load`. */
+  private cancelStart: (() => void) | null = null;
   /** Events already serialised, oldest first. */
   private parts: string[] = [];
   /** identify/event calls made before recording started, in memory only; added when it starts. */
@@ -54,12 +56,33 @@ export class Recorder {
     return this.parts.length + this.raw.length - this.rawAt + (this.writer ? 1 : 0);
   }
 
-  /** Starts rrweb under these rules (a full snapshot now, incremental events after). */
+  /**
+   * Starts rrweb under these rules (a full snapshot, incremental events after). While the page is still
+   * loading, rrweb would wait for `load` and snapshot inside that event's task, on the page's critical path;
+   * the snapshot is taken in a task of its own just after `load` instead (rrweb's DomContentLoaded and Load
+   * events, which only mark that wait, are then not recorded).
+   */
   start(policy: Policy): void {
     if (this.active) return;
     this.active = true;
     this.policy = policy;
     this.takeContext();
+    if (document.readyState !== "loading") return this.startRrweb();
+    let timer: ReturnType<typeof setTimeout> | 0 = 0;
+    const loaded = (): void => {
+      timer = setTimeout(() => {
+        this.cancelStart = null;
+        this.startRrweb();
+      }, 0);
+    };
+    addEventListener("load", loaded, { once: true });
+    this.cancelStart = () => {
+      removeEventListener("load", loaded);
+      if (timer) clearTimeout(timer);
+    };
+  }
+
+  private startRrweb(): void {
     try {
       this.stopRrweb = record({
         emit: (e: eventWithTime) => this.onRrwebEvent(e),
@@ -68,8 +91,8 @@ export class Recorder {
         maskInputOptions: MASK_INPUTS,
         maskInputFn: maskText,
         maskTextSelector: "*",
-        maskTextFn: policy.text,
-        blockSelector: policy.block || undefined,
+        maskTextFn: this.policy.text,
+        blockSelector: this.policy.block || undefined,
         // Defaults kept on purpose: style sheets inlined; no image inlining, canvas or font capture
         // (pixels and data URLs cannot be masked).
         // Scripts, comments, favicons, head whitespace and most meta tags are left out (rrweb's `true`; the
@@ -92,6 +115,8 @@ export class Recorder {
     const stop = this.stopRrweb;
     this.active = false;
     this.stopRrweb = null;
+    this.cancelStart?.();
+    this.cancelStart = null;
     try {
       stop?.();
     } catch {
@@ -193,7 +218,10 @@ export class Recorder {
   }
 
   private push(e: eventWithTime): void {
-    if (!scrub(this.policy, e)) return; // Masking failed: the event is lost rather than sent unmasked.
+    // Masking failed: the event is lost rather than sent unmasked. A full snapshot's strings are masked as
+    // it is serialised, in slices (maskLater), not inside rrweb's snapshot task: every path that cuts a
+    // beacon serialises first, so no part of it leaves the page, or reaches storage, unmasked.
+    if (!scrub(this.policy, e, true)) return;
     this.raw.push(e);
     if (!this.serializeTimer) this.serializeTimer = setTimeout(() => this.serializeSoon(), 0);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
@@ -221,7 +249,8 @@ export class Recorder {
     }
     while (this.writer || this.rawAt < this.raw.length) {
       try {
-        this.writer ??= new JsonWriter(this.raw[this.rawAt++]);
+        this.writer ??= new JsonWriter(this.raw[this.rawAt++],
+          (node, tag, own) => maskLater(this.policy, node, tag, own));
         if (!this.writer.run(deadline)) return false;
         const json = this.writer.text();
         this.parts.push(json);

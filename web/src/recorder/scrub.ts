@@ -32,19 +32,46 @@ const everPassword = new WeakSet<Element>();
 const nodeOf = (id: number): Element | null => record.mirror.getNode(id) as Element | null;
 
 /** Password (now or ever) and hidden inputs: all their attributes are masked under every preset. */
-function secret(a: Obj, el: HTMLInputElement | null): boolean {
-  const type = el ? el.type : String(a.type).toLowerCase();
+function secret(a: Obj, el: Element | null): boolean {
+  const input = el as HTMLInputElement | null;
+  const type = input ? input.type : String(a.type).toLowerCase();
   // rrweb marks a field it saw leave type=password with data-rr-is-password.
-  if (el && (type === "password" || el.hasAttribute("data-rr-is-password"))) everPassword.add(el);
-  return type === "password" || type === "hidden" || (!!el && everPassword.has(el));
+  if (input && (type === "password" || input.hasAttribute("data-rr-is-password"))) everPassword.add(input);
+  return type === "password" || type === "hidden" || (!!input && everPassword.has(input));
 }
 
-/** Masks one element's attributes; `full` for a whole element (snapshot or added node), not a change. */
-function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: boolean): void {
-  const hide = tag === "input" && secret(a, el as HTMLInputElement | null);
+/** Whether masking these attributes asks if the element is shown: some are masked unless shown; images. */
+function asks(p: Policy, tag: string, a: Obj): boolean {
+  if (tag === "meta" || (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag))) return true;
+  for (const name in a) if (DEFAULT_ATTRS.has(name) || name.startsWith("data-")) return true;
+  return false;
+}
+
+/**
+ * What masking an element's attributes needs of the live element, decided now: whether its content is shown
+ * (false for password and hidden inputs), and under mask_all an image's place (its URLs and alt dropped, a
+ * whole image's box measured). `full` for a whole element (snapshot or added node), not a change.
+ */
+function decide(p: Policy, tag: string, a: Obj, el: Element | null, full: boolean): boolean {
+  const hide = tag === "input" && secret(a, el); // always asked: it remembers password fields
+  // Only when asked: matching selectors costs.
+  const shown = !hide && asks(p, tag, a) && p.shown(el);
+  if (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag) && !shown) {
+    for (const name of IMAGE_ATTRS) delete a[name];
+    // Empty, not masked: masked text shows as a broken image's caption; kept, `[alt]` still matches.
+    if (typeof a.alt === "string") a.alt = "";
+    if (full && tag === "img" && el) {
+      const r = el.getBoundingClientRect();
+      a.rr_width = `${r.width}px`;
+      a.rr_height = `${r.height}px`;
+    }
+  }
+  return shown;
+}
+
+/** Masks one element's attributes, the element's content shown or not (`decide`): only strings, no DOM. */
+function maskAttrs(p: Policy, tag: string, a: Obj, shown: boolean): void {
   const meta = tag === "meta";
-  let shown: boolean | undefined; // Computed once, and only when needed: matching selectors costs.
-  const isShown = (): boolean => (shown ??= !hide && p.shown(el));
   for (const name of Object.keys(a)) {
     const v = a[name];
     if (name === "srcdoc") delete a[name]; // The frame's document is recorded, and masked, as a document.
@@ -60,17 +87,7 @@ function scrubAttrs(p: Policy, tag: string, a: Obj, el: Element | null, full: bo
       // `value` attribute as it is.
       const always = (name === "value" && FIELD_TAGS.includes(tag))
         || (p.preset === MASK_INPUTS && (name === "value" || name === "placeholder"));
-      a[name] = always || !isShown() ? maskText(v) : p.detect(v);
-    }
-  }
-  if (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag) && !isShown()) {
-    for (const name of IMAGE_ATTRS) delete a[name];
-    // Empty, not masked: masked text shows as a broken image's caption; kept, `[alt]` still matches.
-    if (typeof a.alt === "string") a.alt = "";
-    if (full && tag === "img" && el) {
-      const r = el.getBoundingClientRect();
-      a.rr_width = `${r.width}px`;
-      a.rr_height = `${r.height}px`;
+      a[name] = always || !shown ? maskText(v) : p.detect(v);
     }
   }
 }
@@ -87,8 +104,16 @@ function scrubStyle(p: Policy, diff: Obj): void {
   }
 }
 
-/** Masks a serialized subtree (full snapshot, added node, attached iframe document). */
-function scrubTree(p: Policy, root: Obj, parent: Element | null): void {
+/** Where a full snapshot's element keeps what `scrub` decided of it until `maskLater` (JSON leaves it out). */
+const SHOWN = Symbol("shown");
+type Marked = { [SHOWN]?: boolean };
+
+/**
+ * Masks a serialized subtree (added node, attached iframe document); with `later`, a full snapshot's: what
+ * needs the live DOM is done now (elements' decisions, blocked boxes, shadow-root text), and the strings of
+ * each element are masked by `maskLater` as the snapshot is serialised.
+ */
+function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean): void {
   // An explicit stack: a deeply nested page must not overflow the call stack here.
   const stack: [Obj, Element | null][] = [[root, parent]];
   for (let item = stack.pop(); item; item = stack.pop()) {
@@ -96,16 +121,54 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null): void {
     const t = n.textContent;
     if (n.type === TEXT_NODE) {
       if (!t || !up) continue;
-      if (up.localName === "style") n.textContent = maskCss(p, t); // rrweb keeps style text as it is
+      if (up.localName === "style") {
+        if (!later) n.textContent = maskCss(p, t); // rrweb keeps style text as it is (later: maskLater)
       // A shadow root's own text: rrweb masks it without knowing its host (the element is null), so it is
       // done again from the live node, whose host decides.
-      else if (n.isShadow) n.textContent = p.text((nodeOf(n.id) || n).textContent || "", up);
-    } else {
-      const el = n.type === ELEMENT_NODE ? nodeOf(n.id) : null;
-      if (n.type === ELEMENT_NODE) scrubAttrs(p, n.tagName, n.attributes, el, true); // el null: all masked
-      // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
-      if (el && p.block && el.matches(p.block)) n.needBlock = true;
-      for (const c of n.childNodes || []) stack.push([c, el]);
+      } else if (n.isShadow) n.textContent = p.text((nodeOf(n.id) || n).textContent || "", up);
+      continue;
+    }
+    const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
+    const kids: Obj[] = n.childNodes || [];
+    // Other text rrweb masked already (maskTextFn): only a style's and a shadow root's are looked at.
+    const texts = kids.filter((c) => c.type === TEXT_NODE && (tag === "style" || c.isShadow));
+    // The live element, only where something asks for it (most elements need none).
+    const el = tag && (tag === "input" || p.block || texts.length > 0 || asks(p, tag, n.attributes))
+      ? nodeOf(n.id) : null; // null where it asks: all masked
+    if (tag) {
+      const shown = decide(p, tag, n.attributes, el, true);
+      if (later) (n as Marked)[SHOWN] = shown;
+      else maskAttrs(p, tag, n.attributes, shown);
+    }
+    // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
+    if (el && p.block && el.matches(p.block)) n.needBlock = true;
+    for (const c of kids) if (c.type !== TEXT_NODE) stack.push([c, null]);
+    for (const c of texts) stack.push([c, el]);
+  }
+}
+
+/**
+ * The strings of a full snapshot's node, and of its subtree unless `own` (a node written without its
+ * children), masked with what `scrub` decided; `parentTag` is its parent's tag name. Throws on an element
+ * `scrub` did not see, so the snapshot is dropped rather than any part of it sent unmasked.
+ */
+export function maskLater(p: Policy, node: Obj, parentTag: string, own: boolean): void {
+  if (node.type === TEXT_NODE) {
+    if (parentTag === "style" && node.textContent) node.textContent = maskCss(p, node.textContent);
+    return;
+  }
+  const stack: Obj[] = [node];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
+    if (tag) {
+      const shown = (n as Marked)[SHOWN];
+      if (typeof shown !== "boolean") throw new Error("a snapshot node was not scrubbed");
+      maskAttrs(p, tag, n.attributes, shown);
+    }
+    if (own) return;
+    for (const c of n.childNodes || []) {
+      if (c.type !== TEXT_NODE) stack.push(c);
+      else if (tag === "style" && c.textContent) c.textContent = maskCss(p, c.textContent);
     }
   }
 }
@@ -118,7 +181,7 @@ function scrubRules(p: Policy, rules: Obj[] | undefined): void {
 function scrubIncremental(p: Policy, d: Obj): void {
   const s = d.source;
   if (s === 0) { // Mutation
-    for (const add of d.adds) scrubTree(p, add.node, nodeOf(add.parentId));
+    for (const add of d.adds) scrubTree(p, add.node, nodeOf(add.parentId), false);
     for (const t of d.texts) {
       // Text directly inside a shadow root: rrweb did not mask it (its parentElement is null).
       const n = nodeOf(t.id) as Node | null;
@@ -127,7 +190,8 @@ function scrubIncremental(p: Policy, d: Obj): void {
     }
     for (const a of d.attributes) {
       const el = nodeOf(a.id);
-      scrubAttrs(p, el ? el.localName : "", a.attributes, el, false);
+      const tag = el ? el.localName : "";
+      maskAttrs(p, tag, a.attributes, decide(p, tag, a.attributes, el, false));
     }
   } else if (s === 5) { // Input: values always masked (rrweb leaves checkbox and radio values as they are)
     d.text = maskText(String(d.text));
@@ -174,11 +238,14 @@ function scrubCustom(p: Policy, d: Obj): void {
   }
 }
 
-/** Masks an event in place; false if that failed, and the event must then be dropped, never sent as is. */
-export function scrub(p: Policy, e: eventWithTime): boolean {
+/**
+ * Masks an event in place; false if that failed, and the event must then be dropped, never sent as is. With
+ * `later`, a full snapshot is only prepared: `maskLater` masks its strings as it is serialised.
+ */
+export function scrub(p: Policy, e: eventWithTime, later = false): boolean {
   try {
     const d = e.data as Obj;
-    if (e.type === FULL_SNAPSHOT) scrubTree(p, d.node, null);
+    if (e.type === FULL_SNAPSHOT) scrubTree(p, d.node, null, later);
     else if (e.type === INCREMENTAL) scrubIncremental(p, d);
     else if (e.type === META) d.href = maskUrl(p, d.href);
     else if (e.type === CUSTOM) scrubCustom(p, d);

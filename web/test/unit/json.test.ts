@@ -43,3 +43,29 @@ test("other events are written whole at once", () => {
   const e = { type: 3, timestamp: 1, data: { source: 0, texts: [{ id: 1, value: "x" }] } } as eventWithTime;
   assert.deepEqual(write(e, -Infinity), { json: JSON.stringify(e), slices: 1 });
 });
+
+test("every node of a snapshot passes through prepare once, with its parent's tag, before it is written", () => {
+  const e = { type: 2, timestamp: 5, data: { node: page(), initialOffset: { top: 0, left: 0 } } } as eventWithTime;
+  const parents = new Map<number, string>();
+  const walk = (n: Node, tag: string): void => {
+    parents.set(n.id, tag);
+    for (const c of n.childNodes || []) walk(c, n.type === 2 ? (n.tagName as string) : "");
+  };
+  walk((e.data as { node: Node }).node, "");
+  const seen: number[] = [];
+  // Marks each node it is given (a subtree whole, or one node without its children) the way masking would.
+  const prepare = (node: Node, parentTag: string, own: boolean): void => {
+    const stack: Array<[Node, string]> = [[node, parentTag]];
+    for (let item = stack.pop(); item; item = stack.pop()) {
+      const [n, tag] = item;
+      assert.equal(tag, parents.get(n.id), `parent of node ${n.id}`);
+      seen.push(n.id);
+      if (n.type === 3) n.textContent = "masked";
+      if (!own) for (const c of n.childNodes || []) stack.push([c, n.type === 2 ? (n.tagName as string) : ""]);
+    }
+  };
+  const w = new JsonWriter(e, prepare as never);
+  while (!w.run(-Infinity));
+  assert.deepEqual(seen.slice().sort((a, b) => a - b), [...parents.keys()].sort((a, b) => a - b));
+  assert.ok(!w.text().includes("deep") && w.text().includes("masked"), "written after prepare changed it");
+});
