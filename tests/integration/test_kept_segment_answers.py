@@ -23,7 +23,7 @@ from reel.processing.keyframes import KeyframePolicy
 from reel.processing.worker import QUIET_MS, Worker, process_pending
 from reel.replay import kept
 from reel.replay.assemble import draft_window, windows_of
-from reel.replay.kept import WindowInputs, answer_opening, kept_key
+from reel.replay.kept import WindowInputs, answer_opening, kept_key, segment_answer
 from reel.replay.warming import keep_compacted
 from reel.runtime.context import ReelContext
 from reel.storage.resource_store import CaptureRow, ResourceMeta
@@ -106,7 +106,7 @@ def fresh_answer(ctx: ReelContext, session: Session, n: int) -> dict[str, Any]:
     window = next(w for w in windows_of(ctx, session) if w.n == n)
     built = draft_window(ctx, session, window, ctx.rules.current(session.app_id).rules)
     assert window.end is not None
-    body = answer_opening(n, window.start, window.end) + built.head + b',"events":' + built.events + b"}"
+    body = segment_answer(answer_opening(n, window.start, window.end), built.head, built.events)
     parsed: dict[str, Any] = orjson.loads(body)
     return parsed
 

@@ -17,6 +17,7 @@ from reel.domain.rules import parse_rules, rules_document
 from reel.errors import InvalidField, NotFound
 from reel.jsonio import dumps
 from reel.replay.assemble import draft_window, windows_of
+from reel.replay.kept import answer_opening, segment_answer
 from reel.runtime.context import get_context
 
 router = APIRouter(prefix="/api/v1", tags=["masking"])
@@ -56,20 +57,10 @@ async def preview(request: Request, session_id: str, caller: AdminCaller) -> Res
         if window is None:
             raise NotFound("no such segment in this session")
         built = draft_window(ctx, session, window, rules)
-        end = window.end if window.end is not None else max(session.end, window.start)
         document = rules_document(rules)
         del document["version"]
-        return b"".join(
-            (
-                b'{"n":%d,"start":%d,"end":%d,"head":' % (window.n, window.start, end),
-                built.head,
-                b',"events":',
-                built.events,
-                b',"rules":',
-                dumps(document),
-                b"}",
-            )
-        )
+        opening = answer_opening(window.n, window.start, window.shown_end(session.end))
+        return segment_answer(opening, built.head, built.events, more=b',"rules":' + dumps(document))
 
     # Written as the segment route writes it (deep documents nest past what a model would serialise);
     # the shape is MaskingPreview's.

@@ -27,7 +27,7 @@ from reel.errors import BadRequest, NotFound
 from reel.ids import is_server_id
 from reel.replay.assemble import kept_window, masked_window, session_events, windows_of
 from reel.replay.index import seq_range, session_gaps
-from reel.replay.kept import KeptCopy, answer_opening
+from reel.replay.kept import KeptCopy, answer_opening, segment_answer
 from reel.replay.masking import mask_action, mask_url
 from reel.replay.masking.policy import Policy
 from reel.retention.messages import SessionDeleted
@@ -200,8 +200,7 @@ def session_detail(ctx: ReelContext, caller: Caller, session_id: str) -> dict[st
     doc = _with_masked_urls(ctx, session_json(session), {})
     doc["missing_beacons"] = sum(g.to_seq - g.from_seq + 1 for g in gaps)
     doc["segments"] = [
-        {"n": w.n, "start": w.start, "end": w.end if w.end is not None else max(session.end, w.start)}
-        for w in windows_of(ctx, session)
+        {"n": w.n, "start": w.start, "end": w.shown_end(session.end)} for w in windows_of(ctx, session)
     ]
     doc["gaps"] = [asdict(g) for g in gaps]
     doc["parts"] = [{"id": p.id, "part": p.part, "start": p.start, "end": p.end} for p in parts]
@@ -254,16 +253,8 @@ async def get_segment(
         if copy is not None:
             return copy
         built = masked_window(ctx, session, window, rules)
-        end = window.end if window.end is not None else max(session.end, window.start)
-        return b"".join(
-            (
-                answer_opening(n, window.start, end),
-                built.head if head else b"[]",
-                b',"events":',
-                built.events,
-                b"}",
-            )
-        )
+        opening = answer_opening(n, window.start, window.shown_end(session.end))
+        return segment_answer(opening, built.head if head else b"[]", built.events)
 
     found = await run_in_threadpool(work)
     if isinstance(found, bytes):

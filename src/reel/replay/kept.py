@@ -103,6 +103,12 @@ def answer_opening(n: int, start: int, end: int) -> bytes:
 _EVENTS_KEY = b',"events":'
 
 
+def segment_answer(opening: bytes, head: bytes, events: bytes, *, more: bytes = b"") -> bytes:
+    """The segment endpoint's answer (a kept copy holds it in two frames), written from JSON arrays;
+    `more` adds members after the events (a masking preview's `,"rules":…`)."""
+    return b"".join((opening, head, _EVENTS_KEY, events, more, b"}"))
+
+
 @dataclass(frozen=True)
 class KeptCopy:
     """A kept window: the segment answer as two zstd frames, and the URLs it looked up."""

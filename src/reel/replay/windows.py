@@ -57,6 +57,10 @@ class Window:
         """True if an event at `ts` is played by this window."""
         return ts >= self.start and (self.end is None or ts < self.end)
 
+    def shown_end(self, session_end: int) -> int:
+        """The end the API gives this window: an open window (still growing) ends with the session."""
+        return self.end if self.end is not None else max(session_end, self.start)
+
 
 def session_windows(session: Session, segments: Sequence[Segment], *, has_checkpoint: bool) -> list[Window]:
     """The windows of a session, in time order. `has_checkpoint`: the recording has a checkpoint at the
