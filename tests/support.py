@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from reel.admin.operators import create_operator, issue_token
 from reel.domain.records import Application
+from reel.runtime.context import ReelContext
 from reel.storage.operator_store import OperatorStore
 from reel.storage.replay_store import ReplayStore
 from reel.storage.session_store import SessionStore
@@ -178,3 +179,14 @@ def stored_events(sessions: SessionStore, blobs: ReplayStore, recording_id: str)
     """Every event a recording holds as stored (buffered, or compacted into segments), by seq."""
     found = beacon_events(sessions, blobs, sessions.beacons(recording_id), compacted=True)
     return [e for seq in sorted(found) for e in found[seq][0]]
+
+
+def ctx_of(client: TestClient) -> ReelContext:
+    """The Reel context behind a test client."""
+    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
+
+
+def set_rules(client: TestClient, app: Application, body: dict[str, Any]) -> None:
+    """Save `app`'s masking rules through the API."""
+    response = client.put(f"/api/v1/applications/{app.id}/masking-rules", json=body)
+    assert response.status_code == 200, response.text

@@ -8,26 +8,23 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import orjson
 import pytest
 import zstandard
 from fastapi.testclient import TestClient
 
+from compacted import compact_to_end, kept_copies, record_clock
 from conftest import BeaconMaker
-from reel.clock import FixedClock
 from reel.config import Limits, SessionPolicy, Settings
 from reel.domain.records import Application, Session
-from reel.processing.keyframes import KeyframePolicy
-from reel.processing.worker import QUIET_MS, Worker, process_pending
 from reel.replay import kept
 from reel.replay.assemble import draft_window, windows_of
 from reel.replay.kept import WindowInputs, answer_opening, kept_key, segment_answer
-from reel.replay.warming import keep_compacted
 from reel.runtime.context import ReelContext
 from reel.storage.resource_store import CaptureRow, ResourceMeta
-from support import MINUTE, ORIGIN, T0, add_element, dashboard_snapshot, post_beacon, tick
+from support import MINUTE, ORIGIN, set_rules, tick
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 SPLIT_AFTER = 17 * MINUTE  # inside the fourth five-minute segment
@@ -47,38 +44,10 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
-
-
-def kept_copies(ctx: ReelContext) -> list[str]:
-    return sorted(k for k in ctx.blobs.keys("") if k.rpartition("/")[2].startswith("msk-"))
-
-
-def set_rules(client: TestClient, app: Application, body: dict[str, Any]) -> None:
-    response = client.put(f"/api/v1/applications/{app.id}/masking-rules", json=body)
-    assert response.status_code == 200, response.text
-
-
 def record(client: TestClient, app: Application, beacon: BeaconMaker, minutes: int) -> ReelContext:
-    """A ticking clock (and an image) recorded for `minutes`, processed, compacted to the end and kept
-    masked as in `reel serve`."""
-    for minute in range(minutes):
-        events = [*dashboard_snapshot(T0), add_element(T0 + 1, 9, "logo")] if minute == 0 else []
-        if minute == 0:
-            node = events[-1]["data"]["adds"][0]["node"]
-            node.update(tagName="img", attributes={"src": "/logo.png"})
-        events += [
-            tick(T0 + minute * MINUTE + s * 1000 + 2, f"reading {minute}:{s:02d}") for s in range(0, 60, 5)
-        ]
-        assert post_beacon(client, app, beacon(minute, events)).status_code == 200
-    ctx = ctx_of(client)
-    worker = Worker(ctx, keyframes=KeyframePolicy(max_events=60))
-    process_pending(ctx, worker=worker, after_compaction=keep_compacted)
-    cast(FixedClock, ctx.clock).advance(QUIET_MS)
-    for _ in range(5):  # quiet now: the last segment is closed and compacted too
-        if not process_pending(ctx, worker=worker, after_compaction=keep_compacted).compacted:
-            break
+    """The clock (and an image) recorded for `minutes`, compacted to the end and kept masked."""
+    ctx, worker = record_clock(client, app, beacon, minutes, logo=True)
+    compact_to_end(ctx, worker)
     assert all(s.compacted for s in ctx.sessions.segments("rec-1"))
     return ctx
 

@@ -18,12 +18,7 @@ from reel.errors import StorageUnavailable
 from reel.processing.keyframes import KeyframePolicy
 from reel.processing.rounds import resume_processor
 from reel.processing.worker import process_pending
-from reel.runtime.context import ReelContext
-from support import T0, make_events, post_beacon
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined,no-any-return]
+from support import T0, ctx_of, make_events, post_beacon
 
 
 def sample(name: str, **labels: str) -> float:

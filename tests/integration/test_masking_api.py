@@ -16,18 +16,13 @@ from reel.processing.keyframes import KeyframePolicy
 from reel.processing.worker import Worker, process_pending
 from reel.replay.masking import mask_events
 from reel.replay.sanitize import sanitize_events
-from reel.runtime.context import ReelContext
-from support import ORIGIN, T0, post_beacon
+from support import ORIGIN, T0, ctx_of, post_beacon
 
 Event = dict[str, Any]
 STRICTER = {
     "preset": "allow_list",
     "rules": [{"type": "unmask", "selector": "nav"}, {"type": "mask", "selector": ".account"}],
 }
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
 
 
 def rules_url(app: Application) -> str:

@@ -20,7 +20,6 @@ from reel.errors import StorageUnavailable
 from reel.processing.keyframes import KeyframePolicy
 from reel.processing.worker import QUIET_MS, Worker, process_pending
 from reel.retention.purge import purge
-from reel.runtime.context import ReelContext
 from reel.server.app import create_app
 from reel.storage import sql_retention
 from reel.storage.factory import memory_session_store
@@ -30,11 +29,7 @@ from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_refs import MemoryResourceRefs, ResourceRefs
 from reel.storage.retention_store import DAY_MS
 from reel.storage.session_store import SessionStore
-from support import ORIGIN, T0, admin_headers, dashboard_snapshot, post_beacon, tick
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
+from support import ORIGIN, T0, admin_headers, ctx_of, dashboard_snapshot, post_beacon, tick
 
 
 def record(client: TestClient, app: Application, beacon: BeaconMaker, rec: str) -> str:

@@ -20,9 +20,8 @@ from reel.domain.records import Application
 from reel.processing.resources.fetch import SafeFetcher
 from reel.processing.resources.worker import capture_pending
 from reel.processing.worker import process_pending
-from reel.runtime.context import ReelContext
 from reel.storage.resource_store import ResourceSettings
-from support import ORIGIN, T0, post_beacon
+from support import ORIGIN, T0, ctx_of, post_beacon
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 WOFF2 = b"wOF2" + b"\x00" * 60
@@ -44,10 +43,6 @@ def site() -> Iterator[AssetServer]:
     }
     with asset_server(routes) as server:
         yield server
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined,no-any-return]
 
 
 def page(site: AssetServer) -> list[dict[str, Any]]:

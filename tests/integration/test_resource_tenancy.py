@@ -24,7 +24,7 @@ from reel.processing.resources.worker import capture_pending
 from reel.processing.worker import process_pending
 from reel.runtime.context import ReelContext
 from reel.storage.resource_store import ResourceSettings
-from support import ORIGIN, T0, post_beacon
+from support import ORIGIN, T0, ctx_of, post_beacon
 
 B_CSS = b".b-only{color:rgb(1,2,3)} /* B-SECRET-RULE */"
 B_DIGEST = hashlib.sha256(B_CSS).hexdigest()
@@ -35,10 +35,6 @@ SECRET = "B-SECRET-RULE"
 def site() -> Iterator[AssetServer]:
     with asset_server({"/b.css": Route(body=B_CSS)}) as server:
         yield server
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined,no-any-return]
 
 
 def el(node_id: int, tag: str, attrs: dict[str, Any], children: list[Any] | None = None) -> dict[str, Any]:

@@ -15,16 +15,11 @@ from reel.clock import FixedClock
 from reel.domain.records import Application
 from reel.processing.worker import process_pending
 from reel.retention.purge import purge
-from reel.runtime.context import ReelContext
 from reel.storage.retention_store import DAY_MS
-from support import HOUR, MINUTE, T0, custom, dashboard_snapshot, post_beacon, tick
+from support import HOUR, MINUTE, T0, ctx_of, custom, dashboard_snapshot, post_beacon, tick
 
 # T0 is 2025-11-27 (UTC).
 RECORDED = "2025-11-27"
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
 
 
 def record(

@@ -18,9 +18,8 @@ from reel.clock import FixedClock
 from reel.config import Settings
 from reel.domain.records import Application
 from reel.processing.worker import process_pending
-from reel.runtime.context import ReelContext
 from reel.server.app import create_app
-from support import ORIGIN, T0, admin_headers, post_beacon
+from support import ORIGIN, T0, admin_headers, ctx_of, post_beacon
 
 SHOWN = {"preset": "mask_inputs"}
 # What the recorder captures besides the page when a draft does not say (console levels, requests).
@@ -41,10 +40,6 @@ def rules_client(request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClo
 @pytest.fixture
 def shop(rules_client: TestClient, clock: FixedClock) -> Application:
     return create_application(ctx_of(rules_client).sessions, "Shop", [ORIGIN], now_ms=clock.now_ms())
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
 
 
 def token(client: TestClient, name: str, role: str, app_ids: tuple[str, ...] | None = None) -> dict[str, str]:

@@ -10,12 +10,18 @@ from conftest import BeaconMaker
 from reel.clock import FixedClock
 from reel.domain.records import Application, ProcessingBatch
 from reel.processing.worker import process_pending
-from reel.runtime.context import ReelContext
-from support import HOUR, MINUTE, T0, add_element, click, custom, dashboard_snapshot, post_beacon, tick
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
+from support import (
+    HOUR,
+    MINUTE,
+    T0,
+    add_element,
+    click,
+    ctx_of,
+    custom,
+    dashboard_snapshot,
+    post_beacon,
+    tick,
+)
 
 
 def send(

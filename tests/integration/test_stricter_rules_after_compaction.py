@@ -5,24 +5,16 @@ at replay, never served from an old copy."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from fastapi.testclient import TestClient
 
+from compacted import compact_to_end, kept_copies, record_clock
 from conftest import BeaconMaker
-from reel.clock import FixedClock
 from reel.domain.records import Application
-from reel.processing.keyframes import KeyframePolicy
-from reel.processing.worker import QUIET_MS, Worker, process_pending
-from reel.replay.warming import keep_compacted
-from reel.runtime.context import ReelContext
-from support import MINUTE, T0, dashboard_snapshot, post_beacon, tick
+from support import set_rules
 
 MINUTES = 40
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
 
 
 def clock_texts(doc: dict[str, Any]) -> set[str]:
@@ -44,16 +36,6 @@ def clock_texts(doc: dict[str, Any]) -> set[str]:
     return found
 
 
-def kept_copies(ctx: ReelContext) -> list[str]:
-    """The keys of the masked segment copies kept in the replay store."""
-    return [k for k in ctx.blobs.keys("") if k.rpartition("/")[2].startswith("msk-")]
-
-
-def set_rules(client: TestClient, app: Application, body: dict[str, Any]) -> None:
-    response = client.put(f"/api/v1/applications/{app.id}/masking-rules", json=body)
-    assert response.status_code == 200, response.text
-
-
 def segments_texts(client: TestClient, session_id: str) -> list[set[str]]:
     detail = client.get(f"/api/v1/sessions/{session_id}").json()
     answers = []
@@ -64,31 +46,12 @@ def segments_texts(client: TestClient, session_id: str) -> list[set[str]]:
     return answers
 
 
-def record_and_compact(
-    client: TestClient, app: Application, beacon: BeaconMaker, minutes: int
-) -> tuple[ReelContext, Worker]:
-    """A ticking clock recorded for `minutes`, processed and compacted (copies kept as in `reel serve`)."""
-    for minute in range(minutes):
-        events = dashboard_snapshot(T0) if minute == 0 else []
-        events += [
-            tick(T0 + minute * MINUTE + s * 1000 + 1, f"reading {minute}:{s:02d}") for s in range(0, 60, 5)
-        ]
-        assert post_beacon(client, app, beacon(minute, events)).status_code == 200
-    ctx = ctx_of(client)
-    worker = Worker(ctx, keyframes=KeyframePolicy(max_events=60))
-    process_pending(ctx, worker=worker, after_compaction=keep_compacted)
-    return ctx, worker
-
-
 def test_a_stricter_rule_after_compaction_masks_every_segment_at_once(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
     set_rules(client, demo_app, {"preset": "mask_inputs"})  # text shown
-    ctx, worker = record_and_compact(client, demo_app, beacon, MINUTES)
-    cast(FixedClock, ctx.clock).advance(QUIET_MS)
-    for _ in range(5):  # the recording went quiet: its last segment is closed and compacted too
-        if not process_pending(ctx, worker=worker, after_compaction=keep_compacted).compacted:
-            break
+    ctx, worker = record_clock(client, demo_app, beacon, MINUTES)
+    compact_to_end(ctx, worker)  # the recording went quiet: its last segment is closed and compacted too
     segments = ctx.sessions.segments("rec-1")
     assert len(segments) >= 5 and all(s.compacted for s in segments)
     session_id = ctx.sessions.beacon_session("rec-1", 0)
@@ -120,7 +83,7 @@ def test_a_kept_copy_made_under_the_old_rules_is_never_read_after_a_rule_change(
     """Masked copies kept at compaction, then rules made stricter with no read in between: after a
     restart (nothing in memory) the first read masks with the new rules."""
     set_rules(client, demo_app, {"preset": "mask_inputs"})
-    ctx, _worker = record_and_compact(client, demo_app, beacon, 10)
+    ctx, _worker = record_clock(client, demo_app, beacon, 10)
     old = kept_copies(ctx)
     assert old
     set_rules(client, demo_app, {"preset": "mask_inputs", "rules": [{"type": "mask", "selector": "#clock"}]})

@@ -15,12 +15,11 @@ from reel.admin.applications import create_application
 from reel.clock import FixedClock
 from reel.config import Settings
 from reel.processing.worker import QUIET_MS, process_pending
-from reel.runtime.context import ReelContext
 from reel.server.app import create_app
 from reel.storage.factory import open_session_store
 from reel.storage.memory_blobs import MemoryReplayStore
 from reel.storage.memory_operators import MemoryOperatorStore
-from support import ORIGIN, T0, admin_headers, click, custom, dashboard_snapshot, post_beacon, tick
+from support import ORIGIN, T0, admin_headers, click, ctx_of, custom, dashboard_snapshot, post_beacon, tick
 
 CHROME_MAC = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -48,10 +47,6 @@ def api(request: pytest.FixtureRequest, settings: Settings, clock: FixedClock) -
     headers = admin_headers(app.state.reel.operators, now_ms=clock.now_ms())
     with TestClient(app, headers=headers) as client:
         yield client
-
-
-def ctx_of(client: TestClient) -> ReelContext:
-    return client.app.state.reel  # type: ignore[attr-defined, no-any-return]
 
 
 def move(ts: int, x: int = 20, y: int = 20) -> dict[str, Any]:
