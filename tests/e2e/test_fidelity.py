@@ -174,7 +174,9 @@ def visit_notes(page: Any, notes_url: str, recorded: Recorded) -> None:
     flush_reel(page)
 
 
-def wait_until(check: Callable[[], bool], what: str, timeout_s: float = 60.0) -> None:
+def wait_until(check: Callable[[], bool], what: str, timeout_s: float = 240.0) -> None:
+    """Poll `check` until it holds; the time is a safety net for a loaded machine (2 CPUs shared), not a
+    target: a session settles in seconds when the machine is quiet."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():
