@@ -333,6 +333,10 @@ def report(r: dict[str, Any]) -> None:
         f"  first frame {cold:.0f} ms cold, {warm:.0f} ms warm (median of {len(reel['first_warm'])}); "
         f"replayer drawn {reel['first_cold']['replayer']:.0f} ms cold, {drawn:.0f} ms warm"
     )
+    # The page's answer carries the first frame (rendered on the server): its share of the figure.
+    answered = statistics.median(x["responseEnd"] for x in reel["first_warm"])
+    cold_answer = reel["first_cold"]["responseEnd"]
+    print(f"  the page answered after {cold_answer:.0f} ms cold, {answered:.0f} ms warm")
 
 
 def main() -> None:
