@@ -41,12 +41,15 @@ from reel.storage.resource_store import ResourceSettings
 
 OPERATOR, PASSWORD = "bench", "bench-password"
 PLAYER_PAGE = re.compile(r"/sessions/ses_[A-Za-z0-9_-]+(\?[^/]*)?$")
-# What makes the first frame: its data block and the opening script that draws it (player.html).
+# What makes the first frame: its data block and the opening script that draws it and then starts the
+# player bundle (player.html). Without them, the bundle runs as on any other page: a deferred script.
 FRAME_HTML = re.compile(
     r'<script type="application/json" id="reel-first-frame">.*?</script>\s*'
-    r'<script src="/static/built/opening\.js"></script>',
+    r'<script src="/static/built/opening\.js" data-bundle="/static/built/player\.js"></script>',
     re.S,
 )
+DEFERRED_BUNDLE = '<script src="/static/built/player.js" defer></script>'
+
 TARGET_MS = 500
 # Before any page script: note when the replayer's iframe first holds a page with its sheets loaded.
 WATCH_REPLAY_JS = """(() => {
@@ -107,7 +110,7 @@ def route_player_page(page: Any, *, without_frame: bool) -> None:
         response = route.fetch()
         body = response.text()
         if without_frame:
-            body, found = FRAME_HTML.subn("", body)
+            body, found = FRAME_HTML.subn(DEFERRED_BUNDLE, body)
             if found != 1:
                 raise RuntimeError("the player page carries no first frame to take out")
         route.fulfill(response=response, body=body)

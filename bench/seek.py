@@ -14,7 +14,9 @@ REEL_BENCH_HOURS shortens it). The seek target is 7 h 55 (5 minutes before the e
   bench/first_frame.py) on the cold open and on warm opens.
 
 A seek is timed from the call to the frame painted (two animation frames after the hook resolves),
-fetching included; a deep link from navigation start to the same point. Run: `python -m bench seek`.
+fetching included; a deep link from navigation start to the same point, noted by the page itself (an
+init script watching `ready`), with when each step ended and when the harness saw it (that later figure
+was the one reported before; it adds Playwright's round trips). Run: `python -m bench seek`.
 """
 
 from __future__ import annotations
@@ -66,15 +68,36 @@ REEL_SEEK_JS = """async (ms) => {
   return { ms: t1 - t0, at: p.currentTime(), text: label ? label.textContent : null,
            segments: p.segments ? p.segments().length : null, split: (SPLIT)(t0, t1) };
 }""".replace("(SPLIT)", f"({SPLIT_JS})")
+# Before any page script (deep links): note, in the page, when the player's `ready` resolved and the frame
+# after it was painted (two animation frames later). Timed in the page, not when the harness gets round to
+# asking: Playwright's round trips (wait_for_function, then evaluate) added 25-200 ms under load.
+DEEP_LINK_WATCH_JS = """(() => {
+  let hook;
+  Object.defineProperty(window, "reelPlayer", { configurable: true, get: () => hook, set: (value) => {
+    hook = value;
+    value.ready.then(() => {
+      const ready = performance.now();
+      requestAnimationFrame(() => requestAnimationFrame(() => {
+        window.__reelDeepLink = window.__reelDeepLink || { ready, painted: performance.now() };
+      }));
+    });
+  } });
+})();"""
 DEEP_LINK_JS = """async () => {
   const p = window.reelPlayer;
   await p.ready;
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
-  const t1 = performance.now();
+  const harness = performance.now();
+  const t1 = window.__reelDeepLink.painted;
   const doc = p.iframe() && p.iframe().contentDocument;
   const label = doc && doc.querySelector("#updated");
-  return { ms: t1, at: p.currentTime(), text: label ? label.textContent : null,
-           segments: p.segments ? p.segments().length : null, split: (SPLIT)(0, t1) };
+  const nav = performance.getEntriesByType("navigation")[0];
+  const at = (name) => { const m = performance.getEntriesByName(name).pop(); return m ? m.startTime : null; };
+  return { ms: t1, harnessMs: harness, at: p.currentTime(), text: label ? label.textContent : null,
+           segments: p.segments ? p.segments().length : null, split: (SPLIT)(0, t1),
+           phases: { page: nav.responseEnd, script: nav.domContentLoadedEventStart,
+                     segment: at("reel:segment-fetched"), applying: at("reel:seek-applying"),
+                     ready: window.__reelDeepLink.ready, painted: t1 } };
 }""".replace("(SPLIT)", f"({SPLIT_JS})")
 SEGMENT_URL = re.compile(r"/api/v1/sessions/[^/]+/segments/")
 
@@ -137,8 +160,9 @@ def _deep_link(context: Any, player: str, target: int) -> dict[str, Any]:
     page.set_default_timeout(SLOW_MS)
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if SEGMENT_URL.search(r.url) else None)
+    page.add_init_script(DEEP_LINK_WATCH_JS)
     page.goto(f"{player}?t={target}")
-    page.wait_for_function("() => window.reelPlayer !== undefined")
+    page.wait_for_function("() => window.__reelDeepLink !== undefined")
     result: dict[str, Any] = page.evaluate(DEEP_LINK_JS)
     result["requests"] = len(fetched)  # segment requests up to the painted frame: O(1), never all
     page.close()
@@ -218,6 +242,21 @@ def _split(one: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _phases(one: dict[str, Any]) -> str:
+    """When a deep link's steps ended, in ms from navigation start (the page's own clock)."""
+    names = (
+        ("page", "page answered"),
+        ("script", "player.js run"),
+        ("segment", "segment parsed"),
+        ("applying", "replayer built"),
+        ("ready", "frame applied (ready)"),
+        ("painted", "painted"),
+    )
+    phases = one.get("phases") or {}
+    steps = [f"{label} {phases[key]:.0f}" for key, label in names if phases.get(key) is not None]
+    return ", ".join(steps) + f"; the harness saw it at {one['harnessMs']:.0f} ms"
+
+
 def report(r: dict[str, Any]) -> None:
     """Print the figures, their ratios to rrweb and the targets."""
     m, rr, reel = r["recording"], r["rrweb"], r["reel"]
@@ -256,6 +295,8 @@ def report(r: dict[str, Any]) -> None:
             f"[{'ok' if one['ms'] <= SEEK_MS and ff / one['ms'] >= SPEEDUP else 'MISS'}] ({same}; "
             f"{_split(one)})"
         )
+    for key in ("deep_cold", "deep_warm"):
+        print(f"  {key.replace('_', ' ')}: {_phases(reel[key])}")
     ms = [x["ms"] for x in reel["random"]]
     over = sum(1 for x in ms if x > SEEK_MS)
     moves = [r["target"], *r["points"]]
@@ -292,6 +333,10 @@ def report(r: dict[str, Any]) -> None:
         f"  first frame {cold:.0f} ms cold, {warm:.0f} ms warm (median of {len(reel['first_warm'])}); "
         f"replayer drawn {reel['first_cold']['replayer']:.0f} ms cold, {drawn:.0f} ms warm"
     )
+    # The page's answer carries the first frame (rendered on the server): its share of the figure.
+    answered = statistics.median(x["responseEnd"] for x in reel["first_warm"])
+    cold_answer = reel["first_cold"]["responseEnd"]
+    print(f"  the page answered after {cold_answer:.0f} ms cold, {answered:.0f} ms warm")
 
 
 def main() -> None:

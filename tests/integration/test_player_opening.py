@@ -17,6 +17,8 @@ from reel.processing.worker import QUIET_MS, process_pending
 from support import T0, custom, dashboard_snapshot, post_beacon, tick
 
 XSS = '</script><script>window.pwned=1</script><img src=x onerror="window.pwned=2">\u2028&amp;'
+OPENING_SCRIPT = '<script src="/static/built/opening.js" data-bundle="/static/built/player.js"></script>'
+DEFERRED_BUNDLE = '<script src="/static/built/player.js" defer></script>'
 
 
 def data_block(html: str, block_id: str) -> Any:
@@ -64,6 +66,7 @@ def test_a_deep_link_preloads_the_segment_of_its_moment(
     page = client.get(f"/sessions/{session_id}?t=12500")
     assert page.status_code == 200
     assert "reel-first-frame" not in page.text and "opening.js" not in page.text  # the replayer draws it
+    assert DEFERRED_BUNDLE in page.text
     at = T0 + 12_500
     n = [s["n"] for s in segments if s["start"] <= at][-1] if segments[0]["start"] <= at else segments[0]["n"]
     preloads = re.findall(r'<link rel="preload" as="fetch" crossorigin href="([^"]+)">', page.text)
@@ -77,7 +80,10 @@ def test_a_deep_link_preloads_the_segment_of_its_moment(
     for query in ("", "?t=0", "?t=abc"):
         opening = client.get(f"/sessions/{session_id}{query}").text
         assert "tick" not in data_block(opening, "reel-first-frame")["html"]
-        assert '<script src="/static/built/opening.js"></script>' in opening
+        # The opening script starts the bundle once the frame is painted: preloaded, never also deferred.
+        assert OPENING_SCRIPT in opening
+        assert '<link rel="preload" as="script" href="/static/built/player.js">' in opening
+        assert DEFERRED_BUNDLE not in opening
 
 
 def test_an_unknown_session_page_carries_nothing_and_the_script_asks_the_api(client: TestClient) -> None:
@@ -85,3 +91,4 @@ def test_an_unknown_session_page_carries_nothing_and_the_script_asks_the_api(cli
     assert page.status_code == 200
     assert 'id="reel-session"' not in page.text and 'rel="preload"' not in page.text
     assert "opening.js" not in page.text and "reel-first-frame" not in page.text
+    assert DEFERRED_BUNDLE in page.text

@@ -3,6 +3,8 @@
 // in a <script type="application/json"> data block. It is shown in a sandboxed iframe of its own at once,
 // and handed over to the replayer's iframe once that one has drawn its page with its style sheets.
 
+import type { PlayerHook } from "./hook";
+
 interface FirstFrameDoc {
   html: string;
   width: number;
@@ -18,6 +20,8 @@ export interface Opening {
   frame: HTMLElement;
   /** Taken (set to null) by the player that adopts it. */
   firstFrame: FirstFrame | null;
+  /** Hands the player's test hook to the one the opening put up meanwhile (its `ready` and `seek` wait). */
+  hooked(hook: PlayerHook): void;
 }
 
 declare global {

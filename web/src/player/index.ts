@@ -28,7 +28,9 @@ function main(): void {
       window.reelPlayer = mobile.hook();
       void mobile.start();
     });
-    window.reelPlayer = player.hook();
+    const hook = player.hook();
+    window.reelOpening?.hooked(hook);
+    window.reelPlayer = hook;
     void player.start();
   }
 }

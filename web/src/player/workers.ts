@@ -101,12 +101,23 @@ let requests = 0;
 
 /**
  * A chunk's events, fetched and parsed in a worker when the browser allows it. The very first request
- * (the loader asks for the first chunk alone, first) goes on the page: starting a worker would put its
- * boot on the path to the first frame. It starts the workers, so they are ready for the chunks after.
+ * (the loader asks for the first chunk alone, first) goes on the page: the page may have preloaded it, and
+ * starting workers would put their boot (a thread and an isolate each) on the path to the first frame, in
+ * parallel with the replayer's build on a machine with few cores. The workers start once the page is idle
+ * after it, or when a later chunk is asked for first.
  */
 export function fetchEventsOffThread(sessionId: string, chunk: Chunk, head: boolean, signal: AbortSignal): Promise<eventWithTime[]> {
-  const first = requests++ === 0;
+  if (requests++ === 0) {
+    const events = getEvents(sessionId, chunk, head, signal);
+    events.finally(() => whenIdle(() => void workers())).catch(() => {});
+    return events;
+  }
   const pool = workers();
-  if (first || !pool || pool.broken) return getEvents(sessionId, chunk, head, signal);
+  if (!pool || pool.broken) return getEvents(sessionId, chunk, head, signal);
   return pool.fetch(`/api/v1${segmentPath(sessionId, chunk, head)}`, signal);
+}
+
+function whenIdle(run: () => void): void {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(run, { timeout: 1000 });
+  else setTimeout(run, 0);
 }
