@@ -37,11 +37,14 @@ const DROPS = [
   // The id mirrors of cross-origin frames and the rewriting of their events' ids, which only the dropped
   // transformCrossOriginEvent used (and plugins, which Reel passes none of).
   ["cross-origin iframe id mirror", /^class CrossOriginIframeMirror \{\n[\s\S]*?\n\}\n/m, "class CrossOriginIframeMirror {\n}\n"],
+  // The wrappers that call a `hooks` option's callbacks before rrweb's own on every event: Reel passes none.
+  ["observer hooks", /^function mergeHooks\(o, hooks\) \{\n[\s\S]*?\n\}\n/m, "function mergeHooks() {\n}\n"],
   ["cross-origin iframe id rewriting",
     /^ {2}replace\(iframeMirror, obj, iframeEl, keys\) \{\n[\s\S]*?\n\}\n(?=class ShadowDomManager)/m, "}\n"],
 ];
-// The dropped canvas and image snapshots are only dead code while the recorder never asks for them.
-for (const option of ["recordCanvas", "inlineImages"]) {
+// The dropped canvas and image snapshots and observer hooks are only dead code while the recorder never asks
+// for them.
+for (const option of ["recordCanvas", "inlineImages", "hooks"]) {
   if ((await readFile(join(here, "src/recorder/recorder.ts"), "utf8")).includes(option)) {
     throw new Error(`the recorder sets ${option}: build.mjs drops what it needs`);
   }

@@ -53,6 +53,7 @@ class FakeIngest:
         self.plan: dict[int, list[tuple[int, dict[str, str]]]] = {}
         self.pre = ""
         self.extra = ""  # more of the page's body
+        self.csp = ""  # the page's Content-Security-Policy header, if any
         # These tests are about delivery: the application needs no consent (consent has tests of its own).
         self.config: dict[str, Any] = {"version": 3, "consent": {"required": False}}
         self.lock = threading.Lock()
@@ -97,7 +98,8 @@ class FakeIngest:
                 else:
                     src = f"http://127.0.0.1:{fake.port}/capture/reel.js"  # another origin than the page's
                     page = PAGE.format(pre=fake.pre, src=src, extra=fake.extra)
-                    self.send(200, page.encode(), "text/html")
+                    csp = {"Content-Security-Policy": fake.csp} if fake.csp else {}
+                    self.send(200, page.encode(), "text/html", csp)
 
             def do_POST(self) -> None:
                 url = urllib.parse.urlparse(self.path)
@@ -203,6 +205,29 @@ def test_seq_continues_across_page_loads_of_one_tab(page: Page, ingest: FakeInge
     assert {b["env"]["rules_version"] for b in ingest.beacons} == {3}  # the version of the served rules
     assert ingest.preflights == 0
     assert "CANARY" not in "".join(b["text"] for b in ingest.beacons)
+
+
+@pytest.mark.parametrize("csp", ["none", "header", "nonce"])
+def test_beacons_are_gzipped_in_a_worker_where_the_page_allows_one(
+    page: Page, ingest: FakeIngest, csp: str
+) -> None:
+    """Beacons are gzipped in a worker off the page's main thread; a CSP header that refuses it (the
+    browser reports that once) or a script nonce (a sign of a CSP: not tried) leaves it to the main thread."""
+    if csp == "header":
+        ingest.csp = "worker-src 'none'"
+    elif csp == "nonce":
+        ingest.extra = '<script nonce="n0nce">window.seen = 1</script>'
+    ingest.pre = """window.refusals = [];
+document.addEventListener('securitypolicyviolation', (e) => window.refusals.push(e.effectiveDirective));"""
+    open_page(page, ingest)
+    page.type("#name", "CANARY-INPUT")
+    page.evaluate("reel.flush()")
+    wait_until(lambda: len(ingest.beacons) >= 1)
+    assert all(b["query"].get("ce") == "gzip" for b in ingest.beacons)
+    assert any(e["type"] == 2 for e in ingest.events())
+    assert "CANARY" not in "".join(b["text"] for b in ingest.beacons)
+    assert len(page.workers) == (1 if csp == "none" else 0)
+    assert page.evaluate("window.refusals") == (["worker-src"] if csp == "header" else [])
 
 
 def test_pagehide_sends_keepalive_bodies_within_the_budget(page: Page, ingest: FakeIngest) -> None:

@@ -53,9 +53,11 @@ export function maskUrl(p: Policy, url: string): string {
   if (s === "data:" || s === "blob:") return url;
   if (s && !authority && s !== "http:" && s !== "https:") return s + "***";
   const { params, segments } = p;
-  // Detectors need a digit or an @, which only a `%` escape could hide: most parts skip decoding.
+  // Detectors need a digit or an @, which only a `%` escape could hide: most parts skip decoding. Without
+  // an @ or a `%`, a part needs 9 characters for any of them (a phone number's 9 digits; the others more):
+  // short ids (`/item/123`) skip them too.
   const found = (part: string): boolean => {
-    if (part === "***" || !/[\d@%]/.test(part)) return false;
+    if (part === "***" || !/[\d@%]/.test(part) || (part.length < 9 && !/[@%]/.test(part))) return false;
     const text = decode(part);
     return p.detect(text) !== text;
   };

@@ -10,6 +10,7 @@ import type { TabState } from "./ids";
 import { maskText } from "./mask";
 import type { Outbox } from "./queue";
 import { compile, type Policy } from "./rules";
+import { FULL_SNAPSHOT } from "./rrweb";
 import { maskLater, scrub } from "./scrub";
 
 /** Every input, select and textarea value is masked under every preset (the contract's "input values"). */
@@ -18,6 +19,12 @@ const MASK_INPUTS = { input: true, textarea: true, select: true } as Record<stri
 const MAX_EARLY = 100;
 /** A serialisation task yields to the page after this long (a long task starts at 50 ms). */
 const SLICE_MS = 20;
+/**
+ * Events other than full snapshots and the app's own calls wait up to this long to be serialised, together
+ * in one task: a task per event (each keystroke, scroll, console message) cost the page more in tasks than
+ * in serialising. Their strings were masked when they were captured.
+ */
+const SERIALIZE_AFTER_MS = 1_000;
 
 /** Buffers events and turns them into numbered beacons for the outbox. */
 export class Recorder {
@@ -41,6 +48,8 @@ export class Recorder {
   private context: string | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
   private serializeTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  /** When the pending serialisation task runs (performance.now() time). */
+  private serializeAt = 0;
   /** The rules applied to what is captured; set by start(). */
   policy: Policy = compile(null);
 
@@ -107,7 +116,7 @@ export class Recorder {
     // rrweb declines some contexts (e.g. no document): then, too, we are not recording.
     if (!this.stopRrweb) this.active = false;
     // Calls made while consent or the rules were pending, stamped now: after the first full snapshot.
-    for (const [tag, payload] of this.active ? this.early.splice(0) : []) this.push(customEvent(tag, payload));
+    for (const [tag, payload] of this.active ? this.early.splice(0) : []) this.push(customEvent(tag, payload), true);
   }
 
   /** Stops rrweb; with `discard`, buffered events are thrown away instead of kept for the next flush. */
@@ -137,7 +146,7 @@ export class Recorder {
    * recording starts is held in memory (never stored or sent) until it starts, and dropped on refusal.
    */
   addCustom(tag: string, payload: unknown, keep = false): void {
-    if (this.active) this.push(customEvent(tag, payload));
+    if (this.active) this.push(customEvent(tag, payload), keep);
     else if (keep && this.early.length < MAX_EARLY) this.early.push([tag, payload]);
   }
 
@@ -217,14 +226,29 @@ export class Recorder {
     }
   }
 
-  private push(e: eventWithTime): void {
+  /**
+   * Masks an event and buffers it. `soon` (the app's identify and event calls, whose payloads the app may
+   * change afterwards) and full snapshots (large, written in slices) are serialised in the next task.
+   */
+  private push(e: eventWithTime, soon = false): void {
     // Masking failed: the event is lost rather than sent unmasked. A full snapshot's strings are masked as
     // it is serialised, in slices (maskLater), not inside rrweb's snapshot task: every path that cuts a
     // beacon serialises first, so no part of it leaves the page, or reaches storage, unmasked.
     if (!scrub(this.policy, e, true)) return;
     this.raw.push(e);
-    if (!this.serializeTimer) this.serializeTimer = setTimeout(() => this.serializeSoon(), 0);
+    this.serializeIn(soon || e.type === FULL_SNAPSHOT ? 0 : SERIALIZE_AFTER_MS);
     if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  /** Makes sure a serialisation task runs within `ms`. */
+  private serializeIn(ms: number): void {
+    const at = performance.now() + ms;
+    if (this.serializeTimer) {
+      if (this.serializeAt <= at) return;
+      clearTimeout(this.serializeTimer);
+    }
+    this.serializeAt = at;
+    this.serializeTimer = setTimeout(() => this.serializeSoon(), ms);
   }
 
   /** The task that serialises pending events in slices and, past the size bound, cuts a beacon right away. */
@@ -232,7 +256,7 @@ export class Recorder {
     this.serializeTimer = 0;
     try {
       if (!this.serialize(performance.now() + SLICE_MS)) {
-        this.serializeTimer = setTimeout(() => this.serializeSoon(), 0); // the rest in a later task
+        this.serializeIn(0); // the rest in a later task
         return;
       }
       if (this.chars >= FLUSH_AT_CHARS) this.flush();

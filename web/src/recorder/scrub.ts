@@ -114,10 +114,13 @@ type Marked = { [SHOWN]?: boolean };
  * each element are masked by `maskLater` as the snapshot is serialised.
  */
 function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean): void {
-  // An explicit stack: a deeply nested page must not overflow the call stack here.
-  const stack: [Obj, Element | null][] = [[root, parent]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [n, up] = item;
+  // An explicit stack: a deeply nested page must not overflow the call stack here. Nodes and the live
+  // element their text belongs to (for a style's or a shadow root's text, else null) on two stacks: a pair
+  // per node cost a large snapshot's walk an allocation per node.
+  const stack: Obj[] = [root];
+  const ups: (Element | null)[] = [parent];
+  for (let n = stack.pop(); n; n = stack.pop()) {
+    const up = ups.pop() ?? null;
     const t = n.textContent;
     if (n.type === TEXT_NODE) {
       if (!t || !up) continue;
@@ -131,9 +134,10 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean)
     const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
     const kids: Obj[] = n.childNodes || [];
     // Other text rrweb masked already (maskTextFn): only a style's and a shadow root's are looked at.
-    const texts = kids.filter((c) => c.type === TEXT_NODE && (tag === "style" || c.isShadow));
+    let texts = false;
+    for (const c of kids) if (c.type === TEXT_NODE && (tag === "style" || c.isShadow)) texts = true;
     // The live element, only where something asks for it (most elements need none).
-    const el = tag && (tag === "input" || p.block || texts.length > 0 || asks(p, tag, n.attributes))
+    const el = tag && (tag === "input" || p.block || texts || asks(p, tag, n.attributes))
       ? nodeOf(n.id) : null; // null where it asks: all masked
     if (tag) {
       const shown = decide(p, tag, n.attributes, el, true);
@@ -142,8 +146,15 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean)
     }
     // rrweb sends a blocked element as its box but drops the mark that says so; replay sends it marked.
     if (el && p.block && el.matches(p.block)) n.needBlock = true;
-    for (const c of kids) if (c.type !== TEXT_NODE) stack.push([c, null]);
-    for (const c of texts) stack.push([c, el]);
+    for (const c of kids) {
+      if (c.type !== TEXT_NODE) {
+        stack.push(c);
+        ups.push(null);
+      } else if (texts && (tag === "style" || c.isShadow)) {
+        stack.push(c);
+        ups.push(el);
+      }
+    }
   }
 }
 

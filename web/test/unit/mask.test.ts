@@ -30,6 +30,14 @@ test("the default URL rule masks every query value and drops fragments and crede
   assert.equal(maskUrl(defaults, maskUrl(defaults, "https://a.test/?t=1#x")), "https://a.test/?t=***");
 });
 
+test("detectors see every path segment or value that could hold a match, however short", () => {
+  // A phone number's 9 digits are the shortest match without an @; an escaped @ counts as one.
+  assert.equal(maskUrl(defaults, "/call/612345678/item/12345678"), "/call/***/item/12345678");
+  assert.equal(maskUrl(defaults, "/u/a%40b.io/x"), "/u/***/x");
+  const p = compile({ rules: [{ type: "url", params: ["q"] }] });
+  assert.equal(maskUrl(p, "/s?q=1&tel=612345678&n=12345678"), "/s?q=***&tel=***&n=12345678");
+});
+
 test("url rules name the parameters and path segments to mask", () => {
   const p = compile({ rules: [{ type: "url", params: ["token"], path_segments: "^[0-9]{4,}$" }] });
   assert.equal(maskUrl(p, "https://a.test/users/12345/x/12?token=t&page=2"), "https://a.test/users/***/x/12?token=***&page=2");
