@@ -58,6 +58,7 @@ def serve(
     from reel.server.app import create_app
     from reel.server.draining import serve_app
     from reel.server.logs import configure_logging
+    from reel.server.work_process import WorkProcess, shareable, worker_command
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
         host=host, port=port, drain_seconds=drain_seconds, serve_work=work
@@ -72,7 +73,13 @@ def serve(
         sock.close()
         raise click.ClickException(problem)
     try:
-        app = create_app(settings, background=settings.serve_work)
+        # The work runs in a child process where the stores can be shared (reel.server.work_process).
+        in_child = settings.serve_work and shareable(settings)
+        app = create_app(
+            settings,
+            background=settings.serve_work and not in_child,
+            work_process=(lambda: WorkProcess(worker_command(settings)).start()) if in_child else None,
+        )
         ctx = app.state.reel
         contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
     except ReelError as exc:  # a store that cannot be opened: say which and why, without a traceback
@@ -110,16 +117,18 @@ def worker(data_dir: Path | None, database_url: str | None) -> None:
     from reel.runtime.context import close_context, open_context
     from reel.server.logs import configure_logging
     from reel.server.work import start_work
+    from reel.server.work_process import PARENT_ENV, follow_parent
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url})
     configure_logging(settings.log_format)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    follow_parent(stop.set)  # a `reel serve`'s own worker: stops with it
     ctx = open_context(settings)
     work = start_work(ctx)
     log.info("Reel %s worker started (data: %s)", __version__, settings.stores_described)
-    if settings.log_format != "json":
+    if settings.log_format != "json" and PARENT_ENV not in os.environ:
         click.echo(f"Reel {__version__} worker: processing, compaction, resource capture, purge")
     try:
         stop.wait()
