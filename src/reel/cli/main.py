@@ -40,8 +40,8 @@ def cli() -> None:
 @click.option(
     "--work/--no-work",
     default=None,
-    help="Also run processing, compaction, resource capture and the purge (REEL_SERVE_WORK; on). "
-    "Off where `reel worker` processes do it.",
+    help="Also run processing, compaction, resource capture and the purge, in a child `reel worker` "
+    "(REEL_SERVE_WORK; on). Off where `reel worker` processes do it.",
 )
 def serve(
     host: str | None,
@@ -104,7 +104,8 @@ def serve(
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--database-url", default=None, help="Session store URL (REEL_DATABASE_URL).")
-def worker(data_dir: Path | None, database_url: str | None) -> None:
+@click.option("--parent-pid", type=int, default=None, hidden=True, help="Run as this `reel serve`'s work.")
+def worker(data_dir: Path | None, database_url: str | None, parent_pid: int | None) -> None:
     """Run processing, compaction, resource capture and the purge (no HTTP), until SIGTERM or SIGINT.
 
     Run as many as the load needs, beside `reel serve --no-work` processes, on a PostgreSQL session store
@@ -117,18 +118,19 @@ def worker(data_dir: Path | None, database_url: str | None) -> None:
     from reel.runtime.context import close_context, open_context
     from reel.server.logs import configure_logging
     from reel.server.work import start_work
-    from reel.server.work_process import PARENT_ENV, follow_parent
+    from reel.server.work_process import follow_parent
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url})
     configure_logging(settings.log_format)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    follow_parent(stop.set)  # a `reel serve`'s own worker: stops with it
+    if parent_pid is not None:  # a `reel serve`'s own worker (reel.server.work_process): stops with it
+        follow_parent(parent_pid, stop.set)
     ctx = open_context(settings)
     work = start_work(ctx)
     log.info("Reel %s worker started (data: %s)", __version__, settings.stores_described)
-    if settings.log_format != "json" and PARENT_ENV not in os.environ:
+    if settings.log_format != "json" and parent_pid is None:
         click.echo(f"Reel {__version__} worker: processing, compaction, resource capture, purge")
     try:
         stop.wait()

@@ -29,8 +29,6 @@ from reel.config import Settings
 
 log = logging.getLogger("reel.server")
 
-PARENT_ENV = "REEL_WORK_PARENT"
-"""Set in the child's environment to the server's pid: the child then watches for the server's death."""
 NICENESS = 10
 """How much lower the child's CPU priority is than the server's."""
 RESTART_AFTER_S = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -46,8 +44,9 @@ def shareable(settings: Settings) -> bool:
 
 
 def worker_command(settings: Settings) -> list[str]:
-    """The child's command line: `reel worker` on the server's stores."""
-    args = [sys.executable, "-m", "reel", "worker", "--data-dir", str(settings.data_dir)]
+    """The child's command line: `reel worker` on the server's stores, following this process."""
+    args = [sys.executable, "-m", "reel", "worker", "--parent-pid", str(os.getpid())]
+    args += ["--data-dir", str(settings.data_dir)]
     if settings.database_url:
         args += ["--database-url", settings.database_url]
     return args
@@ -84,8 +83,7 @@ class WorkProcess:
             with self._lock:
                 if self._stopping.is_set():
                     return
-                env = {**os.environ, PARENT_ENV: str(os.getpid())}
-                self._proc = subprocess.Popen(self.command, env=env, stdin=subprocess.DEVNULL)
+                self._proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
                 self.starts += 1
             code = self._proc.wait()
             if self._stopping.is_set():
@@ -112,13 +110,10 @@ class WorkProcess:
         self._thread.join(timeout=5.0)
 
 
-def follow_parent(stop: Callable[[], None]) -> None:
-    """In a child started by `WorkProcess`: lower its priority, and call `stop` once the server is gone
-    (on Linux the kernel signals it at once; elsewhere the parent is checked every second)."""
-    parent = os.environ.get(PARENT_ENV, "")
-    if not parent.isdigit():
-        return
-    parent_pid = int(parent)
+def follow_parent(parent_pid: int, stop: Callable[[], None]) -> None:
+    """In a child started by `WorkProcess` (`reel worker --parent-pid`): lower its priority, and call
+    `stop` once the server is gone (on Linux the kernel signals it at once; elsewhere the parent is
+    checked every second)."""
     with contextlib.suppress(OSError):  # not allowed here: the work still runs, only without giving way
         os.nice(NICENESS)
     if sys.platform == "linux":
