@@ -33,6 +33,8 @@ NICENESS = 10
 """How much lower the child's CPU priority is than the server's."""
 RESTART_AFTER_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 """Waits before restarting a child that died, longer after each death in a row (the last one repeats)."""
+HEALTHY_AFTER_S = 60.0
+"""A child that ran this long before it died is restarted after the first wait again."""
 STOP_TIMEOUT_S = 15.0
 """How long a stopping child may finish its current round before it is killed."""
 
@@ -85,9 +87,12 @@ class WorkProcess:
                     return
                 self._proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
                 self.starts += 1
+            started = time.monotonic()
             code = self._proc.wait()
             if self._stopping.is_set():
                 return
+            if time.monotonic() - started > HEALTHY_AFTER_S:
+                deaths = 0  # it had been working: this death is the first in a row
             wait_s = RESTART_AFTER_S[min(deaths, len(RESTART_AFTER_S) - 1)]
             deaths += 1
             log.warning("the background work process exited with %s; restarting it in %g s", code, wait_s)
