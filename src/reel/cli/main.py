@@ -58,7 +58,7 @@ def serve(
     from reel.server.app import create_app
     from reel.server.draining import serve_app
     from reel.server.logs import configure_logging
-    from reel.server.work_process import WorkProcess, shareable, worker_command
+    from reel.server.work_process import WorkProcess, arrivals_file, shareable, worker_command
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
         host=host, port=port, drain_seconds=drain_seconds, serve_work=work
@@ -75,12 +75,17 @@ def serve(
     try:
         # The work runs in a child process where the stores can be shared (reel.server.work_process).
         in_child = settings.serve_work and shareable(settings)
+        arrivals = arrivals_file() if in_child else None
         app = create_app(
             settings,
             background=settings.serve_work and not in_child,
-            work_process=(lambda: WorkProcess(worker_command(settings)).start()) if in_child else None,
+            work_process=(lambda: WorkProcess(worker_command(settings, arrivals), arrivals).start())
+            if arrivals is not None
+            else None,
         )
         ctx = app.state.reel
+        if arrivals is not None:  # the child's work gives way to this server's beacons
+            ctx.priority.share(arrivals)
         contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
     except ReelError as exc:  # a store that cannot be opened: say which and why, without a traceback
         sock.close()
@@ -105,7 +110,16 @@ def serve(
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--database-url", default=None, help="Session store URL (REEL_DATABASE_URL).")
 @click.option("--parent-pid", type=int, default=None, hidden=True, help="Run as this `reel serve`'s work.")
-def worker(data_dir: Path | None, database_url: str | None, parent_pid: int | None) -> None:
+@click.option(
+    "--arrivals",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="Give way to the beacons whose arrivals the server writes here.",
+)
+def worker(
+    data_dir: Path | None, database_url: str | None, parent_pid: int | None, arrivals: Path | None
+) -> None:
     """Run processing, compaction, resource capture and the purge (no HTTP), until SIGTERM or SIGINT.
 
     Run as many as the load needs, beside `reel serve --no-work` processes, on a PostgreSQL session store
@@ -128,6 +142,8 @@ def worker(data_dir: Path | None, database_url: str | None, parent_pid: int | No
     if parent_pid is not None:  # a `reel serve`'s own worker (reel.server.work_process): stops with it
         follow_parent(parent_pid, stop.set)
     ctx = open_context(settings)
+    if arrivals is not None:
+        ctx.priority.follow(arrivals)
     work = start_work(ctx)
     log.info("Reel %s worker started (data: %s)", __version__, settings.stores_described)
     if settings.log_format != "json" and parent_pid is None:

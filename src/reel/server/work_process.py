@@ -18,12 +18,15 @@ import contextlib
 import ctypes
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from reel.config import Settings
 
@@ -45,10 +48,16 @@ def shareable(settings: Settings) -> bool:
     return not any(url.startswith("memory:") for url in urls)
 
 
-def worker_command(settings: Settings) -> list[str]:
-    """The child's command line: `reel worker` on the server's stores, following this process."""
+def arrivals_file() -> Path:
+    """A new file's path in a folder of its own, for the beacon arrivals the child follows."""
+    return Path(tempfile.mkdtemp(prefix="reel-serve-")) / "beacon-arrivals"
+
+
+def worker_command(settings: Settings, arrivals: Path) -> list[str]:
+    """The child's command line: `reel worker` on the server's stores, following this process and the
+    beacon arrivals it writes to `arrivals` (reel.runtime.priority)."""
     args = [sys.executable, "-m", "reel", "worker", "--parent-pid", str(os.getpid())]
-    args += ["--data-dir", str(settings.data_dir)]
+    args += ["--arrivals", str(arrivals), "--data-dir", str(settings.data_dir)]
     if settings.database_url:
         args += ["--database-url", settings.database_url]
     return args
@@ -57,8 +66,12 @@ def worker_command(settings: Settings) -> list[str]:
 class WorkProcess:
     """Runs `reel worker` as a child of this process until `stop` (see the module docstring)."""
 
-    def __init__(self, command: list[str], *, wait: Callable[[float], bool] | None = None) -> None:
+    def __init__(
+        self, command: list[str], arrivals: Path | None = None, *, wait: Callable[[float], bool] | None = None
+    ) -> None:
         self.command = command
+        self.arrivals = arrivals
+        """The arrivals file (`arrivals_file`), removed with its folder once the child has stopped."""
         self._stopping = threading.Event()
         self._wait = wait if wait is not None else self._stopping.wait
         self._lock = threading.Lock()
@@ -113,6 +126,8 @@ class WorkProcess:
                 proc.kill()
                 proc.wait()
         self._thread.join(timeout=5.0)
+        if self.arrivals is not None:
+            shutil.rmtree(self.arrivals.parent, ignore_errors=True)
 
 
 def follow_parent(parent_pid: int, stop: Callable[[], None]) -> None:
