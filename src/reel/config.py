@@ -340,7 +340,7 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "REEL_SERVE_WORK",
         "on",
         "`on`: `reel serve` runs processing, compaction, resource capture and the purge in a `reel worker` "
-        "child process it starts, restarts and stops (metrics of that work: set `REEL_METRICS_DIR`). "
+        "child process it starts, restarts and stops (its metrics show at the server's `/metrics`). "
         "`off`: it leaves them to `reel worker` processes (several processes on PostgreSQL + S3).",
         "--work/--no-work",
     ),

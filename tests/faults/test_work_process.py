@@ -77,7 +77,9 @@ def server(tmp_path: Path) -> Iterator[tuple[ReelProcess, str]]:
         proc.stop()
 
 
-def _post_beacon(server: ReelProcess, app_key: str, recording_id: str) -> None:
+def _post_beacon(
+    server: ReelProcess, app_key: str, recording_id: str, more: list[dict[str, object]] | None = None
+) -> None:
     now = int(time.time() * 1000)
     doc = {
         "v": 1,
@@ -86,7 +88,7 @@ def _post_beacon(server: ReelProcess, app_key: str, recording_id: str) -> None:
         "seq": 0,
         "sent_at": now,
         "final": True,
-        "events": dashboard_snapshot(now - 10),
+        "events": [*dashboard_snapshot(now - 10), *(more or [])],
     }
     answer = httpx.post(
         f"{server.url}/v1/web/beacons?k={app_key}&ce=gzip",
@@ -139,3 +141,34 @@ def test_sigkill_of_the_server_ends_the_child(server: tuple[ReelProcess, str]) -
     worker = _worker_of(proc)
     proc.kill9()
     _until(lambda: not _alive(worker), 20.0, "the work process ended after its server was killed")
+
+
+def _metric(server: ReelProcess, name: str) -> float:
+    """The value of an unlabelled metric on the server's /metrics (0 when absent)."""
+    text = httpx.get(f"{server.url}/metrics", timeout=10).text
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ")]
+    assert len(values) <= 1, values  # one family, not the server's and the child's side by side
+    return values[0] if values else 0.0
+
+
+def test_the_servers_metrics_include_what_its_child_counts(server: tuple[ReelProcess, str]) -> None:
+    proc, app_key = server
+    _worker_of(proc)
+    assert _metric(proc, "reel_mirror_problems_total") == 0
+    # A mutation about a node the page never had: the mirror, in the child, counts a problem.
+    unknown = {
+        "type": 3,
+        "timestamp": int(time.time() * 1000),
+        "data": {
+            "source": 0,
+            "adds": [],
+            "texts": [],
+            "attributes": [],
+            "removes": [{"parentId": 9999, "id": 9998}],
+        },
+    }
+    _post_beacon(proc, app_key, "rec-metrics", [unknown])
+    _until(lambda: _metric(proc, "reel_mirror_problems_total") >= 1, 60.0, "the child's count on /metrics")
+    assert _metric(proc, "reel_beacons_accepted_total") == 0  # labelled: no unlabelled line
+    accepted = httpx.get(f"{proc.url}/metrics", timeout=10).text
+    assert 'reel_beacons_accepted_total{platform="web"} 1.0' in accepted  # the server's own count, once

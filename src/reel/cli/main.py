@@ -58,7 +58,13 @@ def serve(
     from reel.server.app import create_app
     from reel.server.draining import serve_app
     from reel.server.logs import configure_logging
-    from reel.server.work_process import WorkProcess, arrivals_file, shareable, worker_command
+    from reel.server.work_process import (
+        WorkProcess,
+        arrivals_file,
+        child_environment,
+        shareable,
+        worker_command,
+    )
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
         host=host, port=port, drain_seconds=drain_seconds, serve_work=work
@@ -79,7 +85,11 @@ def serve(
         app = create_app(
             settings,
             background=settings.serve_work and not in_child,
-            work_process=(lambda: WorkProcess(worker_command(settings, arrivals), arrivals).start())
+            work_process=(
+                lambda: WorkProcess(
+                    worker_command(settings, arrivals), arrivals, env=child_environment(arrivals)
+                ).start()
+            )
             if arrivals is not None
             else None,
         )

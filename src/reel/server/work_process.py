@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reel.config import Settings
+from reel.runtime.metrics import child_exited, count_children_in
 
 log = logging.getLogger("reel.server")
 
@@ -53,6 +54,18 @@ def arrivals_file() -> Path:
     return Path(tempfile.mkdtemp(prefix="reel-serve-")) / "beacon-arrivals"
 
 
+def child_environment(arrivals: Path) -> dict[str, str] | None:
+    """The child's environment: where REEL_METRICS_DIR is not set (each process counts in memory), the
+    child writes its metrics as files beside `arrivals` and this server's `/metrics` answers for both
+    (reel.runtime.metrics); None (inherit) otherwise."""
+    if os.environ.get("REEL_METRICS_DIR"):
+        return None
+    directory = arrivals.parent / "metrics"
+    directory.mkdir(exist_ok=True)
+    count_children_in(str(directory))
+    return {**os.environ, "REEL_METRICS_DIR": str(directory)}
+
+
 def worker_command(settings: Settings, arrivals: Path) -> list[str]:
     """The child's command line: `reel worker` on the server's stores, following this process and the
     beacon arrivals it writes to `arrivals` (reel.runtime.priority)."""
@@ -67,9 +80,15 @@ class WorkProcess:
     """Runs `reel worker` as a child of this process until `stop` (see the module docstring)."""
 
     def __init__(
-        self, command: list[str], arrivals: Path | None = None, *, wait: Callable[[float], bool] | None = None
+        self,
+        command: list[str],
+        arrivals: Path | None = None,
+        *,
+        env: dict[str, str] | None = None,
+        wait: Callable[[float], bool] | None = None,
     ) -> None:
         self.command = command
+        self.env = env
         self.arrivals = arrivals
         """The arrivals file (`arrivals_file`), removed with its folder once the child has stopped."""
         self._stopping = threading.Event()
@@ -98,10 +117,11 @@ class WorkProcess:
             with self._lock:
                 if self._stopping.is_set():
                     return
-                self._proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL)
+                self._proc = subprocess.Popen(self.command, stdin=subprocess.DEVNULL, env=self.env)
                 self.starts += 1
             started = time.monotonic()
             code = self._proc.wait()
+            child_exited(self._proc.pid)
             if self._stopping.is_set():
                 return
             if time.monotonic() - started > HEALTHY_AFTER_S:
