@@ -77,7 +77,8 @@ class Settings:
     URL for the Applications page."""
     serve_work: bool = True
     """Whether `reel serve` also runs processing, compaction, resource capture and the purge (the embedded
-    default); off where `reel worker` processes do that work."""
+    default: in a child `reel worker` it supervises, reel.server.work_process); off where `reel worker`
+    processes do that work."""
     log_format: LogFormat = "text"
     """`text` (uvicorn's lines) or `json`: one JSON object per line, one line per request with its id."""
     metrics: bool = True
@@ -338,8 +339,9 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     EnvSetting(
         "REEL_SERVE_WORK",
         "on",
-        "`off`: `reel serve` leaves processing, compaction, resource capture and the purge to "
-        "`reel worker` processes (several processes on PostgreSQL + S3).",
+        "`on`: `reel serve` runs processing, compaction, resource capture and the purge in a `reel worker` "
+        "child process it starts, restarts and stops (its metrics show at the server's `/metrics`). "
+        "`off`: it leaves them to `reel worker` processes (several processes on PostgreSQL + S3).",
         "--work/--no-work",
     ),
     EnvSetting(

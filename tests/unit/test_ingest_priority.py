@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reel.runtime.priority import BACKGROUND_SHARE, CATCH_UP_AFTER_S, MAX_PAUSE_S, QUIET_S, IngestPriority
@@ -63,3 +65,19 @@ def test_a_stop_ends_the_pause() -> None:
     priority = IngestPriority(fake.clock, fake.sleep)
     priority.beacon_arrived()
     assert priority.pause_after(1.0, stopping=lambda: True) == 0.0
+
+
+def test_a_process_following_the_shared_file_gives_way_to_the_other_ones_beacons(tmp_path: Path) -> None:
+    """The embedded server writes its beacons' arrivals to a file its work process follows."""
+    fake = FakeTime()
+    server = IngestPriority(fake.clock, fake.sleep)
+    work = IngestPriority(fake.clock, fake.sleep)
+    arrivals = tmp_path / "beacon-arrivals"
+    server.share(arrivals)
+    work.follow(arrivals)
+    assert not work.busy()  # none yet
+    server.beacon_arrived()
+    assert work.busy()
+    assert work.pause_after(0.01) > 0
+    fake.now += QUIET_S
+    assert not work.busy()

@@ -40,8 +40,8 @@ def cli() -> None:
 @click.option(
     "--work/--no-work",
     default=None,
-    help="Also run processing, compaction, resource capture and the purge (REEL_SERVE_WORK; on). "
-    "Off where `reel worker` processes do it.",
+    help="Also run processing, compaction, resource capture and the purge, in a child `reel worker` "
+    "(REEL_SERVE_WORK; on). Off where `reel worker` processes do it.",
 )
 def serve(
     host: str | None,
@@ -58,6 +58,13 @@ def serve(
     from reel.server.app import create_app
     from reel.server.draining import serve_app
     from reel.server.logs import configure_logging
+    from reel.server.work_process import (
+        WorkProcess,
+        arrivals_file,
+        child_environment,
+        shareable,
+        worker_command,
+    )
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url}).with_overrides(
         host=host, port=port, drain_seconds=drain_seconds, serve_work=work
@@ -72,8 +79,23 @@ def serve(
         sock.close()
         raise click.ClickException(problem)
     try:
-        app = create_app(settings, background=settings.serve_work)
+        # The work runs in a child process where the stores can be shared (reel.server.work_process).
+        in_child = settings.serve_work and shareable(settings)
+        arrivals = arrivals_file() if in_child else None
+        app = create_app(
+            settings,
+            background=settings.serve_work and not in_child,
+            work_process=(
+                lambda: WorkProcess(
+                    worker_command(settings, arrivals), arrivals, env=child_environment(arrivals)
+                ).start()
+            )
+            if arrivals is not None
+            else None,
+        )
         ctx = app.state.reel
+        if arrivals is not None:  # the child's work gives way to this server's beacons
+            ctx.priority.share(arrivals)
         contents = StoreContents(len(ctx.sessions.applications()), len(ctx.operators.operators()))
     except ReelError as exc:  # a store that cannot be opened: say which and why, without a traceback
         sock.close()
@@ -97,7 +119,17 @@ def serve(
 @cli.command()
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--database-url", default=None, help="Session store URL (REEL_DATABASE_URL).")
-def worker(data_dir: Path | None, database_url: str | None) -> None:
+@click.option("--parent-pid", type=int, default=None, hidden=True, help="Run as this `reel serve`'s work.")
+@click.option(
+    "--arrivals",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    hidden=True,
+    help="Give way to the beacons whose arrivals the server writes here.",
+)
+def worker(
+    data_dir: Path | None, database_url: str | None, parent_pid: int | None, arrivals: Path | None
+) -> None:
     """Run processing, compaction, resource capture and the purge (no HTTP), until SIGTERM or SIGINT.
 
     Run as many as the load needs, beside `reel serve --no-work` processes, on a PostgreSQL session store
@@ -110,16 +142,21 @@ def worker(data_dir: Path | None, database_url: str | None) -> None:
     from reel.runtime.context import close_context, open_context
     from reel.server.logs import configure_logging
     from reel.server.work import start_work
+    from reel.server.work_process import follow_parent
 
     settings = settings_from_options({"data_dir": data_dir, "database_url": database_url})
     configure_logging(settings.log_format)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    if parent_pid is not None:  # a `reel serve`'s own worker (reel.server.work_process): stops with it
+        follow_parent(parent_pid, stop.set)
     ctx = open_context(settings)
+    if arrivals is not None:
+        ctx.priority.follow(arrivals)
     work = start_work(ctx)
     log.info("Reel %s worker started (data: %s)", __version__, settings.stores_described)
-    if settings.log_format != "json":
+    if settings.log_format != "json" and parent_pid is None:
         click.echo(f"Reel {__version__} worker: processing, compaction, resource capture, purge")
     try:
         stop.wait()

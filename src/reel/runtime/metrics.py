@@ -13,6 +13,7 @@ Labels are small closed sets (platform, a reason code, an outcome), never ids or
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 # prometheus_client picks its value storage when it is imported: the directory must be named first.
 if os.environ.get("REEL_METRICS_DIR") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -28,6 +29,8 @@ from prometheus_client import (  # after the environment is set (see above)
     generate_latest,
     multiprocess,
 )
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from reel.errors import StorageUnavailable
 
@@ -124,9 +127,28 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
+_CHILD_DIRS: list[str] = []
+
+
+def count_children_in(directory: str) -> None:
+    """Also answer for child processes that write their metrics as files to `directory` (multiprocess mode),
+    while this process counts in memory: the embedded `reel serve` and its work process."""
+    _CHILD_DIRS.append(directory)
+
+
+def child_exited(pid: int) -> None:
+    """Forget the live gauges of a child counted through `count_children_in`."""
+    for directory in _CHILD_DIRS:
+        multiprocess.mark_process_dead(pid, path=directory)  # type: ignore[no-untyped-call]
+
+
 def render_metrics() -> tuple[bytes, str]:
     """The text exposition of every metric (all processes sharing the directory, if any), and its type."""
     directory = multiprocess_dir()
+    if directory is None and _CHILD_DIRS:
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_WithChildren(_CHILD_DIRS))
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     if directory is None:
         return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
     registry = CollectorRegistry()
@@ -150,3 +172,35 @@ def count_deleted(cause: str, recordings: int, sessions: int) -> None:
     """Count recordings and sessions deleted under `cause` (retention or request)."""
     RECORDINGS_DELETED.labels(cause).inc(recordings)
     SESSIONS_DELETED.labels(cause).inc(sessions)
+
+
+class _WithChildren(Collector):
+    """This process's metrics and its children's (`count_children_in`) as one: samples with the same name
+    and labels are summed (counters, histograms), gauges take the largest (Reel's are lags: `livemax`)."""
+
+    def __init__(self, directories: list[str]) -> None:
+        self.directories = directories
+
+    def collect(self) -> Iterator[Metric]:
+        children = CollectorRegistry(auto_describe=False)
+        for directory in self.directories:
+            multiprocess.MultiProcessCollector(children, path=directory)  # type: ignore[no-untyped-call]
+        merged: dict[str, Metric] = {}
+        values: dict[str, dict[tuple[str, tuple[tuple[str, str], ...]], float]] = {}
+        for family in [*REGISTRY.collect(), *children.collect()]:
+            kept = merged.setdefault(family.name, Metric(family.name, family.documentation, family.type))
+            into = values.setdefault(kept.name, {})
+            for sample in family.samples:
+                key = (sample.name, tuple(sorted(sample.labels.items())))
+                if key not in into:
+                    into[key] = sample.value
+                elif family.type == "gauge":
+                    into[key] = max(into[key], sample.value)
+                elif sample.name.endswith("_created"):
+                    into[key] = min(into[key], sample.value)  # when first counted, by either process
+                else:
+                    into[key] += sample.value
+        for name, family in merged.items():
+            for (sample_name, labels), value in values[name].items():
+                family.add_sample(sample_name, dict(labels), value)
+            yield family

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import cast
@@ -40,7 +40,8 @@ from reel.server import apidocs, health, login, metrics_route
 from reel.server.beacon_path import BeaconPath
 from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
-from reel.server.work import start_work
+from reel.server.work import Work, start_work
+from reel.server.work_process import WorkProcess
 from reel.storage.operator_store import OperatorStore
 from reel.storage.replay_store import ReplayStore
 from reel.storage.resource_store import ResourceStore
@@ -61,12 +62,15 @@ def create_app(
     limiter: RateLimiter | None = None,
     resources: ResourceStore | None = None,
     rules: RuleStore | None = None,
+    work_process: Callable[[], WorkProcess] | None = None,
 ) -> FastAPI:
     """A Reel app on the stores named by `settings`, unless stores are passed in (tests).
 
     With `background`, the app's lifespan also runs processing (actions, splits, closing silent
     sessions) and the retention purge on threads; tests leave it off and call
-    `reel.processing.worker.process_pending` and `reel.retention.purge.purge`.
+    `reel.processing.worker.process_pending` and `reel.retention.purge.purge`. With `work_process`
+    instead, the lifespan starts that work in a child process and stops it at shutdown
+    (reel.server.work_process: what the embedded `reel serve` does).
     """
     ctx = open_context(
         settings,
@@ -81,7 +85,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        work = start_work(ctx) if background else None
+        work: Work | WorkProcess | None = None
+        if background:
+            work = start_work(ctx)
+        elif work_process is not None:
+            work = work_process()
         yield
         app.state.draining = True
         if work is not None:
