@@ -230,6 +230,26 @@ document.addEventListener('securitypolicyviolation', (e) => window.refusals.push
     assert page.evaluate("window.refusals") == (["worker-src"] if csp == "header" else [])
 
 
+def test_a_worker_that_fails_never_reaches_the_pages_error_handlers(page: Page, ingest: FakeIngest) -> None:
+    """A page that replaces Function.prototype.toString (anti-tamper scripts do) breaks the worker's source,
+    built from a function's text: the worker's error is not reported to the page's onerror (its error
+    monitoring) nor recorded as the page's error, and beacons are gzipped on the main thread instead."""
+    ingest.pre = """Function.prototype.toString = function () { return 'function () { [native code] }'; };
+window.errors = []; window.addEventListener('error', (e) => window.errors.push(String(e.message)));"""
+    open_page(page, ingest)
+    page.type("#name", "CANARY-INPUT")
+    page.evaluate("reel.flush()")
+    wait_until(lambda: len(ingest.beacons) >= 1)
+    page.wait_for_timeout(300)  # the worker's error, when it comes, comes within a few ms
+    page.type("#name", "-MORE")
+    page.evaluate("reel.flush()")
+    wait_until(lambda: all(b["status"] == 200 for b in ingest.beacons) and len(ingest.beacons) >= 2)
+    assert page.evaluate("window.errors") == []
+    assert not [e for e in ingest.events() if e["type"] == 5 and e["data"]["tag"] == "reel.error"]
+    assert all(b["query"].get("ce") == "gzip" for b in ingest.beacons)
+    assert "CANARY" not in "".join(b["text"] for b in ingest.beacons)
+
+
 def test_pagehide_sends_keepalive_bodies_within_the_budget(page: Page, ingest: FakeIngest) -> None:
     """On pagehide a big buffer is cut into ≤ 60 KiB beacons; an oversized event goes alone by plain fetch."""
     ingest.pre = FETCH_LOG

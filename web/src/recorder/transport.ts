@@ -50,7 +50,12 @@ export async function gzip(text: string): Promise<ArrayBuffer> {
         ? new Worker(URL.createObjectURL(new Blob([WORKER], { type: "text/javascript" }))) : null;
       if (worker) {
         worker.onmessage = (ev: MessageEvent<ArrayBuffer | null>) => waiting.shift()?.(ev.data);
-        worker.onerror = dropWorker;
+        // Cancelled: an error of the worker's (its source is a function's text, which a page that replaces
+        // Function.prototype.toString breaks) would otherwise be reported again in the page, to its onerror.
+        worker.onerror = (ev) => {
+          ev.preventDefault();
+          dropWorker();
+        };
       }
     }
   } catch {
