@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,7 @@ import orjson
 import pytest
 
 from reel.config import Settings
+from reel.server.work_process import FOLDER_PREFIX, arrivals_file
 from reel.storage.factory import open_session_store
 from reel_process import ORIGIN, ReelProcess, prepare_data_dir
 from support import dashboard_snapshot
@@ -172,3 +174,18 @@ def test_the_servers_metrics_include_what_its_child_counts(server: tuple[ReelPro
     assert _metric(proc, "reel_beacons_accepted_total") == 0  # labelled: no unlabelled line
     accepted = httpx.get(f"{proc.url}/metrics", timeout=10).text
     assert 'reel_beacons_accepted_total{platform="web"} 1.0' in accepted  # the server's own count, once
+
+
+def test_folders_of_servers_that_no_longer_run_are_removed(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid no process has now (reused only after the kernel wraps around)
+    abandoned = tmp_path / f"{FOLDER_PREFIX}{gone.pid}-abc"
+    (abandoned / "metrics").mkdir(parents=True)
+    running = tmp_path / f"{FOLDER_PREFIX}{os.getppid()}-def"  # this test's parent runs
+    running.mkdir()
+    unrelated = tmp_path / f"{FOLDER_PREFIX}x-ghi"
+    unrelated.mkdir()
+    made = arrivals_file(tmp_path)
+    assert made.parent.is_dir() and made.parent.name.startswith(f"{FOLDER_PREFIX}{os.getpid()}-")
+    assert not abandoned.exists()
+    assert running.is_dir() and unrelated.is_dir()

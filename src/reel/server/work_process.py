@@ -49,9 +49,34 @@ def shareable(settings: Settings) -> bool:
     return not any(url.startswith("memory:") for url in urls)
 
 
-def arrivals_file() -> Path:
-    """A new file's path in a folder of its own, for the beacon arrivals the child follows."""
-    return Path(tempfile.mkdtemp(prefix="reel-serve-")) / "beacon-arrivals"
+FOLDER_PREFIX = "reel-serve-"
+
+
+def arrivals_file(root: Path | None = None) -> Path:
+    """A new file's path in a folder of its own (in `root`, the system's temporary folder by default), for
+    the beacon arrivals the child follows and the child's metrics. Folders left there by servers that no
+    longer run (killed with SIGKILL: nothing of theirs ran to remove them) are removed first."""
+    base = root if root is not None else Path(tempfile.gettempdir())
+    _remove_abandoned(base)
+    return Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-", dir=base)) / "beacon-arrivals"
+
+
+def _remove_abandoned(base: Path) -> None:
+    """Remove `reel-serve-{pid}-…` folders in `base` whose server process is gone."""
+    for folder in base.glob(f"{FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FOLDER_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: not ours to judge
+    return True
 
 
 def child_environment(arrivals: Path) -> dict[str, str] | None:
