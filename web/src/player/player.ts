@@ -38,6 +38,8 @@ export class Player extends Playback {
   private sharedAt = 0;
   private readonly stage = window.reelOpening?.stage ?? h("div", { class: "stage" });
   private ticking = false;
+  /** Whether the session's description was read again because a window it named had gone (open). */
+  private reread = false;
   private readonly prefs: Prefs = loadPrefs();
   readonly ready = readySignal();
 
@@ -133,6 +135,14 @@ export class Player extends Playback {
       // A shared link loads the segment of its moment alone, never the recording up to it.
       await this.feed.prepare(this.abs(deepLink ? clamp(requested, 0, this.total) : 0), Number.NEGATIVE_INFINITY);
     } catch (err) {
+      if (!this.reread && err instanceof ApiError && err.status === 404 && err.code === "not_found") {
+        // Processing may have cut the recording into other windows since its description was read (the
+        // events before its first segment became segment 0): read the description again, once.
+        this.reread = true;
+        this.feed.destroy();
+        this.feed = null;
+        return this.open();
+      }
       this.fail(err, () => void this.restart());
       return;
     }
