@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from reel.admin.applications import create_application
 from reel.admin.operators import create_operator, issue_token
@@ -76,3 +77,15 @@ def open_logged_in(page: Any, url: str) -> None:
     page.fill("#login-password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(url)
+
+
+def post_events(live: LiveReel, app: dict[str, Any], recording: str, events: list[dict[str, Any]]) -> None:
+    """POST one beacon (seq 0) of `events` to `app` (the API's application document) as the recorder does."""
+    body = {"v": 1, "recording_id": recording, "session_id": recording, "seq": 0, "events": events}
+    response = httpx.post(
+        f"{live.reel_url}/v1/web/beacons",
+        params={"k": app["app_key"]},
+        content=orjson.dumps(body),
+        headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
+    )
+    assert response.status_code == 200, response.text

@@ -13,11 +13,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-import orjson
 import pytest
 
-from live import live_reel, open_logged_in
+from live import live_reel, open_logged_in, post_events
 from reel.demo.browser import chromium_browser
 from reel.processing.worker import process_pending
 
@@ -57,20 +55,7 @@ def test_a_player_opened_before_processing_plays_once_processing_cut_the_session
     with live_reel(tmp_path / "data", background=False) as live, chromium_browser() as browser:
         app = live.api("/api/v1/applications")["applications"][0]
         now = int(time.time() * 1000) - 10_000
-        body = {
-            "v": 1,
-            "recording_id": "rec-w",
-            "session_id": "rec-w",
-            "seq": 0,
-            "events": opening(now, f"{live.shop_url}/"),
-        }
-        posted = httpx.post(
-            f"{live.reel_url}/v1/web/beacons",
-            params={"k": app["app_key"]},
-            content=orjson.dumps(body),
-            headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-        )
-        assert posted.status_code == 200, posted.text
+        post_events(live, app, "rec-w", opening(now, f"{live.shop_url}/"))
         [session] = live.api("/api/v1/sessions")["sessions"]
         detail = f"/api/v1/sessions/{session['id']}"
         assert [s["n"] for s in live.api(detail)["segments"]] == [-1]  # not processed: window -1

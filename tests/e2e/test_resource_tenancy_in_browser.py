@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 
 from asset_server import Route, asset_server
-from live import LiveReel, live_reel
+from live import live_reel, post_events
 from reel.admin.operators import create_operator
 from reel.config import Settings
 from reel.demo.browser import chromium_browser
@@ -46,19 +45,6 @@ def page(href: str, stylesheet: str) -> list[dict[str, Any]]:
         {"type": 4, "timestamp": T0, "data": {"href": href, "width": 800, "height": 600}},
         {"type": 2, "timestamp": T0, "data": {"node": node, "initialOffset": {"top": 0, "left": 0}}},
     ]
-
-
-def post(
-    live: LiveReel, app: dict[str, Any], recording: str, events: list[dict[str, Any]], origin: str
-) -> None:
-    body = {"v": 1, "recording_id": recording, "session_id": recording, "seq": 0, "events": events}
-    response = httpx.post(
-        f"{live.reel_url}/v1/web/beacons",
-        params={"k": app["app_key"]},
-        content=orjson.dumps(body),
-        headers={"Origin": origin, "Content-Type": "text/plain"},
-    )
-    assert response.status_code == 200, response.text
 
 
 def log_in(page_: Any, url: str) -> None:
@@ -90,7 +76,7 @@ def test_another_applications_style_sheet_never_reaches_the_player(tmp_path: Pat
             headers=live.auth,
         )
         assert settings.status_code == 200, settings.text
-        post(live, app_b, "rec-b", page(f"{site.url}/", f"{site.url}/b.css"), site.url)
+        post_events(live, app_b, "rec-b", page(f"{site.url}/", f"{site.url}/b.css"))
         for _ in range(120):  # captured in the background
             if httpx.get(f"{live.reel_url}/resources/{DIGEST}", headers=live.auth).status_code == 200:
                 break
@@ -103,7 +89,7 @@ def test_another_applications_style_sheet_never_reaches_the_player(tmp_path: Pat
             create_operator(operators, NAME, "viewer", PASSWORD, now_ms=T0, app_ids=(app_a["id"],))
         finally:
             operators.close()
-        post(live, app_a, "rec-a", page("about:blank", f"/resources/{DIGEST}"), app_a["origins"][0])
+        post_events(live, app_a, "rec-a", page("about:blank", f"/resources/{DIGEST}"))
         [session] = [s for s in live.api("/api/v1/sessions")["sessions"] if s["recording_id"] == "rec-a"]
 
         context = browser.new_context(bypass_csp=True, viewport={"width": 1200, "height": 900})
