@@ -39,9 +39,16 @@ def test_a_beacon_answer_carries_the_request_id_and_security_headers_and_other_m
     # Beacons are answered before the router (reel.server.beacon_path), inside the outer middleware.
     response = post_beacon(client, demo_app, beacon(0))
     assert response.status_code == 200, response.text
-    assert len(response.headers["x-request-id"]) == 16
-    assert "default-src 'self'" in response.headers["content-security-policy"]
+    second = post_beacon(client, demo_app, beacon(1))
+    ids = {response.headers["x-request-id"], second.headers["x-request-id"]}
+    assert len(ids) == 2 and all(len(i) == 16 for i in ids)
+    # JSON for the recorder, never a page: the same policy, without a nonce to allow inline scripts by.
+    policy = response.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy and "nonce" not in policy
+    assert policy == second.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "'nonce-" in client.get("/login").headers["content-security-policy"]
     assert client.get("/v1/web/beacons").status_code == 405
     assert client.options("/v1/web/beacons").status_code == 204
 

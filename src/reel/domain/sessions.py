@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from reel.domain.beacons import BeaconSummary
+from reel.domain.changes import changed
 from reel.domain.records import NewPart, Session, SessionKey, SessionQuery, StoredAction
 from reel.domain.splits import ERROR_KINDS, UNCOUNTED_KINDS
 from reel.domain.user_context import UserContext
@@ -49,7 +50,7 @@ def with_context(session: Session, context: UserContext | None) -> Session:
         for name, value in dataclasses.asdict(context).items()
         if value and not getattr(session, name)
     }
-    return dataclasses.replace(session, **changes) if changes else session
+    return changed(session, **changes) if changes else session
 
 
 def fold_beacon(current: Session | None, key: SessionKey, beacon: BeaconFacts, new_id: str) -> Session:
@@ -106,7 +107,7 @@ def _fold(current: Session | None, key: SessionKey, beacon: BeaconFacts, new_id:
         start, end = s.first_ts, s.last_ts
     elif s.events:
         start, end = min(start, s.first_ts), max(end, s.last_ts)
-    return dataclasses.replace(
+    return changed(
         current,
         start=start,
         end=end,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive
 
 from reel.config import Limits
+from reel.domain.changes import changed
 from reel.domain.records import Application
 from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, RequestTimeout
 from reel.ingest import lookups
@@ -88,7 +88,7 @@ async def _receive(request: Request) -> Response:
     def prepare() -> BeaconWrite:
         beacon = read_web_beacon(body, max_events=limits.max_events_per_beacon, gzip_body=gzip_body)
         if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
-            beacon = dataclasses.replace(beacon, sent_at=stamped)
+            beacon = changed(beacon, sent_at=stamped)
         return web_write(ctx, app, beacon)
 
     # A typical beacon is decoded on the event loop (a thread hop costs more than the work); a large one

@@ -7,12 +7,12 @@ its row and events in one group commit.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from reel.domain.beacons import BeaconSummary, summarise_events
+from reel.domain.changes import changed
 from reel.domain.records import Application, RecordingClaim, Session, SessionKey, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.domain.user_context import UserContext
@@ -210,7 +210,7 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon | RawWebBeac
             in_order=beacon.in_order,  # moving every time by one offset keeps their order
         )
         write = beacon_write(app, store, now)
-        return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
+        return changed(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
 
     return moved_by(offset)
 
@@ -225,7 +225,7 @@ def _raw_write(app: Application, beacon: RawWebBeacon, now: int, known: Recordin
     def moved_by(clock_offset_ms: int) -> BeaconWrite:
         moved = summary
         if clock_offset_ms and summary.events:
-            moved = dataclasses.replace(
+            moved = changed(
                 summary,
                 first_ts=max(1, summary.first_ts + clock_offset_ms),
                 last_ts=max(1, summary.last_ts + clock_offset_ms),
@@ -240,7 +240,7 @@ def _raw_write(app: Application, beacon: RawWebBeacon, now: int, known: Recordin
             stored_events=encode_beacon_body(beacon.body, beacon.gzip_body, clock_offset_ms),
         )
         write = beacon_write(app, store, now)
-        return dataclasses.replace(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
+        return changed(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
 
     return moved_by(offset)
 

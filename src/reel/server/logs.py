@@ -9,6 +9,7 @@ duration and client address; log lines written while the request runs carry it t
 from __future__ import annotations
 
 import contextvars
+import itertools
 import logging
 import re
 import secrets
@@ -87,7 +88,13 @@ def request_id_of(scope: Scope) -> str:
             if _CLIENT_ID.fullmatch(sent):
                 return sent
             break
-    return secrets.token_hex(8)
+    return f"{_ID_PREFIX}{next(_ID_NUMBERS) & 0xFFFFFFFF:08x}"
+
+
+# A new id is this process's random prefix and a count: unique across processes and restarts alike,
+# without a call for random bytes on every request (one per request was measurable on beacons).
+_ID_PREFIX = secrets.token_hex(4)
+_ID_NUMBERS = itertools.count()
 
 
 class RequestLog:

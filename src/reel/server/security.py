@@ -14,18 +14,20 @@ import secrets
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from reel.server.logs import BEACON_PATHS
+
 # The player page, the one page other sites may embed when the operator allows it (REEL_FRAME_ANCESTORS).
 PLAYER_PAGE = re.compile(r"/sessions/[A-Za-z0-9_-]{1,80}")
 
 
-def content_security_policy(nonce: str, frame_ancestors: tuple[str, ...] = ()) -> str:
-    """The policy of operator pages; scripts only from Reel itself, with this request's nonce; framed by
-    no page unless `frame_ancestors` lists origins allowed to embed it."""
+def content_security_policy(nonce: str | None, frame_ancestors: tuple[str, ...] = ()) -> str:
+    """The policy of operator pages; scripts only from Reel itself, with this request's nonce (None: no
+    inline script at all); framed by no page unless `frame_ancestors` lists origins allowed to embed it."""
     ancestors = " ".join(("'self'", *frame_ancestors)) if frame_ancestors else "'none'"
     return "; ".join(
         (
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
+            f"script-src 'self' 'nonce-{nonce}'" if nonce is not None else "script-src 'self'",
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
@@ -57,17 +59,22 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(16)
-        scope.setdefault("state", {})["csp_nonce"] = nonce
-        framable = bool(self.frame_ancestors) and PLAYER_PAGE.fullmatch(scope.get("path", "")) is not None
-        ancestors = self.frame_ancestors if framable else ()
-        extra = [
-            (b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
-            (b"x-content-type-options", b"nosniff"),
-            (b"referrer-policy", b"same-origin"),
-        ]
-        if not framable:
-            extra.append((b"x-frame-options", b"DENY"))
+        path = scope.get("path", "")
+        if path in BEACON_PATHS:
+            # A beacon's answer is JSON for the recorder, never a page: the policy without a nonce, made
+            # once (a nonce and the policy's text per request were a few percent of a beacon's CPU).
+            extra = _BEACON_HEADERS
+        else:
+            nonce = secrets.token_urlsafe(16)
+            scope.setdefault("state", {})["csp_nonce"] = nonce
+            framable = bool(self.frame_ancestors) and PLAYER_PAGE.fullmatch(path) is not None
+            ancestors = self.frame_ancestors if framable else ()
+            extra = [
+                (b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
+                *_FIXED_HEADERS,
+            ]
+            if not framable:
+                extra.append(_NO_FRAMES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -76,6 +83,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+_FIXED_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
+_NO_FRAMES = (b"x-frame-options", b"DENY")
+_BEACON_HEADERS = [
+    (b"content-security-policy", content_security_policy(None).encode()),
+    *_FIXED_HEADERS,
+    _NO_FRAMES,
+]
 
 
 def install_security_headers(app: FastAPI, frame_ancestors: tuple[str, ...] = ()) -> None:

@@ -136,14 +136,18 @@ class Tx:
         _INSERT_PARAMS parameters), then `tail` (`ON CONFLICT …`); the number of rows changed.
 
         One statement, not one per row: the engine runs its executor once for them all (on PostgreSQL,
-        per-row statements cost about as much server time as the rows themselves)."""
+        per-row statements cost about as much server time as the rows themselves). Rows go in pieces of
+        power-of-two sizes (30 rows: 16, 8, 4 and 2), so the statements come in a few lengths whose
+        prepared forms the engine reuses: a group commit's inserts of ever other lengths were compiled
+        every time (SQLite: ~300 µs for 30 rows, several times their run)."""
         if not rows:
             return 0
         width = len(rows[0])
         changed = 0
         for part in chunked(rows, max(1, _INSERT_PARAMS // width)):
-            values = ", ".join([f"({placeholders(width)})"] * len(part))
-            changed += self.run(f"{head} {values} {tail}", [v for r in part for v in r])
+            for piece in _binary_pieces(part):
+                values = ", ".join([f"({placeholders(width)})"] * len(piece))
+                changed += self.run(f"{head} {values} {tail}", [v for r in piece for v in r])
         return changed
 
     def all_of(self, queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Row]]:
@@ -271,7 +275,28 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
-def chunked(values: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+def padded(values: Sequence[T]) -> list[T]:
+    """An IN list's `values` with the last one repeated up to the next power of two (a repeat changes no
+    result): such lists come in a few lengths, whose prepared statements the engine reuses (SQLite
+    compiled a query with 30 values in ~400 µs, five times its run)."""
+    out = list(values)
+    if out:
+        out.extend([out[-1]] * ((1 << (len(out) - 1).bit_length()) - len(out)))
+    return out
+
+
+def _binary_pieces(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in consecutive slices whose lengths are distinct powers of two, largest first."""
+    start = 0
+    left = len(values)
+    while left:
+        size = 1 << (left.bit_length() - 1)
+        yield values[start : start + size]
+        start += size
+        left -= size
+
+
+def chunked(values: Sequence[T], size: int = 512) -> Iterator[Sequence[T]]:
     """`values` in slices small enough for one statement's parameters."""
     for start in range(0, len(values), size):
         yield values[start : start + size]

@@ -11,16 +11,16 @@ costs five round trips, not a dozen per beacon; on SQLite it saves the savepoint
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reel.domain.changes import changed
 from reel.domain.records import Session, StoredBeacon
 from reel.errors import Conflict, Gone, ReelError
 from reel.storage import sql_rows as rows
 from reel.storage.session_store import BeaconWrite, OtherClockOffset, SaveResult
-from reel.storage.sql import Row, Tx, chunked, placeholders
+from reel.storage.sql import Row, Tx, chunked, padded, placeholders
 from reel.storage.sql_retention import requeue_if_deleted
 
 Answer = SaveResult | OtherClockOffset | ReelError
@@ -105,11 +105,13 @@ def _read(tx: Tx, writes: Sequence[BeaconWrite]) -> _Group:
 
 def _in(select: str, column: str, values: Sequence[str], tail: str = "") -> tuple[str, list[Any]]:
     """`select` of the rows whose `column` is one of `values`."""
-    return f"{select} WHERE {column} IN ({placeholders(len(values))}){tail}", list(values)
+    values = padded(values)
+    return f"{select} WHERE {column} IN ({placeholders(len(values))}){tail}", values
 
 
 def _any_of(select: str, column: str, pairs: Sequence[tuple[str, Any]]) -> tuple[str, list[Any]]:
     """`select` of the rows of any of `pairs`: a recording, and its value of `column`."""
+    pairs = padded(pairs)
     where = " OR ".join([f"(recording_id = ? AND {column} = ?)"] * len(pairs))
     return f"{select} WHERE {where}", [v for pair in pairs for v in pair]
 
@@ -155,7 +157,7 @@ def _decide(tx: Tx, group: _Group, write: BeaconWrite) -> Answer:
     group.changed[updated.id] = updated
     high, latest = group.received.get(rec, (beacon.seq, beacon.received_at))
     group.received[rec] = (max(high, beacon.seq), max(latest, beacon.received_at))
-    group.beacons.append(dataclasses.replace(beacon, session_id=updated.id))
+    group.beacons.append(changed(beacon, session_id=updated.id))
     group.stored[(beacon.recording_id, beacon.seq)] = updated.id
     if write.payload:
         group.payloads.append((beacon.recording_id, beacon.seq, write.payload))
@@ -169,7 +171,7 @@ def _close_others(group: _Group, rec: str, client_session_id: str) -> None:
         group.replaced.append((rec, client_session_id))
     for skey, s in group.current.items():
         if skey[1] == rec and skey[2] != client_session_id and not s.closed:
-            closed = dataclasses.replace(s, closed=True, close_reason="idle")
+            closed = changed(s, closed=True, close_reason="idle")
             group.current[skey] = closed
             group.changed[closed.id] = closed
 
