@@ -4,6 +4,7 @@ are padded to a few lengths without changing what they match, inserts go in powe
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sqlite3
 
 import pytest
@@ -49,6 +50,37 @@ class Checked:
 def test_changed_runs_post_init_where_a_class_has_one() -> None:
     with pytest.raises(ValueError, match="low above high"):
         changed(Checked(1, 2), low=5)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Slotted:
+    x: int
+
+
+@dataclasses.dataclass(frozen=True)
+class OnSlots(Slotted):
+    y: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Doubled:
+    a: int
+    later: list[int] = dataclasses.field(default_factory=list, init=False)
+    scale: dataclasses.InitVar[int] = 1
+
+    @functools.cached_property
+    def double(self) -> int:
+        return self.a * 2
+
+
+def test_changed_copies_as_replace_does_whatever_the_class() -> None:
+    assert changed(OnSlots(1, 2), y=3) == OnSlots(1, 3)  # slots in a base class
+    one = Doubled(1)
+    one.later.append(7)
+    assert one.double == 2  # cached on the instance
+    five = changed(one, a=5)
+    assert (five.double, five.later) == (10, [])  # as replace(): computed again, made again
+    assert changed(one, scale=2) == Doubled(1)
 
 
 @given(st.lists(st.integers(0, 50), min_size=1, max_size=300))

@@ -7,6 +7,7 @@ import pytest
 from reel.domain.origins import normalise_origin
 from reel.domain.records import Application
 from reel.errors import Forbidden, Unauthorized
+from reel.ingest import origins as origins_module
 from reel.ingest.origins import UNKNOWN_KEY_MESSAGE, check_app, check_origin
 
 APP = Application(
@@ -57,3 +58,14 @@ def test_unknown_and_disabled_keys_get_the_same_answer() -> None:
         check_app(replace(APP, enabled=False))
     assert unknown.value.to_json() == disabled.value.to_json()
     assert UNKNOWN_KEY_MESSAGE in unknown.value.message
+
+
+def test_origins_are_parsed_once_but_long_made_up_ones_are_never_kept() -> None:
+    kept = origins_module._normalised.cache_info().currsize
+    for _ in range(3):
+        assert check_origin(APP, "http://localhost:8701") == "http://localhost:8701"
+    assert origins_module._normalised.cache_info().currsize <= kept + 1
+    for i in range(20):
+        with pytest.raises(Forbidden):
+            check_origin(APP, f"https://{'a' * 5000}{i}.example")
+    assert origins_module._normalised.cache_info().currsize <= kept + 1

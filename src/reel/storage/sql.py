@@ -48,6 +48,10 @@ class Dialect:
     """A statement taking a lock on (an integer, a text) until the transaction ends ('' in SQLite)."""
     native_arrays: bool
     """Lists of text are array columns (PostgreSQL); else JSON text."""
+    insert_in_pieces: bool = False
+    """Multi-row inserts go in pieces of power-of-two sizes (`Tx.insert`): SQLite compiles a statement
+    text again once it has left the driver's cache, which inserts of every length overflowed. Not on
+    PostgreSQL, where an insert outside a pipeline would cost a round trip per piece."""
 
     def sql(self, text: str) -> str:
         """`text` with this engine's placeholders."""
@@ -62,7 +66,9 @@ class Dialect:
         return orjson.dumps(list(values)).decode()
 
 
-SQLITE = Dialect("sqlite", "?", "", "instr({}, ?) > 0", "MAX", "", "", native_arrays=False)
+SQLITE = Dialect(
+    "sqlite", "?", "", "instr({}, ?) > 0", "MAX", "", "", native_arrays=False, insert_in_pieces=True
+)
 POSTGRES = Dialect(
     "postgresql",
     "%s",
@@ -136,16 +142,16 @@ class Tx:
         _INSERT_PARAMS parameters), then `tail` (`ON CONFLICT …`); the number of rows changed.
 
         One statement, not one per row: the engine runs its executor once for them all (on PostgreSQL,
-        per-row statements cost about as much server time as the rows themselves). Rows go in pieces of
-        power-of-two sizes (30 rows: 16, 8, 4 and 2), so the statements come in a few lengths whose
-        prepared forms the engine reuses: a group commit's inserts of ever other lengths were compiled
-        every time (SQLite: ~300 µs for 30 rows, several times their run)."""
+        per-row statements cost about as much server time as the rows themselves). On SQLite the rows go
+        in pieces of power-of-two sizes (30 rows: 16, 8, 4 and 2), so the statements come in a few
+        lengths whose compiled forms the driver keeps: a group commit's inserts of ever other lengths
+        were compiled every time (~300 µs for 30 rows, several times their run)."""
         if not rows:
             return 0
         width = len(rows[0])
         changed = 0
         for part in chunked(rows, max(1, _INSERT_PARAMS // width)):
-            for piece in _binary_pieces(part):
+            for piece in _binary_pieces(part) if self.dialect.insert_in_pieces else (part,):
                 values = ", ".join([f"({placeholders(width)})"] * len(piece))
                 changed += self.run(f"{head} {values} {tail}", [v for r in piece for v in r])
         return changed
