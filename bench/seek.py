@@ -22,6 +22,7 @@ was the one reported before; it adds Playwright's round trips). Run: `python -m 
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 import statistics
@@ -207,11 +208,13 @@ def measure() -> dict[str, Any]:
     parts = rec.manifest["parts"]
     start = int(parts[0]["start"]) if parts else int(rec.manifest["clock_start_ms"])
     target, points = seek_points(int(rec.manifest["duration_ms"]))
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp, quiet_chromium() as browser:
         rrweb = measure_rrweb(browser, rec, start, target, points)
         reel = measure_reel(browser, rec, target, points, Path(tmp))
         version = browser.version
     return {
+        "load": (load_before, os.getloadavg()),
         "recording": rec.manifest,
         "target": target,
         "points": points,
@@ -219,6 +222,10 @@ def measure() -> dict[str, Any]:
         "reel": reel,
         "chromium": version,
     }
+
+
+def _loads(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.2f}" for x in load)
 
 
 def _clock(ms: float) -> str:
@@ -267,6 +274,9 @@ def report(r: dict[str, Any]) -> None:
     m, rr, reel = r["recording"], r["rrweb"], r["reel"]
     mb = m["events_json_bytes"] / 1e6
     print(f"machine: {machine()} · Chromium {r['chromium']}")
+    before, after = r["load"]
+    # Other work on the machine moves every figure below: 2 cores, other benchmarks beside this one.
+    print(f"load average (1/5/15 min): {_loads(before)} before, {_loads(after)} after")
     print(
         f"workload: {m['hours']:g} h dashboard (v{m['workload_version']}, recorded at {m['reel_commit']}): "
         f"{m['session_events']} events, {mb:.1f} MB JSON as served, {m['beacons']} beacons, "
