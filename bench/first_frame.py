@@ -28,10 +28,10 @@ from typing import Any
 
 import httpx
 
+from bench._browser import quiet_chromium
 from reel.admin.applications import create_application
 from reel.admin.operators import create_operator, issue_token
 from reel.config import Settings
-from reel.demo.browser import chromium_browser
 from reel.demo.runner import snippet
 from reel.demo.serving import serve_in_thread
 from reel.demo.shop import create_shop_app
@@ -45,7 +45,7 @@ PLAYER_PAGE = re.compile(r"/sessions/ses_[A-Za-z0-9_-]+(\?[^/]*)?$")
 # player bundle (player.html). Without them, the bundle runs as on any other page: a deferred script.
 FRAME_HTML = re.compile(
     r'<script type="application/json" id="reel-first-frame">.*?</script>\s*'
-    r'<script src="/static/built/opening\.js" data-bundle="/static/built/player\.js"></script>',
+    r'<script src="/static/built/opening\.js" data-bundle="/static/built/player\.js"[^>]*></script>',
     re.S,
 )
 DEFERRED_BUNDLE = '<script src="/static/built/player.js" defer></script>'
@@ -141,7 +141,7 @@ def measure(runs: int = 7) -> dict[str, Any]:
                         raise RuntimeError("resources were not captured")
                     time.sleep(0.2)
             player = f"{reel_url}/sessions/{session['id']}"
-            with chromium_browser() as browser:
+            with quiet_chromium() as browser:
                 context = browser.new_context(viewport={"width": 1600, "height": 1000})
                 context.add_init_script(WATCH_REPLAY_JS)
                 page = context.new_page()

@@ -22,6 +22,7 @@ was the one reported before; it adds Playwright's round trips). Run: `python -m 
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import re
 import statistics
@@ -29,13 +30,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench._browser import quiet_chromium
 from bench._bundle import replayer_page
 from bench._dashboard import Recording, dashboard_recording
 from bench._heap import Heap, measure_heap
 from bench._reel import RunningReel, copy_data_dir, log_in, serve, wait_settled
 from bench._static import route_for, serve_routes
 from bench.first_frame import WATCH_REPLAY_JS, machine, open_timed
-from reel.demo.browser import chromium_browser
 
 SEEK_MS, SPEEDUP, HEAP_MB, FIRST_FRAME_MS = 150, 10, 150, 200
 RANDOM_SEEKS = 20
@@ -70,7 +71,10 @@ REEL_SEEK_JS = """async (ms) => {
 }""".replace("(SPLIT)", f"({SPLIT_JS})")
 # Before any page script (deep links): note, in the page, when the player's `ready` resolved and the frame
 # after it was painted (two animation frames later). Timed in the page, not when the harness gets round to
-# asking: Playwright's round trips (wait_for_function, then evaluate) added 25-200 ms under load.
+# asking: Playwright's round trips (wait_for_function, then evaluate) added 25-200 ms under load. The
+# harness learns of it by a console message: waiting with wait_for_function injected Playwright's script
+# into the page while it loaded (10-25 ms of its main thread in a trace, inside the measured time).
+PAINTED_MESSAGE = "reel-bench:deep-link-painted"
 DEEP_LINK_WATCH_JS = """(() => {
   let hook;
   Object.defineProperty(window, "reelPlayer", { configurable: true, get: () => hook, set: (value) => {
@@ -78,11 +82,13 @@ DEEP_LINK_WATCH_JS = """(() => {
     value.ready.then(() => {
       const ready = performance.now();
       requestAnimationFrame(() => requestAnimationFrame(() => {
-        window.__reelDeepLink = window.__reelDeepLink || { ready, painted: performance.now() };
+        if (window.__reelDeepLink) return;
+        window.__reelDeepLink = { ready, painted: performance.now() };
+        console.debug("MESSAGE");
       }));
     });
   } });
-})();"""
+})();""".replace("MESSAGE", PAINTED_MESSAGE)
 DEEP_LINK_JS = """async () => {
   const p = window.reelPlayer;
   await p.ready;
@@ -161,8 +167,8 @@ def _deep_link(context: Any, player: str, target: int) -> dict[str, Any]:
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url) if SEGMENT_URL.search(r.url) else None)
     page.add_init_script(DEEP_LINK_WATCH_JS)
-    page.goto(f"{player}?t={target}")
-    page.wait_for_function("() => window.__reelDeepLink !== undefined")
+    with page.expect_console_message(lambda m: m.text == PAINTED_MESSAGE, timeout=SLOW_MS):
+        page.goto(f"{player}?t={target}")
     result: dict[str, Any] = page.evaluate(DEEP_LINK_JS)
     result["requests"] = len(fetched)  # segment requests up to the painted frame: O(1), never all
     page.close()
@@ -202,11 +208,13 @@ def measure() -> dict[str, Any]:
     parts = rec.manifest["parts"]
     start = int(parts[0]["start"]) if parts else int(rec.manifest["clock_start_ms"])
     target, points = seek_points(int(rec.manifest["duration_ms"]))
-    with tempfile.TemporaryDirectory() as tmp, chromium_browser() as browser:
+    load_before = os.getloadavg()
+    with tempfile.TemporaryDirectory() as tmp, quiet_chromium() as browser:
         rrweb = measure_rrweb(browser, rec, start, target, points)
         reel = measure_reel(browser, rec, target, points, Path(tmp))
         version = browser.version
     return {
+        "load": (load_before, os.getloadavg()),
         "recording": rec.manifest,
         "target": target,
         "points": points,
@@ -214,6 +222,10 @@ def measure() -> dict[str, Any]:
         "reel": reel,
         "chromium": version,
     }
+
+
+def _loads(load: tuple[float, float, float]) -> str:
+    return "/".join(f"{x:.2f}" for x in load)
 
 
 def _clock(ms: float) -> str:
@@ -262,6 +274,9 @@ def report(r: dict[str, Any]) -> None:
     m, rr, reel = r["recording"], r["rrweb"], r["reel"]
     mb = m["events_json_bytes"] / 1e6
     print(f"machine: {machine()} · Chromium {r['chromium']}")
+    before, after = r["load"]
+    # Other work on the machine moves every figure below: 2 cores, other benchmarks beside this one.
+    print(f"load average (1/5/15 min): {_loads(before)} before, {_loads(after)} after")
     print(
         f"workload: {m['hours']:g} h dashboard (v{m['workload_version']}, recorded at {m['reel_commit']}): "
         f"{m['session_events']} events, {mb:.1f} MB JSON as served, {m['beacons']} beacons, "
