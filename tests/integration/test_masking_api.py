@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import orjson
@@ -295,3 +296,27 @@ def test_the_player_pages_first_frame_is_masked_too(
     client.put(rules_url(demo_app), json=STRICTER)
     shown = client.get(f"/sessions/{session_id}").text
     assert "NAV-SHOWN" in shown and "CANARY" not in shown
+
+
+def test_a_kept_first_frame_is_never_shown_after_a_stricter_rule(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    loose = {"preset": "allow_list", "rules": [{"type": "unmask", "selector": "nav"}]}
+    client.put(rules_url(demo_app), json=loose)
+    session_id = record(client, demo_app, beacon)
+    first = first_frame_of(client.get(f"/sessions/{session_id}").text)
+    kept = [k for k in ctx_of(client).replay_cache._entries if k[0] == "first-frame"]
+    assert first_frame_of(client.get(f"/sessions/{session_id}").text) == first and len(kept) == 1
+    assert "CANARY-NAME" in first  # the loose rules show it
+    client.put(rules_url(demo_app), json=STRICTER)
+    stricter = first_frame_of(client.get(f"/sessions/{session_id}").text)  # the very next page
+    assert "CANARY" not in stricter and "NAV-SHOWN" in stricter
+
+
+def first_frame_of(page: str) -> str:
+    """The first frame data block a player page carries."""
+    found = re.search(
+        r'<script type="application/json" id="reel-first-frame"[^>]*>(.*?)</script>', page, re.S
+    )
+    assert found is not None, "the page carries no first frame"
+    return found.group(1)
