@@ -9,10 +9,11 @@ copies), so it shows nothing the replay would not.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
+import weakref
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -27,8 +28,7 @@ from reel.dom.types import EventType
 from reel.domain.content import CSS
 from reel.domain.records import Session
 from reel.errors import Forbidden, Gone, NotFound, StorageUnavailable
-from reel.jsonio import dumps
-from reel.replay.assemble import masked_window, windows_of
+from reel.replay.assemble import MaskedWindow, masked_window, windows_of
 from reel.replay.first_frame import render_html, stylesheet_hrefs
 from reel.replay.windows import window_at
 from reel.runtime.context import ReelContext
@@ -39,19 +39,18 @@ _RESOURCE_HREF = re.compile(r"/resources/([0-9a-f]{64})")
 log = logging.getLogger("reel.player")
 
 
-def frame_events(ctx: ReelContext, session: Session, offset_ms: int) -> list[dict[str, Any]]:
-    """The events that make the picture `offset_ms` after the session's start, as the player receives
-    them: the window holding that moment, its head, and its events up to then (at the start: up to the
-    first full snapshot)."""
-    windows = windows_of(ctx, session)
-    at = session.start + offset_ms
-    window = window_at(windows, at)
-    if window is None:
-        return []
-    built = masked_window(ctx, session, window, current_rules(ctx, session.app_id))
+def frame_window(ctx: ReelContext, session: Session, offset_ms: int) -> MaskedWindow | None:
+    """The window holding the moment `offset_ms` after the session's start, as the player receives it."""
+    window = window_at(windows_of(ctx, session), session.start + offset_ms)
+    return None if window is None else masked_window(ctx, session, window, current_rules(ctx, session.app_id))
+
+
+def frame_events(built: MaskedWindow, session: Session, offset_ms: int) -> list[dict[str, Any]]:
+    """The events of `built` that make the picture `offset_ms` after the session's start: its head and
+    its events up to then (at the start: up to the first full snapshot)."""
     if offset_ms <= 0:
         return _opening(built.iter_events())
-    return _up_to(built.iter_events(), float(at))
+    return _up_to(built.iter_events(), float(session.start + offset_ms))
 
 
 def _up_to(events: Iterator[dict[str, Any]], at: float) -> list[dict[str, Any]]:
@@ -105,21 +104,33 @@ def first_frame(
 
 def _first_frame(ctx: ReelContext, caller: Caller, session_id: str, offset_ms: int) -> dict[str, Any] | None:
     session = visible_session(ctx, caller, session_id)
-    events = frame_events(ctx, session, offset_ms)
+    built = frame_window(ctx, session, offset_ms)
+    if built is None:
+        return None
+    # A frame is made from its masked window (the replay cache holds one object per window, rules version
+    # and captured resources) and the style sheets the caller may see, and kept while that window object
+    # lives: opening a session again neither decodes its events nor rebuilds and renders its DOM (8 h
+    # dashboard: ~85 % of the page's answer). Not kept if a sheet was missing (its copy may yet come).
+    key = ("first-frame", session.id, caller.app_ids, offset_ms, id(built))
+    kept = ctx.replay_cache.get(key)
+    if isinstance(kept, _KeptFrame) and kept.made_from() is built:
+        return kept.frame
+    events = frame_events(built, session, offset_ms)
     if not events:
         return None
-    # A frame is made from its events (masked: the rules are in them) and the style sheets the caller may
-    # see, and kept while both stay the same: opening a session again skips rebuilding and rendering its
-    # DOM (8 h dashboard: ~60 ms of the page's ~65 ms answer). Not kept if a sheet was missing (its copy
-    # may still be captured).
-    key = ("first-frame", session.id, caller.app_ids, hashlib.sha256(dumps(events)).digest())
-    kept = ctx.replay_cache.get(key)
-    if isinstance(kept, dict):
-        return kept
     frame, complete = _render(ctx, caller, events)
     if frame is not None and complete:
-        ctx.replay_cache.put(key, frame, len(frame["html"]))
+        ctx.replay_cache.put(key, _KeptFrame(weakref.ref(built), frame), len(frame["html"]))
     return frame
+
+
+@dataclass(frozen=True)
+class _KeptFrame:
+    """A rendered frame and the masked window it was made from (weakly: a window object the replay cache
+    has let go of, whose id another may take, never finds it again)."""
+
+    made_from: weakref.ref[MaskedWindow]
+    frame: dict[str, Any]
 
 
 def _render(
