@@ -1,6 +1,6 @@
 // Builds Reel's browser bundles into src/reel/_built/ (git-ignored), which the Python package serves.
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -39,6 +39,11 @@ const DROPS = [
   ["cross-origin iframe id mirror", /^class CrossOriginIframeMirror \{\n[\s\S]*?\n\}\n/m, "class CrossOriginIframeMirror {\n}\n"],
   // The wrappers that call a `hooks` option's callbacks before rrweb's own on every event: Reel passes none.
   ["observer hooks", /^function mergeHooks\(o, hooks\) \{\n[\s\S]*?\n\}\n/m, "function mergeHooks() {\n}\n"],
+  // The forEach of NodeList and DOMTokenList, added where missing: every browser of the es2020 target has them.
+  ["forEach polyfill", /^function polyfill\(win = window\) \{\n[\s\S]*?\n\}\n/m, "function polyfill() {\n}\n"],
+  // Methods of record() the recorder never calls (it builds its own custom events: events.ts).
+  ["record.addCustomEvent and record.freezePage",
+    /^record\.addCustomEvent = \(tag, payload\) => \{\n[\s\S]*?\n\};\nrecord\.freezePage = \(\) => \{\n[\s\S]*?\n\};\n/m, ""],
   ["cross-origin iframe id rewriting",
     /^ {2}replace\(iframeMirror, obj, iframeEl, keys\) \{\n[\s\S]*?\n\}\n(?=class ShadowDomManager)/m, "}\n"],
 ];
@@ -47,6 +52,11 @@ const DROPS = [
 for (const option of ["recordCanvas", "inlineImages", "hooks"]) {
   if ((await readFile(join(here, "src/recorder/recorder.ts"), "utf8")).includes(option)) {
     throw new Error(`the recorder sets ${option}: build.mjs drops what it needs`);
+  }
+}
+for (const name of readdirSync(join(here, "src/recorder"))) {
+  if (/\.(addCustomEvent|freezePage)\(/.test(await readFile(join(here, "src/recorder", name), "utf8"))) {
+    throw new Error(`src/recorder/${name} calls a record() method build.mjs drops`);
   }
 }
 let dropped = false;

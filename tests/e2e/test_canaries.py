@@ -61,6 +61,7 @@ PAGE = """<!doctype html>
 </style>
 {snippet}
 </head><body>
+{filler}
 <h1 id="heading">QzCanary7-text</h1>
 <p id="para">Plain QzCanary7-para and <b>QzCanary7-bold</b></p>
 <p id="open">QzCanary7-open stays readable</p>
@@ -95,6 +96,10 @@ PAGE = """<!doctype html>
     + "<input id='shadow-input' placeholder='QzCanary7-shadowph'>";
 </script>
 </body></html>"""
+
+# More nodes than the recorder writes in one piece (json.ts, 512), ahead of the canaries: the first snapshot
+# is written in slices: the body is opened after a walk that stopped part way, and its children given again.
+PAGE = PAGE.replace("{filler}", '<div id="filler">' + "<span>filler</span>" * 600 + "</div>")
 
 FRAME = """<!doctype html><html><body><p id="frame-text">QzCanary7-frametext</p>
 <input id="frame-input" value="QzCanary7-framevalue"></body></html>"""

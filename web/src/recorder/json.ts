@@ -3,13 +3,13 @@
 // time (sibling subtrees of at most WHOLE nodes together in one JSON.stringify, larger ones opened node by
 // node), so the writer can stop at a deadline and carry on in a later task. The text is the same JSON but
 // for key order (an opened node's `childNodes` and the event's `node` last). Each node passes through a
-// `prepare` hook just before it is written, which is where the recorder masks a snapshot's strings.
+// `prepare` hook before it is written, which is where the recorder masks a snapshot's strings; the same
+// walk counts the nodes that decide the slicing (one walk of each subtree, not a count then a mask).
 import type { eventWithTime } from "@rrweb/types";
 
 type Obj = Record<string, any>; // rrweb's serialized nodes
 
 const FULL_SNAPSHOT = 2;
-const ELEMENT_NODE = 2;
 /**
  * Sibling subtrees of at most this many nodes together are written by one JSON.stringify: native and fast
  * (a few hundred nodes take about a millisecond), where opening every node in script cost several times
@@ -20,7 +20,7 @@ const WHOLE = 512;
 const CLOCK_EVERY = 64;
 
 /** The number of nodes in the subtree under `node`, counted up to `max + 1` (more are not counted). */
-function count(node: Obj, max: number): number {
+export function count(node: Obj, max: number): number {
   const stack: Obj[] = [node];
   let n = 0;
   while (stack.length > 0 && n <= max) {
@@ -36,18 +36,16 @@ interface Frame {
   i: number;
   /** What closes the frame once its items are written. */
   readonly close: string;
-  /** The tag name of the items' parent ("" for none or not an element). */
-  readonly tag: string;
 }
 
 /**
- * Called on each node of a full snapshot just before it is written: with `own`, the node is written without
- * its children (they come later, each passed on its own); else its whole subtree is. `parentTag` is its
- * parent's tag name. The recorder masks the snapshot's strings here (scrub.ts, maskLater).
+ * Called on each item of a full snapshot before it is written: readies the nodes of its subtree, the item
+ * first, and returns how many there are like `count`, stopping once there are more than `max`. An item
+ * with more is written without its children, each of which is then passed on its own: `prepare` must leave
+ * a node it was given before as it left it. The recorder masks the snapshot's strings here (scrub.ts,
+ * maskLater).
  */
-export type Prepare = (node: Obj, parentTag: string, own: boolean) => void;
-
-const NO_PREPARE: Prepare = () => undefined;
+export type Prepare = (node: Obj, max: number) => number;
 
 /** An object's JSON without its closing brace, ready for one more key. */
 function open(json: string): string {
@@ -59,7 +57,7 @@ export class JsonWriter {
   private readonly out: string[] = [];
   private readonly stack: Frame[] = [];
 
-  constructor(e: eventWithTime, private readonly prepare: Prepare = NO_PREPARE) {
+  constructor(e: eventWithTime, private readonly prepare: Prepare = count) {
     const data = e.data as Obj;
     if (e.type !== FULL_SNAPSHOT || !data || typeof data.node !== "object") {
       this.out.push(JSON.stringify(e));
@@ -68,7 +66,7 @@ export class JsonWriter {
     const { data: _data, ...event } = e as Obj;
     const { node, ...rest } = data;
     this.out.push(`${open(JSON.stringify(event))}"data":${open(JSON.stringify(rest))}"node":`);
-    this.stack.push({ items: [node], i: 0, close: "}}", tag: "" });
+    this.stack.push({ items: [node], i: 0, close: "}}" });
   }
 
   /** Writes until done (true) or until `deadline` (performance.now() time) has passed (false). */
@@ -85,21 +83,19 @@ export class JsonWriter {
       if (top.i > 0) out.push(",");
       const { items } = top;
       const item = items[top.i];
-      let nodes = count(item, WHOLE);
+      let nodes = this.prepare(item, WHOLE);
       if (nodes > WHOLE) {
         top.i++;
-        this.prepare(item, top.tag, true);
         const { childNodes: kids, ...own } = item;
         out.push(`${open(JSON.stringify(own))}"childNodes":[`);
-        stack.push({ items: kids, i: 0, close: "]}", tag: item.type === ELEMENT_NODE ? item.tagName : "" });
+        stack.push({ items: kids, i: 0, close: "]}" });
         written++;
       } else {
         // The small siblings that follow go with it, in one JSON.stringify of at most WHOLE nodes.
         let end = top.i + 1;
-        for (let n = 0; end < items.length && (n = count(items[end], WHOLE - nodes)) + nodes <= WHOLE; end++) {
+        for (let n = 0; end < items.length && (n = this.prepare(items[end], WHOLE - nodes)) + nodes <= WHOLE; end++) {
           nodes += n;
         }
-        for (let i = top.i; i < end; i++) this.prepare(items[i], top.tag, false);
         out.push(end === top.i + 1 ? JSON.stringify(item) ?? "null"
           : JSON.stringify(items.slice(top.i, end)).slice(1, -1));
         top.i = end;

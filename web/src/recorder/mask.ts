@@ -61,8 +61,11 @@ export function maskUrl(p: Policy, url: string): string {
     const text = decode(part);
     return p.detect(text) !== text;
   };
+  // Without a path rule, only a segment of 9 characters or with an @ or a `%` can be masked: most paths
+  // (`/item/123`) are kept without looking at each segment.
+  const keep = !segments && !/[@%]|[^/]{9}/.test(path);
   return s + authority.replace(/^\/\/.*@/, "//") // user:password@ never leaves
-    + path.replace(/[^/]+/g, (seg) => (segments && segments.test(seg)) || found(seg) ? "***" : seg)
+    + (keep ? path : path.replace(/[^/]+/g, (seg) => (segments && segments.test(seg)) || found(seg) ? "***" : seg))
     + query.replace(/([?&])([^&=]*)(=?)([^&]*)/g, (all, sep: string, name: string, eq: string, v: string) =>
       // A bare `?word` is a value without a name.
       !eq ? (name && (!params || found(name)) ? sep + "***" : all)

@@ -274,7 +274,7 @@ export class Recorder {
     while (this.writer || this.rawAt < this.raw.length) {
       try {
         this.writer ??= new JsonWriter(this.raw[this.rawAt++],
-          (node, tag, own) => maskLater(this.policy, node, tag, own));
+          (node, max) => maskLater(this.policy, node, max));
         if (!this.writer.run(deadline)) return false;
         const json = this.writer.text();
         this.parts.push(json);

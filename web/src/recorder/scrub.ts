@@ -52,10 +52,10 @@ function asks(p: Policy, tag: string, a: Obj): boolean {
  * (false for password and hidden inputs), and under mask_all an image's place (its URLs and alt dropped, a
  * whole image's box measured). `full` for a whole element (snapshot or added node), not a change.
  */
-function decide(p: Policy, tag: string, a: Obj, el: Element | null, full: boolean): boolean {
+function decide(p: Policy, tag: string, a: Obj, el: Element | null, full: boolean, ask = asks(p, tag, a)): boolean {
   const hide = tag === "input" && secret(a, el); // always asked: it remembers password fields
   // Only when asked: matching selectors costs.
-  const shown = !hide && asks(p, tag, a) && p.shown(el);
+  const shown = !hide && ask && p.shown(el);
   if (p.preset === MASK_ALL && IMAGE_TAGS.includes(tag) && !shown) {
     for (const name of IMAGE_ATTRS) delete a[name];
     // Empty, not masked: masked text shows as a broken image's caption; kept, `[alt]` still matches.
@@ -106,7 +106,7 @@ function scrubStyle(p: Policy, diff: Obj): void {
 
 /** Where a full snapshot's element keeps what `scrub` decided of it until `maskLater` (JSON leaves it out). */
 const SHOWN = Symbol("shown");
-type Marked = { [SHOWN]?: boolean };
+type Marked = { [SHOWN]?: boolean | typeof DONE };
 
 /**
  * Masks a serialized subtree (added node, attached iframe document); with `later`, a full snapshot's: what
@@ -121,8 +121,8 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean)
   const ups: (Element | null)[] = [parent];
   for (let n = stack.pop(); n; n = stack.pop()) {
     const up = ups.pop() ?? null;
-    const t = n.textContent;
     if (n.type === TEXT_NODE) {
+      const t = n.textContent;
       if (!t || !up) continue;
       if (up.localName === "style") {
         if (!later) n.textContent = maskCss(p, t); // rrweb keeps style text as it is (later: maskLater)
@@ -134,13 +134,17 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean)
     const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
     const kids: Obj[] = n.childNodes || [];
     // Other text rrweb masked already (maskTextFn): only a style's and a shadow root's are looked at.
+    // rrweb marks a shadow root's children isShadow, and their host isShadowHost.
     let texts = false;
-    for (const c of kids) if (c.type === TEXT_NODE && (tag === "style" || c.isShadow)) texts = true;
+    if (tag === "style" || n.isShadowHost) {
+      for (const c of kids) if (c.type === TEXT_NODE && (tag === "style" || c.isShadow)) texts = true;
+    }
     // The live element, only where something asks for it (most elements need none).
-    const el = tag && (tag === "input" || p.block || texts || asks(p, tag, n.attributes))
+    const ask = !!tag && asks(p, tag, n.attributes);
+    const el = tag && (ask || tag === "input" || p.block || texts)
       ? nodeOf(n.id) : null; // null where it asks: all masked
     if (tag) {
-      const shown = decide(p, tag, n.attributes, el, true);
+      const shown = decide(p, tag, n.attributes, el, true, ask);
       if (later) (n as Marked)[SHOWN] = shown;
       else maskAttrs(p, tag, n.attributes, shown);
     }
@@ -158,30 +162,44 @@ function scrubTree(p: Policy, root: Obj, parent: Element | null, later: boolean)
   }
 }
 
+/** What `maskLater` leaves on an element whose strings it masked, so a node given twice is masked once. */
+const DONE = 0;
+
 /**
- * The strings of a full snapshot's node, and of its subtree unless `own` (a node written without its
- * children), masked with what `scrub` decided; `parentTag` is its parent's tag name. Throws on an element
- * `scrub` did not see, so the snapshot is dropped rather than any part of it sent unmasked.
+ * Masks the strings of a full snapshot's subtree under `node` with what `scrub` decided, `node` first, and
+ * counts its nodes, stopping once there are more than `max` (JsonWriter's `prepare`: the rest is given again,
+ * node by node; what was masked is left as it is). A <style>'s text is masked with its element. Throws on an
+ * element `scrub` did not see, so the snapshot is dropped rather than any part of it sent unmasked.
  */
-export function maskLater(p: Policy, node: Obj, parentTag: string, own: boolean): void {
-  if (node.type === TEXT_NODE) {
-    if (parentTag === "style" && node.textContent) node.textContent = maskCss(p, node.textContent);
-    return;
-  }
+export function maskLater(p: Policy, node: Obj, max: number): number {
   const stack: Obj[] = [node];
+  let nodes = 0;
   for (let n = stack.pop(); n; n = stack.pop()) {
-    const tag: string = n.type === ELEMENT_NODE ? n.tagName : "";
-    if (tag) {
+    nodes++;
+    const kids: Obj[] | undefined = n.childNodes;
+    if (n.type === ELEMENT_NODE) {
       const shown = (n as Marked)[SHOWN];
-      if (typeof shown !== "boolean") throw new Error("a snapshot node was not scrubbed");
-      maskAttrs(p, tag, n.attributes, shown);
+      if (shown !== DONE) {
+        if (typeof shown !== "boolean") throw 0; // not scrubbed: the snapshot is dropped
+        const tag: string = n.tagName;
+        maskAttrs(p, tag, n.attributes, shown);
+        if (tag === "style") {
+          for (const c of kids || []) {
+            if (c.type === TEXT_NODE && c.textContent) c.textContent = maskCss(p, c.textContent);
+          }
+        }
+        (n as Marked)[SHOWN] = DONE;
+      }
     }
-    if (own) return;
-    for (const c of n.childNodes || []) {
-      if (c.type !== TEXT_NODE) stack.push(c);
-      else if (tag === "style" && c.textContent) c.textContent = maskCss(p, c.textContent);
+    if (nodes > max) return nodes;
+    if (!kids) continue;
+    for (let i = 0; i < kids.length; i++) {
+      const c = kids[i];
+      if (c.type === TEXT_NODE) nodes++;
+      else stack.push(c);
     }
   }
+  return nodes;
 }
 
 /** Masks the CSS rule texts of a style sheet change (inserted rules, adopted sheets). */

@@ -44,28 +44,35 @@ test("other events are written whole at once", () => {
   assert.deepEqual(write(e, -Infinity), { json: JSON.stringify(e), slices: 1 });
 });
 
-test("every node of a snapshot passes through prepare once, with its parent's tag, before it is written", () => {
+test("every node of a snapshot passes through prepare before it is written, counted as count counts", () => {
   const e = { type: 2, timestamp: 5, data: { node: page(), initialOffset: { top: 0, left: 0 } } } as eventWithTime;
-  const parents = new Map<number, string>();
-  const walk = (n: Node, tag: string): void => {
-    parents.set(n.id, tag);
-    for (const c of n.childNodes || []) walk(c, n.type === 2 ? (n.tagName as string) : "");
+  const all = new Set<number>();
+  const walk = (n: Node): void => {
+    all.add(n.id);
+    for (const c of n.childNodes || []) walk(c);
   };
-  walk((e.data as { node: Node }).node, "");
-  const seen: number[] = [];
-  // Marks each node it is given (a subtree whole, or one node without its children) the way masking would.
-  const prepare = (node: Node, parentTag: string, own: boolean): void => {
-    const stack: Array<[Node, string]> = [[node, parentTag]];
-    for (let item = stack.pop(); item; item = stack.pop()) {
-      const [n, tag] = item;
-      assert.equal(tag, parents.get(n.id), `parent of node ${n.id}`);
-      seen.push(n.id);
+  walk((e.data as { node: Node }).node);
+  const seen = new Set<number>();
+  // Marks the nodes of the subtree it is given the way masking would, stopping once it counted more than max.
+  const prepare = (node: Node, max: number): number => {
+    const stack = [node];
+    let nodes = 0;
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      seen.add(n.id);
       if (n.type === 3) n.textContent = "masked";
-      if (!own) for (const c of n.childNodes || []) stack.push([c, n.type === 2 ? (n.tagName as string) : ""]);
+      if (++nodes > max) return nodes;
+      for (const c of n.childNodes || []) stack.push(c);
     }
+    return nodes;
   };
   const w = new JsonWriter(e, prepare as never);
   while (!w.run(-Infinity));
-  assert.deepEqual(seen.slice().sort((a, b) => a - b), [...parents.keys()].sort((a, b) => a - b));
-  assert.ok(!w.text().includes("deep") && w.text().includes("masked"), "written after prepare changed it");
+  assert.deepEqual([...seen].sort((a, b) => a - b), [...all].sort((a, b) => a - b));
+  const texts: string[] = [];
+  const collect = (n: Node): void => {
+    if (n.type === 3) texts.push(n.textContent as string);
+    for (const c of n.childNodes || []) collect(c);
+  };
+  collect((JSON.parse(w.text()) as { data: { node: Node } }).data.node);
+  assert.ok(texts.length > 1000 && texts.every((t) => t === "masked"), "every text written after prepare changed it");
 });
