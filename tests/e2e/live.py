@@ -79,10 +79,25 @@ def open_logged_in(page: Any, url: str) -> None:
     page.wait_for_url(url)
 
 
-def post_events(live: LiveReel, app: dict[str, Any], recording: str, events: list[dict[str, Any]]) -> None:
-    """POST one beacon (seq 0) of `events` to `app` (the API's application document) as the recorder does."""
-    body = {"v": 1, "recording_id": recording, "session_id": recording, "seq": 0, "events": events}
-    response = httpx.post(
+def post_events(
+    live: LiveReel,
+    app: dict[str, Any],
+    recording: str,
+    events: list[dict[str, Any]],
+    *,
+    seq: int = 0,
+    session_id: str | None = None,
+    final: bool = False,
+    client: httpx.Client | None = None,
+) -> None:
+    """POST one beacon of `events` to `app` (the API's application document) as the recorder does; the
+    recorder session is the recording's id unless `session_id` names another."""
+    body: dict[str, Any] = {
+        "v": 1, "recording_id": recording, "session_id": session_id or recording, "seq": seq, "events": events
+    }  # fmt: skip
+    if final:
+        body["final"] = True
+    response = (client or httpx).post(
         f"{live.reel_url}/v1/web/beacons",
         params={"k": app["app_key"]},
         content=orjson.dumps(body),

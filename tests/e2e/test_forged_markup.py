@@ -23,7 +23,7 @@ import httpx
 import orjson
 import pytest
 
-from live import LiveReel, live_reel, open_logged_in
+from live import LiveReel, live_reel, open_logged_in, post_events
 from markup_trees import FORBIDDEN_ELEMENTS, FORMATTING, IMPLIED, document, emitted_tags, random_tree, vectors
 from reel.demo.browser import chromium_browser
 from reel.replay.first_frame import render_html
@@ -99,14 +99,7 @@ def post_forged(live: LiveReel, tree: dict[str, Any], trap_url: str) -> str:
         {"type": 4, "timestamp": T0, "data": {"href": f"{trap_url}/page", "width": 1000, "height": 700}},
         {"type": 2, "timestamp": T0, "data": {"node": tree, "initialOffset": {"top": 0, "left": 0}}},
     ]
-    body = {"v": 1, "recording_id": "forged-markup", "session_id": "forged", "seq": 0, "events": events}
-    response = httpx.post(
-        f"{live.reel_url}/v1/web/beacons",
-        params={"k": app["app_key"]},
-        content=orjson.dumps(body),
-        headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-    )
-    assert response.status_code == 200, response.text
+    post_events(live, app, "forged-markup", events, session_id="forged")
     [session] = live.api("/api/v1/sessions")["sessions"]
     return str(session["id"])
 

@@ -20,7 +20,7 @@ import httpx
 import orjson
 import pytest
 
-from live import LiveReel, live_reel, open_logged_in
+from live import LiveReel, live_reel, open_logged_in, post_events
 from reel.demo.browser import chromium_browser
 from trap import Trap
 
@@ -174,14 +174,7 @@ def later_mutation(t: str, host: str) -> dict[str, Any]:
 
 
 def post(live: LiveReel, app: dict[str, Any], recording: str, seq: int, events: list[dict[str, Any]]) -> None:
-    body = {"v": 1, "recording_id": recording, "session_id": recording, "seq": seq, "events": events}
-    response = httpx.post(
-        f"{live.reel_url}/v1/web/beacons",
-        params={"k": app["app_key"]},
-        content=orjson.dumps(body),
-        headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-    )
-    assert response.status_code == 200, response.text
+    post_events(live, app, recording, events, seq=seq)
 
 
 def record(live: LiveReel, trap: Trap, page_url: str, recording: str) -> dict[str, Any]:

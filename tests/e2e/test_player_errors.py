@@ -8,11 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 
-from live import LiveReel, live_reel, open_logged_in
+from live import LiveReel, live_reel, open_logged_in, post_events
 from reel.demo.browser import chromium_browser
 from support import T0, make_events
 
@@ -21,20 +20,7 @@ pytestmark = pytest.mark.browser
 
 def recorded_session(live: LiveReel) -> str:
     app = live.api("/api/v1/applications")["applications"][0]
-    body = {
-        "v": 1,
-        "recording_id": "rec-err",
-        "session_id": "s-err",
-        "seq": 0,
-        "events": make_events(T0, 5, full=True),
-    }
-    response = httpx.post(
-        f"{live.reel_url}/v1/web/beacons",
-        params={"k": app["app_key"]},
-        content=orjson.dumps(body),
-        headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-    )
-    assert response.status_code == 200, response.text
+    post_events(live, app, "rec-err", make_events(T0, 5, full=True), session_id="s-err")
     for _ in range(60):
         sessions = live.api("/api/v1/sessions")["sessions"]
         if sessions:

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 
-from live import LiveReel, live_reel, open_logged_in
+from live import LiveReel, live_reel, open_logged_in, post_events
 from reel.demo.browser import chromium_browser
 from reel.processing import worker as processing_worker
 from reel.processing.worker import process_pending
@@ -134,14 +133,7 @@ def record(live: LiveReel, recording_id: str, batches: list[list[dict[str, Any]]
     assert httpx.put(url, json=rules, headers=live.auth).status_code == 200
     with httpx.Client() as client:
         for seq, events in enumerate(batches):
-            body = {"v": 1, "recording_id": recording_id, "session_id": "s-1", "seq": seq, "events": events}
-            response = client.post(
-                f"{live.reel_url}/v1/web/beacons",
-                params={"k": app["app_key"]},
-                content=orjson.dumps(body),
-                headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-            )
-            assert response.status_code == 200, response.text
+            post_events(live, app, recording_id, events, seq=seq, session_id="s-1", client=client)
 
 
 def parts(live: LiveReel) -> list[Part]:

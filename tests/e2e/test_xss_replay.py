@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 
-from live import live_reel, open_logged_in
+from live import live_reel, open_logged_in, post_events
 from reel.demo.browser import chromium_browser
 
 pytestmark = pytest.mark.browser
@@ -117,21 +116,7 @@ def forged_events(trap: str) -> list[dict[str, Any]]:
 def test_a_forged_recording_runs_nothing_and_requests_nothing(tmp_path: Path, trap: Trap) -> None:
     with live_reel(tmp_path / "data") as live, chromium_browser() as browser:
         app = live.api("/api/v1/applications")["applications"][0]
-        body = {
-            "v": 1,
-            "recording_id": "forged-1",
-            "session_id": "forged",
-            "seq": 0,
-            "final": True,
-            "events": forged_events(trap.url),
-        }
-        response = httpx.post(
-            f"{live.reel_url}/v1/web/beacons",
-            params={"k": app["app_key"]},
-            content=orjson.dumps(body),
-            headers={"Origin": app["origins"][0], "Content-Type": "text/plain"},
-        )
-        assert response.status_code == 200, response.text
+        post_events(live, app, "forged-1", forged_events(trap.url), session_id="forged", final=True)
         [session] = live.api("/api/v1/sessions")["sessions"]
 
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
