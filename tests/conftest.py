@@ -31,6 +31,12 @@ hypothesis_settings.load_profile("reel")
 pytest_plugins = ["mobile_fixtures", "services"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Runs the tests marked `slow` first (stable otherwise): started last, one of them kept a worker busy
+    for a minute after the other had finished the rest of the suite."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     """A clock at a fixed time that tests move by hand."""

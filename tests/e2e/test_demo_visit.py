@@ -13,7 +13,7 @@ from reel.demo.serving import serve_in_thread
 from reel.demo.shop import FONT_PATH, create_shop_app
 from reel.demo.visit import run_scripted_visit, run_visit_in_chromium
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 STEPS = [
     ("catalogue", "/"),

@@ -92,6 +92,7 @@ def processes(tmp_path: Path, backend: Backend) -> Iterator[dict[str, list[ReelP
             p.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["postgres-s3"], indirect=True)
 def test_three_servers_and_two_workers_lose_nothing_and_count_once(
     tmp_path: Path, backend: Backend, processes: dict[str, list[ReelProcess]]

@@ -155,9 +155,10 @@ def moments(split: list[Part]) -> Iterator[tuple[Part, int]]:
 def check_paths(live: LiveReel, browser: Any, split: list[Part]) -> None:
     """At each moment: deep link, seek from elsewhere and playing on give one DOM, with the page's text."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    # No user input in this recording: all of it is idle, and skipping it would jump to the end.
+    # No user input in this recording: all of it is idle, and skipping it would jump to the end. Playing
+    # on crosses a segment boundary at 8x, as a user in a hurry would (and 40 plays at 1x took a minute).
     context.add_init_script(
-        "localStorage.setItem('reel.player', JSON.stringify({speed: 1, skipInactive: false}))"
+        "localStorage.setItem('reel.player', JSON.stringify({speed: 8, skipInactive: false}))"
     )
     login = context.new_page()
     open_logged_in(login, f"{live.reel_url}/sessions")
@@ -225,6 +226,7 @@ def check_deep_link_fetches(live: LiveReel, browser: Any, part: Part) -> None:
     context.close()
 
 
+@pytest.mark.slow
 def test_every_path_to_a_moment_shows_the_same_dom(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with live_reel(tmp_path / "data", background=False) as live, chromium_browser() as browser:
         record(live, "rec-long", beacons())
@@ -274,6 +276,7 @@ def busy_beacons(minutes: int) -> list[list[dict[str, Any]]]:
     return batches
 
 
+@pytest.mark.slow
 def test_playing_through_many_segments_keeps_a_bounded_window(tmp_path: Path) -> None:
     with live_reel(tmp_path / "data", background=False) as live, chromium_browser() as browser:
         record(live, "rec-busy", busy_beacons(4))

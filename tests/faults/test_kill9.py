@@ -145,6 +145,7 @@ def deliver(
     return False
 
 
+@pytest.mark.slow
 def test_every_acknowledged_beacon_survives_20_kill_9(tmp_path: Path, backend: Backend) -> None:
     started = time.monotonic()
     data_dir = tmp_path / "data"

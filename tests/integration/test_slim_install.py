@@ -45,6 +45,7 @@ def site_packages_bytes(venv: Path) -> int:
 
 
 # Building a wheel and installing it into a new virtualenv takes minutes on a loaded machine.
+@pytest.mark.slow
 @pytest.mark.timeout(1200)
 def test_the_wheel_alone_serves_records_and_replays(tmp_path: Path) -> None:
     assert (REPO / "src/reel/_built/reel.js").is_file(), (
