@@ -3,7 +3,7 @@
 A seek plays one keyframe and then fast-forwards through the events after it, so the cost of a seek is
 bounded by how much a segment holds. A cut costs a keyframe (a full snapshot of the page) in storage, so
 segments are as long as the seek budget allows: the bounds below were chosen by measurement on the 8-hour
-dashboard workload (bench/seek.py, docs/storage.md "Keyframe spacing").
+dashboard workload (bench/seek.py; docs/contracts/storage.md, "Keyframes and segments").
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Replay store on any S3-compatible object store (AWS S3, MinIO, Ceph RGW, Cloudflare R2), via obstore.
 
-Configured by a URL: `s3://BUCKET/PREFIX?endpoint=URL&region=REGION` (docs/object-store.md). A PUT is one
-request, so a blob is atomic (readers see all of it or nothing) and durable once the store answers.
+Configured by a URL: `s3://BUCKET/PREFIX?endpoint=URL&region=REGION` (docs/storage.md; obstore rather
+than boto3 by measurement: docs/scale.md, "Object store client"). A PUT is one request, so a blob is
+atomic (readers see all of it or nothing) and durable once the store answers.
 Failures (network, 5xx, throttling) are retried a few times with backoff by obstore, then raised as
 StorageUnavailable; nothing is ever answered as empty or missing because the store failed.
 """

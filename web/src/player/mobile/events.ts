@@ -1,4 +1,4 @@
-// Mobile replay data as the operator API serves it (docs/contracts/mobile-beacon.md, "Stored events"):
+// Mobile replay data as the operator API serves it (docs/contracts/mobile-beacon.md, "Storage"):
 // frames name their image by its SHA-256; coordinates are points; rectangles are [x, y, w, h].
 
 export type Rect = [number, number, number, number];
