@@ -80,7 +80,10 @@ class Settings:
     default: in a child `reel worker` it supervises, reel.server.work_process); off where `reel worker`
     processes do that work."""
     log_format: LogFormat = "text"
-    """`text` (uvicorn's lines) or `json`: one JSON object per line, one line per request with its id."""
+    """`text` or `json`: one JSON object per line; either way one `reel.access` line per request."""
+    log_beacons: bool = False
+    """Whether accepted beacons get an access line each too; off, they are counted in `/metrics` only
+    (refused ones are always logged)."""
     metrics: bool = True
     """Serve Prometheus metrics at `/metrics`; off answers 404 there."""
     metrics_token: str = ""
@@ -225,6 +228,7 @@ class EnvSettings(BaseModel):
     frame_ancestors: tuple[str, ...] = Field((), alias="REEL_FRAME_ANCESTORS")
     public_url: str = Field("", alias="REEL_PUBLIC_URL")
     log_format: LogFormat = Field(_BASE.log_format, alias="REEL_LOG_FORMAT")
+    log_beacons: bool = Field(False, alias="REEL_LOG_BEACONS")
     metrics: bool = Field(True, alias="REEL_METRICS")
     metrics_token: str = Field("", alias="REEL_METRICS_TOKEN")
     metrics_dir: str = Field("", alias="REEL_METRICS_DIR")
@@ -236,7 +240,7 @@ class EnvSettings(BaseModel):
     def _parsed(cls, value: object, info: ValidationInfo) -> object:
         return _PARSERS[info.field_name or ""](value) if isinstance(value, str) else value
 
-    @field_validator("metrics", "serve_work", mode="before")
+    @field_validator("log_beacons", "metrics", "serve_work", mode="before")
     @classmethod
     def _switch(cls, value: object, info: ValidationInfo) -> object:
         name = cls.model_fields[info.field_name or ""].alias or ""
@@ -258,6 +262,7 @@ class EnvSettings(BaseModel):
             frame_ancestors=self.frame_ancestors,
             public_url=self.public_url,
             log_format=self.log_format,
+            log_beacons=self.log_beacons,
             metrics=self.metrics,
             metrics_token=self.metrics_token,
             metrics_dir=self.metrics_dir,
@@ -373,7 +378,12 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
     EnvSetting(
         "REEL_LOG_FORMAT",
         _D.log_format,
-        "`text` or `json` (one JSON object per line; one line per request with its request id).",
+        "`text` or `json` (one JSON object per line); either way one line per request with its request id.",
+    ),
+    EnvSetting(
+        "REEL_LOG_BEACONS",
+        "off",
+        "`on` writes a line for each accepted beacon too (off: counted in `/metrics`; refusals are logged).",
     ),
     EnvSetting("REEL_METRICS", "on", "`off` answers 404 at `/metrics`."),
     EnvSetting("REEL_METRICS_TOKEN", "(none)", "When set, `/metrics` needs `Authorization: Bearer TOKEN`."),

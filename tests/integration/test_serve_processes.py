@@ -1,4 +1,5 @@
-"""Real `reel serve` processes: JSON logs with one line per request and its id; two processes sharing
+"""Real `reel serve` processes: text and JSON logs with one line per request and its id (accepted beacons
+only when asked); two processes sharing
 REEL_METRICS_DIR count together; a busy port, an empty store and a read-only data directory are said
 clearly, not as a traceback."""
 
@@ -86,7 +87,7 @@ def accepted(url: str) -> float:
 def test_json_logs_write_one_line_per_request_with_its_id(tmp_path: Path) -> None:
     key = prepare(tmp_path / "data")
     log = tmp_path / "serve.log"
-    with serve(tmp_path / "data", log, free_port(), REEL_LOG_FORMAT="json") as url:
+    with serve(tmp_path / "data", log, free_port(), REEL_LOG_FORMAT="json", REEL_LOG_BEACONS="on") as url:
         assert httpx.get(f"{url}/healthz", headers={"X-Request-Id": "from-proxy-1"}).status_code == 200
         assert post(url, key, "rec-1", 0) == 200
         answered = httpx.get(f"{url}/api/v1/sessions?user_id=someone")
@@ -104,6 +105,27 @@ def test_json_logs_write_one_line_per_request_with_its_id(tmp_path: Path) -> Non
     assert all(line["ts"].endswith("Z") and line["level"] in ("info", "warning") for line in lines)
     readyz = [line for line in access if line["path"] == "/readyz"]
     assert len(access) == len(readyz) + 3  # one line per request, no more
+
+
+def test_text_logs_write_a_line_per_request_but_not_per_accepted_beacon_and_no_query_string(
+    tmp_path: Path,
+) -> None:
+    key = prepare(tmp_path / "data")
+    log = tmp_path / "serve.log"
+    with serve(tmp_path / "data", log, free_port()) as url:
+        assert [post(url, key, "rec-1", seq) for seq in range(3)] == [200] * 3
+        refused = httpx.post(
+            f"{url}/v1/web/beacons", params={"k": key}, content=b"{", headers={"Origin": ORIGIN}
+        )
+        assert refused.status_code == 400
+        answered = httpx.get(f"{url}/api/v1/sessions?user_id=someone")
+        assert accepted(url) == 3  # counted, not logged
+    access = [line for line in log.read_text().splitlines() if "reel.access" in line]
+    assert not any("POST /v1/web/beacons 200" in line for line in access), access
+    assert any("POST /v1/web/beacons 400 " in line for line in access), access
+    sessions = [line for line in access if "GET /api/v1/sessions 401" in line]
+    assert len(sessions) == 1 and sessions[0].endswith(f"[{answered.headers['x-request-id']}]"), access
+    assert key not in log.read_text() and "someone" not in log.read_text()  # query strings are not logged
 
 
 def test_two_processes_sharing_a_metrics_dir_count_together(tmp_path: Path) -> None:

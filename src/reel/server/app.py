@@ -108,7 +108,7 @@ def create_app(
     app.add_middleware(BeaconPath)
     install_security_headers(app, settings.frame_ancestors)
     # Outermost, so the request id and the timing cover everything else, error answers included.
-    app.add_middleware(RequestLog, access_lines=settings.log_format == "json")
+    app.add_middleware(RequestLog, log_beacons=settings.log_beacons)
     _include_routes(app)
     return app
 

@@ -67,8 +67,9 @@ def serve_app(app: FastAPI, settings: Settings, sock: socket.socket | None = Non
         host=settings.host,
         port=settings.port,
         log_level="info",
-        # In JSON mode Reel writes one access line per request itself (reel.server.logs), with its id.
-        access_log=settings.log_format != "json",
+        # Reel writes the access lines itself (reel.server.logs): with the request id, without the query
+        # string (it may hold a user id), and none for each accepted beacon unless asked.
+        access_log=False,
         log_config=None,
         timeout_keep_alive=settings.keep_alive_timeout_s,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,

@@ -1,9 +1,11 @@
-"""Logs as text (uvicorn's lines) or JSON (REEL_LOG_FORMAT=json): one object per line, one line per request.
+"""Logs as text or JSON (REEL_LOG_FORMAT=json: one object per line), with one access line per request.
 
 Every request gets an id: the client's `X-Request-Id` when it is a plain token (a reverse proxy's, so
-one id follows the request through both logs), else a new one; the answer echoes it. In JSON mode an
-access line carries it with the method, path (never the query string: it may hold a user id), status,
-duration and client address; log lines written while the request runs carry it too.
+one id follows the request through both logs), else a new one; the answer echoes it. Its access line
+carries it with the method, path (never the query string: it may hold a user id), status, duration and
+client address; log lines written while the request runs carry it too. Accepted beacons, nearly every
+request of a busy Reel, get no line unless REEL_LOG_BEACONS is on: they are counted in `/metrics`, and
+a line each cost about a tenth of a beacon's CPU (docs/scale.md, P3). Refused beacons are logged.
 """
 
 from __future__ import annotations
@@ -98,11 +100,12 @@ _IDS = random.Random(secrets.randbits(128))
 
 
 class RequestLog:
-    """ASGI middleware: request ids, beacon metrics, and in JSON mode one access line per request."""
+    """ASGI middleware: request ids, beacon metrics, and an access line per request (accepted beacons
+    only with `log_beacons`)."""
 
-    def __init__(self, app: ASGIApp, *, access_lines: bool) -> None:
+    def __init__(self, app: ASGIApp, *, log_beacons: bool = False) -> None:
         self.app = app
-        self.access_lines = access_lines
+        self.log_beacons = log_beacons
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,31 +129,36 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            self._count(scope, status, elapsed)
-            if self.access_lines:
+            accepted_beacon = self._count(scope, status, elapsed)
+            if not accepted_beacon or self.log_beacons:
                 self._access_line(scope, status, elapsed, request_id)
             request_id_var.reset(token)
 
     @staticmethod
-    def _count(scope: Scope, status: int, elapsed: float) -> None:
+    def _count(scope: Scope, status: int, elapsed: float) -> bool:
+        """Counts a beacon's answer in the metrics; True if the request was an accepted beacon."""
         platform = BEACON_PATHS.get(scope.get("path", ""))
         if platform is None or scope.get("method") != "POST":
-            return
+            return False
         seconds, accepted = _BEACON_METRICS[platform]
         seconds.observe(elapsed)
         if 200 <= status < 300:
             accepted.inc()
-        else:
-            BEACONS_REFUSED.labels(platform, REFUSAL_REASONS.get(status, f"http_{status}")).inc()
+            return True
+        BEACONS_REFUSED.labels(platform, REFUSAL_REASONS.get(status, f"http_{status}")).inc()
+        return False
 
     @staticmethod
     def _access_line(scope: Scope, status: int, elapsed: float, request_id: str) -> None:
         client = scope.get("client")
         access_log.info(
-            "%s %s %d",
+            "%s - %s %s %d (%.1f ms) [%s]",
+            client[0] if client else "-",
             scope.get("method", ""),
             scope.get("path", ""),
             status,
+            elapsed * 1000,
+            request_id,
             extra={
                 "request_id": request_id,
                 "method": scope.get("method", ""),
