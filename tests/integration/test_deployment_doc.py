@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from reel.cli.main import cli
-from reel.config import ENVIRONMENT, configuration_reference, settings_from_env
+from reel.config import settings_from_env
+from reel.config_reference import ENVIRONMENT, configuration_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "deployment.md"

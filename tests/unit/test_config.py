@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from reel.config import ENVIRONMENT, EnvSettings, Settings, settings_from_env, shown_url
+from reel.config import EnvSettings, Settings, settings_from_env, shown_url
+from reel.config_reference import ENVIRONMENT
 
 
 def test_store_urls_are_shown_without_their_secrets() -> None:

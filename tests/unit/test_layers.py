@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-CORE = {"errors", "ids", "clock", "jsonio", "config", "credentials", "_built"}
+CORE = {"errors", "ids", "clock", "jsonio", "config", "config_reference", "credentials", "_built"}
 FLOORS: list[set[str]] = [
     {"core"},
     {"dom", "screen"},

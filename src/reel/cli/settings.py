@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from reel.cli.common import settings_from_options, store_options
-from reel.config import configuration_reference, shown_url
+from reel.config import shown_url
+from reel.config_reference import configuration_reference
 
 
 @click.command("config")
