@@ -24,6 +24,7 @@ from reel.errors import (
 from reel.ingest.mobile_envelope import parse_mobile_beacon
 from reel.ingest.mobile_service import accept_mobile_beacon
 from reel.ingest.origins import check_app
+from reel.ingest.paths import MOBILE_BEACONS_PATH
 from reel.ingest.routes import check_quota, read_body
 from reel.ingest.send_time import attempt_sent_at
 from reel.runtime.context import get_context
@@ -37,7 +38,7 @@ CONTENT_TYPES = frozenset({"application/vnd.reel.mobile-beacon", "application/oc
 _CLOSING_HEADERS = {"Connection": "close"}
 
 
-@router.post("/v1/mobile/beacons", tags=["ingest"], summary="Receive one mobile beacon")
+@router.post(MOBILE_BEACONS_PATH, tags=["ingest"], summary="Receive one mobile beacon")
 async def receive_mobile_beacon(request: Request) -> Response:
     """Decode, check and durably store one mobile beacon (frames and gestures of an app)."""
     try:

@@ -16,6 +16,7 @@ from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, Req
 from reel.ingest import lookups
 from reel.ingest.decode import CappedDecoder
 from reel.ingest.origins import check_app, check_origin
+from reel.ingest.paths import WEB_BEACONS_PATH
 from reel.ingest.raw_beacon import read_web_beacon
 from reel.ingest.send_time import attempt_sent_at
 from reel.ingest.service import keep_claim, web_write
@@ -43,9 +44,6 @@ _PREFLIGHT_HEADERS = {
 _DRAIN_LIMIT = 32 * 1024 * 1024
 # Answers after which the connection cannot be reused: the rest of the body will not be read.
 _CLOSING_HEADERS = {**CORS_HEADERS, "Connection": "close"}
-
-
-WEB_BEACONS_PATH = "/v1/web/beacons"
 
 
 @router.options(WEB_BEACONS_PATH, include_in_schema=False)

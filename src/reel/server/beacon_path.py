@@ -14,7 +14,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from reel.ingest.routes import WEB_BEACONS_PATH, receive_web_beacon
+from reel.ingest.paths import WEB_BEACONS_PATH
+from reel.ingest.routes import receive_web_beacon
 
 
 class BeaconPath:

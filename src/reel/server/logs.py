@@ -23,13 +23,12 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reel.config import LogFormat
+from reel.ingest.paths import BEACON_PATHS
 from reel.runtime.metrics import BEACONS_ACCEPTED, BEACONS_REFUSED, INGEST_SECONDS, REFUSAL_REASONS
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # A proxy's id is reused only when it cannot smuggle anything into a log line or a header.
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-# Where beacons arrive, and the platform label their metrics carry.
-BEACON_PATHS = {"/v1/web/beacons": "web", "/v1/mobile/beacons": "mobile"}
 # Each platform's beacon metrics, looked up once: `labels()` takes a lock and builds a key every call.
 _BEACON_METRICS = {
     platform: (INGEST_SECONDS.labels(platform), BEACONS_ACCEPTED.labels(platform))
@@ -129,24 +128,13 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            accepted_beacon = self._count(scope, status, elapsed)
-            if not accepted_beacon or self.log_beacons:
+            platform = BEACON_PATHS.get(scope.get("path", "")) if scope.get("method") == "POST" else None
+            accepted = 200 <= status < 300
+            if platform is not None:
+                _count(platform, accepted, status, elapsed)
+            if platform is None or not accepted or self.log_beacons:
                 self._access_line(scope, status, elapsed, request_id)
             request_id_var.reset(token)
-
-    @staticmethod
-    def _count(scope: Scope, status: int, elapsed: float) -> bool:
-        """Counts a beacon's answer in the metrics; True if the request was an accepted beacon."""
-        platform = BEACON_PATHS.get(scope.get("path", ""))
-        if platform is None or scope.get("method") != "POST":
-            return False
-        seconds, accepted = _BEACON_METRICS[platform]
-        seconds.observe(elapsed)
-        if 200 <= status < 300:
-            accepted.inc()
-            return True
-        BEACONS_REFUSED.labels(platform, REFUSAL_REASONS.get(status, f"http_{status}")).inc()
-        return False
 
     @staticmethod
     def _access_line(scope: Scope, status: int, elapsed: float, request_id: str) -> None:
@@ -168,3 +156,13 @@ class RequestLog:
                 "client": client[0] if client else None,
             },
         )
+
+
+def _count(platform: str, accepted: bool, status: int, elapsed: float) -> None:
+    """Counts a beacon's answer in the metrics of its platform."""
+    seconds, accepted_total = _BEACON_METRICS[platform]
+    seconds.observe(elapsed)
+    if accepted:
+        accepted_total.inc()
+    else:
+        BEACONS_REFUSED.labels(platform, REFUSAL_REASONS.get(status, f"http_{status}")).inc()

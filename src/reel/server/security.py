@@ -14,7 +14,7 @@ import secrets
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from reel.server.logs import BEACON_PATHS
+from reel.ingest.paths import BEACON_PATHS
 
 # The player page, the one page other sites may embed when the operator allows it (REEL_FRAME_ANCESTORS).
 PLAYER_PAGE = re.compile(r"/sessions/[A-Za-z0-9_-]{1,80}")
@@ -60,6 +60,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
+        extra: tuple[tuple[bytes, bytes], ...]
         if path in BEACON_PATHS:
             # A beacon's answer is JSON for the recorder, never a page: the policy without a nonce, made
             # once (a nonce and the policy's text per request were a few percent of a beacon's CPU).
@@ -69,12 +70,8 @@ class SecurityHeaders:
             scope.setdefault("state", {})["csp_nonce"] = nonce
             framable = bool(self.frame_ancestors) and PLAYER_PAGE.fullmatch(path) is not None
             ancestors = self.frame_ancestors if framable else ()
-            extra = [
-                (b"content-security-policy", content_security_policy(nonce, ancestors).encode()),
-                *_FIXED_HEADERS,
-            ]
-            if not framable:
-                extra.append(_NO_FRAMES)
+            policy = (b"content-security-policy", content_security_policy(nonce, ancestors).encode())
+            extra = (policy, *_FIXED_HEADERS) if framable else (policy, *_FIXED_HEADERS, _NO_FRAMES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -87,11 +84,11 @@ class SecurityHeaders:
 
 _FIXED_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
 _NO_FRAMES = (b"x-frame-options", b"DENY")
-_BEACON_HEADERS = [
+_BEACON_HEADERS = (
     (b"content-security-policy", content_security_policy(None).encode()),
     *_FIXED_HEADERS,
     _NO_FRAMES,
-]
+)
 
 
 def install_security_headers(app: FastAPI, frame_ancestors: tuple[str, ...] = ()) -> None:
