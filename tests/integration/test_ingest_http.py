@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import logging
 import time
 from typing import Any
 
@@ -36,7 +37,7 @@ def test_a_beacon_is_acknowledged_and_listed(
 def test_a_beacon_answer_carries_the_request_id_and_security_headers_and_other_methods_reach_the_router(
     client: TestClient, demo_app: Application, beacon: BeaconMaker
 ) -> None:
-    # Beacons are answered before the router (reel.server.beacon_path), inside the outer middleware.
+    # Beacons are answered before FastAPI's layers (reel.server.beacon_path), with what they add.
     response = post_beacon(client, demo_app, beacon(0))
     assert response.status_code == 200, response.text
     second = post_beacon(client, demo_app, beacon(1))
@@ -51,6 +52,32 @@ def test_a_beacon_answer_carries_the_request_id_and_security_headers_and_other_m
     assert "'nonce-" in client.get("/login").headers["content-security-policy"]
     assert client.get("/v1/web/beacons").status_code == 405
     assert client.options("/v1/web/beacons").status_code == 204
+
+
+def test_an_unexpected_error_in_a_beacon_answers_500_with_its_headers_and_is_logged_with_its_trace(
+    client: TestClient,
+    demo_app: Application,
+    beacon: BeaconMaker,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug in reading beacons")
+
+    monkeypatch.setattr("reel.ingest.routes.read_web_beacon", broken)
+    caplog.set_level(logging.INFO)
+    response = post_beacon(client, demo_app, beacon(0))
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": "internal_error", "message": "internal error"}}
+    assert "a bug" not in response.text  # the trace goes to the log, never to the client
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["x-frame-options"] == "DENY" and len(response.headers["x-request-id"]) == 16
+    [error] = [r for r in caplog.records if r.getMessage() == "unexpected error answering a beacon"]
+    assert error.exc_info is not None and "a bug in reading beacons" in str(error.exc_info[1])
+    [line] = [r for r in caplog.records if r.name == "reel.access"]
+    assert " 500 " in line.getMessage() and response.headers["x-request-id"] in line.getMessage()
+    monkeypatch.undo()
+    assert post_beacon(client, demo_app, beacon(0)).status_code == 200
 
 
 def test_gzip_beacons_are_accepted(client: TestClient, demo_app: Application, beacon: BeaconMaker) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -14,15 +14,17 @@ from reel.domain.changes import changed
 from reel.domain.records import Application
 from reel.errors import BadRequest, PayloadTooLarge, RateLimited, ReelError, RequestTimeout
 from reel.ingest import lookups
+from reel.ingest.beacon_request import Answer, BeaconRequest, RawHeaders
 from reel.ingest.decode import CappedDecoder
 from reel.ingest.origins import check_app, check_origin
 from reel.ingest.paths import WEB_BEACONS_PATH
 from reel.ingest.raw_beacon import read_web_beacon
 from reel.ingest.send_time import attempt_sent_at
 from reel.ingest.service import keep_claim, web_write
+from reel.jsonio import dumps
 from reel.runtime.context import ReelContext, get_context
+from reel.runtime.metrics import count_store_error
 from reel.runtime.ratelimit import retry_after_seconds
-from reel.runtime.responses import OrjsonResponse, error_response
 from reel.storage.session_store import BeaconWrite
 
 router = APIRouter()
@@ -46,6 +48,13 @@ _DRAIN_LIMIT = 32 * 1024 * 1024
 _CLOSING_HEADERS = {**CORS_HEADERS, "Connection": "close"}
 
 
+def _raw_headers(headers: Mapping[str, str]) -> RawHeaders:
+    return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+_CORS_RAW = _raw_headers(CORS_HEADERS)
+
+
 @router.options(WEB_BEACONS_PATH, include_in_schema=False)
 async def preflight() -> Response:
     """Answer CORS preflights (most beacons are simple requests and send none)."""
@@ -56,30 +65,46 @@ async def preflight() -> Response:
 async def receive_web_beacon(request: Request) -> Response:
     """Decode, check and durably store one beacon (contract: docs/contracts/web-beacon.md).
 
-    Reached through `reel.server.beacon_path` in Reel's app (past the router); declared here for the
-    API docs and for apps without that middleware."""
+    Reel's app answers this path before its router (`reel.server.beacon_path`); declared here for the
+    API docs and for apps without that shortcut."""
+    head = BeaconRequest.of_scope(request.scope)
+    return (await answer_web_beacon(get_context(request), head, request.receive)).response()
+
+
+async def answer_web_beacon(ctx: ReelContext, request: BeaconRequest, receive: Receive) -> Answer:
+    """The answer to one web beacon: stored durably, or refused with its reason (never raises a
+    ReelError: every refusal is an answer)."""
     try:
-        return await _receive(request)
+        return await _receive(ctx, request, receive)
     except RequestTimeout as exc:
         # A client too slow to send its body loses the connection: that frees the worker for good.
-        return error_response(exc, _CLOSING_HEADERS)
+        return error_answer(exc, _CLOSING_HEADERS)
     except ReelError as exc:
-        return error_response(exc, CORS_HEADERS)
+        return error_answer(exc, CORS_HEADERS)
 
 
-async def _receive(request: Request) -> Response:
-    ctx = get_context(request)
+def error_answer(exc: ReelError, headers: Mapping[str, str]) -> Answer:
+    """The JSON error answer for `exc` with `headers`, and Retry-After where the error has one."""
+    count_store_error("http", exc)
+    raw = _raw_headers(headers)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        raw = (*raw, (b"retry-after", str(retry_after).encode()))
+    return Answer(exc.status, dumps(exc.to_json()), raw)
+
+
+async def _receive(ctx: ReelContext, request: BeaconRequest, receive: Receive) -> Answer:
     ctx.priority.beacon_arrived()
     limits = ctx.settings.limits
-    app_key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
+    app_key = request.app_key or ""
     app = check_app(await _application(ctx, app_key) if app_key else None)
-    check_origin(app, request.headers.get("origin"))
+    check_origin(app, request.origin)
     check_quota(ctx, app.id)
     sent: list[bytes] = []
-    body = await read_body(request, limits, sent)
-    if isinstance(body, Response):
+    body = await read_body(receive, request, limits, sent)
+    if isinstance(body, Answer):
         return body
-    stamped = attempt_sent_at(request)
+    stamped = attempt_sent_at(request.sent_at)
     # A gzip body is stored as it came (reel/ingest/raw_beacon.py): kept, not compressed again.
     gzip_body = b"".join(sent) if sent else None
 
@@ -97,9 +122,8 @@ async def _receive(request: Request) -> Response:
     if isinstance(outcome, ReelError):
         raise outcome
     keep_claim(ctx, write, outcome)
-    return OrjsonResponse(
-        {"ok": True, "seq": write.beacon.seq, "duplicate": outcome.duplicate}, headers=CORS_HEADERS
-    )
+    answer = {"ok": True, "seq": write.beacon.seq, "duplicate": outcome.duplicate}
+    return Answer(200, dumps(answer), _CORS_RAW)
 
 
 INLINE_BODY_BYTES = 64 * 1024
@@ -122,20 +146,19 @@ def check_quota(ctx: ReelContext, app_id: str) -> None:
 
 
 async def read_body(
-    request: Request, limits: Limits, gzip_sent: list[bytes] | None = None
-) -> bytes | Response:
-    """The decoded body within the caps and timeouts, or the 413 answer already sent to refuse it;
-    `gzip_sent` receives the chunks of a gzip body as they came."""
-    chunks = _timed_chunks(request.receive, limits)
-    declared = request.headers.get("content-length")
+    receive: Receive, request: BeaconRequest, limits: Limits, gzip_sent: list[bytes] | None = None
+) -> bytes | Answer:
+    """The decoded body within the caps and timeouts, or the 413 answer that refuses it; `gzip_sent`
+    receives the chunks of a gzip body as they came."""
+    chunks = _timed_chunks(receive, limits)
+    declared = request.content_length
     if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
         too_large = PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
-        if request.headers.get("expect", "").lower() == "100-continue":
+        if (request.expect or "").lower() == "100-continue":
             # The client waits for our go-ahead before sending the body: refuse it unsent.
-            return error_response(too_large, _CLOSING_HEADERS)
+            return error_answer(too_large, _CLOSING_HEADERS)
         return await _refuse_and_drain(too_large, chunks)
-    encoding = request.query_params.get("ce") or request.headers.get("content-encoding") or "identity"
-    decoder = CappedDecoder(encoding, max_out=limits.max_decompressed_bytes)
+    decoder = CappedDecoder(request.encoding or "identity", max_out=limits.max_decompressed_bytes)
     kept = gzip_sent if decoder.encoding == "gzip" else None
     received = 0
     try:
@@ -182,10 +205,10 @@ async def _timed_chunks(receive: Receive, limits: Limits) -> AsyncIterator[bytes
             return
 
 
-async def _refuse_and_drain(exc: PayloadTooLarge, chunks: AsyncIterator[bytes]) -> Response:
+async def _refuse_and_drain(exc: PayloadTooLarge, chunks: AsyncIterator[bytes]) -> Answer:
     """The 413 answer, after reading what is left of the body so the client is not reset."""
     drained = await _drain(chunks)
-    return error_response(exc, CORS_HEADERS if drained else _CLOSING_HEADERS)
+    return error_answer(exc, CORS_HEADERS if drained else _CLOSING_HEADERS)
 
 
 async def _drain(chunks: AsyncIterator[bytes]) -> bool:

@@ -10,8 +10,6 @@ ingest measures the clock from that stamp when present (reel/ingest/clock_skew.p
 
 from __future__ import annotations
 
-from starlette.requests import Request
-
 from reel.errors import InvalidField
 from reel.ingest.envelope import MAX_TIMESTAMP
 
@@ -19,9 +17,9 @@ HEADER = "x-reel-sent-at"
 PARAMETER = "sent_at"
 
 
-def attempt_sent_at(request: Request) -> int | None:
-    """The client's clock when it sent this request (ms since the epoch), or None if not stamped."""
-    raw = request.query_params.get(PARAMETER) or request.headers.get(HEADER)
+def attempt_sent_at(raw: str | None) -> int | None:
+    """The client's clock when it sent this request (ms since the epoch), from the request's `sent_at`
+    parameter or header (`reel.ingest.beacon_request`), or None if not stamped."""
     if raw is None or raw == "":
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 16 or not 0 < int(raw) < MAX_TIMESTAMP:

@@ -7,7 +7,7 @@ its row and events in one group commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,8 +128,15 @@ def claim_and_shift(
     return to_server_time(events, claim.clock_offset_ms)
 
 
-def beacon_write(app: Application, beacon: BeaconToStore, now: int) -> BeaconWrite:
-    """What the session store saves for a beacon: its row, its events in their stored form, its fold."""
+def beacon_write(
+    app: Application,
+    beacon: BeaconToStore,
+    now: int,
+    clock_offset_ms: int | None = None,
+    reshift: Callable[[int], BeaconWrite] | None = None,
+) -> BeaconWrite:
+    """What the session store saves for a beacon: its row, its events in their stored form, its fold;
+    `clock_offset_ms` and `reshift` as `BeaconWrite` has them."""
     summary = beacon.summary
     row = StoredBeacon(
         app_id=app.id,
@@ -166,7 +173,7 @@ def beacon_write(app: Application, beacon: BeaconToStore, now: int) -> BeaconWri
     else:
         events = beacon.events if beacon.in_order else sorted(beacon.events, key=_timestamp)
         payload = encode_events(events)
-    return BeaconWrite(session_key, row, payload, fold, beacon.written_keys)
+    return BeaconWrite(session_key, row, payload, fold, beacon.written_keys, clock_offset_ms, reshift)
 
 
 def store_beacon(ctx: ReelContext, app: Application, beacon: BeaconToStore, now: int) -> Accepted:
@@ -209,8 +216,7 @@ def web_write(ctx: ReelContext, app: Application, beacon: WebBeacon | RawWebBeac
             context=beacon.context,
             in_order=beacon.in_order,  # moving every time by one offset keeps their order
         )
-        write = beacon_write(app, store, now)
-        return changed(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
+        return beacon_write(app, store, now, clock_offset_ms, moved_by)
 
     return moved_by(offset)
 
@@ -239,8 +245,7 @@ def _raw_write(app: Application, beacon: RawWebBeacon, now: int, known: Recordin
             in_order=True,
             stored_events=encode_beacon_body(beacon.body, beacon.gzip_body, clock_offset_ms),
         )
-        write = beacon_write(app, store, now)
-        return changed(write, clock_offset_ms=clock_offset_ms, reshift=moved_by)
+        return beacon_write(app, store, now, clock_offset_ms, moved_by)
 
     return moved_by(offset)
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 
 from reel import __version__
 from reel.api import applications as applications_api
@@ -30,6 +31,7 @@ from reel.ingest import config as config_routes
 from reel.ingest import mobile_config as mobile_config_routes
 from reel.ingest import mobile_routes
 from reel.ingest import routes as ingest_routes
+from reel.ingest.paths import WEB_BEACONS_PATH
 from reel.player import pages as player_pages
 from reel.runtime.assets import BUILT_DIR
 from reel.runtime.context import close_context, open_context
@@ -37,7 +39,7 @@ from reel.runtime.metrics import process_exited
 from reel.runtime.ratelimit import RateLimiter
 from reel.runtime.responses import error_response
 from reel.server import apidocs, health, login, metrics_route
-from reel.server.beacon_path import BeaconPath
+from reel.server.beacon_path import BeaconEndpoint
 from reel.server.logs import RequestLog
 from reel.server.security import install_security_headers
 from reel.server.work import Work, start_work
@@ -49,6 +51,24 @@ from reel.storage.rule_store import RuleStore
 from reel.storage.session_store import SessionStore
 
 PLAYER_STATIC = Path(__file__).resolve().parent.parent / "player" / "static"
+
+
+class ReelApp(FastAPI):
+    """Reel's ASGI app: FastAPI, except that web beacons are answered before any of its layers
+    (`reel.server.beacon_path`: they are nearly every request, and need none of them)."""
+
+    beacons: BeaconEndpoint | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            self.beacons is not None
+            and scope["type"] == "http"
+            and scope["path"] == WEB_BEACONS_PATH
+            and scope["method"] == "POST"
+        ):
+            await self.beacons(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -63,7 +83,7 @@ def create_app(
     resources: ResourceStore | None = None,
     rules: RuleStore | None = None,
     work_process: Callable[[], WorkProcess] | None = None,
-) -> FastAPI:
+) -> ReelApp:
     """A Reel app on the stores named by `settings`, unless stores are passed in (tests).
 
     With `background`, the app's lifespan also runs processing (actions, splits, closing silent
@@ -99,13 +119,12 @@ def create_app(
 
     # The docs pages are Reel's own (reel.server.apidocs): FastAPI's load Swagger UI from a CDN, which
     # the CSP forbids and an offline server cannot reach.
-    app = FastAPI(title="Reel", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = ReelApp(title="Reel", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.reel = ctx
     app.state.draining = False
     _install_error_handlers(app)
     install_auth(app, ctx.login_throttle)
-    # Innermost: beacons skip the router, still inside the security headers and the request log.
-    app.add_middleware(BeaconPath)
+    app.beacons = BeaconEndpoint(ctx, log_beacons=settings.log_beacons)
     install_security_headers(app, settings.frame_ancestors)
     # Outermost, so the request id and the timing cover everything else, error answers included.
     app.add_middleware(RequestLog, log_beacons=settings.log_beacons)

@@ -1,32 +1,65 @@
-"""The beacon's own way in: `POST /v1/web/beacons` is answered before FastAPI's router and handler.
+"""The beacon's own way in: `POST /v1/web/beacons` is answered before any of FastAPI's layers.
 
 Beacons are nearly every request a busy Reel serves, and their route takes nothing FastAPI adds: no
-parameters to validate, no dependencies, no response model. Matching it among the ~100 routes and
-running FastAPI's request handler cost about as much CPU as the beacon's own decoding (P3 in
-docs/scale.md), so this middleware, innermost, hands the request straight to the route's function.
-Everything outside it still applies: the request log (id, metrics), the security headers, the server
-error answer. Other methods and paths go on to the router; the route stays declared there too, for the
-API docs.
+parameters to validate, no dependencies, no response model, no routing among ~100 routes. FastAPI's
+outer layers (error, telemetry and body-limit middlewares), Starlette's request and response objects and
+Reel's own middlewares cost about a fifth of a beacon's CPU (P3 in docs/scale.md), so Reel's app
+(`reel.server.app.ReelApp`) hands these requests to `BeaconEndpoint`, which does for them what those
+layers do for every other request, in one place: the request id and its header, the security headers,
+the metrics and access line (`reel.server.logs`), and a 500 for an unexpected error. Other methods and
+paths go on to FastAPI; the route stays declared there too, for the API docs.
 """
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+import logging
+import time
 
-from reel.ingest.paths import WEB_BEACONS_PATH
-from reel.ingest.routes import receive_web_beacon
+from starlette.types import Receive, Scope, Send
+
+from reel.errors import ReelError
+from reel.ingest.beacon_request import Answer, BeaconRequest
+from reel.ingest.routes import CORS_HEADERS, answer_web_beacon, error_answer
+from reel.runtime.context import ReelContext
+from reel.server.logs import finish_request, request_id_of, request_id_var
+from reel.server.security import BEACON_HEADERS
+
+log = logging.getLogger("reel.server")
+_JSON = (b"content-type", b"application/json")
 
 
-class BeaconPath:
-    """ASGI middleware answering `POST /v1/web/beacons` itself (see the module docstring)."""
+class BeaconEndpoint:
+    """Plain ASGI answering `POST /v1/web/beacons` with everything Reel's middlewares add (see above)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, ctx: ReelContext, *, log_beacons: bool) -> None:
+        self.ctx = ctx
+        self.log_beacons = log_beacons
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == WEB_BEACONS_PATH:
-            response = await receive_web_beacon(Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+        request_id = request_id_of(scope)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500  # what the log counts if no answer was made
+        try:
+            try:
+                answer = await answer_web_beacon(self.ctx, BeaconRequest.of_scope(scope), receive)
+            except Exception:
+                # A bug, not the client's fault: logged with its trace; the recorder retries a 500.
+                log.exception("unexpected error answering a beacon")
+                answer = _INTERNAL_ERROR
+            headers = [
+                _JSON,
+                (b"content-length", str(len(answer.body)).encode()),
+                *answer.headers,
+                *BEACON_HEADERS,
+                (b"x-request-id", request_id.encode()),
+            ]
+            status = answer.status
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": answer.body})
+        finally:
+            finish_request(scope, status, time.perf_counter() - started, request_id, self.log_beacons)
+            request_id_var.reset(token)
+
+
+_INTERNAL_ERROR: Answer = error_answer(ReelError("internal error"), CORS_HEADERS)

@@ -127,35 +127,40 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            elapsed = time.perf_counter() - started
-            platform = BEACON_PATHS.get(scope.get("path", "")) if scope.get("method") == "POST" else None
-            accepted = 200 <= status < 300
-            if platform is not None:
-                _count(platform, accepted, status, elapsed)
-            if platform is None or not accepted or self.log_beacons:
-                self._access_line(scope, status, elapsed, request_id)
+            finish_request(scope, status, time.perf_counter() - started, request_id, self.log_beacons)
             request_id_var.reset(token)
 
-    @staticmethod
-    def _access_line(scope: Scope, status: int, elapsed: float, request_id: str) -> None:
-        client = scope.get("client")
-        access_log.info(
-            "%s - %s %s %d (%.1f ms) [%s]",
-            client[0] if client else "-",
-            scope.get("method", ""),
-            scope.get("path", ""),
-            status,
-            elapsed * 1000,
-            request_id,
-            extra={
-                "request_id": request_id,
-                "method": scope.get("method", ""),
-                "path": scope.get("path", ""),
-                "status": status,
-                "duration_ms": round(elapsed * 1000, 3),
-                "client": client[0] if client else None,
-            },
-        )
+
+def finish_request(scope: Scope, status: int, elapsed: float, request_id: str, log_beacons: bool) -> None:
+    """Count a beacon's answer in the metrics, and write the request's access line unless it is an
+    accepted beacon (and `log_beacons` is off)."""
+    platform = BEACON_PATHS.get(scope.get("path", "")) if scope.get("method") == "POST" else None
+    accepted = 200 <= status < 300
+    if platform is not None:
+        _count(platform, accepted, status, elapsed)
+    if platform is None or not accepted or log_beacons:
+        _access_line(scope, status, elapsed, request_id)
+
+
+def _access_line(scope: Scope, status: int, elapsed: float, request_id: str) -> None:
+    client = scope.get("client")
+    access_log.info(
+        "%s - %s %s %d (%.1f ms) [%s]",
+        client[0] if client else "-",
+        scope.get("method", ""),
+        scope.get("path", ""),
+        status,
+        elapsed * 1000,
+        request_id,
+        extra={
+            "request_id": request_id,
+            "method": scope.get("method", ""),
+            "path": scope.get("path", ""),
+            "status": status,
+            "duration_ms": round(elapsed * 1000, 3),
+            "client": client[0] if client else None,
+        },
+    )
 
 
 def _count(platform: str, accepted: bool, status: int, elapsed: float) -> None:

@@ -64,7 +64,7 @@ class SecurityHeaders:
         if path in BEACON_PATHS:
             # A beacon's answer is JSON for the recorder, never a page: the policy without a nonce, made
             # once (a nonce and the policy's text per request were a few percent of a beacon's CPU).
-            extra = _BEACON_HEADERS
+            extra = BEACON_HEADERS
         else:
             nonce = secrets.token_urlsafe(16)
             scope.setdefault("state", {})["csp_nonce"] = nonce
@@ -84,7 +84,9 @@ class SecurityHeaders:
 
 _FIXED_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"))
 _NO_FRAMES = (b"x-frame-options", b"DENY")
-_BEACON_HEADERS = (
+# What a beacon's answer carries: JSON for the recorder, never a page (also sent by
+# reel.server.beacon_path, which answers web beacons before this middleware).
+BEACON_HEADERS = (
     (b"content-security-policy", content_security_policy(None).encode()),
     *_FIXED_HEADERS,
     _NO_FRAMES,
