@@ -56,7 +56,7 @@ def test_an_empty_query_value_falls_back_to_the_header() -> None:
 
 @given(
     st.lists(st.tuples(st.sampled_from(NAMES), st.binary(max_size=12)), max_size=8),
-    st.lists(st.tuples(st.sampled_from(KEYS), st.text(max_size=8)), max_size=6),
+    st.lists(st.tuples(st.sampled_from(KEYS), st.text(max_size=8) | st.text("ab-0", max_size=3)), max_size=6),
     st.sampled_from(["&", ";", "&&"]),
 )
 def test_it_reads_what_starlette_reads(
@@ -64,4 +64,16 @@ def test_it_reads_what_starlette_reads(
 ) -> None:
     query = joiner.join(f"{quote(k)}={quote(v)}" for k, v in params).encode()
     s = scope(headers, query)
+    assert BeaconRequest.of_scope(s) == as_starlette_read_it(Request(s))
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["k", "ce", "sent_at", ""]), st.text("a%+2=", max_size=3)), max_size=6
+    ),
+    st.sampled_from(["&", "&&", ";"]),
+)
+def test_any_query_string_reads_as_starlette_reads_it(params: list[tuple[str, str]], joiner: str) -> None:
+    query = joiner.join(f"{k}={v}" if v else k for k, v in params).encode()
+    s = scope([(b"x-reel-app-key", b"h"), (b"content-encoding", b"gzip")], query)
     assert BeaconRequest.of_scope(s) == as_starlette_read_it(Request(s))

@@ -1,4 +1,4 @@
-"""What ingest reads of a beacon's HTTP request, taken straight from the ASGI scope, and its answer.
+"""What ingest reads of a beacon's HTTP request, taken straight from the ASGI scope, and its answers.
 
 Beacons are nearly every request a busy Reel serves. Starlette's Request builds a header map and a query
 map (a multi-dict each) for the few values a beacon needs; reading them here in one pass over the scope
@@ -7,11 +7,16 @@ cost a fraction of that (P3 in docs/scale.md), and the same values serve the web
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 from starlette.types import Scope
+
+from reel.errors import ReelError
+from reel.jsonio import dumps
+from reel.runtime.metrics import count_store_error
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
@@ -48,8 +53,7 @@ class BeaconRequest(NamedTuple):
             # The first of a repeated header counts, as Starlette's Headers.get() took it.
             if field is not None and field not in found:
                 found[field] = value.decode("latin-1")
-        query = scope.get("query_string", b"")
-        params = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)) if query else {}
+        params = _query(scope.get("query_string", b""))
         return cls(
             app_key=params.get("k") or found.get("app_key"),
             origin=found.get("origin"),
@@ -59,6 +63,20 @@ class BeaconRequest(NamedTuple):
             expect=found.get("expect"),
             sent_at=params.get("sent_at") or found.get("sent_at"),
         )
+
+
+def _query(query: bytes) -> dict[str, str]:
+    """The query's parameters as Starlette reads them (the last of a repeated one wins)."""
+    text = query.decode("latin-1")
+    if "%" in text or "+" in text:
+        return dict(parse_qsl(text, keep_blank_values=True))
+    # Nothing to unquote (a recorder's query, nearly always): what parse_qsl makes, split by hand.
+    params: dict[str, str] = {}
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            params[name] = value
+    return params
 
 
 class Answer(NamedTuple):
@@ -72,3 +90,28 @@ class Answer(NamedTuple):
         """The answer as a Starlette response (routes reached through the router)."""
         headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in self.headers}
         return Response(self.body, self.status, headers, media_type="application/json")
+
+
+# Beacons are not credentialed (the recorder sends credentials: 'omit'), so any page may read our answer;
+# the recorder needs the status code to decide whether to retry.
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "Retry-After",
+}
+# Answers after which the connection cannot be reused: the rest of the body will not be read.
+CLOSING_HEADERS = {**CORS_HEADERS, "Connection": "close"}
+
+
+def raw_headers(headers: Mapping[str, str]) -> RawHeaders:
+    """`headers` as ASGI sends them."""
+    return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
+
+
+def error_answer(exc: ReelError, headers: Mapping[str, str]) -> Answer:
+    """The JSON error answer for `exc` with `headers`, and Retry-After where the error has one."""
+    count_store_error("http", exc)
+    raw = raw_headers(headers)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        raw = (*raw, (b"retry-after", str(retry_after).encode()))
+    return Answer(exc.status, dumps(exc.to_json()), raw)

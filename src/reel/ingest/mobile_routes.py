@@ -22,11 +22,12 @@ from reel.errors import (
     UnsupportedMediaType,
 )
 from reel.ingest.beacon_request import Answer, BeaconRequest
+from reel.ingest.body import read_body
 from reel.ingest.mobile_envelope import parse_mobile_beacon
 from reel.ingest.mobile_service import accept_mobile_beacon
 from reel.ingest.origins import check_app
 from reel.ingest.paths import MOBILE_BEACONS_PATH
-from reel.ingest.routes import check_quota, read_body
+from reel.ingest.routes import check_quota
 from reel.ingest.send_time import attempt_sent_at
 from reel.runtime.context import get_context
 from reel.runtime.metrics import BEACON_EVENTS_IGNORED

@@ -161,10 +161,10 @@ def beacon_write(
         rules_version=beacon.rules_version,
         context=beacon.context,
     )
-    new_session_id = new_id("ses")
 
     def fold(current: Session | None) -> Session:
-        return fold_beacon(current, session_key, facts, new_session_id)
+        # An id is made only for a new session: most beacons land in one that exists.
+        return fold_beacon(current, session_key, facts, new_id("ses") if current is None else "")
 
     # Stored in time order (stable), the order processing reads them in: positions in the stream
     # (docs/contracts/storage.md) count events in this order.
@@ -252,9 +252,9 @@ def _raw_write(app: Application, beacon: RawWebBeacon, now: int, known: Recordin
 
 def keep_claim(ctx: ReelContext, write: BeaconWrite, result: SaveResult) -> None:
     """Remember the recording's claim once its beacon is saved: later beacons skip the offset check."""
-    lookups.remember_claim(
-        ctx, write.key.recording_id, RecordingClaim(write.key.app_id, result.clock_offset_ms)
-    )
+    claim = RecordingClaim(write.key.app_id, result.clock_offset_ms)
+    if lookups.known_claim(ctx, write.key.recording_id) != claim:  # kept already, for most beacons
+        lookups.remember_claim(ctx, write.key.recording_id, claim)
 
 
 def accept_web_beacon(ctx: ReelContext, app: Application, beacon: WebBeacon) -> Accepted:

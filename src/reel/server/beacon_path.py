@@ -18,8 +18,8 @@ import time
 from starlette.types import Receive, Scope, Send
 
 from reel.errors import ReelError
-from reel.ingest.beacon_request import Answer, BeaconRequest
-from reel.ingest.routes import CORS_HEADERS, answer_web_beacon, error_answer
+from reel.ingest.beacon_request import CORS_HEADERS, Answer, BeaconRequest, error_answer
+from reel.ingest.routes import answer_web_beacon
 from reel.runtime.context import ReelContext
 from reel.server.logs import finish_request, request_id_of, request_id_var
 from reel.server.security import BEACON_HEADERS
