@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -52,6 +53,53 @@ def test_a_beacon_answer_carries_the_request_id_and_security_headers_and_other_m
     assert "'nonce-" in client.get("/login").headers["content-security-policy"]
     assert client.get("/v1/web/beacons").status_code == 405
     assert client.options("/v1/web/beacons").status_code == 204
+
+
+def test_the_beacon_endpoint_answers_as_fastapis_route_and_middlewares_did(
+    client: TestClient, demo_app: Application, beacon: BeaconMaker
+) -> None:
+    reel_app: Any = client.app
+    endpoint = reel_app.beacons
+
+    def both(send: Callable[[int], Any]) -> list[tuple[int, Any, set[str], str]]:
+        """The answer by Reel's endpoint, then by the router (the same request, its seq moved by one)."""
+        answers = []
+        for n, way in enumerate((endpoint, None)):
+            reel_app.beacons = way
+            response = send(n)
+            body = response.json()
+            policy = response.headers.get("content-security-policy", "")
+            answers.append((response.status_code, body, set(response.headers), policy))
+        reel_app.beacons = endpoint
+        return answers
+
+    def seq_free(answer: tuple[int, Any, set[str], str]) -> tuple[int, Any, set[str], str]:
+        status, body, names, policy = answer
+        return status, {k: v for k, v in body.items() if k != "seq"}, names, policy
+
+    cases: dict[str, Callable[[int], Any]] = {
+        "accepted": lambda n: post_beacon(client, demo_app, beacon(10 + n)),
+        "duplicate": lambda n: post_beacon(client, demo_app, beacon(10 + n)),
+        "gzip": lambda n: post_beacon(client, demo_app, beacon(20 + n), gzip_body=True),
+        "unknown key": lambda n: post_beacon(client, None, beacon(n), key="rk-nope"),
+        "other origin": lambda n: post_beacon(client, demo_app, beacon(n), origin="https://evil.test"),
+        "malformed": lambda n: post_beacon(client, demo_app, None, raw=b"{not json"),
+        "bad encoding": lambda n: client.post(
+            "/v1/web/beacons",
+            params={"k": demo_app.app_key, "ce": "br"},
+            content=b"x",
+            headers={"Origin": ORIGIN},
+        ),
+    }
+    seen = {}
+    for name, send in cases.items():
+        ours, router = both(send)
+        assert seq_free(ours) == seq_free(router), name
+        assert "x-request-id" in ours[2] and "access-control-allow-origin" in ours[2], name
+        seen[name] = (ours[0], ours[1].get("duplicate"))
+    assert seen["accepted"] == (200, False) and seen["duplicate"] == (200, True)
+    refused = ("unknown key", "other origin", "malformed", "bad encoding")
+    assert [seen[n][0] for n in refused] == [401, 403, 400, 415]
 
 
 def test_an_unexpected_error_in_a_beacon_answers_500_with_its_headers_and_is_logged_with_its_trace(

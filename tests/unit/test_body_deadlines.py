@@ -4,6 +4,7 @@ of a loop), and a cancellation from elsewhere stays a cancellation."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 
 import pytest
@@ -49,13 +50,13 @@ def test_a_body_in_time_is_read_whole() -> None:
 def test_a_stall_ends_at_the_idle_deadline() -> None:
     result, took = asyncio.run(timed(5.0, 1))
     assert isinstance(result, RequestTimeout) and "no part of the body arrived for 0.3 s" in result.message
-    assert 0.3 <= took < 0.3 + SWEEP_S + 0.2
+    assert 0.3 <= took < 0.3 + SWEEP_S + 2.0  # late by a sweep, and by a loaded machine's delays
 
 
 def test_a_trickle_ends_at_the_total_deadline() -> None:
     result, took = asyncio.run(timed(0.1, None))  # a part every 0.1 s: never idle, never done
     assert isinstance(result, RequestTimeout) and "took longer than 0.8 s" in result.message
-    assert 0.8 <= took < 0.8 + SWEEP_S + 0.2
+    assert 0.8 <= took < 0.8 + SWEEP_S + 2.0
 
 
 def test_a_cancellation_from_elsewhere_is_not_a_timeout_and_leaves_nothing_watched() -> None:
@@ -69,3 +70,27 @@ def test_a_cancellation_from_elsewhere_is_not_a_timeout_and_leaves_nothing_watch
         assert not deadlines.waiting and not deadlines.cancelled
 
     asyncio.run(main())
+
+
+def test_a_sweep_and_a_cancellation_from_elsewhere_at_once_stay_a_cancellation() -> None:
+    async def main() -> None:
+        task = asyncio.create_task(read_body(trickle(5.0, 1), REQUEST, LIMITS))
+        await asyncio.sleep(0.05)
+        deadlines = body_module._deadlines_of(asyncio.get_running_loop())
+        deadlines.waiting[task] = 0.0  # overdue now
+        task.cancel()  # the server shutting down...
+        deadlines._sweep()  # ...in the same turn of the loop as the sweep
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert not deadlines.waiting and not deadlines.cancelled
+
+    asyncio.run(main())
+
+
+def test_the_deadline_table_goes_with_its_loop() -> None:
+    gc.collect()
+    before = len(body_module._LOOPS)
+    for _ in range(3):
+        asyncio.run(timed(0.01, 1))
+    gc.collect()
+    assert len(body_module._LOOPS) <= before

@@ -15,8 +15,8 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from reel.errors import ReelError
-from reel.jsonio import dumps
-from reel.runtime.metrics import count_store_error
+from reel.ingest import send_time
+from reel.runtime.responses import error_parts
 
 RawHeaders = tuple[tuple[bytes, bytes], ...]
 
@@ -28,7 +28,7 @@ _WANTED = {
     b"content-type": "content_type",
     b"expect": "expect",
     b"x-reel-app-key": "app_key",
-    b"x-reel-sent-at": "sent_at",
+    send_time.HEADER.encode(): "sent_at",
 }
 
 
@@ -61,7 +61,7 @@ class BeaconRequest(NamedTuple):
             encoding=params.get("ce") or found.get("content_encoding"),
             content_type=found.get("content_type"),
             expect=found.get("expect"),
-            sent_at=params.get("sent_at") or found.get("sent_at"),
+            sent_at=params.get(send_time.PARAMETER) or found.get("sent_at"),
         )
 
 
@@ -109,9 +109,5 @@ def raw_headers(headers: Mapping[str, str]) -> RawHeaders:
 
 def error_answer(exc: ReelError, headers: Mapping[str, str]) -> Answer:
     """The JSON error answer for `exc` with `headers`, and Retry-After where the error has one."""
-    count_store_error("http", exc)
-    raw = raw_headers(headers)
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        raw = (*raw, (b"retry-after", str(retry_after).encode()))
-    return Answer(exc.status, dumps(exc.to_json()), raw)
+    body, own = error_parts(exc)
+    return Answer(exc.status, body, raw_headers({**headers, **own}))

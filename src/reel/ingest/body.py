@@ -27,19 +27,19 @@ _DRAIN_LIMIT = 32 * 1024 * 1024
 
 
 async def read_body(
-    receive: Receive, request: BeaconRequest, limits: Limits, gzip_sent: list[bytes] | None = None
+    receive: Receive, params: BeaconRequest, limits: Limits, gzip_sent: list[bytes] | None = None
 ) -> bytes | Answer:
     """The decoded body within the caps and timeouts, or the 413 answer that refuses it; `gzip_sent`
     receives the chunks of a gzip body as they came. RequestTimeout when the client is too slow."""
     body = _Body(receive, limits)
-    declared = request.content_length
+    declared = params.content_length
     if declared is not None and declared.isdigit() and int(declared) > limits.max_body_bytes:
         too_large = PayloadTooLarge(f"body exceeds {limits.max_body_bytes} bytes")
-        if (request.expect or "").lower() == "100-continue":
+        if (params.expect or "").lower() == "100-continue":
             # The client waits for our go-ahead before sending the body: refuse it unsent.
             return error_answer(too_large, CLOSING_HEADERS)
         return await _refuse_and_drain(too_large, body)
-    decoder = CappedDecoder(request.encoding or "identity", max_out=limits.max_decompressed_bytes)
+    decoder = CappedDecoder(params.encoding or "identity", max_out=limits.max_decompressed_bytes)
     kept = gzip_sent if decoder.encoding == "gzip" else None
     received = 0
     try:
@@ -79,11 +79,12 @@ class _Body:
 
     async def _next_message(self) -> Message:
         limits, loop = self.limits, self.loop
-        deadlines = _deadlines_of(loop)
+        idle_deadline = loop.time() + limits.body_idle_timeout_s
         task = asyncio.current_task()
-        if task is None:  # not in a task (never under an ASGI server): nothing to cancel
-            return await self.receive()
-        deadlines.watch(task, min(loop.time() + limits.body_idle_timeout_s, self.deadline))
+        if task is None:
+            raise RuntimeError("a body is read in a task (an ASGI server runs each request in one)")
+        deadlines = _deadlines_of(loop)
+        deadlines.watch(task, min(idle_deadline, self.deadline))
         try:
             return await self.receive()
         except asyncio.CancelledError:
@@ -91,17 +92,18 @@ class _Body:
                 raise  # cancelled by someone else (the server shutting down, the client gone)
         finally:
             deadlines.unwatch(task)
-        if loop.time() >= self.deadline:
+        # Told by the deadline this wait had, not by when the sweep came round to it.
+        if self.deadline <= idle_deadline:
             raise RequestTimeout(f"the body took longer than {limits.body_total_timeout_s:g} s to arrive")
         raise RequestTimeout(f"no part of the body arrived for {limits.body_idle_timeout_s:g} s")
 
 
 class _Deadlines:
     """An event loop's body reads that wait for their next message, with their deadlines; one timer
-    sweeps them every SWEEP_S while any wait, and cancels those past their deadline."""
+    sweeps them every SWEEP_S while any wait, and cancels those past their deadline. It holds no
+    reference to its loop, so the table goes with the loop."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self) -> None:
         self.waiting: dict[asyncio.Task[object], float] = {}
         self.cancelled: set[asyncio.Task[object]] = set()
         self.sweeping = False
@@ -111,7 +113,7 @@ class _Deadlines:
         self.waiting[task] = deadline
         if not self.sweeping:
             self.sweeping = True
-            self.loop.call_later(SWEEP_S, self._sweep)
+            asyncio.get_running_loop().call_later(SWEEP_S, self._sweep)
 
     def unwatch(self, task: asyncio.Task[object]) -> None:
         """`task` stopped waiting (a message came, or it was cancelled)."""
@@ -123,7 +125,8 @@ class _Deadlines:
         return task in self.cancelled
 
     def _sweep(self) -> None:
-        now = self.loop.time()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         for task, deadline in list(self.waiting.items()):
             if deadline <= now:
                 del self.waiting[task]
@@ -131,7 +134,7 @@ class _Deadlines:
                 task.cancel()
         self.sweeping = bool(self.waiting)
         if self.sweeping:
-            self.loop.call_later(SWEEP_S, self._sweep)
+            loop.call_later(SWEEP_S, self._sweep)
 
 
 _LOOPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Deadlines] = weakref.WeakKeyDictionary()
@@ -140,7 +143,7 @@ _LOOPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Deadlines] = weakr
 def _deadlines_of(loop: asyncio.AbstractEventLoop) -> _Deadlines:
     found = _LOOPS.get(loop)
     if found is None:
-        found = _LOOPS[loop] = _Deadlines(loop)
+        found = _LOOPS[loop] = _Deadlines()
     return found
 
 

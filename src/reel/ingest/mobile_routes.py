@@ -65,19 +65,19 @@ async def _receive(request: Request) -> Response:
     ctx = get_context(request)
     ctx.priority.beacon_arrived()
     limits = ctx.settings.limits
-    head = BeaconRequest.of_scope(request.scope)
-    app_key = head.app_key or ""
+    params = BeaconRequest.of_scope(request.scope)
+    app_key = params.app_key or ""
     found = await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None
-    app = check_mobile_app(found, head.origin)
-    content_type = (head.content_type or "").split(";")[0].strip().lower()
+    app = check_mobile_app(found, params.origin)
+    content_type = (params.content_type or "").split(";")[0].strip().lower()
     if content_type and content_type not in CONTENT_TYPES:
         raise UnsupportedMediaType(f"content type {content_type!r}: send application/vnd.reel.mobile-beacon")
     check_quota(ctx, app.id)
-    body = await read_body(request.receive, head, limits)
+    body = await read_body(request.receive, params, limits)
     if isinstance(body, Answer):
         return body.response()
     beacon = await run_in_threadpool(parse_mobile_beacon, body, max_events=limits.max_events_per_beacon)
-    stamped = attempt_sent_at(head.sent_at)
+    stamped = attempt_sent_at(params.sent_at)
     if stamped is not None:  # this attempt's time, not when the (maybe long-queued) body was cut
         beacon = dataclasses.replace(beacon, sent_at=stamped)
     accepted = await run_in_threadpool(accept_mobile_beacon, ctx, app, beacon)

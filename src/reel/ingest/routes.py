@@ -52,15 +52,15 @@ async def receive_web_beacon(request: Request) -> Response:
 
     Reel's app answers this path before its router (`reel.server.beacon_path`); declared here for the
     API docs and for apps without that shortcut."""
-    head = BeaconRequest.of_scope(request.scope)
-    return (await answer_web_beacon(get_context(request), head, request.receive)).response()
+    params = BeaconRequest.of_scope(request.scope)
+    return (await answer_web_beacon(get_context(request), params, request.receive)).response()
 
 
-async def answer_web_beacon(ctx: ReelContext, request: BeaconRequest, receive: Receive) -> Answer:
+async def answer_web_beacon(ctx: ReelContext, params: BeaconRequest, receive: Receive) -> Answer:
     """The answer to one web beacon: stored durably, or refused with its reason (never raises a
     ReelError: every refusal is an answer)."""
     try:
-        return await _receive(ctx, request, receive)
+        return await _receive(ctx, params, receive)
     except RequestTimeout as exc:
         # A client too slow to send its body loses the connection: that frees the worker for good.
         return error_answer(exc, CLOSING_HEADERS)
@@ -68,18 +68,18 @@ async def answer_web_beacon(ctx: ReelContext, request: BeaconRequest, receive: R
         return error_answer(exc, CORS_HEADERS)
 
 
-async def _receive(ctx: ReelContext, request: BeaconRequest, receive: Receive) -> Answer:
+async def _receive(ctx: ReelContext, params: BeaconRequest, receive: Receive) -> Answer:
     ctx.priority.beacon_arrived()
     limits = ctx.settings.limits
-    app_key = request.app_key or ""
+    app_key = params.app_key or ""
     app = check_app(await _application(ctx, app_key) if app_key else None)
-    check_origin(app, request.origin)
+    check_origin(app, params.origin)
     check_quota(ctx, app.id)
     sent: list[bytes] = []
-    body = await read_body(receive, request, limits, sent)
+    body = await read_body(receive, params, limits, sent)
     if isinstance(body, Answer):
         return body
-    stamped = attempt_sent_at(request.sent_at)
+    stamped = attempt_sent_at(params.sent_at)
     # A gzip body is stored as it came (reel/ingest/raw_beacon.py): kept, not compressed again.
     gzip_body = b"".join(sent) if sent else None
 

@@ -21,11 +21,16 @@ class OrjsonResponse(Response):
         return dumps(content)
 
 
-def error_response(exc: ReelError, headers: Mapping[str, str] | None = None) -> OrjsonResponse:
-    """The JSON error answer for `exc`, with Retry-After where the error has one."""
+def error_parts(exc: ReelError) -> tuple[bytes, dict[str, str]]:
+    """The JSON body of `exc`'s answer and the headers it adds itself (Retry-After, where the error has
+    one); counted as a store error when it is one."""
     count_store_error("http", exc)
-    merged = dict(headers or {})
     retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        merged["Retry-After"] = str(retry_after)
-    return OrjsonResponse(exc.to_json(), status_code=exc.status, headers=merged)
+    own = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    return dumps(exc.to_json()), own
+
+
+def error_response(exc: ReelError, headers: Mapping[str, str] | None = None) -> Response:
+    """The JSON error answer for `exc`, with `headers` and Retry-After where the error has one."""
+    body, own = error_parts(exc)
+    return Response(body, exc.status, {**(headers or {}), **own}, media_type="application/json")
