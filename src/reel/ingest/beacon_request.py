@@ -107,6 +107,10 @@ def raw_headers(headers: Mapping[str, str]) -> RawHeaders:
     return tuple((name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
 
 
+CORS_RAW = raw_headers(CORS_HEADERS)
+"""CORS_HEADERS as ASGI sends them (every accepted beacon's answer)."""
+
+
 def error_answer(exc: ReelError, headers: Mapping[str, str]) -> Answer:
     """The JSON error answer for `exc` with `headers`, and Retry-After where the error has one."""
     body, own = error_parts(exc)

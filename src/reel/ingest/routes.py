@@ -13,10 +13,10 @@ from reel.ingest import lookups
 from reel.ingest.beacon_request import (
     CLOSING_HEADERS,
     CORS_HEADERS,
+    CORS_RAW,
     Answer,
     BeaconRequest,
     error_answer,
-    raw_headers,
 )
 from reel.ingest.body import read_body
 from reel.ingest.origins import check_app, check_origin
@@ -37,7 +37,6 @@ _PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Headers": "Content-Type, Content-Encoding, X-Reel-App-Key",
     "Access-Control-Max-Age": "86400",
 }
-_CORS_RAW = raw_headers(CORS_HEADERS)
 
 
 @router.options(WEB_BEACONS_PATH, include_in_schema=False)
@@ -98,7 +97,7 @@ async def _receive(ctx: ReelContext, params: BeaconRequest, receive: Receive) ->
         raise outcome
     keep_claim(ctx, write, outcome)
     answer = {"ok": True, "seq": write.beacon.seq, "duplicate": outcome.duplicate}
-    return Answer(200, dumps(answer), _CORS_RAW)
+    return Answer(200, dumps(answer), CORS_RAW)
 
 
 INLINE_BODY_BYTES = 64 * 1024

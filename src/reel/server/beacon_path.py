@@ -13,7 +13,6 @@ paths go on to FastAPI; the route stays declared there too, for the API docs.
 from __future__ import annotations
 
 import logging
-import time
 
 from starlette.types import Receive, Scope, Send
 
@@ -21,7 +20,7 @@ from reel.errors import ReelError
 from reel.ingest.beacon_request import CORS_HEADERS, Answer, BeaconRequest, error_answer
 from reel.ingest.routes import answer_web_beacon
 from reel.runtime.context import ReelContext
-from reel.server.logs import finish_request, request_id_of, request_id_var
+from reel.server.logs import RequestRecord
 from reel.server.security import BEACON_HEADERS
 
 log = logging.getLogger("reel.server")
@@ -36,10 +35,7 @@ class BeaconEndpoint:
         self.log_beacons = log_beacons
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = request_id_of(scope)
-        token = request_id_var.set(request_id)
-        started = time.perf_counter()
-        status = 500  # what the log counts if no answer was made
+        record = RequestRecord(scope, self.log_beacons)
         try:
             try:
                 answer = await answer_web_beacon(self.ctx, BeaconRequest.of_scope(scope), receive)
@@ -52,14 +48,13 @@ class BeaconEndpoint:
                 (b"content-length", str(len(answer.body)).encode()),
                 *answer.headers,
                 *BEACON_HEADERS,
-                (b"x-request-id", request_id.encode()),
+                (b"x-request-id", record.request_id.encode()),
             ]
-            status = answer.status
-            await send({"type": "http.response.start", "status": status, "headers": headers})
+            record.status = answer.status
+            await send({"type": "http.response.start", "status": answer.status, "headers": headers})
             await send({"type": "http.response.body", "body": answer.body})
         finally:
-            finish_request(scope, status, time.perf_counter() - started, request_id, self.log_beacons)
-            request_id_var.reset(token)
+            record.finish()
 
 
 _INTERNAL_ERROR: Answer = error_answer(ReelError("internal error"), CORS_HEADERS)

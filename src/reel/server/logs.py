@@ -110,28 +110,45 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = request_id_of(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = request_id_var.set(request_id)
-        started = time.perf_counter()
-        status = 500  # what the client gets if the app fails before answering
+        record = RequestRecord(scope, self.log_beacons)
+        scope.setdefault("state", {})["request_id"] = record.request_id
+        request_id = record.request_id.encode()
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = int(message["status"])
+                record.status = int(message["status"])
                 headers = [h for h in message.get("headers", []) if h[0].lower() != b"x-request-id"]
-                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
+                message["headers"] = [*headers, (b"x-request-id", request_id)]
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            finish_request(scope, status, time.perf_counter() - started, request_id, self.log_beacons)
-            request_id_var.reset(token)
+            record.finish()
 
 
-def finish_request(scope: Scope, status: int, elapsed: float, request_id: str, log_beacons: bool) -> None:
+class RequestRecord:
+    """One request's id (the context's while it runs), start time and status, and at its end its
+    metrics and access line (`_finish_request`): what RequestLog and the beacon endpoint both keep."""
+
+    __slots__ = ("_token", "log_beacons", "request_id", "scope", "started", "status")
+
+    def __init__(self, scope: Scope, log_beacons: bool) -> None:
+        self.scope = scope
+        self.log_beacons = log_beacons
+        self.request_id = request_id_of(scope)
+        self._token = request_id_var.set(self.request_id)
+        self.started = time.perf_counter()
+        self.status = 500  # what the client gets if the app fails before answering
+
+    def finish(self) -> None:
+        """Count and log the request, and give the context its previous request id back."""
+        elapsed = time.perf_counter() - self.started
+        _finish_request(self.scope, self.status, elapsed, self.request_id, self.log_beacons)
+        request_id_var.reset(self._token)
+
+
+def _finish_request(scope: Scope, status: int, elapsed: float, request_id: str, log_beacons: bool) -> None:
     """Count a beacon's answer in the metrics, and write the request's access line unless it is an
     accepted beacon (and `log_beacons` is off)."""
     platform = BEACON_PATHS.get(scope.get("path", "")) if scope.get("method") == "POST" else None
