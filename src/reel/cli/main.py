@@ -59,6 +59,7 @@ def serve(
     from reel.server.app import create_app
     from reel.server.draining import serve_app
     from reel.server.logs import configure_logging
+    from reel.server.warmup import warm_up
     from reel.server.work_process import (
         WorkProcess,
         arrivals_file,
@@ -112,6 +113,7 @@ def serve(
     # before the server says it started, so a Ctrl-C sent on seeing that line never lands in the
     # collection: once, under a full test run, a server ignored a SIGINT sent then (a KeyboardInterrupt
     # raised in a finalizer the collection runs is not the main code's to see).
+    warm_up(app)  # what the first requests would otherwise build, before it is frozen with the rest
     gc.collect()
     gc.freeze()
     if settings.log_format == "json":  # every line a JSON object, for the log collector
