@@ -46,7 +46,7 @@ INCLUSIVE_MS = 1
 BEFORE_END_MS = 5 * 60_000
 VIEWPORT = {"width": 1440, "height": 900}
 SLOW_MS = 600_000  # never wait forever
-COLD_RUNS = int(os.environ.get("REEL_BENCH_COLD_RUNS", "3"))
+COLD_RUNS = max(1, int(os.environ.get("REEL_BENCH_COLD_RUNS", "3")))
 """Cold starts per cold case (each a new `reel serve` and browser context); their median is judged."""
 PAINTED_JS = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
 # Where a seek's time goes, from the player's performance marks: until the segment it needed had arrived
@@ -271,7 +271,8 @@ def _split(one: dict[str, Any]) -> str:
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """The run whose time is the median (the lower middle one of an even count)."""
+    """The run whose time is the median (the lower middle one of an even count: COLD_RUNS is odd by
+    default, so the figure shown is a run's own, its steps with it)."""
     return sorted(runs, key=lambda one: float(one["ms"]))[(len(runs) - 1) // 2]
 
 
@@ -330,10 +331,11 @@ def report(r: dict[str, Any]) -> None:
     ):
         runs = reel[key] if isinstance(reel[key], list) else [reel[key]]
         one = _median_run(runs)
+        other = [run["text"] for run in runs if run["text"] != rr["text"]]
         same = (
-            "same frame as rrweb"
-            if one["text"] == rr["text"]
-            else f"frame {one['text']!r} vs rrweb {rr['text']!r}"
+            "same frame as rrweb" + (" in every run" if len(runs) > 1 else "")
+            if not other
+            else f"frame {other[0]!r} vs rrweb {rr['text']!r} in {len(other)} of {len(runs)} run(s)"
         )
         print(
             f"  {name}: {one['ms']:.0f} ms = {ff / one['ms']:.2f}x rrweb's fast-forward "

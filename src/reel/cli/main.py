@@ -107,13 +107,13 @@ def serve(
         f"Reel {__version__} on http://{settings.host}:{settings.port}/ "
         f"(data: {settings.stores_described}; {contents.describe()})"
     )
+    warm_up(app)  # what the first requests would otherwise build, so that it is frozen with the rest
     # What exists now (modules, routes, stores, templates) lives as long as the server: frozen out of the
     # collector's full passes, which otherwise walk it about once a second under beacon load and hold
     # every request in flight meanwhile (gen-2 passes of ~20-75 ms, ~8 ms once frozen: P3's p99). Done
     # before the server says it started, so a Ctrl-C sent on seeing that line never lands in the
     # collection: once, under a full test run, a server ignored a SIGINT sent then (a KeyboardInterrupt
     # raised in a finalizer the collection runs is not the main code's to see).
-    warm_up(app)  # what the first requests would otherwise build, before it is frozen with the rest
     gc.collect()
     gc.freeze()
     if settings.log_format == "json":  # every line a JSON object, for the log collector

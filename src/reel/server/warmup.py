@@ -2,10 +2,11 @@
 
 FastAPI (0.137 and later) builds an included router's routes (their parameters, dependencies and
 models) when the first request reaches that router, and Jinja compiles a template when it is first used.
-On the 8 h dashboard the first player page a new `reel serve` answered took 70-130 ms, the next ones
-6-11 ms (2 CPUs), and every process of a deployment paid it again after each start: a player opened
-right after a restart waited for it (P1 and P5 "cold", issue 11). Built at startup, before `gc.freeze`,
-it lives with the rest of what lasts as long as the server.
+Every process of a deployment paid that again after each start, on its first requests: on the 8 h
+dashboard (2 CPUs) a new `reel serve`'s first API request took 16-26 ms and its first player page
+59-79 ms, against 6-11 ms and 36-49 ms with this warm-up and 3-6 ms once warm (docs/scale.md; what the
+first player page still pays is rendering its first frame). Built at startup, before `gc.freeze`, it
+lives with the rest of what lasts as long as the server.
 """
 
 from __future__ import annotations
@@ -29,5 +30,5 @@ def warm_up(app: FastAPI, templates: Iterable[Jinja2Templates] = (pages.template
     with contextlib.suppress(NoMatchFound):
         app.url_path_for(_NO_SUCH_ROUTE)
     for found in templates:
-        for name in found.env.list_templates():
+        for name in found.env.list_templates(extensions=["html"]):  # not a stray file beside them
             found.env.get_template(name)
