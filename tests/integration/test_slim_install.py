@@ -32,6 +32,8 @@ RUNTIME = {
     "setuptools",
     # PostgreSQL and S3-compatible storage (brief §3.9), loaded only when a URL names them.
     "psycopg", "psycopg-binary", "psycopg-pool", "obstore",
+    # uvicorn's C HTTP parser and event loop (P3: half the CPU per beacon of h11 and asyncio's loop).
+    "httptools", "uvloop",
 }  # fmt: skip
 DEVELOPMENT_ONLY = {"pyside6-essentials", "playwright", "mypy", "pytest", "ruff", "av", "httpx", "django"}
 
