@@ -207,13 +207,14 @@ def measure_reel(browser: Any, rec: Recording, target: int, points: list[int], w
         context = _player_context(browser, reel)
         _, _, page = _open_and_seek(context, player, target)
         page.close()
-        first, out["seek_warm"], page = _open_and_seek(context, player, target)
+        first, seek_warm, page = _open_and_seek(context, player, target)
+        out["seek_warm"] = [seek_warm]  # one run, listed as the cold cases are
         out["random"] = [page.evaluate(REEL_SEEK_JS, p) for p in points]
         out["heap"] = measure_heap(context, page)
         page.close()
         out["first_warm"] = [first] + [_open_once(context, player) for _ in range(2)]
         _deep_link(context, player, target)
-        out["deep_warm"] = _deep_link(context, player, target)
+        out["deep_warm"] = [_deep_link(context, player, target)]
         context.close()
     return out
 
@@ -329,7 +330,7 @@ def report(r: dict[str, Any]) -> None:
         ("deep_cold", "deep link ?t=target, cold (from navigation start)"),
         ("deep_warm", "deep link ?t=target, warm"),
     ):
-        runs = reel[key] if isinstance(reel[key], list) else [reel[key]]
+        runs = reel[key]
         one = _median_run(runs)
         other = [run["text"] for run in runs if run["text"] != rr["text"]]
         same = (
@@ -343,8 +344,7 @@ def report(r: dict[str, Any]) -> None:
             f"{_split(one)})" + _of_runs(runs)
         )
     for key in ("deep_cold", "deep_warm"):
-        runs = reel[key] if isinstance(reel[key], list) else [reel[key]]
-        print(f"  {key.replace('_', ' ')}: {_phases(_median_run(runs))}")
+        print(f"  {key.replace('_', ' ')}: {_phases(_median_run(reel[key]))}")
     ms = [x["ms"] for x in reel["random"]]
     over = sum(1 for x in ms if x > SEEK_MS)
     moves = [r["target"], *r["points"]]

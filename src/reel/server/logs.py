@@ -129,7 +129,7 @@ class RequestLog:
 
 class RequestRecord:
     """One request's id (the context's while it runs), start time and status, and at its end its
-    metrics and access line (`_finish_request`): what RequestLog and the beacon endpoint both keep."""
+    metrics and access line: what RequestLog and the beacon endpoint both keep."""
 
     __slots__ = ("_token", "log_beacons", "request_id", "scope", "started", "status")
 
@@ -142,21 +142,17 @@ class RequestRecord:
         self.status = 500  # what the client gets if the app fails before answering
 
     def finish(self) -> None:
-        """Count and log the request, and give the context its previous request id back."""
+        """Count a beacon's answer in the metrics, write the request's access line unless it is an
+        accepted beacon (and `log_beacons` is off), and give the context its previous request id back."""
         elapsed = time.perf_counter() - self.started
-        _finish_request(self.scope, self.status, elapsed, self.request_id, self.log_beacons)
+        scope, status = self.scope, self.status
+        platform = BEACON_PATHS.get(scope.get("path", "")) if scope.get("method") == "POST" else None
+        accepted = 200 <= status < 300
+        if platform is not None:
+            _count(platform, accepted, status, elapsed)
+        if platform is None or not accepted or self.log_beacons:
+            _access_line(scope, status, elapsed, self.request_id)
         request_id_var.reset(self._token)
-
-
-def _finish_request(scope: Scope, status: int, elapsed: float, request_id: str, log_beacons: bool) -> None:
-    """Count a beacon's answer in the metrics, and write the request's access line unless it is an
-    accepted beacon (and `log_beacons` is off)."""
-    platform = BEACON_PATHS.get(scope.get("path", "")) if scope.get("method") == "POST" else None
-    accepted = 200 <= status < 300
-    if platform is not None:
-        _count(platform, accepted, status, elapsed)
-    if platform is None or not accepted or log_beacons:
-        _access_line(scope, status, elapsed, request_id)
 
 
 def _access_line(scope: Scope, status: int, elapsed: float, request_id: str) -> None:
