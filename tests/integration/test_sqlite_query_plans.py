@@ -1,0 +1,99 @@
+"""The statements Reel runs for every group of beacons, and on every pass of the worker, find their rows
+through an index on SQLite: none reads a whole table that grows with the recordings kept.
+
+Each test records the statements a store runs (sqlite3's trace callback) and asks SQLite for each one's
+plan (EXPLAIN QUERY PLAN) on the same database. A full scan does not show on a test's few rows, but on
+a store of months of recordings it is paid on every group commit or every second.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reel.domain.beacons import BeaconSummary
+from reel.domain.records import Application, Session, SessionKey, StoredBeacon
+from reel.domain.sessions import BeaconFacts, fold_beacon
+from reel.storage import sqlite_db
+from reel.storage.chunks import encode_events
+from reel.storage.factory import sqlite_session_store
+from reel.storage.session_store import BeaconWrite
+
+T0 = 1_764_240_000_000
+# Tables whose rows grow with the recordings kept (small ones, like applications, may be read whole).
+GROWING = ("sessions", "recordings", "beacons", "beacon_buffer", "segments", "processing", "actions")
+_SCAN = re.compile(r"^SCAN (\w+)(?: AS \w+)?$")
+
+
+class Statements:
+    """Every statement run on the store's connections, in the order first seen."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, None] = {}
+        self.recording = False
+
+    def __call__(self, statement: str) -> None:
+        if self.recording:
+            self.seen.setdefault(statement, None)
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> Statements:
+    """Statements run by SQLite stores opened in the test, once `recording` is set."""
+    traced = Statements()
+    connect = sqlite_db.SqliteDatabase._connect
+
+    def traced_connect(self: sqlite_db.SqliteDatabase) -> sqlite3.Connection:
+        conn = connect(self)
+        conn.set_trace_callback(traced)
+        return conn
+
+    monkeypatch.setattr(sqlite_db.SqliteDatabase, "_connect", traced_connect)
+    return traced
+
+
+def full_scans(database: Path, statements: Iterator[str]) -> list[tuple[str, str]]:
+    """(table, statement) for each statement whose plan reads a growing table whole."""
+    found: list[tuple[str, str]] = []
+    with sqlite3.connect(database) as conn:
+        for statement in statements:
+            if not re.match(r"\s*(SELECT|UPDATE|DELETE|INSERT|WITH)\b", statement, re.IGNORECASE):
+                continue
+            for row in conn.execute("EXPLAIN QUERY PLAN " + statement):
+                scanned = _SCAN.match(row[3])
+                if scanned and scanned.group(1) in GROWING:
+                    found.append((scanned.group(1), statement[:300]))
+    return found
+
+
+def _write(rec: str, client: str, seq: int) -> BeaconWrite:
+    key = SessionKey("app_1", rec, client)
+    summary = BeaconSummary(T0 + seq, T0 + seq + 5, 2, ("https://a.example/",), seq == 0, seq == 0)
+    row = StoredBeacon("app_1", rec, seq, "", "", T0 + seq, summary.first_ts, summary.last_ts, 2, 0, False)
+    facts = BeaconFacts(seq=seq, summary=summary, received_at=T0 + seq, final=False)
+
+    def fold(current: Session | None) -> Session:
+        return fold_beacon(current, key, facts, f"ses-{rec}-{client}-{seq}")
+
+    events = [{"type": 3, "timestamp": summary.first_ts, "data": {}}]
+    return BeaconWrite(key, row, encode_events(events), fold)
+
+
+def test_a_group_commit_finds_its_rows_by_index(tmp_path: Path, statements: Statements) -> None:
+    store = sqlite_session_store(tmp_path / "reel.sqlite3")
+    try:
+        store.create_application(Application("app_1", "A", "rk-1", ("https://a.example",), created_at=T0))
+        store.save_beacons([_write(f"rec-{n}", "c-1", 0) for n in range(3)])
+        statements.recording = True
+        # Known recordings, a new recorder session (closes the recording's others), a new recording.
+        store.save_beacons([_write("rec-0", "c-1", 1), _write("rec-1", "c-2", 1), _write("rec-9", "c-1", 0)])
+        store.delete_recordings(["rec-2"], cause="request", now=T0 + 10)
+        statements.recording = False
+    finally:
+        store.close()
+    assert any("FROM sessions" in s for s in statements.seen), "the group's reads were not traced"
+    assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []
