@@ -165,6 +165,8 @@ def test_segments_open_end_and_compact_and_the_buffer_keeps_what_the_next_one_ne
     assert store.stored_bytes("app_1") == 120 + sum(len(f"events of rec-1/{n}".encode()) for n in (2, 3))
     store.release_lease(lease)
     assert store.pending_processing(10, T0, T0 - 1) == []  # open segment, recording not quiet yet
+    assert store.settle_processing(10) == 0  # it will be work once the recording is quiet
+    assert [p.recording_id for p in store.pending_processing(10, T0, T0 + 10_000)] == ["rec-1"]
     # A beacon arriving after its segment was compacted makes the recording pending again.
     store.save_beacons([write(1, recording="rec-1")])  # a duplicate: nothing new
     assert store.pending_processing(10, T0, T0 - 1) == []
@@ -180,6 +182,26 @@ def test_a_late_beacon_below_the_compacted_segments_is_work_to_do(store: Session
     store.save_compaction(lease, Compacted("rec-1", 0, "r30d/app_1/rec-1/seg-000000-cd", 6, 600, 90, (0, 2)))
     store.release_lease(lease)
     assert store.buffered_seqs("rec-1") == [] and store.pending_processing(10, T0, T0 - 1) == []
+    assert store.settle_processing(10) == 1  # nothing left: off the worker's list
     store.save_beacons([write(1)])  # it waited in a browser's stash
     assert store.buffered_seqs("rec-1") == [1]
     assert [p.recording_id for p in store.pending_processing(10, T0, T0 - 1)] == ["rec-1"]
+
+
+def test_a_recording_without_work_leaves_the_workers_list_until_its_next_beacon(store: SessionStore) -> None:
+    def pending() -> list[str]:
+        return [p.recording_id for p in store.pending_processing(10, T0, T0 - 1)]
+
+    store.save_beacons([write(seq, recording=rec) for rec in ("rec-1", "rec-2") for seq in (0, 1)])
+    assert store.settle_processing(10) == 0 and pending() == ["rec-1", "rec-2"]
+    lease = store.take_lease("rec-1", "w", T0, LEASE_MS)
+    assert lease is not None
+    store.save_processing(ProcessingBatch("rec-1", 1, "{}", (), (), T0, lease))
+    store.release_lease(lease)
+    assert pending() == ["rec-2"]
+    assert store.settle_processing(10) == 1  # rec-1; rec-2 still has beacons to process
+    assert store.settle_processing(10) == 0 and pending() == ["rec-2"]
+    store.save_beacons([write(1, recording="rec-1")])  # a retry of a stored beacon is nothing new
+    assert pending() == ["rec-2"]
+    store.save_beacons([write(2, recording="rec-1")])
+    assert pending() == ["rec-2", "rec-1"] and store.settle_processing(10) == 0  # by last beacon

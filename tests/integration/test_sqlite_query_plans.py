@@ -26,7 +26,8 @@ from reel.storage.session_store import BeaconWrite
 T0 = 1_764_240_000_000
 # Tables whose rows grow with the recordings kept (small ones, like applications, may be read whole).
 GROWING = ("sessions", "recordings", "beacons", "beacon_buffer", "segments", "processing", "actions")
-_SCAN = re.compile(r"^SCAN (\w+)(?: AS \w+)?$")
+_SCAN = re.compile(r"^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
+_ALIASED = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(?!WHERE\b|ON\b|JOIN\b|LEFT\b)(\w+)", re.IGNORECASE)
 
 
 class Statements:
@@ -57,16 +58,25 @@ def statements(monkeypatch: pytest.MonkeyPatch) -> Statements:
 
 
 def full_scans(database: Path, statements: Iterator[str]) -> list[tuple[str, str]]:
-    """(table, statement) for each statement whose plan reads a growing table whole."""
+    """(table, statement) for each statement whose plan walks a growing table whole: without an index, or
+    along an index of every row (a partial index holds only the rows it names)."""
     found: list[tuple[str, str]] = []
     with sqlite3.connect(database) as conn:
+        partial = {
+            name for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+            if sql and " WHERE " in sql.upper()
+        }  # fmt: skip
         for statement in statements:
             if not re.match(r"\s*(SELECT|UPDATE|DELETE|INSERT|WITH)\b", statement, re.IGNORECASE):
                 continue
+            tables = {alias: table for table, alias in _ALIASED.findall(statement)}
             for row in conn.execute("EXPLAIN QUERY PLAN " + statement):
                 scanned = _SCAN.match(row[3])
-                if scanned and scanned.group(1) in GROWING:
-                    found.append((scanned.group(1), statement[:300]))
+                if scanned is None or scanned.group(2) in partial:
+                    continue
+                table = tables.get(scanned.group(1), scanned.group(1))
+                if table in GROWING:
+                    found.append((table, statement[:300]))
     return found
 
 
@@ -96,4 +106,19 @@ def test_a_group_commit_finds_its_rows_by_index(tmp_path: Path, statements: Stat
     finally:
         store.close()
     assert any("FROM sessions" in s for s in statements.seen), "the group's reads were not traced"
+    assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []
+
+
+def test_the_workers_list_walks_only_the_recordings_with_work(tmp_path: Path, statements: Statements) -> None:
+    store = sqlite_session_store(tmp_path / "reel.sqlite3")
+    try:
+        store.create_application(Application("app_1", "A", "rk-1", ("https://a.example",), created_at=T0))
+        store.save_beacons([_write(f"rec-{n}", "c-1", 0) for n in range(3)])
+        statements.recording = True
+        store.settle_processing(100)
+        store.pending_processing(10, T0, T0 - 1, "worker-a")
+        statements.recording = False
+    finally:
+        store.close()
+    assert any("FROM recordings r" in s for s in statements.seen), "the worker's reads were not traced"
     assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []

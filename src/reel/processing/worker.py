@@ -38,6 +38,9 @@ QUIET_MS = 2 * 60 * 1000
 """A recording without a new beacon for this long has its open segment closed and compacted."""
 LEASE_MS = 60_000
 """How long a worker holds a recording; renewed each round, so only a dead worker's lease runs out."""
+SETTLE_PER_ROUND = 2000
+"""At most this many recordings without work are taken off the worker's list each round (a store that
+just gained the list settles all its recordings a few thousand a round)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,9 @@ def process_pending(
     )
     worker = worker or Worker(ctx)
     totals = [0, 0, 0, 0, 0]
+    # Recordings found with nothing left to do leave the list below until their next beacon: the list
+    # then grows with the recordings being recorded, not with every recording kept.
+    ctx.sessions.settle_processing(SETTLE_PER_ROUND)
     now = ctx.clock.now_ms()
     for progress in ctx.sessions.pending_processing(limit, now, now - QUIET_MS, worker.owner):
         lease = ctx.sessions.take_lease(progress.recording_id, worker.owner, now, LEASE_MS)

@@ -182,7 +182,14 @@ class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
     ) -> list[ProcessingProgress]:
         """Recordings with work and no live lease of another owner than `owner`: beacons past their
         processed seq, closed segments not compacted, an open segment of a recording quiet since
-        `quiet_before`, or buffered beacons that arrived after their segment was compacted."""
+        `quiet_before`, or buffered beacons that arrived after their segment was compacted. Recordings
+        settled by `settle_processing` have none, and are not looked at until their next beacon."""
+        ...
+
+    def settle_processing(self, limit: int) -> int:
+        """Take up to `limit` recordings with nothing left to process or compact (not even a segment open)
+        off the list `pending_processing` walks, each only if no beacon was stored for it since this call
+        looked; the next beacon puts it back. How many were taken off."""
         ...
 
     def progress(self, recording_id: str) -> ProcessingProgress | None:

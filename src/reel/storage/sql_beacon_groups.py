@@ -198,9 +198,11 @@ def _write(tx: Tx, group: _Group) -> None:
                 + ")",
                 [v for pair in part for v in pair],
             )
+        # `due`: a group came, so the worker looks at the recording again (SqlProcessing.settle_processing).
         tx.many(
             "UPDATE recordings SET max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
-            "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END WHERE id = ?",
+            "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END, "
+            "due = due + 1 WHERE id = ?",
             [(seq, seq, at, at, rec) for rec, (seq, at) in sorted(group.received.items())],
         )
         rows.upsert_sessions(tx, list(group.changed.values()))

@@ -33,6 +33,19 @@ _COMPACT_BELOW = (
 )
 
 
+def _work(open_segment: str) -> str:
+    """The condition on a recording `r` (with its progress `p`) that it has work: beacons past its processed
+    seq, a segment not compacted (`open_segment` narrows the open ones), or a buffered beacon that arrived
+    after its segment was compacted."""
+    return (
+        "(r.max_seq > COALESCE(p.processed_seq, -1)"
+        " OR EXISTS (SELECT 1 FROM segments s WHERE s.recording_id = r.id AND s.blob_key = ''"
+        f" {open_segment})"
+        " OR EXISTS (SELECT 1 FROM beacon_buffer b WHERE b.recording_id = r.id"
+        " AND b.seq < COALESCE(p.compact_below_seq, 0)))"
+    )
+
+
 class SqlProcessing(SqlRetention):
     """Buffer, segments, leases and processing rounds of the SQL session store."""
 
@@ -70,23 +83,35 @@ class SqlProcessing(SqlRetention):
     def pending_processing(
         self, limit: int, now: int, quiet_before: int, owner: str = ""
     ) -> list[ProcessingProgress]:
+        # Only due recordings (a partial index): the others were settled and got no beacon since.
         with self.db.read() as tx:
             found = tx.all(
                 "SELECT r.id AS recording_id, COALESCE(p.processed_seq, -1) AS processed_seq, "
                 "COALESCE(p.state, '') AS state, COALESCE(p.updated_at, 0) AS updated_at, "
                 "COALESCE(p.state_key, '') AS state_key "
                 "FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
-                "WHERE r.max_seq >= 0 "
-                "AND (p.lease_owner IS NULL OR p.lease_owner IN ('', ?) OR p.lease_until < ?) AND ("
-                " r.max_seq > COALESCE(p.processed_seq, -1)"
-                " OR EXISTS (SELECT 1 FROM segments s WHERE s.recording_id = r.id AND s.blob_key = '' "
-                "   AND (s.to_seq IS NOT NULL OR r.last_received_at <= ?))"
-                " OR EXISTS (SELECT 1 FROM beacon_buffer b WHERE b.recording_id = r.id "
-                "   AND b.seq < COALESCE(p.compact_below_seq, 0))"
-                ") ORDER BY r.last_received_at, r.id LIMIT ?",
+                "WHERE r.due > 0 AND r.max_seq >= 0 "
+                "AND (p.lease_owner IS NULL OR p.lease_owner IN ('', ?) OR p.lease_until < ?) AND "
+                + _work("AND (s.to_seq IS NOT NULL OR r.last_received_at <= ?)")
+                + " ORDER BY r.last_received_at, r.id LIMIT ?",
                 (owner, now, quiet_before, limit),
             )
         return [record(ProcessingProgress, r) for r in found]
+
+    def settle_processing(self, limit: int) -> int:
+        with self.db.write() as tx:
+            found = tx.all(
+                "SELECT r.id, r.due FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
+                f"WHERE r.due > 0 AND NOT {_work('')} LIMIT ?",
+                (limit,),
+            )
+            # Only if no group came since this read (it counts `due` up), in id order as the group
+            # commit locks recordings, so the two never wait on each other in a circle.
+            tx.many(
+                "UPDATE recordings SET due = 0 WHERE id = ? AND due = ?",
+                sorted((str(r["id"]), int(r["due"])) for r in found),
+            )
+        return len(found)
 
     def progress(self, recording_id: str) -> ProcessingProgress | None:
         with self.db.read() as tx:
