@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from conftest import BeaconMaker
 from reel.clock import FixedClock
 from reel.domain.beacons import BeaconSummary
-from reel.domain.records import Application, Session, SessionKey, StoredBeacon
+from reel.domain.records import Application, Session, SessionKey, SessionQuery, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.processing.worker import QUIET_MS, process_pending
 from reel.storage import sqlite_db
@@ -154,3 +154,17 @@ def test_a_worker_round_and_a_replay_find_their_rows_by_index(
     statements.recording = False
     assert any("UPDATE segments" in s for s in statements.seen), "no compaction was traced"
     assert full_scans(ctx.settings.data_dir / "reel.sqlite3", iter(statements.seen)) == []
+
+
+def test_a_users_sessions_are_found_by_index(tmp_path: Path, statements: Statements) -> None:
+    store = sqlite_session_store(tmp_path / "reel.sqlite3")
+    try:
+        statements.recording = True
+        store.list_sessions(SessionQuery(user_id="alice@example.com"))
+        store.list_sessions(SessionQuery(app_ids=("app_1",), user_id="alice@example.com"))
+        store.recordings_of_user(("app_1",), "alice@example.com")  # deleting a user's recordings
+        statements.recording = False
+    finally:
+        store.close()
+    assert sum("user_id" in s for s in statements.seen) >= 3, "the searches were not traced"
+    assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []

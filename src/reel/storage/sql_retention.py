@@ -79,6 +79,8 @@ class SqlRetention:
         if app_ids is not None and not app_ids:
             return []
         sql = "SELECT DISTINCT recording_id FROM sessions WHERE user_id = ?"
+        if user_id:  # the partial index of identified users' sessions (see sql_sessions._where)
+            sql += " AND user_id != ''"
         params: tuple[Any, ...] = (user_id,)
         if app_ids is not None:
             sql += f" AND app_id IN ({placeholders(len(app_ids))})"

@@ -246,8 +246,12 @@ def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
         else:
             clauses.append(f"app_id IN ({placeholders(len(q.app_ids))})")
             params.extend(q.app_ids)
+    if q.user_id is not None:
+        # `!= ''` names the partial index of identified users' sessions, which the engine cannot infer
+        # from a parameter: a user's sessions are then found by index, not by reading every session.
+        clauses.append("user_id = ? AND user_id != ''" if q.user_id else "user_id = ?")
+        params.append(q.user_id)
     simple = (
-        (q.user_id, "user_id = ?"),
         (q.started_after, "start_ts >= ?"),
         (q.started_before, "start_ts < ?"),
         (q.min_duration_ms, "end_ts - start_ts >= ?"),
