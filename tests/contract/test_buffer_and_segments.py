@@ -4,8 +4,9 @@ session store backend (memory, SQLite, PostgreSQL)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,8 @@ from reel.domain.records import (
 )
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict, Gone, LeaseLost
+from reel.storage import sql
+from reel.storage.factory import open_session_store
 from reel.storage.session_store import BeaconWrite, SaveResult, SessionStore
 from services import SESSION_BACKENDS, open_session_backend
 
@@ -158,6 +161,7 @@ def test_segments_open_end_and_compact_and_the_buffer_keeps_what_the_next_one_ne
     assert segments[1].holds(2, 1) and not segments[1].holds(2, 0) and segments[0].holds(2, 0)
     # Nothing to compact yet but segment 0, which is closed.
     assert [p.recording_id for p in store.pending_processing(10, T0, T0 - 1, "w")] == ["rec-1"]
+    assert store.settle_processing(10) == 0
     store.save_compaction(lease, Compacted("rec-1", 0, "r30d/app_1/rec-1/seg-000000-ab", 7, 700, 120, (0, 1)))
     # Beacon 2 holds events of both segments: it stays buffered until segment 1 is compacted too.
     assert store.buffered_seqs("rec-1") == [2, 3]
@@ -185,6 +189,7 @@ def test_a_late_beacon_below_the_compacted_segments_is_work_to_do(store: Session
     assert store.settle_processing(10) == 1  # nothing left: off the worker's list
     store.save_beacons([write(1)])  # it waited in a browser's stash
     assert store.buffered_seqs("rec-1") == [1]
+    assert store.settle_processing(10) == 0
     assert [p.recording_id for p in store.pending_processing(10, T0, T0 - 1)] == ["rec-1"]
 
 
@@ -205,3 +210,41 @@ def test_a_recording_without_work_leaves_the_workers_list_until_its_next_beacon(
     assert pending() == ["rec-2"]
     store.save_beacons([write(2, recording="rec-1")])
     assert pending() == ["rec-2", "rec-1"] and store.settle_processing(10) == 0  # by last beacon
+
+
+def test_a_finding_out_of_date_is_never_written_while_other_workers_settle(
+    new_pg_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL, where workers settle at once: worker A finds rec-1 without work; before A writes that,
+    worker B settles it too and a beacon comes. A's finding must not take rec-1 off the list."""
+    url = new_pg_database()
+    a, b = open_session_store(url), open_session_store(url)
+
+    def processed(seq: int) -> None:
+        lease = a.take_lease("rec-1", "w", T0, LEASE_MS)
+        assert lease is not None
+        a.save_processing(ProcessingBatch("rec-1", seq, "{}", (), (), T0, lease))
+        a.release_lease(lease)
+
+    try:
+        a.create_application(Application("app_1", "A1", "rk-1", ("https://a.example",), created_at=T0))
+        a.save_beacons([write(0)])
+        processed(0)
+        assert a.settle_processing(10) == 1
+        a.save_beacons([write(1)])
+        processed(1)
+        many, interleaved = sql.Tx.many, []
+
+        def many_after_b(tx: sql.Tx, statement: str, rows: Sequence[Sequence[Any]]) -> int:
+            if "SET settled" in statement and not interleaved:
+                interleaved.append(True)
+                assert b.settle_processing(10) == 1  # B's finding is current: written
+                b.save_beacons([write(2)])
+            return many(tx, statement, rows)
+
+        monkeypatch.setattr(sql.Tx, "many", many_after_b)
+        assert a.settle_processing(10) == 0 and interleaved
+        assert [p.recording_id for p in a.pending_processing(10, T0, T0 - 1)] == ["rec-1"]
+    finally:
+        a.close()
+        b.close()

@@ -31,7 +31,8 @@ from support import dashboard_snapshot, post_beacon, tick
 T0 = 1_764_240_000_000
 # Tables whose rows grow with the recordings kept (small ones, like applications, may be read whole).
 GROWING = ("sessions", "recordings", "beacons", "beacon_buffer", "segments", "processing", "actions")
-_SCAN = re.compile(r"^SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
+# "SCAN sessions", "SCAN TABLE sessions" (SQLite before 3.36), "SCAN r USING INDEX sessions_start".
+_SCAN = re.compile(r"^SCAN (?:TABLE )?(\w+)(?: USING (?:COVERING )?INDEX (\w+))?")
 # `FROM recordings r`, `JOIN processing AS p`: a plan names a table by its alias.
 _ALIASED = re.compile(
     r"\b(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(?!WHERE\b|ON\b|JOIN\b|LEFT\b)(\w+)", re.IGNORECASE
@@ -168,3 +169,15 @@ def test_a_users_sessions_are_found_by_index(tmp_path: Path, statements: Stateme
         store.close()
     assert sum("user_id" in s for s in statements.seen) >= 3, "the searches were not traced"
     assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []
+
+
+def test_a_full_scan_is_seen(tmp_path: Path) -> None:
+    sqlite_session_store(tmp_path / "reel.sqlite3").close()
+    statements = [
+        "SELECT id FROM sessions WHERE traits = 'x'",
+        "SELECT r.id FROM recordings r JOIN processing AS p ON p.recording_id = r.id WHERE p.state = ''",
+        "SELECT id FROM sessions ORDER BY start_ts LIMIT 5",  # along an index of every session
+        "SELECT id FROM sessions WHERE id = 'ses-1'",
+    ]
+    scanned = full_scans(tmp_path / "reel.sqlite3", iter(statements))
+    assert [table for table, _ in scanned] == ["sessions", "processing", "sessions"]

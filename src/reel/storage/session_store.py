@@ -187,9 +187,9 @@ class SessionStore(RetentionStore, QuotaStore, LoginFailureLog, Protocol):
         ...
 
     def settle_processing(self, limit: int) -> int:
-        """Take up to `limit` recordings with nothing left to process or compact (not even a segment open)
-        off the list `pending_processing` walks, each only if no beacon was stored for it since this call
-        looked; the next beacon puts it back. How many were taken off."""
+        """Take up to `limit` recordings with nothing left to process or compact (no segment left
+        uncompacted, open or closed) off the list `pending_processing` walks, each only if no beacon was
+        stored for it since this call looked; the next beacon puts it back. How many were taken off."""
         ...
 
     def progress(self, recording_id: str) -> ProcessingProgress | None:

@@ -198,7 +198,7 @@ def _write(tx: Tx, group: _Group) -> None:
                 + ")",
                 [v for pair in part for v in pair],
             )
-        # `due`: a group came, so the worker looks at the recording again (SqlProcessing.settle_processing).
+        # `due` counts groups: the worker looks at the recording again (SqlProcessing.settle_processing).
         tx.many(
             "UPDATE recordings SET max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
             "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END, "

@@ -90,7 +90,7 @@ class SqlProcessing(SqlRetention):
                 "COALESCE(p.state, '') AS state, COALESCE(p.updated_at, 0) AS updated_at, "
                 "COALESCE(p.state_key, '') AS state_key "
                 "FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
-                "WHERE r.due > 0 AND r.max_seq >= 0 "
+                "WHERE r.due > r.settled AND r.max_seq >= 0 "
                 "AND (p.lease_owner IS NULL OR p.lease_owner IN ('', ?) OR p.lease_until < ?) AND "
                 + _work("AND (s.to_seq IS NOT NULL OR r.last_received_at <= ?)")
                 + " ORDER BY r.last_received_at, r.id LIMIT ?",
@@ -102,16 +102,16 @@ class SqlProcessing(SqlRetention):
         with self.db.write() as tx:
             found = tx.all(
                 "SELECT r.id, r.due FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
-                f"WHERE r.due > 0 AND NOT {_work('')} LIMIT ?",
+                f"WHERE r.due > r.settled AND NOT {_work('')} LIMIT ?",
                 (limit,),
             )
-            # Only if no group came since this read (it counts `due` up), in id order as the group
-            # commit locks recordings, so the two never wait on each other in a circle.
-            tx.many(
-                "UPDATE recordings SET due = 0 WHERE id = ? AND due = ?",
+            # Only at the count read with the finding: a group stored since counted `due` past it, and
+            # `due` never goes back, so no later group can restore it. In id order, as the group commit
+            # locks recordings, so the two never wait on each other in a circle.
+            return tx.many(
+                "UPDATE recordings SET settled = due WHERE id = ? AND due = ?",
                 sorted((str(r["id"]), int(r["due"])) for r in found),
             )
-        return len(found)
 
     def progress(self, recording_id: str) -> ProcessingProgress | None:
         with self.db.read() as tx:
