@@ -3,6 +3,7 @@ applied exactly once, on SQLite and on PostgreSQL, and a failed migration leaves
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from reel.storage.factory import (
     open_operator_store,
     open_resource_store,
     open_rule_store,
+    open_session_store,
     sqlite_session_store,
 )
 from reel.storage.migrations.postgres_runner import migrate_postgres, postgres_migrations
@@ -137,3 +139,50 @@ def test_a_failed_postgres_migration_leaves_nothing_applied_and_no_lock(pg_url: 
     # The lock went with the failed transaction: another process migrates at once.
     with psycopg.connect(pg_url, autocommit=True) as conn:
         assert migrate_postgres(conn, BROKEN[:1]) == 1
+
+
+def _kept_before_due(execute: Callable[[str], object]) -> None:
+    """Rows a store of the version before `due` holds: rec-work has beacons past its processed seq,
+    rec-done has none left."""
+    execute(
+        "INSERT INTO applications (id, name, app_key, origins, created_at, enabled, retention_days, mobile) "
+        "VALUES ('app_1', 'A', 'rk-1', '[]', 0, 1, 30, 0)"
+    )
+    for rec, processed in (("rec-work", 1), ("rec-done", 3)):
+        execute(
+            "INSERT INTO recordings (id, app_id, created_at, max_seq, clock_offset_ms, last_received_at) "
+            f"VALUES ('{rec}', 'app_1', 0, 3, 0, 0)"
+        )
+        execute(
+            "INSERT INTO processing (recording_id, processed_seq, state_key, updated_at, lease_owner, "
+            f"lease_until) VALUES ('{rec}', {processed}, '', 0, '', 0)"
+        )
+
+
+def _keeps_the_work(store: Any) -> None:
+    assert [p.recording_id for p in store.pending_processing(10, 1, 0)] == ["rec-work"]
+    assert store.settle_processing(10) == 1  # rec-done
+    assert [p.recording_id for p in store.pending_processing(10, 1, 0)] == ["rec-work"]
+
+
+def test_a_sqlite_store_from_before_the_workers_list_keeps_its_work(tmp_path: Path) -> None:
+    path = tmp_path / "reel.sqlite3"
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        migrate_sqlite(conn, [m for m in sqlite_migrations() if m[0] < 16])
+        _kept_before_due(conn.execute)
+    store = sqlite_session_store(path)
+    try:
+        _keeps_the_work(store)
+    finally:
+        store.close()
+
+
+def test_a_postgres_store_from_before_the_workers_list_keeps_its_work(pg_url: str) -> None:
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        migrate_postgres(conn, [m for m in postgres_migrations() if m[0] < 9])
+        _kept_before_due(conn.execute)
+    store = open_session_store(pg_url)
+    try:
+        _keeps_the_work(store)
+    finally:
+        store.close()
