@@ -170,19 +170,13 @@ def test_a_sqlite_store_from_before_the_workers_list_keeps_its_work(tmp_path: Pa
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as conn:
         migrate_sqlite(conn, [m for m in sqlite_migrations() if m[0] < 16])
         _kept_before_due(conn.execute)
-    store = sqlite_session_store(path)
-    try:
+    with contextlib.closing(sqlite_session_store(path)) as store:
         _keeps_the_work(store)
-    finally:
-        store.close()
 
 
 def test_a_postgres_store_from_before_the_workers_list_keeps_its_work(pg_url: str) -> None:
     with psycopg.connect(pg_url, autocommit=True) as conn:
         migrate_postgres(conn, [m for m in postgres_migrations() if m[0] < 9])
         _kept_before_due(conn.execute)
-    store = open_session_store(pg_url)
-    try:
+    with contextlib.closing(open_session_store(pg_url)) as store:
         _keeps_the_work(store)
-    finally:
-        store.close()

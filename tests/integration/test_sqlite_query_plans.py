@@ -26,6 +26,7 @@ from reel.storage import sqlite_db
 from reel.storage.chunks import encode_events
 from reel.storage.factory import sqlite_session_store
 from reel.storage.session_store import BeaconWrite
+from reel.storage.sql_sessions import SqlSessionStore
 from support import dashboard_snapshot, post_beacon, tick
 
 T0 = 1_764_240_000_000
@@ -102,33 +103,36 @@ def _write(rec: str, client: str, seq: int) -> BeaconWrite:
     return BeaconWrite(key, row, encode_events(events), fold)
 
 
-def test_a_group_commit_finds_its_rows_by_index(tmp_path: Path, statements: Statements) -> None:
+@pytest.fixture
+def three_recordings(tmp_path: Path, statements: Statements) -> Iterator[SqlSessionStore]:
+    """A SQLite store (opened after `statements`, so traced) with three recordings of one beacon."""
     store = sqlite_session_store(tmp_path / "reel.sqlite3")
-    try:
-        store.create_application(Application("app_1", "A", "rk-1", ("https://a.example",), created_at=T0))
-        store.save_beacons([_write(f"rec-{n}", "c-1", 0) for n in range(3)])
-        statements.recording = True
-        # Known recordings, a new recorder session (closes the recording's others), a new recording.
-        store.save_beacons([_write("rec-0", "c-1", 1), _write("rec-1", "c-2", 1), _write("rec-9", "c-1", 0)])
-        store.delete_recordings(["rec-2"], cause="request", now=T0 + 10)
-        statements.recording = False
-    finally:
-        store.close()
+    store.create_application(Application("app_1", "A", "rk-1", ("https://a.example",), created_at=T0))
+    store.save_beacons([_write(f"rec-{n}", "c-1", 0) for n in range(3)])
+    yield store
+    store.close()
+
+
+def test_a_group_commit_finds_its_rows_by_index(
+    tmp_path: Path, statements: Statements, three_recordings: SqlSessionStore
+) -> None:
+    store = three_recordings
+    statements.recording = True
+    # Known recordings, a new recorder session (closes the recording's others), a new recording.
+    store.save_beacons([_write("rec-0", "c-1", 1), _write("rec-1", "c-2", 1), _write("rec-9", "c-1", 0)])
+    store.delete_recordings(["rec-2"], cause="request", now=T0 + 10)
+    statements.recording = False
     assert any("FROM sessions" in s for s in statements.seen), "the group's reads were not traced"
     assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []
 
 
-def test_the_workers_list_walks_only_the_recordings_with_work(tmp_path: Path, statements: Statements) -> None:
-    store = sqlite_session_store(tmp_path / "reel.sqlite3")
-    try:
-        store.create_application(Application("app_1", "A", "rk-1", ("https://a.example",), created_at=T0))
-        store.save_beacons([_write(f"rec-{n}", "c-1", 0) for n in range(3)])
-        statements.recording = True
-        store.settle_processing(100)
-        store.pending_processing(10, T0, T0 - 1, "worker-a")
-        statements.recording = False
-    finally:
-        store.close()
+def test_the_workers_list_walks_only_the_recordings_with_work(
+    tmp_path: Path, statements: Statements, three_recordings: SqlSessionStore
+) -> None:
+    statements.recording = True
+    three_recordings.settle_processing(100)
+    three_recordings.pending_processing(10, T0, T0 - 1, "worker-a")
+    statements.recording = False
     assert any("FROM recordings r" in s for s in statements.seen), "the worker's reads were not traced"
     assert full_scans(tmp_path / "reel.sqlite3", iter(statements.seen)) == []
 
