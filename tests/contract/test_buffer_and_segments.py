@@ -236,7 +236,7 @@ def test_a_finding_out_of_date_is_never_written_while_other_workers_settle(
         many, interleaved = sql.Tx.many, []
 
         def many_after_b(tx: sql.Tx, statement: str, rows: Sequence[Sequence[Any]]) -> int:
-            if "SET settled" in statement and not interleaved:
+            if "SET due = -due" in statement and not interleaved:
                 interleaved.append(True)
                 assert b.settle_processing(10) == 1  # B's finding is current: written
                 b.save_beacons([write(2)])

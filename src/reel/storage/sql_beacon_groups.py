@@ -198,11 +198,12 @@ def _write(tx: Tx, group: _Group) -> None:
                 + ")",
                 [v for pair in part for v in pair],
             )
-        # `due` counts groups: the worker looks at the recording again (SqlProcessing.settle_processing).
+        # `due` counts groups; a settled recording's negated count turns positive, one past it, so the
+        # worker looks at the recording again (SqlProcessing.settle_processing).
         tx.many(
             "UPDATE recordings SET max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
             "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END, "
-            "due = due + 1 WHERE id = ?",
+            "due = ABS(due) + 1 WHERE id = ?",
             [(seq, seq, at, at, rec) for rec, (seq, at) in sorted(group.received.items())],
         )
         rows.upsert_sessions(tx, list(group.changed.values()))

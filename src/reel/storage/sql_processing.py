@@ -90,7 +90,7 @@ class SqlProcessing(SqlRetention):
                 "COALESCE(p.state, '') AS state, COALESCE(p.updated_at, 0) AS updated_at, "
                 "COALESCE(p.state_key, '') AS state_key "
                 "FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
-                "WHERE r.due > r.settled AND r.max_seq >= 0 "
+                "WHERE r.due > 0 AND r.max_seq >= 0 "
                 "AND (p.lease_owner IS NULL OR p.lease_owner IN ('', ?) OR p.lease_until < ?) AND "
                 + _work("AND (s.to_seq IS NOT NULL OR r.last_received_at <= ?)")
                 + " ORDER BY r.last_received_at, r.id LIMIT ?",
@@ -102,14 +102,15 @@ class SqlProcessing(SqlRetention):
         with self.db.write() as tx:
             found = tx.all(
                 "SELECT r.id, r.due FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
-                f"WHERE r.due > r.settled AND NOT {_work('')} LIMIT ?",
+                f"WHERE r.due > 0 AND NOT {_work('')} LIMIT ?",
                 (limit,),
             )
             # Only at the count read with the finding: a group stored since counted `due` past it, and
-            # `due` never goes back, so no later group can restore it. In id order, as the group commit
-            # locks recordings, so the two never wait on each other in a circle.
+            # the count's size never goes back (a settled count is negated, the next group makes it
+            # positive again one past it), so no later group can restore it. In id order, as the group
+            # commit locks recordings, so the two never wait on each other in a circle.
             return tx.many(
-                "UPDATE recordings SET settled = due WHERE id = ? AND due = ?",
+                "UPDATE recordings SET due = -due WHERE id = ? AND due = ?",
                 sorted((str(r["id"]), int(r["due"])) for r in found),
             )
 
