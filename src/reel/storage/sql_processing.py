@@ -99,16 +99,22 @@ class SqlProcessing(SqlRetention):
         return [record(ProcessingProgress, r) for r in found]
 
     def settle_processing(self, limit: int) -> int:
-        with self.db.write() as tx:
+        # Read first, and write only what was found: most passes find nothing, and on SQLite a write
+        # transaction a second would hold the lock the serving process's group commits wait on.
+        with self.db.read() as tx:
             found = tx.all(
                 "SELECT r.id, r.due FROM recordings r LEFT JOIN processing p ON p.recording_id = r.id "
                 f"WHERE r.due > 0 AND NOT {_work('')} LIMIT ?",
                 (limit,),
             )
-            # Only at the count read with the finding: a group stored since counted `due` past it, and
-            # the count's size never goes back (a settled count is negated, the next group makes it
-            # positive again one past it), so no later group can restore it. In id order, as the group
-            # commit locks recordings, so the two never wait on each other in a circle.
+        if not found:
+            return 0
+        # Only at the count read with the finding: a group stored since counted `due` past it, and the
+        # count's size never goes back (a settled count is negated, the next group makes it positive
+        # again one past it), so no later group can restore it; nothing but a group gives a recording
+        # without work new work. In id order, as the group commit locks recordings, so the two never
+        # wait on each other in a circle.
+        with self.db.write() as tx:
             return tx.many(
                 "UPDATE recordings SET due = -due WHERE id = ? AND due = ?",
                 sorted((str(r["id"]), int(r["due"])) for r in found),
