@@ -4,7 +4,7 @@ session store backend (memory, SQLite, PostgreSQL)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from reel.domain.records import (
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.errors import Conflict, Gone, LeaseLost
 from reel.storage import sql
-from reel.storage.factory import open_session_store
+from reel.storage.factory import open_session_store, sqlite_session_store
 from reel.storage.session_store import BeaconWrite, SaveResult, SessionStore
 from services import SESSION_BACKENDS, open_session_backend
 
@@ -212,13 +212,21 @@ def test_a_recording_without_work_leaves_the_workers_list_until_its_next_beacon(
     assert pending() == ["rec-2", "rec-1"] and store.settle_processing(10) == 0  # by last beacon
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
 def test_a_finding_out_of_date_is_never_written_while_other_workers_settle(
-    new_pg_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+    engine: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """PostgreSQL, where workers settle at once: worker A finds rec-1 without work; before A writes that,
-    worker B settles it too and a beacon comes. A's finding must not take rec-1 off the list."""
-    url = new_pg_database()
-    a, b = open_session_store(url), open_session_store(url)
+    """Two workers on one store: A finds rec-1 without work; before A writes that, B settles it too and a
+    beacon comes. A's finding must not take rec-1 off the list (the count came back to what A read, had
+    B's settling reset it)."""
+    if engine == "sqlite":
+        a, b = (
+            sqlite_session_store(tmp_path / "reel.sqlite3"),
+            sqlite_session_store(tmp_path / "reel.sqlite3"),
+        )
+    else:
+        url = request.getfixturevalue("new_pg_database")()
+        a, b = open_session_store(url), open_session_store(url)
 
     def processed(seq: int) -> None:
         lease = a.take_lease("rec-1", "w", T0, LEASE_MS)
@@ -233,17 +241,18 @@ def test_a_finding_out_of_date_is_never_written_while_other_workers_settle(
         assert a.settle_processing(10) == 1
         a.save_beacons([write(1)])
         processed(1)
-        many, interleaved = sql.Tx.many, []
+        read, interleaved = sql.Tx.all, []
 
-        def many_after_b(tx: sql.Tx, statement: str, rows: Sequence[Sequence[Any]]) -> int:
-            if "SET due = -due" in statement and not interleaved:
-                interleaved.append(True)
+        def read_then_b(tx: sql.Tx, statement: str, params: Sequence[Any] = ()) -> list[sql.Row]:
+            found = read(tx, statement, params)
+            if statement.startswith("SELECT r.id, r.due") and not interleaved:
+                interleaved.append(found)  # A has read; B acts before A writes
                 assert b.settle_processing(10) == 1  # B's finding is current: written
                 b.save_beacons([write(2)])
-            return many(tx, statement, rows)
+            return found
 
-        monkeypatch.setattr(sql.Tx, "many", many_after_b)
-        assert a.settle_processing(10) == 0 and interleaved
+        monkeypatch.setattr(sql.Tx, "all", read_then_b)
+        assert a.settle_processing(10) == 0 and interleaved[0]
         assert [p.recording_id for p in a.pending_processing(10, T0, T0 - 1)] == ["rec-1"]
     finally:
         a.close()

@@ -195,7 +195,12 @@ def process_pending(
     totals = [0, 0, 0, 0, 0]
     # Recordings found with nothing left to do leave the list below until their next beacon: the list
     # then grows with the recordings being recorded, not with every recording kept.
-    ctx.sessions.settle_processing(SETTLE_PER_ROUND)
+    try:
+        ctx.sessions.settle_processing(SETTLE_PER_ROUND)
+    except ReelError as exc:
+        # Settling only shortens the list (PostgreSQL may end it as a deadlock's victim): the round goes on.
+        count_store_error("processing", exc)
+        log.warning("settling processed recordings failed: %s", exc.message)
     now = ctx.clock.now_ms()
     for progress in ctx.sessions.pending_processing(limit, now, now - QUIET_MS, worker.owner):
         lease = ctx.sessions.take_lease(progress.recording_id, worker.owner, now, LEASE_MS)

@@ -111,9 +111,9 @@ class SqlProcessing(SqlRetention):
             return 0
         # Only at the count read with the finding: a group stored since counted `due` past it, and the
         # count's size never goes back (a settled count is negated, the next group makes it positive
-        # again one past it), so no later group can restore it; nothing but a group gives a recording
-        # without work new work. In id order, as the group commit locks recordings, so the two never
-        # wait on each other in a circle.
+        # again one past it), so no later group can restore it; what gives a recording new work (a
+        # group, a round opening a segment) counts it up too. In id order, as the group commit locks
+        # recordings (a rare deadlock is left to PostgreSQL to break: settling is retried next round).
         with self.db.write() as tx:
             return tx.many(
                 "UPDATE recordings SET due = -due WHERE id = ? AND due = ?",
@@ -154,6 +154,10 @@ class SqlProcessing(SqlRetention):
         with self.db.write() as tx:
             tx.lock("recordings", "id", batch.recording_id)
             _check_lease(tx, batch.lease)
+            if batch.opened:
+                # A round that opens a segment gives the recording work of its own (compacting it once
+                # quiet): counted as a group counts, so no finding made before this round is written.
+                tx.run("UPDATE recordings SET due = ABS(due) + 1 WHERE id = ?", (batch.recording_id,))
             written = (
                 *(p.checkpoint_key for p in batch.parts),
                 *(s.keyframe_key for s in batch.opened if s.keyframe_key),
