@@ -8,6 +8,8 @@ beacons within `APP_TTL_MS` (plus `REREAD_MS` while it is being read again).
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
+
 from reel.domain.records import Application, RecordingClaim
 from reel.runtime.context import ReelContext
 
@@ -35,6 +37,14 @@ def kept_application(ctx: ReelContext, app_key: str) -> tuple[Application | None
         return (kept[0],)
     ctx.lookups.put(("app-reread", app_key), now + REREAD_MS, 1)
     return None
+
+
+async def application_of_key(ctx: ReelContext, app_key: str) -> Application | None:
+    """The application of `app_key` (None for an unknown key): as kept, or read on a worker thread."""
+    kept = kept_application(ctx, app_key)
+    if kept is not None:
+        return kept[0]
+    return await run_in_threadpool(read_application, ctx, app_key)
 
 
 def read_application(ctx: ReelContext, app_key: str) -> Application | None:

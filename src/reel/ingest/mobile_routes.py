@@ -21,6 +21,7 @@ from reel.errors import (
     RequestTimeout,
     UnsupportedMediaType,
 )
+from reel.ingest import lookups
 from reel.ingest.beacon_request import Answer, BeaconRequest
 from reel.ingest.body import read_body
 from reel.ingest.mobile_envelope import parse_mobile_beacon
@@ -67,7 +68,7 @@ async def _receive(request: Request) -> Response:
     limits = ctx.settings.limits
     params = BeaconRequest.of_scope(request.scope)
     app_key = params.app_key or ""
-    found = await run_in_threadpool(ctx.sessions.application_by_key, app_key) if app_key else None
+    found = await lookups.application_of_key(ctx, app_key) if app_key else None
     app = check_mobile_app(found, params.origin)
     content_type = (params.content_type or "").split(";")[0].strip().lower()
     if content_type and content_type not in CONTENT_TYPES:

@@ -7,7 +7,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive
 
 from reel.domain.changes import changed
-from reel.domain.records import Application
 from reel.errors import RateLimited, ReelError, RequestTimeout
 from reel.ingest import lookups
 from reel.ingest.beacon_request import (
@@ -71,7 +70,7 @@ async def _receive(ctx: ReelContext, params: BeaconRequest, receive: Receive) ->
     ctx.priority.beacon_arrived()
     limits = ctx.settings.limits
     app_key = params.app_key or ""
-    app = check_app(await _application(ctx, app_key) if app_key else None)
+    app = check_app(await lookups.application_of_key(ctx, app_key) if app_key else None)
     check_origin(app, params.origin)
     check_quota(ctx, app.id)
     sent: list[bytes] = []
@@ -102,13 +101,6 @@ async def _receive(ctx: ReelContext, params: BeaconRequest, receive: Receive) ->
 
 INLINE_BODY_BYTES = 64 * 1024
 """Decoded bodies up to this are parsed on the event loop (well under a millisecond)."""
-
-
-async def _application(ctx: ReelContext, app_key: str) -> Application | None:
-    kept = lookups.kept_application(ctx, app_key)
-    if kept is not None:
-        return kept[0]
-    return await run_in_threadpool(lookups.read_application, ctx, app_key)
 
 
 def check_quota(ctx: ReelContext, app_id: str) -> None:
