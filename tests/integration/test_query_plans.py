@@ -1,5 +1,6 @@
 """The statements Reel runs for every group of beacons, and on every pass of the worker, find their rows
-through an index on SQLite: none reads a whole table that grows with the recordings kept.
+through an index, on SQLite and on PostgreSQL: none reads a whole table that grows with the recordings
+kept.
 
 Each test records the statements a store runs (sqlite3's trace callback) and asks SQLite for each one's
 plan (EXPLAIN QUERY PLAN) on the same database. A full scan does not show on a test's few rows, but on
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,9 +25,10 @@ from reel.domain.beacons import BeaconSummary
 from reel.domain.records import Application, Session, SessionKey, SessionQuery, StoredBeacon
 from reel.domain.sessions import BeaconFacts, fold_beacon
 from reel.processing.worker import QUIET_MS, process_pending
-from reel.storage import sqlite_db
+from reel.storage import sql, sqlite_db
 from reel.storage.chunks import encode_events
-from reel.storage.factory import sqlite_session_store
+from reel.storage.factory import open_session_store, sqlite_session_store
+from reel.storage.postgres_db import PostgresTx
 from reel.storage.session_store import BeaconWrite
 from reel.storage.sql_sessions import SqlSessionStore
 from support import dashboard_snapshot, post_beacon, tick
@@ -185,3 +189,97 @@ def test_a_full_scan_is_seen(tmp_path: Path) -> None:
     ]
     scanned = full_scans(tmp_path / "reel.sqlite3", iter(statements))
     assert [table for table, _ in scanned] == ["sessions", "processing", "sessions"]
+
+
+# PostgreSQL: the same statements, planned with sequential scans and whole-table joins priced out
+# (enable_seqscan, _mergejoin, _hashjoin off), so a plan still reading a growing table whole has no index
+# it could use for it. A test's few rows would otherwise make such a plan the planner's honest choice.
+
+
+class PgStatements:
+    """(statement, parameters) each SQL store transaction ran, in PostgreSQL's placeholders."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.seen: dict[str, tuple[Any, ...]] = {}
+        self.recording = False
+        for name in ("run", "one", "all"):
+            self._trace(monkeypatch, sql.Tx, name, lambda statement, params: [(statement, params)])
+        self._trace(
+            monkeypatch, sql.Tx, "many", lambda statement, rows: [(statement, rows[0])] if rows else []
+        )
+        self._trace(monkeypatch, PostgresTx, "all_of", lambda queries: list(queries))
+
+    def _trace(
+        self, monkeypatch: pytest.MonkeyPatch, cls: type, name: str, calls: Callable[..., list[Any]]
+    ) -> None:
+        original = getattr(cls, name)
+
+        def traced(tx: sql.Tx, *args: Any) -> Any:
+            if self.recording:
+                for statement, params in calls(*args):
+                    self.seen.setdefault(tx.dialect.sql(statement), tuple(params))
+            return original(tx, *args)
+
+        monkeypatch.setattr(cls, name, traced)
+
+
+def pg_full_scans(url: str, statements: PgStatements) -> list[tuple[str, str]]:
+    """(table, statement) for each statement whose plan still reads a growing table whole: in sequence,
+    or along an index of every row without a condition on it (a partial index holds only its rows)."""
+    found: list[tuple[str, str]] = []
+    with psycopg.connect(url, autocommit=True) as conn:
+        for setting in ("enable_seqscan", "enable_mergejoin", "enable_hashjoin"):
+            conn.execute(f"SET {setting} = off")  # as if every table were large: joins look rows up
+        partial = {
+            str(name)
+            for (name,) in conn.execute("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '% WHERE %'")
+        }
+        for statement, params in statements.seen.items():
+            if not re.match(r"\s*(SELECT|UPDATE|DELETE|WITH)\b", statement, re.IGNORECASE):
+                continue
+            [(plans,)] = conn.execute("EXPLAIN (FORMAT JSON) " + statement, params).fetchall()
+            for node in _nodes(plans[0]["Plan"]):
+                table = node.get("Relation Name")
+                whole = node["Node Type"] == "Seq Scan" or (
+                    node["Node Type"] in ("Index Scan", "Index Only Scan")
+                    and "Index Cond" not in node
+                    and node.get("Index Name") not in partial
+                )
+                if whole and table in GROWING:
+                    found.append((table, statement[:300]))
+    return found
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def test_on_postgres_the_same_work_finds_its_rows_by_index(
+    new_pg_database: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = new_pg_database()
+    traced = PgStatements(monkeypatch)
+    store = open_session_store(url)
+    try:
+        store.create_application(Application("app_1", "A", "rk-1", ("https://a.example",), created_at=T0))
+        store.save_beacons([_write(f"rec-{n}", "c-1", 0) for n in range(3)])
+        traced.recording = True
+        store.save_beacons([_write("rec-0", "c-1", 1), _write("rec-1", "c-2", 1), _write("rec-9", "c-1", 0)])
+        store.delete_recordings(["rec-2"], cause="request", now=T0 + 10)
+        store.settle_processing(100)
+        store.pending_processing(10, T0, T0 - 1, "worker-a")
+        store.list_sessions(SessionQuery(app_ids=("app_1",), user_id="alice@example.com"))
+        store.recordings_of_user(("app_1",), "alice@example.com")
+        traced.recording = False
+    finally:
+        store.close()
+    assert any("FROM recordings r" in s for s in traced.seen), "the worker's reads were not traced"
+    assert pg_full_scans(url, traced) == []
+    # And it does see them: a filter no index serves, a walk along an index of every row.
+    probe = PgStatements(monkeypatch)
+    probe.seen["SELECT id FROM sessions WHERE traits = %s"] = ("{}",)
+    probe.seen["SELECT id FROM sessions ORDER BY start_ts DESC LIMIT %s"] = (5,)
+    probe.seen["SELECT id FROM sessions WHERE id = %s"] = ("ses-1",)
+    assert [table for table, _ in pg_full_scans(url, probe)] == ["sessions", "sessions"]
