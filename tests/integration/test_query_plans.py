@@ -2,9 +2,10 @@
 through an index, on SQLite and on PostgreSQL: none reads a whole table that grows with the recordings
 kept.
 
-Each test records the statements a store runs (sqlite3's trace callback) and asks SQLite for each one's
-plan (EXPLAIN QUERY PLAN) on the same database. A full scan does not show on a test's few rows, but on
-a store of months of recordings it is paid on every group commit or every second.
+Each test records the statements a store runs (sqlite3's trace callback; on PostgreSQL, the store's
+transactions) and asks the engine for each one's plan on the same database. A full scan does not show
+on a test's few rows, but on a store of months of recordings it is paid on every group commit or every
+second.
 """
 
 from __future__ import annotations
