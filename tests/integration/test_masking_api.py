@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 
 from conftest import BeaconMaker
 from reel.admin.operators import create_operator, issue_token
+from reel.clock import FixedClock
 from reel.domain.records import Application
 from reel.domain.rules import parse_rules
+from reel.ingest.lookups import APP_TTL_MS
 from reel.processing.keyframes import KeyframePolicy
 from reel.processing.worker import Worker, process_pending
 from reel.replay.masking import mask_events
@@ -140,6 +142,27 @@ def test_the_config_refuses_bad_keys_with_ingests_body(client: TestClient, demo_
         assert refused.status_code == 401
         assert refused.json() == ingest.json()
         assert refused.headers["access-control-allow-origin"] == "*"
+
+
+def test_the_config_reads_the_application_once_per_ttl_as_ingest_does(
+    client: TestClient, demo_app: Application, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions = ctx_of(client).sessions
+    read = sessions.application_by_key
+    reads: list[str] = []
+
+    def counted(app_key: str) -> Application | None:
+        reads.append(app_key)
+        return read(app_key)
+
+    monkeypatch.setattr(sessions, "application_by_key", counted)
+    for _ in range(5):  # every page view of the recorded site fetches it
+        assert client.get("/v1/web/config", params={"k": demo_app.app_key}).status_code == 200
+    assert post_beacon(client, demo_app, {}).status_code == 400  # ingest shares the kept copy
+    assert reads == [demo_app.app_key]
+    clock.advance(APP_TTL_MS + 1)
+    assert client.get("/v1/web/config", params={"k": demo_app.app_key}).status_code == 200
+    assert reads == [demo_app.app_key] * 2
 
 
 # --- rules applied to replays ---------------------------------------------------------------------------

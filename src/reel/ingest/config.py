@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from reel.domain.rules import rules_document
 from reel.errors import ReelError
+from reel.ingest import lookups
 from reel.ingest.origins import check_app
 from reel.runtime.context import get_context
 from reel.runtime.responses import OrjsonResponse, error_response
@@ -29,7 +30,7 @@ async def web_config(request: Request) -> Response:
     ctx = get_context(request)
     key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
     try:
-        app = check_app(await run_in_threadpool(ctx.sessions.application_by_key, key) if key else None)
+        app = check_app(await lookups.application_of_key(ctx, key) if key else None)
         record = await run_in_threadpool(ctx.rules.current, app.id)
     except ReelError as exc:
         return error_response(exc, {**_CORS, "Cache-Control": "no-store"})

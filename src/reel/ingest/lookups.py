@@ -2,8 +2,10 @@
 and each recording's owner and clock offset, which never change once claimed.
 
 So a beacon costs no database read on the way in: the group commit is its only visit to the session
-store (a new recording is claimed there too). An application disabled (or a key revoked) stops its
-beacons within `APP_TTL_MS` (plus `REREAD_MS` while it is being read again).
+store (a new recording is claimed there too). The recorders' config (`/v1/web/config`, fetched on every
+page view of a recorded site, and `/v1/mobile/config`) finds its application here too. An application
+disabled (or a key revoked) stops its beacons within `APP_TTL_MS` (plus `REREAD_MS` while it is being
+read again).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from reel.config import Settings
 from reel.domain.rules import RuleSet, SelectorRule
 from reel.domain.selectors import SelectorList
 from reel.errors import ReelError
+from reel.ingest import lookups
 from reel.ingest.mobile_envelope import MAX_BEACON_PIXELS, MAX_IMAGE_BYTES, MAX_IMAGES, MAX_META_BYTES
 from reel.ingest.mobile_events import MAX_MASKS, MAX_POINTS
 from reel.ingest.mobile_routes import check_mobile_app
@@ -110,7 +111,7 @@ async def get_mobile_config(request: Request) -> Response:
     ctx = get_context(request)
     key = request.query_params.get("k") or request.headers.get("x-reel-app-key") or ""
     try:
-        found = await run_in_threadpool(ctx.sessions.application_by_key, key) if key else None
+        found = await lookups.application_of_key(ctx, key) if key else None
         app = check_mobile_app(found, request.headers.get("origin"))
         record = await run_in_threadpool(ctx.rules.current, app.id)
     except ReelError as exc:
