@@ -33,7 +33,7 @@ class PostgresS3:
 
     def fresh(self) -> PostgresS3:
         """Another empty database and bucket prefix on the same servers (for one more Reel on them)."""
-        return PostgresS3(_new_database(self.database_url), _new_prefix(self.blob_url), self.described)
+        return PostgresS3(new_database(self.database_url), _new_prefix(self.blob_url), self.described)
 
 
 @contextlib.contextmanager
@@ -54,7 +54,18 @@ def postgres_s3() -> Iterator[PostgresS3]:
         )
 
 
-def _new_database(url: str) -> str:
+@contextlib.contextmanager
+def postgres_url() -> Iterator[str]:
+    """PostgreSQL alone: REEL_BENCH_DATABASE_URL, or a throwaway cluster (fsync on) for the block."""
+    given = os.environ.get("REEL_BENCH_DATABASE_URL", "")
+    if given:
+        yield given
+        return
+    with postgres_server(durable=True) as pg:
+        yield pg.url()
+
+
+def new_database(url: str) -> str:
     """An empty database beside the one `url` names; its URL."""
     name = f"reel_bench_{secrets.token_hex(4)}"
     with psycopg.connect(url, autocommit=True) as conn:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import tempfile
 import time
@@ -29,6 +28,7 @@ from pathlib import Path
 
 import psycopg
 
+from bench._services import new_database, postgres_url
 from bench.ingest_load import machine
 from reel.domain.beacons import BeaconSummary
 from reel.domain.records import Application, Session, SessionKey, SessionQuery, StoredBeacon
@@ -165,7 +165,7 @@ def _opened(backend: str, kept: int, folder: Path, server_url: str) -> SessionSt
         store = sqlite_session_store(path)
         _settle_all(store)
         return store
-    url = _new_database(server_url)
+    url = new_database(server_url)
     store = open_session_store(url)
     store.create_application(app)
     _fill_postgres(url, kept)
@@ -181,36 +181,13 @@ def _settle_all(store: SessionStore) -> None:
         pass
 
 
-def _new_database(server_url: str) -> str:
-    """An empty database on the server of `server_url`; its URL."""
-    name = f"reel_kept_{os.getpid()}_{time.monotonic_ns()}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return server_url.rsplit("/", 1)[0] + "/" + name
-
-
-@contextlib.contextmanager
-def _postgres_url() -> Iterator[str]:
-    given = os.environ.get("REEL_BENCH_DATABASE_URL", "")
-    if given:
-        yield given
-        return
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from local_services import postgres_server
-
-    with postgres_server(durable=True) as pg:
-        yield pg.url()
-
-
 def main(kept: int = 300_000, repeat: int = 20, backends: tuple[str, ...] = ("sqlite", "postgres")) -> None:
     print(f"machine: {machine()}")
     print(
         f"{kept:,} kept recordings (one processed session each) against {SEARCHED}, all of them the searched"
         f" user's {SEARCHED} sessions; {ACTIVE} recordings being recorded in both"
     )
-    with tempfile.TemporaryDirectory(prefix="reel-kept-") as tmp, _postgres_url() as database_url:
+    with tempfile.TemporaryDirectory(prefix="reel-kept-") as tmp, postgres_url() as database_url:
         for backend in backends:
             results = {}
             for count in (SEARCHED, kept):

@@ -6,6 +6,7 @@ import gzip
 from typing import Any
 
 import orjson
+import pytest
 from fastapi.testclient import TestClient
 
 from reel.admin.operators import create_operator, issue_token
@@ -190,3 +191,16 @@ def set_rules(client: TestClient, app: Application, body: dict[str, Any]) -> Non
     """Save `app`'s masking rules through the API."""
     response = client.put(f"/api/v1/applications/{app.id}/masking-rules", json=body)
     assert response.status_code == 200, response.text
+
+
+def app_reads(monkeypatch: pytest.MonkeyPatch, sessions: SessionStore) -> list[str]:
+    """The app keys `sessions` is asked for from now on (the store still answers them)."""
+    read = sessions.application_by_key
+    reads: list[str] = []
+
+    def counted(app_key: str) -> Application | None:
+        reads.append(app_key)
+        return read(app_key)
+
+    monkeypatch.setattr(sessions, "application_by_key", counted)
+    return reads

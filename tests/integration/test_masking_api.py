@@ -19,7 +19,7 @@ from reel.processing.keyframes import KeyframePolicy
 from reel.processing.worker import Worker, process_pending
 from reel.replay.masking import mask_events
 from reel.replay.sanitize import sanitize_events
-from support import ORIGIN, T0, ctx_of, post_beacon
+from support import ORIGIN, T0, app_reads, ctx_of, post_beacon
 
 Event = dict[str, Any]
 STRICTER = {
@@ -147,15 +147,7 @@ def test_the_config_refuses_bad_keys_with_ingests_body(client: TestClient, demo_
 def test_the_config_reads_the_application_once_per_ttl_as_ingest_does(
     client: TestClient, demo_app: Application, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sessions = ctx_of(client).sessions
-    read = sessions.application_by_key
-    reads: list[str] = []
-
-    def counted(app_key: str) -> Application | None:
-        reads.append(app_key)
-        return read(app_key)
-
-    monkeypatch.setattr(sessions, "application_by_key", counted)
+    reads = app_reads(monkeypatch, ctx_of(client).sessions)
     for _ in range(5):  # every page view of the recorded site fetches it
         assert client.get("/v1/web/config", params={"k": demo_app.app_key}).status_code == 200
     assert post_beacon(client, demo_app, {}).status_code == 400  # ingest shares the kept copy

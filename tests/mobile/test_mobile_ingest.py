@@ -19,7 +19,7 @@ from reel.capture.mobile.wire import Envelope, encode_body
 from reel.clock import FixedClock
 from reel.domain.records import Application
 from reel.ingest.lookups import APP_TTL_MS
-from support import ORIGIN, T0
+from support import ORIGIN, T0, app_reads
 
 
 def ignored_count() -> float:
@@ -232,15 +232,7 @@ def test_frames_and_images_are_for_the_sessions_owner(client: TestClient, mobile
 def test_the_application_is_read_once_per_ttl_not_per_beacon(
     client: TestClient, mobile_app: Application, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sessions = client.app.state.reel.sessions  # type: ignore[attr-defined]
-    read = sessions.application_by_key
-    reads: list[str] = []
-
-    def counted(app_key: str) -> Application | None:
-        reads.append(app_key)
-        return read(app_key)  # type: ignore[no-any-return]
-
-    monkeypatch.setattr(sessions, "application_by_key", counted)
+    reads = app_reads(monkeypatch, client.app.state.reel.sessions)  # type: ignore[attr-defined]
     for seq in range(5):
         assert post_mobile(client, mobile_app, body(seq)).status_code == 200
     assert reads == [mobile_app.app_key]

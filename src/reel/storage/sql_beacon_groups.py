@@ -198,12 +198,10 @@ def _write(tx: Tx, group: _Group) -> None:
                 + ")",
                 [v for pair in part for v in pair],
             )
-        # `due` counts groups; a settled recording's negated count turns positive, one past it, so the
-        # worker looks at the recording again (SqlProcessing.settle_processing).
         tx.many(
             "UPDATE recordings SET max_seq = CASE WHEN max_seq > ? THEN max_seq ELSE ? END, "
             "last_received_at = CASE WHEN last_received_at > ? THEN last_received_at ELSE ? END, "
-            "due = ABS(due) + 1 WHERE id = ?",
+            f"{rows.COUNT_DUE} WHERE id = ?",
             [(seq, seq, at, at, rec) for rec, (seq, at) in sorted(group.received.items())],
         )
         rows.upsert_sessions(tx, list(group.changed.values()))

@@ -157,7 +157,7 @@ class SqlProcessing(SqlRetention):
             if batch.opened:
                 # A round that opens a segment gives the recording work of its own (compacting it once
                 # quiet): counted as a group counts, so no finding made before this round is written.
-                tx.run("UPDATE recordings SET due = ABS(due) + 1 WHERE id = ?", (batch.recording_id,))
+                tx.run(f"UPDATE recordings SET {rows.COUNT_DUE} WHERE id = ?", (batch.recording_id,))
             written = (
                 *(p.checkpoint_key for p in batch.parts),
                 *(s.keyframe_key for s in batch.opened if s.keyframe_key),

@@ -78,9 +78,7 @@ class SqlRetention:
     def recordings_of_user(self, app_ids: tuple[str, ...] | None, user_id: str) -> list[str]:
         if app_ids is not None and not app_ids:
             return []
-        sql = "SELECT DISTINCT recording_id FROM sessions WHERE user_id = ?"
-        if user_id:  # the partial index of identified users' sessions (see sql_sessions._where)
-            sql += " AND user_id != ''"
+        sql = f"SELECT DISTINCT recording_id FROM sessions WHERE {rows.user_is(user_id)}"
         params: tuple[Any, ...] = (user_id,)
         if app_ids is not None:
             sql += f" AND app_id IN ({placeholders(len(app_ids))})"

@@ -36,6 +36,9 @@ SEGMENT_COLUMNS = (
     "recording_id, idx, start_ts, end_ts, from_seq, from_index, to_seq, to_index, keyframe_key, blob_key, "
     "events, raw_bytes, stored_bytes"
 )
+COUNT_DUE = "due = ABS(due) + 1"
+"""A recording got work: the workers look at it again (SqlProcessing.settle_processing negates a settled
+count; this makes it positive again, one past it, so the count's size never goes back)."""
 SORT_COLUMNS = {
     "start": "start_ts",
     "duration": "(end_ts - start_ts)",
@@ -152,3 +155,10 @@ def action_values(a: StoredAction) -> tuple[Any, ...]:
         a.label,
         orjson.dumps(a.data).decode(),
     )
+
+
+def user_is(user_id: str) -> str:
+    """The condition that a session is `user_id`'s (one parameter): with `!= ''` for an identified user,
+    which names the partial index of identified users' sessions (neither engine infers it from a
+    parameter), so their sessions are found by index, not by reading every session."""
+    return "user_id = ? AND user_id != ''" if user_id else "user_id = ?"

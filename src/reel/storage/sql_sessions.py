@@ -247,9 +247,7 @@ def _where(q: SessionQuery, contains: str) -> tuple[str, tuple[Any, ...]]:
             clauses.append(f"app_id IN ({placeholders(len(q.app_ids))})")
             params.extend(q.app_ids)
     if q.user_id is not None:
-        # `!= ''` names the partial index of identified users' sessions, which the engine cannot infer
-        # from a parameter: a user's sessions are then found by index, not by reading every session.
-        clauses.append("user_id = ? AND user_id != ''" if q.user_id else "user_id = ?")
+        clauses.append(rows.user_is(q.user_id))
         params.append(q.user_id)
     simple = (
         (q.started_after, "start_ts >= ?"),
